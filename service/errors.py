@@ -1,0 +1,97 @@
+"""The exceptions treatycal raises, in one tree.
+
+ServiceError
+├── InvalidInput (ValueError)          bad data from a user, a file or a request
+│   ├── FeedFileError                  a feed file that cannot be loaded, with file and line
+│   └── RevisionConflict               a change based on an out-of-date revision
+├── NotFound (LookupError)
+│   ├── CommitmentNotFound
+│   ├── FeedNotFound
+│   └── ApiKeyNotFound
+├── DuplicateCommitment
+├── Unauthorized                       no credentials, or credentials that match no key
+├── Forbidden                          a key whose scope does not allow the action
+└── StoreError                         the database failed; the driver's error is the cause
+
+HTTP status codes for these are chosen in one place, service/api/problems.py.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Something treatycal could not do."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or (self.__doc__ or "").strip())
+
+
+class InvalidInput(ServiceError, ValueError):
+    """The input is not valid."""
+
+
+class FeedFileError(InvalidInput):
+    """A feed file could not be loaded; nothing from it was stored."""
+
+    def __init__(self, path: str, line: int | None, reason: str) -> None:
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {reason}")
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+class RevisionConflict(InvalidInput):
+    """The commitment changed since the revision the change was based on."""
+
+    def __init__(self, commitment_id: str, expected: int, actual: int) -> None:
+        super().__init__(
+            f"commitment {commitment_id!r} is at revision {actual}, not {expected}; "
+            "fetch it again and re-apply the change"
+        )
+        self.commitment_id = commitment_id
+        self.expected = expected
+        self.actual = actual
+
+
+class NotFound(ServiceError, LookupError):
+    """The thing asked for does not exist."""
+
+
+class CommitmentNotFound(NotFound):
+    def __init__(self, commitment_id: str) -> None:
+        super().__init__(f"no commitment with id {commitment_id!r}")
+        self.commitment_id = commitment_id
+
+
+class FeedNotFound(NotFound):
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"no feed named {slug!r}")
+        self.slug = slug
+
+
+class ApiKeyNotFound(NotFound):
+    def __init__(self, key_id: str) -> None:
+        super().__init__(f"no API key with id {key_id!r}")
+        self.key_id = key_id
+
+
+class DuplicateCommitment(ServiceError):
+    def __init__(self, commitment_id: str) -> None:
+        super().__init__(f"a commitment with id {commitment_id!r} already exists")
+        self.commitment_id = commitment_id
+
+
+class Unauthorized(ServiceError):
+    """This needs an API key: send `Authorization: Bearer <key>`."""
+
+
+class Forbidden(ServiceError):
+    def __init__(self, needed: str, held: str) -> None:
+        super().__init__(f"this needs a key with scope {needed!r}; this key has {held!r}")
+        self.needed = needed
+        self.held = held
+
+
+class StoreError(ServiceError):
+    """The database could not complete the operation."""

@@ -1,0 +1,87 @@
+"""Every setting, its default and its help, read from TREATYCAL_* variables or a .env file.
+
+Built once in a composition root (the CLI, `create_app`) and passed down as a value.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.domain import Kind, Offset, check_zone
+
+DEFAULT_ALERTS: dict[Kind, tuple[str, ...]] = {
+    Kind.TREATY_EXPIRY: ("P365D", "P180D", "P90D", "P30D", "P7D", "PT0S"),
+    Kind.TREATY_IN_FORCE: ("P30D", "P7D", "PT0S"),
+    Kind.TREATY_SIGNED: ("P7D", "PT0S"),
+    Kind.TREATY_WITHDRAWAL: ("P90D", "P30D", "P7D", "PT0S"),
+    Kind.DEADLINE: ("P30D", "P7D", "P1D", "PT0S"),
+    Kind.SUMMIT: ("P30D", "P7D", "P1D"),
+    Kind.MEETING: ("P7D", "P1D"),
+    Kind.ELECTION: ("P30D", "P7D", "P1D"),
+    Kind.CONFERENCE: ("P30D", "P7D"),
+    Kind.REPORT: ("P7D", "P1D"),
+    Kind.OTHER: ("P7D", "PT0S"),
+}
+
+
+def _zone(name: str) -> str:
+    check_zone(name)
+    return name
+
+
+class Settings(BaseSettings):
+    """treatycal's configuration. Each field is TREATYCAL_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TREATYCAL_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = Field(
+        default="sqlite:///treatycal.db",
+        description="SQLAlchemy URL; postgresql+psycopg://user@host/db for several replicas",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `serve` listens on")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `serve` listens on")
+    public_url: str | None = Field(
+        default=None,
+        description="Base URL clients reach the service at (for feed links); "
+        "http://HOST:PORT when unset",
+    )
+    feeds_dir: Path = Field(default=Path("feeds"), description="Folder of shipped feed YAML files")
+    load_feeds_on_start: bool = Field(default=True, description="Load feeds_dir when serving")
+    admin_token: SecretStr | None = Field(
+        default=None, description="A bearer token with admin scope (keep it out of logs)"
+    )
+    max_body_bytes: int = Field(default=1 << 20, ge=1024, description="Largest request body")
+    feed_refresh_interval: timedelta = Field(
+        default=timedelta(hours=6),
+        description="REFRESH-INTERVAL and X-PUBLISHED-TTL advertised in feeds",
+    )
+    feed_max_age: timedelta = Field(
+        default=timedelta(minutes=15), description="Cache-Control max-age on feed responses"
+    )
+    all_day_zone: Annotated[str, AfterValidator(_zone)] = Field(
+        default="UTC",
+        description="Zone whose midnight starts an all-day due, for alert times",
+    )
+    default_alerts: dict[Kind, tuple[Offset, ...]] = Field(
+        default_factory=lambda: dict(DEFAULT_ALERTS),
+        description="Alert offsets per kind, for commitments that set none",
+    )
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def all_day_tzinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.all_day_zone)
+
+    def alerts_for(self, kind: Kind) -> tuple[str, ...]:
+        return self.default_alerts.get(kind, DEFAULT_ALERTS[kind])

@@ -1,0 +1,80 @@
+"""Persistence on SQLite or PostgreSQL. The public surface is `Store` and what it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from service.clock import Clock, utc_now
+from service.domain import Catalog
+from service.errors import InvalidInput
+from service.store.commitments import Change, ChangeListener, Commitments, bump_version
+from service.store.engine import Database
+from service.store.feeds import DataVersion, Feeds, FeedSummary
+from service.store.keys import ApiKeys
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    """What loading a catalog changed."""
+
+    commitments_created: int
+    revisions_written: int
+    commitments_unchanged: int
+    feeds_changed: int
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.revisions_written or self.feeds_changed)
+
+
+class Store:
+    """The database, and one repository per concept over it."""
+
+    def __init__(
+        self, db: Database, clock: Clock = utc_now, listeners: Sequence[ChangeListener] = ()
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.commitments = Commitments(db, clock, listeners)
+        self.feeds = Feeds(db, clock)
+        self.keys = ApiKeys(db, clock)
+
+    @classmethod
+    def open(cls, url: str, clock: Clock = utc_now, *, migrate: bool = True) -> Store:
+        db = Database.from_url(url)
+        if migrate:
+            db.migrate()
+        return cls(db, clock)
+
+    def sync_catalog(self, catalog: Catalog, actor: str) -> SyncReport:
+        """Store a catalog in one transaction: all of it, or (on any error) none of it."""
+        created = written = unchanged = feeds_changed = 0
+        with self.db.write() as conn:
+            for commitment_id, versions in catalog.commitments.items():
+                if not versions:
+                    raise InvalidInput(f"commitment {commitment_id!r} has no stated version")
+                is_new = not self.commitments.exists(conn, commitment_id)
+                count = self.commitments.apply_versions(conn, commitment_id, versions, actor)
+                created += is_new
+                written += count
+                unchanged += count == 0
+            for feed, member_ids in catalog.feeds:
+                feeds_changed += self.feeds.sync(conn, feed, member_ids)
+            if feeds_changed:
+                bump_version(conn, self.clock())
+        return SyncReport(created, written, unchanged, feeds_changed)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+__all__ = [
+    "Change",
+    "ChangeListener",
+    "DataVersion",
+    "Database",
+    "FeedSummary",
+    "Store",
+    "SyncReport",
+]

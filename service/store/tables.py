@@ -1,0 +1,132 @@
+"""The schema. Alembic migrations in store/migrations create and evolve exactly this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from service.store.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(100)
+
+commitments = Table(
+    "commitments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("due_value", String(32)),
+    Column("due_tz", String(64)),
+    Column("due_start", UTCDateTime, comment="earliest moment of the due window, in UTC"),
+    Column("due_first_day", Date),
+    Column("due_last_day", Date),
+    Column("end_value", String(32)),
+    Column("end_tz", String(64)),
+    Column("parties", JSON, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("sources", JSON, nullable=False),
+    Column("alerts", JSON, comment="null: the default offsets for the kind"),
+    Column("supersedes", ID),
+    Column("superseded_by", ID),
+    Column("revision", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "due_start", "id"),
+    Index(None, "kind"),
+    Index(None, "status"),
+)
+
+commitment_parties = Table(
+    "commitment_parties",
+    metadata,
+    Column("commitment_id", ID, ForeignKey("commitments.id"), primary_key=True),
+    Column("party", String(32), primary_key=True),
+    Index(None, "party"),
+)
+
+commitment_tags = Table(
+    "commitment_tags",
+    metadata,
+    Column("commitment_id", ID, ForeignKey("commitments.id"), primary_key=True),
+    Column("tag", String(40), primary_key=True),
+    Index(None, "tag"),
+)
+
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("commitment_id", ID, ForeignKey("commitments.id"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("effective", Date, nullable=False, comment="when the change happened in the world"),
+    Column("actor", String(200), nullable=False),
+    Column("reason", Text),
+    Column("source", JSON),
+    Column("changes", JSON, nullable=False),
+    Column("snapshot", JSON, nullable=False, comment="the stated fields after this revision"),
+    UniqueConstraint("commitment_id", "revision"),
+    Index(None, "effective"),
+)
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("slug", String(100), primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("origin", String(200), nullable=False, comment="the file it was loaded from, or 'api'"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+feed_members = Table(
+    "feed_members",
+    metadata,
+    Column("feed_slug", String(100), ForeignKey("feeds.slug"), primary_key=True),
+    Column("commitment_id", ID, ForeignKey("commitments.id"), primary_key=True),
+    Index(None, "commitment_id"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("scope", String(8), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
+data_version = Table(
+    "data_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+    comment="one row, bumped by every write: rendered feeds are cached until it moves",
+)
