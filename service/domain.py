@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
-    PrivateAttr,
     StringConstraints,
     computed_field,
     field_validator,
@@ -62,18 +65,32 @@ class Precision(StrEnum):
     TIME = "time"
 
 
-UNDATED_STATUSES = frozenset({Status.TENTATIVE, Status.CANCELLED})
-"""A commitment may lack a due date only while nothing is decided, or once it is called off."""
+UNDATED_STATUSES = frozenset({Status.TENTATIVE, Status.CANCELLED, Status.SUPERSEDED})
+"""A commitment may lack a due date only while nothing is decided, or once it is off."""
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$"
 TAG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=TAG_PATTERN)]
+
+
+def _lowered(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Tag = Annotated[str, BeforeValidator(_lowered), StringConstraints(pattern=TAG_PATTERN)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Party = Annotated[str, AfterValidator(normalise_party)]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+def _in_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+"""An aware datetime, held in UTC: naive times are refused at the edge."""
 
 
 # ---------------------------------------------------------------------------- durations
@@ -134,6 +151,14 @@ class CalendarDuration:
         wall = _add_months(wall, -self.months) - timedelta(days=self.days, seconds=self.seconds)
         return wall.replace(tzinfo=moment.tzinfo)
 
+    def after_day(self, day: date) -> date:
+        """The day this long after `day`; time parts count only as whole days."""
+        try:
+            moved = _add_months(datetime.combine(day, time(0), tzinfo=UTC), self.months)
+            return moved.date() + timedelta(days=self.days + self.seconds // 86400)
+        except (OverflowError, ValueError) as exc:
+            raise ValueError(f"{self} after {day} is beyond the calendar") from exc
+
     def approx_days(self) -> float:
         """Its length in days, months counted as 30.44 days; for ordering and display."""
         return self.months * 30.44 + self.days + self.seconds / 86400
@@ -177,7 +202,7 @@ _ZONE_NAMES: frozenset[str] = frozenset()
 
 
 def _zone_names() -> frozenset[str]:
-    global _ZONE_NAMES  # noqa: PLW0603 - computed once, on first use
+    global _ZONE_NAMES
     if not _ZONE_NAMES:
         _ZONE_NAMES = frozenset(available_timezones() | {"UTC"})
     return _ZONE_NAMES
@@ -268,7 +293,9 @@ class Due(BaseModel):
         data = dict(data)
         if isinstance(data.get("value"), int | date):
             data["value"] = str(data["value"])
-        served = {name: data.pop(name) for name in ("precision", "earliest", "latest") if name in data}
+        served = {
+            name: data.pop(name) for name in ("precision", "earliest", "latest") if name in data
+        }
         if served and isinstance(data.get("value"), str):
             parsed = Due.model_validate(data)
             for name, given in served.items():
@@ -279,8 +306,6 @@ class Due(BaseModel):
                     )
         return data
 
-    _parsed: _Parsed | None = PrivateAttr(default=None)
-
     @field_validator("value")
     @classmethod
     def _normalise(cls, value: str) -> str:
@@ -289,14 +314,13 @@ class Due(BaseModel):
 
     @model_validator(mode="after")
     def _parse(self) -> Self:
-        self._parsed = _parse_due(self.value, self.tz)
+        _parse_due(self.value, self.tz)
         return self
 
-    @property
+    @cached_property
     def _window(self) -> _Parsed:
-        if self._parsed is None:  # pragma: no cover - set by the validator
-            self._parsed = _parse_due(self.value, self.tz)
-        return self._parsed
+        # Computed once per instance; Due is frozen, so it cannot go stale.
+        return _parse_due(self.value, self.tz)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -351,11 +375,11 @@ class Due(BaseModel):
         if window.precision is Precision.YEAR:
             return f"{window.first.year} (month and day not yet known)"
         if window.precision is Precision.QUARTER:
-            return f"{self.value} ({window.first:%B}–{window.last:%B %Y}; day not yet known)"
+            return f"{self.value} ({window.first:%B} to {window.last:%B %Y}; day not yet known)"
         if window.precision is Precision.MONTH:
             return f"{window.first:%B %Y} (day not yet known)"
         if window.moment is not None:
-            return f"{window.moment:%d %B %Y, %H:%M} {self.tz}"
+            return f"{window.moment.day} {window.moment:%B %Y, %H:%M} {self.tz}"
         return f"{window.first:%d %B %Y}".lstrip("0")
 
 
@@ -379,17 +403,23 @@ class Source(BaseModel):
 
     model_config = _FROZEN
 
-    url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+    url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
     title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
     published: date | None = None
     quote: Annotated[str, StringConstraints(max_length=5000)] | None = None
 
     @field_validator("url")
     @classmethod
-    def _http_url(cls, url: str) -> str:
-        if not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is not None and not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
             raise ValueError(f"{url!r} is not an http(s) URL")
         return url
+
+    @model_validator(mode="after")
+    def _named(self) -> Self:
+        if self.url is None and not self.title:
+            raise ValueError("a source needs a url, a title, or both")
+        return self
 
 
 class CommitmentFields(BaseModel):
@@ -401,7 +431,9 @@ class CommitmentFields(BaseModel):
     description: Annotated[str, StringConstraints(max_length=20_000)] = ""
     kind: Kind
     due: Due | None = None
-    end: Due | None = Field(default=None, description="The last day or moment, for multi-day events")
+    end: Due | None = Field(
+        default=None, description="The last day or moment, for multi-day events"
+    )
     status: Status = Status.SCHEDULED
     parties: tuple[Party, ...] = Field(default=(), max_length=60)
     tags: tuple[Tag, ...] = Field(default=(), max_length=30)
@@ -425,15 +457,21 @@ class CommitmentFields(BaseModel):
             if self.status not in UNDATED_STATUSES:
                 raise ValueError(
                     f"a {self.status.value} commitment needs a due date; "
-                    "only tentative or cancelled ones may have none"
+                    "only tentative, cancelled or superseded ones may have none"
                 )
             if self.end is not None:
                 raise ValueError("an end needs a due date to start from")
-        elif self.end is not None and self.end.end_instant() <= self.due.start_instant():
+        elif self.end is not None and _ends_before_start(self.due, self.end):
             raise ValueError(
                 f"the end ({self.end.value}) is before the due date ({self.due.value})"
             )
         return self
+
+
+def _ends_before_start(due: Due, end: Due) -> bool:
+    """Whether `end` closes before `due` opens, reading a date-only end in the due's zone."""
+    zone = check_zone(due.tz) if due.tz else None
+    return end.end_instant(zone) <= due.start_instant(zone)
 
 
 class CommitmentCreate(CommitmentFields):
@@ -448,8 +486,8 @@ class Commitment(CommitmentFields):
     id: Slug
     superseded_by: Slug | None = None
     revision: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
     @property
     def uid(self) -> str:
@@ -459,11 +497,16 @@ class Commitment(CommitmentFields):
     def fields(self) -> CommitmentFields:
         return CommitmentFields.model_validate(self.model_dump(include=_STATED_FIELDS))
 
-    def effective_alerts(self, defaults: dict[Kind, tuple[str, ...]]) -> tuple[str, ...]:
+    def with_status(self, status: Status) -> CommitmentFields:
+        """The stated fields with a new status, validated as a whole."""
+        stated = self.model_dump(include=_STATED_FIELDS, exclude_computed_fields=True)
+        return CommitmentFields.model_validate(stated | {"status": status})
+
+    def effective_alerts(self, defaults: Mapping[Kind, tuple[str, ...]]) -> tuple[str, ...]:
         return self.alerts if self.alerts is not None else defaults.get(self.kind, ())
 
 
-_STATED_FIELDS = frozenset(CommitmentFields.model_fields)
+_STATED_FIELDS = set(CommitmentFields.model_fields)
 
 
 def slug_for(title: str, due: Due | None) -> str:
@@ -503,7 +546,7 @@ class Revision(BaseModel):
 
     commitment_id: Slug
     revision: int = Field(ge=1)
-    recorded_at: datetime
+    recorded_at: UtcDatetime
     effective: date
     actor: str
     reason: str | None = None
@@ -511,7 +554,7 @@ class Revision(BaseModel):
     changes: dict[str, FieldChange]
     snapshot: CommitmentFields
 
-    def summary(self) -> str:
+    def describe(self) -> str:
         """One line a person can read: 'due moved from 2021-02-05 to 2026-02-05 on 2021-02-03'."""
         if self.revision == 1:
             text = f"created on {self.effective.isoformat()}"
@@ -524,12 +567,17 @@ class Revision(BaseModel):
         return f"{text} ({self.reason})" if self.reason else text
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, limit: int = 60) -> str:
+    """A changed value, short enough for one line of history."""
     if isinstance(value, dict) and "value" in value:
         return str(value["value"]) + (f" {value['tz']}" if value.get("tz") else "")
     if isinstance(value, list | tuple):
-        return ", ".join(map(str, value)) or "none"
-    return "none" if value is None else str(value)
+        if any(isinstance(item, dict) for item in value):
+            return f"{len(value)} item{'s' if len(value) != 1 else ''}"
+        text = ", ".join(map(str, value)) or "none"
+    else:
+        text = "none" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def diff(before: CommitmentFields | None, after: CommitmentFields) -> dict[str, FieldChange]:
@@ -701,5 +749,33 @@ class ApiKey(BaseModel):
     id: str
     name: str
     scope: Scope
-    created_at: datetime
-    revoked_at: datetime | None = None
+    created_at: UtcDatetime
+    revoked_at: UtcDatetime | None = None
+
+
+# ---------------------------------------------------------------------------- upcoming
+
+ACTIVE_STATUSES = frozenset({Status.SCHEDULED, Status.TENTATIVE, Status.OCCURRED})
+
+
+def upcoming(
+    commitments: Iterable[Commitment], as_of: date, until: date
+) -> list[tuple[Commitment, int]]:
+    """What was due between `as_of` and `until` as seen on `as_of`, with days left, by due.
+
+    Statuses are read as they stood on `as_of`; cancelled and superseded ones are left out.
+    """
+    found = []
+    for commitment in commitments:
+        due = commitment.due
+        if due is None or not in_window(due, as_of, until):
+            continue
+        status = status_as_of(commitment.status, due, as_of)
+        if status in ACTIVE_STATUSES:
+            found.append((commitment.model_copy(update={"status": status}), days_left(due, as_of)))
+    return sorted(found, key=lambda pair: (pair[0].due.start_instant(), pair[0].id))  # type: ignore[union-attr]
+
+
+def undated(commitments: Iterable[Commitment]) -> list[Commitment]:
+    """Tentative commitments with no date yet: coming, but nobody knows when."""
+    return [c for c in commitments if c.due is None and c.status is Status.TENTATIVE]

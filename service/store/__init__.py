@@ -47,8 +47,12 @@ class Store:
             db.migrate()
         return cls(db, clock)
 
-    def sync_catalog(self, catalog: Catalog, actor: str) -> SyncReport:
-        """Store a catalog in one transaction: all of it, or (on any error) none of it."""
+    def sync_catalog(self, catalog: Catalog, actor: str, *, complete: bool = False) -> SyncReport:
+        """Store a catalog in one transaction: all of it, or (on any error) none of it.
+
+        A `complete` catalog is every feed file there is: feeds loaded earlier from files that
+        are no longer in it are unpublished (their commitments stay, with their history).
+        """
         created = written = unchanged = feeds_changed = 0
         with self.db.write() as conn:
             for commitment_id, versions in catalog.commitments.items():
@@ -61,6 +65,8 @@ class Store:
                 unchanged += count == 0
             for feed, member_ids in catalog.feeds:
                 feeds_changed += self.feeds.sync(conn, feed, member_ids)
+            if complete:
+                feeds_changed += self.feeds.prune(conn, {feed.slug for feed, _ in catalog.feeds})
             if feeds_changed:
                 bump_version(conn, self.clock())
         return SyncReport(created, written, unchanged, feeds_changed)

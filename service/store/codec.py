@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import RowMapping
+
 from service.domain import Commitment, CommitmentFields, Due, Revision
+
 
 def commitment_row(commitment: Commitment) -> dict[str, Any]:
     due, end = commitment.due, commitment.end
@@ -34,7 +36,7 @@ def commitment_row(commitment: Commitment) -> dict[str, Any]:
     }
 
 
-def commitment_from_row(row: Mapping[str, Any]) -> Commitment:
+def commitment_from_row(row: RowMapping) -> Commitment:
     return Commitment.model_validate(
         {
             "id": row["id"],
@@ -66,7 +68,7 @@ def stated_json(fields: CommitmentFields) -> dict[str, Any]:
     return fields.model_dump(mode="json", exclude_computed_fields=True)
 
 
-def revision_from_row(row: Mapping[str, Any]) -> Revision:
+def revision_from_row(row: RowMapping) -> Revision:
     return Revision.model_validate(
         {
             "commitment_id": row["commitment_id"],

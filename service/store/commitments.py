@@ -149,6 +149,12 @@ class Commitments:
     def exists(conn: Connection, commitment_id: str) -> bool:
         return conn.scalar(select(_c.id).where(_c.id == commitment_id)) is not None
 
+    def known_on(self, day: date, where: CommitmentFilter) -> list[Commitment]:
+        """As known on `day`: the current state from today on, else rebuilt from revisions."""
+        if day >= self.clock().date():
+            return self.matching(where)
+        return self.as_of(day, where)
+
     # ------------------------------------------------------------------ writes
 
     def create(self, data: CommitmentCreate, note: ChangeNote, actor: str) -> Commitment:
@@ -197,7 +203,7 @@ class Commitments:
         """Mark it cancelled; it stays, so feeds can tell calendars to drop the event."""
         with self.db.write() as conn:
             before = _existing(conn, commitment_id, expected_revision)
-            fields = before.fields().model_copy(update={"status": Status.CANCELLED})
+            fields = before.with_status(Status.CANCELLED)
             return self._write(conn, commitment_id, before, fields, note, actor)
 
     def apply_versions(
@@ -207,16 +213,22 @@ class Commitments:
 
         Returns the number of revisions written: 0 when the store already holds the last state.
         """
-        before = _get(conn, commitment_id)
+        before = _get(conn, commitment_id, lock=True)
         if before is not None and before.fields() == versions[-1].fields:
             return 0
         pending = _unapplied(before, versions)
         if pending is None:  # the stored state is none of these: step straight to the last
             today = self.clock().date()
-            pending = [versions[-1].model_copy(update={"effective": today, "reason": f"brought in line with {actor}"})]
+            pending = [
+                versions[-1].model_copy(
+                    update={"effective": today, "reason": f"brought in line with {actor}"}
+                )
+            ]
         written = 0
         for version in pending:
-            note = ChangeNote(reason=version.reason, effective=version.effective, source=version.source)
+            note = ChangeNote(
+                reason=version.reason, effective=version.effective, source=version.source
+            )
             after = self._write(conn, commitment_id, before, version.fields, note, actor)
             written += after is not before
             before = after
@@ -270,12 +282,14 @@ class Commitments:
     ) -> None:
         if target_id == by_id:
             raise InvalidInput("a commitment cannot supersede itself")
-        target = _get(conn, target_id)
+        target = _get(conn, target_id, lock=True)
         if target is None:
             raise InvalidInput(f"supersedes names {target_id!r}, which is not a tracked commitment")
-        fields = target.fields().model_copy(update={"status": Status.SUPERSEDED})
+        fields = target.with_status(Status.SUPERSEDED)
         reason = note.reason or f"superseded by {by_id}"
-        self._write(conn, target_id, target, fields, note.model_copy(update={"reason": reason}), actor)
+        self._write(
+            conn, target_id, target, fields, note.model_copy(update={"reason": reason}), actor
+        )
         conn.execute(update(commitments).where(_c.id == target_id).values(superseded_by=by_id))
 
 
@@ -297,13 +311,15 @@ def _stated(data: CommitmentCreate) -> CommitmentFields:
     )
 
 
-def _get(conn: Connection, commitment_id: str) -> Commitment | None:
-    row = conn.execute(select(commitments).where(_c.id == commitment_id)).mappings().first()
+def _get(conn: Connection, commitment_id: str, *, lock: bool = False) -> Commitment | None:
+    """One commitment; with `lock`, its row stays locked until the transaction ends."""
+    query = select(commitments).where(_c.id == commitment_id)
+    row = conn.execute(query.with_for_update() if lock else query).mappings().first()
     return commitment_from_row(row) if row else None
 
 
 def _existing(conn: Connection, commitment_id: str, expected_revision: int | None) -> Commitment:
-    found = _get(conn, commitment_id)
+    found = _get(conn, commitment_id, lock=True)
     if found is None:
         raise CommitmentNotFound(commitment_id)
     if expected_revision is not None and expected_revision != found.revision:
@@ -324,7 +340,9 @@ def _effective_date(
         raise InvalidInput(f"the effective date {effective} is in the future; record it then")
     if before is not None:
         last = conn.scalar(
-            select(func.max(revisions.c.effective)).where(revisions.c.commitment_id == commitment_id)
+            select(func.max(revisions.c.effective)).where(
+                revisions.c.commitment_id == commitment_id
+            )
         )
         if last is not None and effective < last:
             raise InvalidInput(
@@ -349,7 +367,9 @@ def _store_row(conn: Connection, before: Commitment | None, after: Commitment) -
         )
         if done.rowcount != 1:
             raise RevisionConflict(after.id, before.revision, before.revision + 1)
-        conn.execute(delete(commitment_parties).where(commitment_parties.c.commitment_id == after.id))
+        conn.execute(
+            delete(commitment_parties).where(commitment_parties.c.commitment_id == after.id)
+        )
         conn.execute(delete(commitment_tags).where(commitment_tags.c.commitment_id == after.id))
     if after.parties:
         conn.execute(
@@ -434,7 +454,9 @@ def _conditions(where: CommitmentFilter) -> list[ColumnElement[bool]]:
 
 
 def _ordered(conditions: list[ColumnElement[bool]]) -> Select[Any]:
-    return select(commitments).where(*conditions).order_by(_c.due_start.is_(None), _c.due_start, _c.id)
+    return (
+        select(commitments).where(*conditions).order_by(_c.due_start.is_(None), _c.due_start, _c.id)
+    )
 
 
 def _feed_member_ids(conn: Connection, slug: str) -> set[str]:

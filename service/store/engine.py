@@ -32,7 +32,9 @@ def connect(url: str) -> Engine:
         return _sqlite(url)
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
-    raise StoreError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
+    raise StoreError(
+        f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
+    )
 
 
 def _sqlite(url: str) -> Engine:

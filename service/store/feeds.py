@@ -65,25 +65,44 @@ class Feeds:
         now = self.clock()
         row = conn.execute(select(feeds).where(feeds.c.slug == feed.slug)).mappings().first()
         stored_members = set(
-            conn.scalars(select(feed_members.c.commitment_id).where(feed_members.c.feed_slug == feed.slug))
+            conn.scalars(
+                select(feed_members.c.commitment_id).where(feed_members.c.feed_slug == feed.slug)
+            )
         )
         if row is not None and _feed(row) == feed and stored_members == set(member_ids):
             return False
         values = {"title": feed.title, "description": feed.description, "origin": feed.origin}
         if row is None:
-            conn.execute(insert(feeds).values(slug=feed.slug, created_at=now, updated_at=now, **values))
+            conn.execute(
+                insert(feeds).values(slug=feed.slug, created_at=now, updated_at=now, **values)
+            )
         else:
-            conn.execute(update(feeds).where(feeds.c.slug == feed.slug).values(updated_at=now, **values))
+            conn.execute(
+                update(feeds).where(feeds.c.slug == feed.slug).values(updated_at=now, **values)
+            )
         conn.execute(delete(feed_members).where(feed_members.c.feed_slug == feed.slug))
         if member_ids:
             conn.execute(
-                insert(feed_members), [{"feed_slug": feed.slug, "commitment_id": i} for i in member_ids]
+                insert(feed_members),
+                [{"feed_slug": feed.slug, "commitment_id": i} for i in member_ids],
             )
         return True
+
+    @staticmethod
+    def prune(conn: Connection, keep: set[str]) -> int:
+        """Unpublish feeds loaded from files that are gone; feeds made through the API stay."""
+        gone = list(
+            conn.scalars(
+                select(feeds.c.slug).where(feeds.c.origin != "api", feeds.c.slug.not_in(keep))
+            )
+        )
+        if gone:
+            conn.execute(delete(feed_members).where(feed_members.c.feed_slug.in_(gone)))
+            conn.execute(delete(feeds).where(feeds.c.slug.in_(gone)))
+        return len(gone)
 
 
 def _feed(row: RowMapping) -> Feed:
     return Feed(
         slug=row["slug"], title=row["title"], description=row["description"], origin=row["origin"]
     )
-

@@ -13,7 +13,7 @@ from service.errors import ApiKeyNotFound
 from service.store.engine import Database
 from service.store.tables import api_keys
 
-TOKEN_PREFIX = "tcal_"
+TOKEN_PREFIX = "tcal_"  # noqa: S105 - a prefix, not a secret
 
 
 def hash_token(token: str) -> str:
