@@ -1,0 +1,291 @@
+"""Commitments as an RFC 5545 feed that calendar clients can subscribe to.
+
+The `icalendar` package writes every component, so escaping, folding and value formats are
+its job; this module decides what each commitment claims. Nothing here reads the clock and
+events are ordered by start, then id: the same commitments always render to the same bytes,
+which is what lets a feed carry a strong ETag and clients see an unchanged event as unchanged.
+
+Two choices worth knowing:
+
+- SEQUENCE is `revision - 1`: RFC 5545 starts SEQUENCE at 0 when an event is created, and
+  every revision (including a cancellation) bumps it by one.
+- RFC 5545 durations have no years or months, so an alert offset such as P1Y becomes the
+  exact number of days (and seconds) back from the event's own start on its wall clock:
+  P1Y before 2026-02-05 is -P365D, before 2025-02-05 it is -P366D. This is the same count
+  the alert engine makes (`CalendarDuration.before`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from icalendar import Alarm, Calendar, Event, Timezone, vDuration, vText, vUri
+
+from service.domain import CalendarDuration, Commitment, Due, Kind, Precision, Source, Status
+
+__all__ = ["PRODID", "FeedOptions", "render_feed"]
+
+PRODID = "-//treatycal//treatycal//EN"
+
+_END = b"END:VCALENDAR\r\n"
+_DAY = timedelta(days=1)
+_CACHE_SIZE = 32_768
+_VAGUE = frozenset({Precision.YEAR, Precision.QUARTER, Precision.MONTH})
+_CALLED_OFF = frozenset({Status.CANCELLED, Status.SUPERSEDED})
+_STATUS = {
+    Status.SCHEDULED: "CONFIRMED",
+    Status.OCCURRED: "CONFIRMED",
+    Status.TENTATIVE: "TENTATIVE",
+    Status.CANCELLED: "CANCELLED",
+    Status.SUPERSEDED: "CANCELLED",
+}
+_STATUS_NOTE = {
+    Status.TENTATIVE: "Tentative: nothing has been decided yet.",
+    Status.OCCURRED: "This has happened.",
+    Status.CANCELLED: "Cancelled.",
+}
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    """What a feed says about itself, and the alert offsets for commitments that set none."""
+
+    name: str
+    description: str
+    refresh_interval: timedelta
+    default_alerts: Mapping[Kind, tuple[str, ...]]
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.refresh_interval <= timedelta(0):
+            raise ValueError(f"refresh_interval must be positive, not {self.refresh_interval}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Rendered:
+    """One VEVENT's bytes, its place in the feed, its zones and the days it and its alarms touch."""
+
+    order: tuple[datetime, str]
+    ical: bytes
+    tzids: frozenset[str]
+    first: date
+    last: date
+
+
+def render_feed(options: FeedOptions, commitments: Iterable[Commitment]) -> bytes:
+    """The feed as iCalendar bytes; undated commitments are left out (they live in the API)."""
+    defaults = dict(options.default_alerts)
+    events = [
+        _rendered(commitment, commitment.due, commitment.effective_alerts(defaults))
+        for commitment in commitments
+        if commitment.due is not None
+    ]
+    events.sort(key=lambda event: event.order)
+    parts = [_head(options), *_timezones(events), *(event.ical for event in events), _END]
+    return b"".join(parts)
+
+
+def _head(options: FeedOptions) -> bytes:
+    """The VCALENDAR properties; vText and vDuration avoid icalendar's unescaped defaults."""
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    for name in ("name", "x-wr-calname"):
+        calendar.add(name, vText(options.name))
+    for name in ("description", "x-wr-caldesc"):
+        calendar.add(name, vText(options.description))
+    interval = vDuration(options.refresh_interval)
+    calendar.add("refresh-interval", interval, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(options.refresh_interval))
+    if options.url:
+        calendar.add("url", vUri(options.url))
+        calendar.add("source", vUri(options.url))
+    head: bytes = calendar.to_ical()
+    return head.removesuffix(_END)
+
+
+# ---------------------------------------------------------------------------- time zones
+
+
+def _timezones(events: Sequence[_Rendered]) -> list[bytes]:
+    """One VTIMEZONE per TZID used, covering every year its events and alarms touch."""
+    spans: dict[str, tuple[date, date]] = {}
+    for event in events:
+        for tzid in event.tzids:
+            first, last = spans.get(tzid, (event.first, event.last))
+            spans[tzid] = (min(first, event.first), max(last, event.last))
+    return [
+        _timezone(tzid, first.year, last.year + 1) for tzid, (first, last) in sorted(spans.items())
+    ]
+
+
+@functools.lru_cache(maxsize=256)
+def _timezone(tzid: str, first_year: int, end_year: int) -> bytes:
+    """Whole years, so that one more event rarely means a new VTIMEZONE to compute."""
+    first, end = date(first_year, 1, 1), date(end_year, 1, 1)
+    vtimezone: bytes = Timezone.from_tzid(tzid, first_date=first, last_date=end).to_ical()
+    return vtimezone
+
+
+# ---------------------------------------------------------------------------- events
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _rendered(commitment: Commitment, due: Due, alerts: tuple[str, ...]) -> _Rendered:
+    """A VEVENT, cached on the whole commitment so a feed re-renders only what changed."""
+    event = _event(commitment, due)
+    triggers = _add_alarms(event, commitment, due, alerts)
+    first = due.first_day + min(triggers, default=timedelta(0)) - _DAY
+    last = max(due.last_day, (commitment.end or due).last_day) + _DAY
+    order = (due.start_instant(), commitment.id)
+    return _Rendered(order, event.to_ical(), _tzids(event), first, last)
+
+
+def _event(commitment: Commitment, due: Due) -> Event:
+    event = Event()
+    event.add("uid", commitment.uid)
+    event.add("dtstamp", _utc(commitment.updated_at))
+    event.add("last-modified", _utc(commitment.updated_at))
+    event.add("created", _utc(commitment.created_at))
+    event.add("sequence", commitment.revision - 1)
+    event.add("summary", vText(_summary(commitment, due)))
+    start, end = _span(due, commitment.end)
+    event.add("dtstart", start)
+    if end is not None:
+        event.add("dtend", end)
+    _describe(event, commitment, due)
+    return event
+
+
+def _describe(event: Event, commitment: Commitment, due: Due) -> None:
+    """The properties a reader sees besides the title and the dates."""
+    event.add("description", vText(_description(commitment, due)))
+    event.add("status", _STATUS[commitment.status])
+    event.add("transp", "TRANSPARENT")
+    event.add("class", "PUBLIC")
+    event.add("categories", [_kind_words(commitment.kind), *commitment.tags])
+    link = next((source.url for source in commitment.sources if source.url), None)
+    if link:
+        event.add("url", vUri(link))
+    event.add("x-treatycal-precision", vText(due.precision.value))
+
+
+def _utc(moment: datetime) -> datetime:
+    """UTC: the domain refuses naive times, so there is no zone to guess."""
+    return moment.astimezone(UTC)
+
+
+def _span(due: Due, end: Due | None) -> tuple[date | datetime, date | datetime | None]:
+    """DTSTART and DTEND claiming no more than is known: whole days unless a time is stated."""
+    if due.moment is None:
+        last = end.last_day if end is not None else due.last_day
+        return due.first_day, max(last, due.first_day) + _DAY
+    if end is None:
+        return due.moment, None
+    if end.moment is not None:
+        return due.moment, end.moment
+    closing = datetime.combine(end.last_day + _DAY, time(0), tzinfo=due.moment.tzinfo)
+    return due.moment, closing if closing > due.moment else None
+
+
+def _tzids(event: Event) -> frozenset[str]:
+    """The TZIDs icalendar actually wrote (UTC is written with Z and needs none)."""
+    props = (event.get(name) for name in ("DTSTART", "DTEND"))
+    return frozenset(prop.params["TZID"] for prop in props if prop and "TZID" in prop.params)
+
+
+# ---------------------------------------------------------------------------- words
+
+
+def _summary(commitment: Commitment, due: Due) -> str:
+    """The title, saying what is unknown and whether it still stands."""
+    title = commitment.title
+    if due.precision in _VAGUE:
+        title = f"{title} — {due.describe()}"
+    if commitment.status in _CALLED_OFF:
+        title = f"{commitment.status.value.capitalize()}: {title}"
+    return title
+
+
+def _kind_words(kind: Kind) -> str:
+    return kind.value.replace("_", " ").capitalize()
+
+
+def _description(commitment: Commitment, due: Due) -> str:
+    until = f" until {commitment.end.describe()}" if commitment.end else ""
+    parts = [
+        commitment.description,
+        f"When: {due.describe()}{until}",
+        f"Parties: {', '.join(commitment.parties)}" if commitment.parties else "",
+        _status_note(commitment),
+        _sources(commitment.sources),
+    ]
+    return "\n\n".join(part for part in parts if part)
+
+
+def _status_note(commitment: Commitment) -> str:
+    notes = [_STATUS_NOTE.get(commitment.status, "")]
+    if commitment.status is Status.SUPERSEDED:
+        by = f" by {commitment.superseded_by}" if commitment.superseded_by else ""
+        notes.append(f"Superseded{by}.")
+    if commitment.supersedes:
+        notes.append(f"Supersedes {commitment.supersedes}.")
+    return " ".join(note for note in notes if note)
+
+
+def _sources(sources: Sequence[Source]) -> str:
+    lines = ["- " + ": ".join(filter(None, (source.title, source.url))) for source in sources]
+    return "\n".join(["Sources:", *lines]) if lines else ""
+
+
+# ---------------------------------------------------------------------------- alarms
+
+
+def _add_alarms(
+    event: Event, commitment: Commitment, due: Due, alerts: Sequence[str]
+) -> list[timedelta]:
+    """One DISPLAY alarm per offset; none once called off, so no one is warned of nothing."""
+    if commitment.status in _CALLED_OFF:
+        return []
+    start = _wall_start(due)
+    triggers = []
+    for offset in map(CalendarDuration.parse, alerts):
+        trigger = offset.before(start) - start
+        event.add_component(_alarm(commitment.title, due, offset, trigger))
+        triggers.append(trigger)
+    return triggers
+
+
+def _wall_start(due: Due) -> datetime:
+    """The start on the due's own wall clock, from which RFC 5545 counts nominal days back."""
+    if due.moment is None:
+        return datetime.combine(due.first_day, time(0))
+    return due.moment.replace(tzinfo=None)
+
+
+def _alarm(title: str, due: Due, offset: CalendarDuration, trigger: timedelta) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", trigger)
+    alarm.add("description", vText(f"{title}: {_countdown(offset, due)}"))
+    return alarm
+
+
+def _countdown(offset: CalendarDuration, due: Due) -> str:
+    """'in 30 days'; 'at the earliest' when only the month, quarter or year is known."""
+    years, months = divmod(offset.months, 12)
+    hours, rest = divmod(offset.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    units = zip(
+        (years, months, offset.days, hours, minutes, seconds),
+        ("year", "month", "day", "hour", "minute", "second"),
+        strict=True,
+    )
+    words = ", ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in units if n)
+    when = f"in {words}" if words else ("now" if due.moment else "today")
+    return f"{when} at the earliest" if due.precision in _VAGUE else when
