@@ -8,9 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, Field, SecretStr
+from pydantic import AfterValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.domain import Kind, Offset, check_zone
@@ -79,9 +78,8 @@ class Settings(BaseSettings):
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
-    @property
-    def all_day_tzinfo(self) -> ZoneInfo:
-        return ZoneInfo(self.all_day_zone)
-
-    def alerts_for(self, kind: Kind) -> tuple[str, ...]:
-        return self.default_alerts.get(kind, DEFAULT_ALERTS[kind])
+    @field_validator("default_alerts")
+    @classmethod
+    def _over_defaults(cls, given: dict[Kind, tuple[str, ...]]) -> dict[Kind, tuple[str, ...]]:
+        """Kinds a setting leaves out keep their built-in offsets."""
+        return {**DEFAULT_ALERTS, **given}

@@ -1,0 +1,33 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from service.api.deps import ServicesDep
+from service.api.problems import problem
+from service.errors import StoreError
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="The process is up")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="The database answers and its schema is current")
+def readyz(services: ServicesDep) -> Response:
+    try:
+        behind = services.store.db.needs_migration()
+    except StoreError as exc:
+        return problem(503, f"the database does not answer: {exc}")
+    if behind:
+        return problem(503, "the database schema is not current: run `treatycal migrate`")
+    return Response('{"status":"ready"}', media_type="application/json")
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+def metrics(services: ServicesDep) -> Response:
+    return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)

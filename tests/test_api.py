@@ -1,0 +1,243 @@
+"""The JSON API: auth, validation as problem documents, writes with history, upcoming."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api import create_app
+from service.domain import Scope
+from service.settings import Settings
+from service.store import Store
+
+ADMIN = {"Authorization": "Bearer test-admin-token"}
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+NEW_START = {
+    "id": "new-start-expiry",
+    "title": "New START expires",
+    "kind": "treaty_expiry",
+    "due": {"value": "2021-02-05"},
+    "parties": ["US", "RU"],
+    "change": {"effective": "2011-02-05", "reason": "entered into force"},
+}
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        admin_token="test-admin-token",
+        load_feeds_on_start=False,
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, clock=lambda: NOW)) as test_client:
+        yield test_client
+
+
+def _problem(response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+def test_writes_need_a_key_with_write_scope(client: TestClient, settings: Settings):
+    body = _problem(client.post("/api/v1/commitments", json=NEW_START), 401)
+    assert "Authorization: Bearer" in body["detail"]
+    assert (
+        client.post("/api/v1/commitments", json=NEW_START).headers["www-authenticate"] == "Bearer"
+    )
+    wrong = {"Authorization": "Bearer tcal_nope_nope"}
+    _problem(client.post("/api/v1/commitments", json=NEW_START, headers=wrong), 401)
+    store = Store.open(settings.database_url, migrate=False)
+    _, read_token = store.keys.create("reader", Scope.READ)
+    _, write_token = store.keys.create("writer", Scope.WRITE)
+    store.close()
+    reader = {"Authorization": f"Bearer {read_token}"}
+    body = _problem(client.post("/api/v1/commitments", json=NEW_START, headers=reader), 403)
+    assert "scope 'write'" in body["detail"]
+    writer = {"Authorization": f"Bearer {write_token}"}
+    created = client.post("/api/v1/commitments", json=NEW_START, headers=writer)
+    assert created.status_code == 201
+    assert created.headers["location"] == "/api/v1/commitments/new-start-expiry"
+    (entry,) = client.get("/api/v1/commitments/new-start-expiry/history").json()
+    assert entry["actor"].startswith("key:") and "writer" in entry["actor"]
+
+
+def test_a_created_commitment_is_served_with_its_window_and_etag(client: TestClient):
+    created = client.post("/api/v1/commitments", json=NEW_START, headers=ADMIN)
+    assert created.status_code == 201, created.text
+    got = client.get("/api/v1/commitments/new-start-expiry")
+    assert got.headers["etag"] == '"r1"'
+    assert got.json()["due"] == {
+        "value": "2021-02-05",
+        "tz": None,
+        "precision": "day",
+        "earliest": "2021-02-05",
+        "latest": "2021-02-05",
+    }
+    assert got.json()["created_at"] == "2026-11-27T12:00:00Z"
+    _problem(client.post("/api/v1/commitments", json=NEW_START, headers=ADMIN), 409)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"due": {"value": "2021-02-30"}}, "body.due", "'2021-02-30' is not a real date"),
+        (
+            {"due": {"value": "2026-02-05T10:00:00", "tz": "Europe/Mosco"}},
+            "body.due",
+            "unknown time zone 'Europe/Mosco'",
+        ),
+        ({"end": {"value": "2021-02-04"}}, "body", "is before the due date"),
+        ({"kind": "treaty_renewal"}, "body.kind", "Input should be"),
+        ({"title": ""}, "body.title", "at least 1 character"),
+        ({"colour": "red"}, "body.colour", "Extra inputs are not permitted"),
+        ({"parties": "US"}, "body.parties", "valid"),
+        ({"alerts": ["soon"]}, "body.alerts.0", "not an ISO 8601 duration"),
+    ],
+)
+def test_bad_input_gets_a_422_problem_naming_the_field(client: TestClient, change, field, message):
+    body = _problem(client.post("/api/v1/commitments", json=NEW_START | change, headers=ADMIN), 422)
+    assert any(e["field"] == field and message in e["message"] for e in body["errors"]), body
+
+
+def test_malformed_json_and_wrong_media_are_4xx(client: TestClient):
+    bad = client.post(
+        "/api/v1/commitments",
+        content=b'{"title": ',
+        headers=ADMIN | {"content-type": "application/json"},
+    )
+    assert "not valid JSON" in _problem(bad, 400)["detail"]
+    text = client.post(
+        "/api/v1/commitments", content=b"title=x", headers=ADMIN | {"content-type": "text/plain"}
+    )
+    assert 400 <= text.status_code < 500
+
+
+def test_oversized_bodies_are_refused_whether_declared_or_streamed(client: TestClient):
+    huge = b'{"title": "' + b"x" * (1 << 20) + b'"}'
+    declared = client.post(
+        "/api/v1/commitments", content=huge, headers=ADMIN | {"content-type": "application/json"}
+    )
+    assert "over the limit" in _problem(declared, 413)["detail"]
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(huge), 65536):
+            yield huge[start : start + 65536]
+
+    streamed = client.post(
+        "/api/v1/commitments",
+        content=chunks(),
+        headers=ADMIN | {"content-type": "application/json"},
+    )
+    _problem(streamed, 413)
+
+
+def test_patch_put_and_delete_write_history_and_honour_if_match(client: TestClient):
+    client.post("/api/v1/commitments", json=NEW_START, headers=ADMIN)
+    extension = {
+        "due": {"value": "2026-02-05"},
+        "change": {
+            "effective": "2021-02-03",
+            "reason": "extension by exchange of notes",
+            "source": {"url": "https://example.org/extension"},
+        },
+    }
+    stale = ADMIN | {"If-Match": '"r7"'}
+    _problem(
+        client.patch("/api/v1/commitments/new-start-expiry", json=extension, headers=stale), 412
+    )
+    fresh = ADMIN | {"If-Match": '"r1"'}
+    patched = client.patch("/api/v1/commitments/new-start-expiry", json=extension, headers=fresh)
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["revision"] == 2 and patched.headers["etag"] == '"r2"'
+    replaced = client.put(
+        "/api/v1/commitments/new-start-expiry",
+        json={k: v for k, v in NEW_START.items() if k not in {"id", "change"}}
+        | {"due": {"value": "2026-02-05"}, "title": "New START expires (extended)"},
+        headers=ADMIN,
+    )
+    assert replaced.json()["title"] == "New START expires (extended)"
+    cancelled = client.delete("/api/v1/commitments/new-start-expiry?reason=test", headers=ADMIN)
+    assert cancelled.json()["status"] == "cancelled"
+    history = client.get("/api/v1/commitments/new-start-expiry/history").json()
+    assert [h["revision"] for h in history] == [1, 2, 3, 4]
+    assert history[1]["summary"] == (
+        "due moved from 2021-02-05 to 2026-02-05 on 2021-02-03 (extension by exchange of notes)"
+    )
+    assert history[1]["changes"] == {
+        "due": {
+            "from": {"value": "2021-02-05", "tz": None},
+            "to": {"value": "2026-02-05", "tz": None},
+        }
+    }
+    _problem(client.get("/api/v1/commitments/nothing-here"), 404)
+    _problem(client.get("/api/v1/commitments/Not A Slug"), 422)
+    _problem(client.patch("/api/v1/commitments/nothing-here", json={}, headers=ADMIN), 404)
+
+
+def test_upcoming_as_of_answers_from_what_was_known_then(client: TestClient):
+    client.post("/api/v1/commitments", json=NEW_START, headers=ADMIN)
+    client.patch(
+        "/api/v1/commitments/new-start-expiry",
+        json={"due": {"value": "2026-02-05"}, "change": {"effective": "2021-02-03"}},
+        headers=ADMIN,
+    )
+    meeting = {
+        "id": "next-trump-putin-meeting",
+        "title": "Possible next Trump-Putin meeting",
+        "kind": "meeting",
+        "status": "tentative",
+        "change": {"effective": "2019-05-14"},
+    }
+    assert client.post("/api/v1/commitments", json=meeting, headers=ADMIN).status_code == 201
+    then = client.get("/api/v1/upcoming", params={"as_of": "2019-05-14", "within": "P2Y"}).json()
+    assert [(i["id"], i["due"]["value"], i["days_left"]) for i in then["items"]] == [
+        ("new-start-expiry", "2021-02-05", 633)
+    ]
+    assert then["until"] == "2021-05-14"
+    assert [u["id"] for u in then["undated"]] == ["next-trump-putin-meeting"]
+    assert client.get("/api/v1/upcoming", params={"as_of": "2019-05-14"}).json()["items"] == []
+    now = client.get("/api/v1/upcoming", params={"as_of": "2026-01-01", "within": "P60D"}).json()
+    assert [(i["due"]["value"], i["days_left"]) for i in now["items"]] == [("2026-02-05", 35)]
+    body = _problem(client.get("/api/v1/upcoming", params={"within": "three months"}), 422)
+    assert "not an ISO 8601 duration" in body["detail"]
+    _problem(client.get("/api/v1/upcoming", params={"as_of": "9999-12-31"}), 422)
+
+
+def test_list_filters_are_validated_and_applied(client: TestClient):
+    client.post("/api/v1/commitments", json=NEW_START, headers=ADMIN)
+    found = client.get("/api/v1/commitments", params={"party": "ru", "from": "2021-01-01"}).json()
+    assert [c["id"] for c in found["items"]] == ["new-start-expiry"] and found["total"] == 1
+    none = client.get("/api/v1/commitments", params={"kind": "summit"}).json()
+    assert none["items"] == [] and none["total"] == 0
+    assert (
+        "unknown party 'USA'"
+        in _problem(client.get("/api/v1/commitments?party=USA"), 422)["detail"]
+    )
+    _problem(client.get("/api/v1/commitments?from=2022-01-01&to=2021-01-01"), 422)
+    _problem(client.get("/api/v1/commitments?limit=0"), 422)
+    _problem(client.get("/api/v1/commitments?kind=bogus"), 422)
+
+
+def test_health_readiness_metrics_and_docs(client: TestClient):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").status_code == 200
+    client.get("/api/v1/commitments/nothing-here")
+    metrics = client.get("/metrics").text
+    assert 'route="/api/v1/commitments/{commitment_id}",status="404"' in metrics
+    schema = client.get("/openapi.json").json()
+    assert "/api/v1/upcoming" in schema["paths"] and "/feeds/{slug}.ics" in schema["paths"]
+    assert client.get("/docs").status_code == 200
+    body = _problem(client.get("/no/such/route"), 404)
+    assert "/docs" in body["detail"]
+    _problem(client.put("/healthz"), 405)

@@ -1,0 +1,165 @@
+"""Feeds over HTTP: the shipped calendars, validators, 304s and a cache that follows the data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar, Event
+
+from service.api import create_app
+from service.settings import Settings
+from tests.support.calendar_parsers import read_all
+
+FEEDS = Path(__file__).resolve().parent.parent / "feeds"
+SHIPPED = sorted(path.stem for path in FEEDS.glob("*.yaml"))
+ADMIN = {"Authorization": "Bearer feed-admin-token"}
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    settings = Settings(
+        _env_file=None,
+        database_url=database_url,
+        admin_token="feed-admin-token",
+        feeds_dir=FEEDS,
+        public_url="https://calendar.example.org",
+    )
+    with TestClient(create_app(settings, clock=lambda: NOW)) as test_client:
+        yield test_client
+
+
+def _renders(client: TestClient) -> float:
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith("treatycal_feed_renders_total "):
+            return float(line.split()[1])
+    raise AssertionError("no feed render counter in /metrics")
+
+
+def _event(feed: bytes, uid: str) -> Event:
+    (found,) = [e for e in Calendar.from_ical(feed).walk("VEVENT") if str(e["UID"]) == uid]
+    return found
+
+
+@pytest.mark.parametrize("slug", [*SHIPPED, "all"])
+def test_every_shipped_feed_is_valid_for_every_parser(client: TestClient, slug: str):
+    response = client.get(f"/feeds/{slug}.ics")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    events = read_all(response.content)
+    assert events, f"{slug} has no events"
+    assert len({e.uid for e in events}) == len(events)
+
+
+def test_the_sochi_feed_holds_what_the_report_mentions(client: TestClient):
+    events = {e.uid: e for e in read_all(client.get("/feeds/sochi-2019.ics").content)}
+    assert {
+        "new-start-expiry@treatycal",
+        "helsinki-summit-2018@treatycal",
+        "putin-kim-vladivostok-2019@treatycal",
+        "trump-putin-call-2019-05-03@treatycal",
+        "us-election-2016@treatycal",
+        "us-election-2020@treatycal",
+    } <= set(events)
+    listed = client.get("/api/v1/commitments", params={"feed": "sochi-2019", "limit": 100}).json()
+    undated = [c["id"] for c in listed["items"] if c["due"] is None]
+    assert undated == ["new-start-extension-talks-2019"]
+    assert f"{undated[0]}@treatycal" not in events
+
+
+def test_validators_give_304s_and_head_gives_headers(client: TestClient):
+    first = client.get("/feeds/arms-control.ics")
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    assert first.headers["cache-control"] == "public, max-age=900"
+    matched = client.get("/feeds/arms-control.ics", headers={"If-None-Match": etag})
+    assert (matched.status_code, matched.content) == (304, b"")
+    assert matched.headers["etag"] == etag
+    listed = client.get("/feeds/arms-control.ics", headers={"If-None-Match": f'"x", W/{etag}'})
+    assert listed.status_code == 304
+    since = client.get("/feeds/arms-control.ics", headers={"If-Modified-Since": modified})
+    assert since.status_code == 304
+    stale = client.get(
+        "/feeds/arms-control.ics",
+        headers={
+            "If-Modified-Since": format_datetime(datetime(2000, 1, 1, tzinfo=UTC), usegmt=True)
+        },
+    )
+    assert stale.status_code == 200
+    other = client.get(
+        "/feeds/arms-control.ics",
+        headers={"If-None-Match": '"other"', "If-Modified-Since": modified},
+    )
+    assert other.status_code == 200, "If-None-Match decides when both are sent"
+    head = client.head("/feeds/arms-control.ics")
+    assert head.status_code == 200 and head.headers["etag"] == etag and head.content == b""
+
+
+def test_polls_are_served_from_cache_until_the_data_changes(client: TestClient):
+    first = client.get("/feeds/summits.ics")
+    renders = _renders(client)
+    for _ in range(5):
+        assert client.get("/feeds/summits.ics").content == first.content
+    assert _renders(client) == renders
+
+    unrelated = client.patch(
+        "/api/v1/commitments/new-start-expiry", json={"description": "Expired."}, headers=ADMIN
+    )
+    assert unrelated.status_code == 200
+    same = client.get("/feeds/summits.ics")
+    assert _renders(client) == renders + 1
+    assert same.headers["etag"] == first.headers["etag"]
+    assert same.headers["last-modified"] == first.headers["last-modified"]
+
+    member = client.patch(
+        "/api/v1/commitments/helsinki-summit-2018",
+        json={"title": "Trump-Putin summit, Helsinki (Presidential Palace)"},
+        headers=ADMIN,
+    )
+    assert member.status_code == 200
+    changed = client.get("/feeds/summits.ics", headers={"If-None-Match": first.headers["etag"]})
+    assert changed.status_code == 200 and changed.headers["etag"] != first.headers["etag"]
+    helsinki = _event(changed.content, "helsinki-summit-2018@treatycal")
+    assert helsinki["SEQUENCE"] == 1
+    assert str(helsinki["SUMMARY"]).startswith("Trump-Putin summit, Helsinki (Presidential")
+
+
+def test_a_cancelled_commitment_stays_in_the_feed_as_cancelled(client: TestClient):
+    client.delete("/api/v1/commitments/helsinki-summit-2018", headers=ADMIN)
+    helsinki = _event(client.get("/feeds/summits.ics").content, "helsinki-summit-2018@treatycal")
+    assert (helsinki["STATUS"], helsinki["SEQUENCE"]) == ("CANCELLED", 1)
+
+
+def test_the_all_feed_takes_the_api_filters(client: TestClient):
+    summits = read_all(client.get("/feeds/all.ics", params={"kind": "summit"}).content)
+    listed = client.get("/api/v1/commitments", params={"kind": "summit", "limit": 500}).json()
+    expected = {f"{c['id']}@treatycal" for c in listed["items"] if c["due"]}
+    assert len(expected) >= 6 and {e.uid for e in summits} == expected
+    both = read_all(client.get("/feeds/all.ics", params=[("party", "KP"), ("party", "HU")]).content)
+    assert {e.uid for e in both} == {
+        "putin-kim-vladivostok-2019@treatycal",
+        "trump-putin-budapest-2025@treatycal",
+    }
+    bad = client.get("/feeds/all.ics", params={"party": "USA"})
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+
+
+def test_unknown_feeds_are_404_problems(client: TestClient):
+    for path in ("/feeds/nope.ics", "/feeds/..%2F..%2Fetc.ics", "/feeds/UPPER.ics"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_feed_list_gives_https_and_webcal_addresses(client: TestClient):
+    listed = {f["slug"]: f for f in client.get("/api/v1/feeds").json()}
+    assert set(listed) == {*SHIPPED, "all"}
+    arms = listed["arms-control"]
+    assert arms["url"] == "https://calendar.example.org/feeds/arms-control.ics"
+    assert arms["webcal_url"] == "webcal://calendar.example.org/feeds/arms-control.ics"
+    assert arms["count"] > 20 and listed["all"]["count"] is None
