@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from icalendar import Calendar, Event
+from icalendar import Calendar, Component
 
 from service.api import create_app
 from service.settings import Settings
@@ -41,7 +41,7 @@ def _renders(client: TestClient) -> float:
     raise AssertionError("no feed render counter in /metrics")
 
 
-def _event(feed: bytes, uid: str) -> Event:
+def _event(feed: bytes, uid: str) -> Component:
     (found,) = [e for e in Calendar.from_ical(feed).walk("VEVENT") if str(e["UID"]) == uid]
     return found
 
