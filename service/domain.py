@@ -61,8 +61,14 @@ class Precision(StrEnum):
     YEAR = "year"
     QUARTER = "quarter"
     MONTH = "month"
+    WEEK = "week"
     DAY = "day"
     TIME = "time"
+
+    @property
+    def is_vague(self) -> bool:
+        """Coarser than a day: a feed must say the day is unknown."""
+        return self in {Precision.YEAR, Precision.QUARTER, Precision.MONTH, Precision.WEEK}
 
 
 UNDATED_STATUSES = frozenset({Status.TENTATIVE, Status.CANCELLED, Status.SUPERSEDED})
@@ -184,6 +190,7 @@ Offset = Annotated[str, AfterValidator(_normalise_offset)]
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$")
 
@@ -231,6 +238,12 @@ def _parse_due(value: str, tz: str | None) -> _Parsed:
         year, month = int(m[1]), int(m[2])
         first = _valid_date(year, month, 1, text)
         return _Parsed(Precision.MONTH, first, _month_end(year, month))
+    if m := _WEEK.match(text):
+        try:
+            monday = date.fromisocalendar(int(m[1]), int(m[2]), 1)
+        except ValueError as exc:
+            raise ValueError(f"{text!r} is not a real ISO week ({exc})") from exc
+        return _Parsed(Precision.WEEK, monday, monday + timedelta(days=6))
     if m := _DAY.match(text):
         day = _valid_date(int(m[1]), int(m[2]), int(m[3]), text)
         return _Parsed(Precision.DAY, day, day)
@@ -241,7 +254,7 @@ def _parse_due(value: str, tz: str | None) -> _Parsed:
         moment = _local_moment(day, int(m[4]), int(m[5]), int(m[6] or 0), tz, text)
         return _Parsed(Precision.TIME, day, day, moment)
     raise ValueError(
-        f"{text!r} is not a due date: use 2021, 2025-Q3, 2019-04, 2026-02-05 "
+        f"{text!r} is not a due date: use 2021, 2025-Q3, 2019-04, 2019-W20, 2026-02-05 "
         "or 2026-02-05T10:00:00 with a tz"
     )
 
@@ -378,6 +391,8 @@ class Due(BaseModel):
             return f"{self.value} ({window.first:%B} to {window.last:%B %Y}; day not yet known)"
         if window.precision is Precision.MONTH:
             return f"{window.first:%B %Y} (day not yet known)"
+        if window.precision is Precision.WEEK:
+            return f"week of {window.first.day} {window.first:%B %Y} (day not yet known)"
         if window.moment is not None:
             return f"{window.moment.day} {window.moment:%B %Y, %H:%M} {self.tz}"
         return f"{window.first:%d %B %Y}".lstrip("0")

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from icalendar import Alarm, Calendar, Event, Timezone, vDuration, vText, vUri
 
-from service.domain import CalendarDuration, Commitment, Due, Kind, Precision, Source, Status
+from service.domain import CalendarDuration, Commitment, Due, Kind, Source, Status
 
 __all__ = ["PRODID", "FeedOptions", "render_feed"]
 
@@ -33,7 +33,6 @@ PRODID = "-//treatycal//treatycal//EN"
 _END = b"END:VCALENDAR\r\n"
 _DAY = timedelta(days=1)
 _CACHE_SIZE = 32_768
-_VAGUE = frozenset({Precision.YEAR, Precision.QUARTER, Precision.MONTH})
 _CALLED_OFF = frozenset({Status.CANCELLED, Status.SUPERSEDED})
 _STATUS = {
     Status.SCHEDULED: "CONFIRMED",
@@ -205,7 +204,7 @@ def _tzids(event: Event) -> frozenset[str]:
 def _summary(commitment: Commitment, due: Due) -> str:
     """The title, saying what is unknown and whether it still stands."""
     title = commitment.title
-    if due.precision in _VAGUE:
+    if due.precision.is_vague:
         title = f"{title} — {due.describe()}"
     if commitment.status in _CALLED_OFF:
         title = f"{commitment.status.value.capitalize()}: {title}"
@@ -288,4 +287,4 @@ def _countdown(offset: CalendarDuration, due: Due) -> str:
     )
     words = ", ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in units if n)
     when = f"in {words}" if words else ("now" if due.moment else "today")
-    return f"{when} at the earliest" if due.precision in _VAGUE else when
+    return f"{when} at the earliest" if due.precision.is_vague else when

@@ -32,6 +32,7 @@ from service.domain import (
         ("2021", Precision.YEAR, date(2021, 1, 1), date(2021, 12, 31)),
         ("2025-Q3", Precision.QUARTER, date(2025, 7, 1), date(2025, 9, 30)),
         ("2024-02", Precision.MONTH, date(2024, 2, 1), date(2024, 2, 29)),
+        ("2019-W20", Precision.WEEK, date(2019, 5, 13), date(2019, 5, 19)),
         ("2026-02-05", Precision.DAY, date(2026, 2, 5), date(2026, 2, 5)),
     ],
 )
@@ -71,6 +72,7 @@ def test_a_served_due_round_trips_but_derived_fields_must_agree():
     [
         ({"value": "2021-02-30"}, "'2021-02-30' is not a real date"),
         ({"value": "2021-13"}, "'2021-13' is not a real date"),
+        ({"value": "2021-W54"}, "'2021-W54' is not a real ISO week"),
         ({"value": "2026-02-05T10:00", "tz": "Mars/Olympus"}, "unknown time zone 'Mars/Olympus'"),
         ({"value": "2026-02-05T10:00"}, "needs a time zone"),
         ({"value": "2026-03-29T02:30", "tz": "Europe/Berlin"}, "does not exist in Europe/Berlin"),
