@@ -1,0 +1,77 @@
+"""Shared vocabulary: kinds, statuses, precisions and the constrained string types."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, StringConstraints
+
+from service.parties import normalise_party
+
+
+class Kind(StrEnum):
+    TREATY_SIGNED = "treaty_signed"
+    TREATY_IN_FORCE = "treaty_in_force"
+    TREATY_WITHDRAWAL = "treaty_withdrawal"
+    TREATY_EXPIRY = "treaty_expiry"
+    DEADLINE = "deadline"
+    SUMMIT = "summit"
+    MEETING = "meeting"
+    ELECTION = "election"
+    CONFERENCE = "conference"
+    REPORT = "report"
+    OTHER = "other"
+
+
+class Status(StrEnum):
+    SCHEDULED = "scheduled"
+    TENTATIVE = "tentative"
+    OCCURRED = "occurred"
+    CANCELLED = "cancelled"
+    SUPERSEDED = "superseded"
+
+
+class Precision(StrEnum):
+    """How much of a due date is known, coarsest first."""
+
+    YEAR = "year"
+    QUARTER = "quarter"
+    MONTH = "month"
+    WEEK = "week"
+    DAY = "day"
+    TIME = "time"
+
+    @property
+    def is_vague(self) -> bool:
+        """Coarser than a day: a feed must say the day is unknown."""
+        return self in {Precision.YEAR, Precision.QUARTER, Precision.MONTH, Precision.WEEK}
+
+
+UNDATED_STATUSES = frozenset({Status.TENTATIVE, Status.CANCELLED, Status.SUPERSEDED})
+"""A commitment may lack a due date only while nothing is decided, or once it is off."""
+
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$"
+TAG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+
+
+def _lowered(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Tag = Annotated[str, BeforeValidator(_lowered), StringConstraints(pattern=TAG_PATTERN)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Party = Annotated[str, AfterValidator(normalise_party)]
+
+FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+def _in_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+"""An aware datetime, held in UTC: naive times are refused at the edge."""

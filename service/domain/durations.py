@@ -1,0 +1,94 @@
+"""ISO 8601 durations whose years and months are calendar units (alert offsets, windows)."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+_DURATION = re.compile(
+    r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+_MAX_OFFSET_DAYS = 366 * 20
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarDuration:
+    """An ISO 8601 duration whose years and months are calendar units, not fixed lengths."""
+
+    months: int = 0
+    days: int = 0
+    seconds: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> CalendarDuration:
+        match = _DURATION.match(text.strip().upper())
+        if match is None:
+            raise ValueError(
+                f"{text!r} is not an ISO 8601 duration such as 'P30D', 'P1W', 'P1Y' or 'PT12H'"
+            )
+        part = {name: int(value or 0) for name, value in match.groupdict().items()}
+        duration = cls(
+            months=part["years"] * 12 + part["months"],
+            days=part["weeks"] * 7 + part["days"],
+            seconds=part["hours"] * 3600 + part["minutes"] * 60 + part["seconds"],
+        )
+        if duration.months * 31 + duration.days + duration.seconds // 86400 > _MAX_OFFSET_DAYS:
+            raise ValueError(f"{text!r} is longer than 20 years")
+        return duration
+
+    def __str__(self) -> str:
+        years, months = divmod(self.months, 12)
+        hours, rest = divmod(self.seconds, 3600)
+        minutes, seconds = divmod(rest, 60)
+        date_part = "".join(
+            f"{n}{unit}" for n, unit in ((years, "Y"), (months, "M"), (self.days, "D")) if n
+        )
+        time_part = "".join(
+            f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n
+        )
+        if not date_part and not time_part:
+            return "PT0S"
+        return f"P{date_part}" + (f"T{time_part}" if time_part else "")
+
+    @property
+    def is_zero(self) -> bool:
+        return not (self.months or self.days or self.seconds)
+
+    def before(self, moment: datetime) -> datetime:
+        """The moment this long before `moment`, counted on `moment`'s own wall clock."""
+        wall = moment.replace(tzinfo=None)
+        wall = _add_months(wall, -self.months) - timedelta(days=self.days, seconds=self.seconds)
+        return wall.replace(tzinfo=moment.tzinfo)
+
+    def after_day(self, day: date) -> date:
+        """The day this long after `day`; time parts count only as whole days."""
+        try:
+            moved = _add_months(datetime.combine(day, time(0), tzinfo=UTC), self.months)
+            return moved.date() + timedelta(days=self.days + self.seconds // 86400)
+        except (OverflowError, ValueError) as exc:
+            raise ValueError(f"{self} after {day} is beyond the calendar") from exc
+
+    def approx_days(self) -> float:
+        """Its length in days, months counted as 30.44 days; for ordering and display."""
+        return self.months * 30.44 + self.days + self.seconds / 86400
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    index = moment.year * 12 + moment.month - 1 + months
+    year, month0 = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month0 + 1)[1])
+    return moment.replace(year=year, month=month0 + 1, day=day)
+
+
+def _normalise_offset(text: str) -> str:
+    return str(CalendarDuration.parse(text))
+
+
+Offset = Annotated[str, AfterValidator(_normalise_offset)]
+"""An alert offset before the due moment, as an ISO 8601 duration, normalised (P1W -> P7D)."""

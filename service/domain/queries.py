@@ -1,0 +1,106 @@
+"""Which commitments a list, feed or subscription covers, and what is coming up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Annotated, Self
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from service.domain.base import FROZEN, Kind, Party, Slug, Status, Tag
+from service.domain.commitments import Commitment
+from service.domain.dues import Due
+
+
+def status_as_of(status: Status, due: Due | None, as_of: date) -> Status:
+    """What the status was on `as_of`: an event that later occurred was still scheduled."""
+    if status is Status.OCCURRED and due is not None and due.first_day > as_of:
+        return Status.SCHEDULED
+    return status
+
+
+def days_left(due: Due, as_of: date) -> int:
+    """Whole days from `as_of` to the first day of the due window (negative once it began)."""
+    return (due.first_day - as_of).days
+
+
+def in_window(due: Due, start: date, end: date) -> bool:
+    """Whether the due window overlaps the days start..end, both inclusive."""
+    return due.first_day <= end and due.last_day >= start
+
+
+class CommitmentFilter(BaseModel):
+    """Which commitments a list, a feed or a subscription covers; empty means all."""
+
+    model_config = FROZEN
+
+    kinds: tuple[Kind, ...] = ()
+    parties: tuple[Party, ...] = ()
+    tags: tuple[Tag, ...] = ()
+    statuses: tuple[Status, ...] = ()
+    ids: tuple[Slug, ...] = ()
+    feed: Slug | None = None
+    start: date | None = Field(default=None, description="due window ends on or after this day")
+    end: date | None = Field(default=None, description="due window starts on or before this day")
+    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"'to' ({self.end}) is before 'from' ({self.start})")
+        return self
+
+    def matches(self, commitment: Commitment) -> bool:
+        """The same test the store applies in SQL, for commitments already in memory."""
+        due = commitment.due
+        return (
+            (not self.kinds or commitment.kind in self.kinds)
+            and (not self.statuses or commitment.status in self.statuses)
+            and (not self.parties or bool(set(self.parties) & set(commitment.parties)))
+            and (not self.tags or bool(set(self.tags) & set(commitment.tags)))
+            and (not self.ids or commitment.id in self.ids)
+            and (self.start is None or (due is not None and due.last_day >= self.start))
+            and (self.end is None or (due is not None and due.first_day <= self.end))
+            and (self.text is None or _contains(commitment, self.text))
+        )
+
+
+def _contains(commitment: Commitment, text: str) -> bool:
+    needle = text.casefold()
+    return needle in commitment.title.casefold() or needle in commitment.description.casefold()
+
+
+class CommitmentPage(BaseModel):
+    """One page of a list, with the total that matched."""
+
+    items: list[Commitment]
+    total: int
+    limit: int
+    offset: int
+
+
+ACTIVE_STATUSES = frozenset({Status.SCHEDULED, Status.TENTATIVE, Status.OCCURRED})
+
+
+def upcoming(
+    commitments: Iterable[Commitment], as_of: date, until: date
+) -> list[tuple[Commitment, int]]:
+    """What was due between `as_of` and `until` as seen on `as_of`, with days left, by due.
+
+    Statuses are read as they stood on `as_of`; cancelled and superseded ones are left out.
+    """
+    found = []
+    for commitment in commitments:
+        due = commitment.due
+        if due is None or not in_window(due, as_of, until):
+            continue
+        status = status_as_of(commitment.status, due, as_of)
+        if status in ACTIVE_STATUSES:
+            found.append((commitment.model_copy(update={"status": status}), days_left(due, as_of)))
+    return sorted(found, key=lambda pair: (pair[0].due.start_instant(), pair[0].id))  # type: ignore[union-attr]
+
+
+def undated(commitments: Iterable[Commitment]) -> list[Commitment]:
+    """Tentative commitments with no date yet: coming, but nobody knows when."""
+    return [c for c in commitments if c.due is None and c.status is Status.TENTATIVE]

@@ -1,0 +1,89 @@
+"""The append-only history of a commitment, and what changed between two states."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from service.domain.base import FROZEN, Slug, UtcDatetime
+from service.domain.commitments import CommitmentFields, Source
+
+
+class ChangeNote(BaseModel):
+    """Why a change was made: the reason, when it happened in the world, and the source."""
+
+    model_config = FROZEN
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    effective: date | None = Field(
+        default=None, description="When the change happened in the world; today if omitted"
+    )
+    source: Source | None = None
+
+
+class FieldChange(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+    before: Any = Field(alias="from")
+    after: Any = Field(alias="to")
+
+
+class Revision(BaseModel):
+    """One append-only entry in a commitment's history."""
+
+    model_config = FROZEN
+
+    commitment_id: Slug
+    revision: int = Field(ge=1)
+    recorded_at: UtcDatetime
+    effective: date
+    actor: str
+    reason: str | None = None
+    source: Source | None = None
+    changes: dict[str, FieldChange]
+    snapshot: CommitmentFields
+
+    def describe(self) -> str:
+        """One line a person can read: 'due moved from 2021-02-05 to 2026-02-05 on 2021-02-03'."""
+        if self.revision == 1:
+            text = f"created on {self.effective.isoformat()}"
+        else:
+            moves = "; ".join(
+                f"{name} moved from {_show(change.before)} to {_show(change.after)}"
+                for name, change in self.changes.items()
+            )
+            text = f"{moves or 'no field changed'} on {self.effective.isoformat()}"
+        return f"{text} ({self.reason})" if self.reason else text
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """A changed value, short enough for one line of history."""
+    if isinstance(value, dict) and "value" in value:
+        return str(value["value"]) + (f" {value['tz']}" if value.get("tz") else "")
+    if isinstance(value, list | tuple):
+        if any(isinstance(item, dict) for item in value):
+            return f"{len(value)} item{'s' if len(value) != 1 else ''}"
+        text = ", ".join(map(str, value)) or "none"
+    else:
+        text = "none" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def diff(before: CommitmentFields | None, after: CommitmentFields) -> dict[str, FieldChange]:
+    """The stated fields that differ, as JSON values; every field when there is no `before`."""
+    new = after.model_dump(mode="json", exclude_computed_fields=True)
+    old = before.model_dump(mode="json", exclude_computed_fields=True) if before else {}
+    return {
+        name: FieldChange(before=old.get(name), after=value)
+        for name, value in new.items()
+        if before is None or old.get(name) != value
+    }
+
+
+class ChangeEvent(StrEnum):
+    CREATED = "commitment.created"
+    UPDATED = "commitment.updated"
+    CANCELLED = "commitment.cancelled"
