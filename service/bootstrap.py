@@ -1,11 +1,13 @@
-"""Wiring shared by the two composition roots, the CLI and the web app."""
+"""Wiring shared by the composition roots: the web app, the worker and the CLI."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from service.alerts import Engine, Planner, PlanningRules
 from service.clock import Clock
 from service.errors import FeedFileError
 from service.feedfiles import read_catalog
@@ -15,9 +17,28 @@ from service.store import Store, SyncReport
 log = logging.getLogger(__name__)
 
 
-def open_store(settings: Settings, clock: Clock) -> Store:
-    """The store for these settings, its schema brought up to date."""
-    return Store.open(settings.database_url, clock, migrate=True)
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """The store, with the planner that keeps alerts in step with every write to it."""
+
+    settings: Settings
+    store: Store
+    planner: Planner
+    clock: Clock
+
+    def engine(self) -> Engine:
+        return Engine(self.store, self.planner, self.settings, self.clock)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_runtime(settings: Settings, clock: Clock) -> Runtime:
+    """The store for these settings, migrated, with alert planning on every write."""
+    store = Store.open(settings.database_url, clock, migrate=True)
+    planner = Planner(PlanningRules.from_settings(settings))
+    store.commitments.listeners.append(planner)
+    return Runtime(settings, store, planner, clock)
 
 
 def feed_files(folder: Path) -> list[Path]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -49,11 +51,12 @@ def _settings(db: str | None = None, **overrides: Any) -> Settings:
 
 @contextmanager
 def _opened(settings: Settings) -> Iterator[Store]:
-    store = bootstrap.open_store(settings, utc_now)
+    """The store with alert planning attached, so writes from the CLI plan alerts too."""
+    runtime = bootstrap.open_runtime(settings, utc_now)
     try:
-        yield store
+        yield runtime.store
     finally:
-        store.close()
+        runtime.close()
 
 
 def _fail(exc: ServiceError) -> typer.Exit:
@@ -72,18 +75,47 @@ def serve(
         Path | None, typer.Option(help="Folder of feed files [env: TREATYCAL_FEEDS_DIR]")
     ] = None,
     load: Annotated[bool, typer.Option(help="Load the feed files before serving")] = True,
+    engine: Annotated[
+        bool, typer.Option(help="Run the alert engine in this process (--no-engine: API only)")
+    ] = True,
 ) -> None:
     """Migrate the database, load the feed files and serve the API and the feeds."""
     settings = _settings(db, host=host, port=port, feeds_dir=feeds)
     if not load:
         settings = settings.model_copy(update={"load_feeds_on_start": False})
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    _configure_logging()
     try:
-        web = create_app(settings)
+        web = create_app(settings, engine=engine)
     except ServiceError as exc:
         raise _fail(exc) from exc
     _print_addresses(settings, web.state.services.store)
     uvicorn.run(web, host=settings.host, port=settings.port, log_level="info", access_log=False)
+
+
+@app.command()
+def worker(db: DbOption = None) -> None:
+    """Run only the alert engine: fire due alerts and deliver webhooks until stopped."""
+    settings = _settings(db)
+    _configure_logging()
+    try:
+        runtime = bootstrap.open_runtime(settings, utc_now)
+    except ServiceError as exc:
+        raise _fail(exc) from exc
+    engine = runtime.engine()
+    stopped = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopped.set())
+    engine.start()
+    typer.echo(f"treatycal worker running on {settings.database_url}; Ctrl-C stops it")
+    stopped.wait()
+    engine.stop()
+    runtime.close()
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 def _print_addresses(settings: Settings, store: Store) -> None:

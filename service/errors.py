@@ -3,10 +3,13 @@
 ServiceError
 ├── InvalidInput (ValueError)          bad data from a user, a file or a request
 │   ├── FeedFileError                  a feed file that cannot be loaded, with file and line
-│   └── RevisionConflict               a change based on an out-of-date revision
+│   ├── RevisionConflict               a change based on an out-of-date revision
+│   └── WebhookTargetRefused           a webhook URL that is not https or not public
 ├── NotFound (LookupError)
 │   ├── CommitmentNotFound
 │   ├── FeedNotFound
+│   ├── SubscriptionNotFound
+│   ├── DeliveryNotFound
 │   └── ApiKeyNotFound
 ├── DuplicateCommitment
 ├── Unauthorized                       no credentials, or credentials that match no key
@@ -68,6 +71,27 @@ class FeedNotFound(NotFound):
     def __init__(self, slug: str) -> None:
         super().__init__(f"no feed named {slug!r}")
         self.slug = slug
+
+
+class SubscriptionNotFound(NotFound):
+    def __init__(self, subscription_id: str) -> None:
+        super().__init__(f"no subscription with id {subscription_id!r}")
+        self.subscription_id = subscription_id
+
+
+class DeliveryNotFound(NotFound):
+    def __init__(self, delivery_id: int) -> None:
+        super().__init__(f"no delivery with id {delivery_id}")
+        self.delivery_id = delivery_id
+
+
+class WebhookTargetRefused(InvalidInput):
+    """The webhook URL may not be used."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"cannot send webhooks to {url!r}: {reason}")
+        self.url = url
+        self.reason = reason
 
 
 class ApiKeyNotFound(NotFound):

@@ -6,11 +6,12 @@ Built once in a composition root (the CLI, `create_app`) and passed down as a va
 from __future__ import annotations
 
 from datetime import timedelta
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import AfterValidator, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AfterValidator, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.domain import Kind, Offset, check_zone
 
@@ -69,6 +70,38 @@ class Settings(BaseSettings):
         default="UTC",
         description="Zone whose midnight starts an all-day due, for alert times",
     )
+    webhook_allow: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(
+        default=(),
+        description="Networks webhooks may reach although not public, comma-separated "
+        "(e.g. 127.0.0.1/32,::1/128); plain http is then allowed for them too",
+    )
+    webhook_timeout: timedelta = Field(
+        default=timedelta(seconds=15), description="How long to wait for a webhook receiver"
+    )
+    delivery_lease: timedelta = Field(
+        default=timedelta(seconds=60),
+        description="How long a claimed delivery is held before another worker may retry it",
+    )
+    delivery_batch: int = Field(default=200, ge=1, le=5000, description="Deliveries per claim")
+    delivery_concurrency: int = Field(default=32, ge=1, le=1000, description="Requests in flight")
+    late_after: timedelta = Field(
+        default=timedelta(seconds=60), description="An alert sent later than this is marked late"
+    )
+    late_alert_grace: timedelta = Field(
+        default=timedelta(days=1),
+        description="Alerts found after their deadline passed by more than this are skipped",
+    )
+    engine_safety_interval: timedelta = Field(
+        default=timedelta(seconds=15),
+        description="How often the engine looks for work even when nothing woke it",
+    )
+    engine_maintenance_interval: timedelta = Field(
+        default=timedelta(minutes=5), description="How often leases and plans are checked"
+    )
+    disable_failing_after: timedelta = Field(
+        default=timedelta(days=5),
+        description="A subscription whose deliveries fail this long is disabled",
+    )
     default_alerts: dict[Kind, tuple[Offset, ...]] = Field(
         default_factory=lambda: dict(DEFAULT_ALERTS),
         description="Alert offsets per kind, for commitments that set none",
@@ -77,6 +110,22 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @field_validator("webhook_allow", mode="before")
+    @classmethod
+    def _comma_separated(cls, given: object) -> object:
+        if isinstance(given, str):
+            return tuple(part.strip() for part in given.split(",") if part.strip())
+        return given
+
+    @model_validator(mode="after")
+    def _lease_outlasts_timeout(self) -> Self:
+        if self.delivery_lease <= self.webhook_timeout:
+            raise ValueError(
+                "delivery_lease must be longer than webhook_timeout, or a slow receiver "
+                "would see the same message from two workers"
+            )
+        return self
 
     @field_validator("default_alerts")
     @classmethod

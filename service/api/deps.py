@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from service.alerts import Engine, Planner
 from service.api.feedcache import FeedCache
 from service.api.metrics import Metrics
 from service.clock import Clock
@@ -24,9 +26,16 @@ class Services:
 
     settings: Settings
     store: Store
+    planner: Planner
+    engine: Engine | None
     clock: Clock
     feed_cache: FeedCache
     metrics: Metrics
+
+    def wake_engine(self) -> None:
+        """Have an in-process engine look for work now; a separate worker polls on its own."""
+        if self.engine is not None:
+            self.engine.poke()
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +72,7 @@ def _identify(services: Services, credentials: HTTPAuthorizationCredentials | No
     return Caller(actor=f"key:{key.id} ({key.name})", scope=key.scope)
 
 
-def _requiring(needed: Scope) -> object:
+def _requiring(needed: Scope) -> Callable[..., Caller]:
     def caller(
         services: ServicesDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -76,5 +85,6 @@ def _requiring(needed: Scope) -> object:
     return caller
 
 
+Reader = Annotated[Caller, Depends(_requiring(Scope.READ))]
 Writer = Annotated[Caller, Depends(_requiring(Scope.WRITE))]
 Admin = Annotated[Caller, Depends(_requiring(Scope.ADMIN))]

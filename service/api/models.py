@@ -13,6 +13,7 @@ from service.domain import (
     CommitmentFields,
     CommitmentPatch,
     Revision,
+    Subscription,
 )
 
 _CHANGE = Field(
@@ -57,3 +58,10 @@ class FeedEntry(BaseModel):
     count: int | None = Field(description="Commitments in the feed; null for the filtered 'all'")
     url: str = Field(description="The feed over http(s), as this server is reached")
     webcal_url: str = Field(description="The same feed as webcal://, which opens a calendar app")
+
+
+class SubscriptionCreated(Subscription):
+    secret: str = Field(
+        description="The signing secret, shown this once: keep it to verify webhook-signature",
+        examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+    )

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from service.clock import Clock, utc_now
 from service.domain import Catalog
 from service.errors import InvalidInput
+from service.store.alerts import Alerts, Settlement
 from service.store.commitments import Change, ChangeListener, Commitments, bump_version
-from service.store.engine import Database
+from service.store.deliveries import Claimed, Deliveries, NewDelivery, Outcome
+from service.store.engine import Database, after_commit, holds_lock
 from service.store.feeds import DataVersion, Feeds, FeedSummary
 from service.store.keys import ApiKeys
+from service.store.subscriptions import Subscriptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,9 @@ class Store:
         self.commitments = Commitments(db, clock, listeners)
         self.feeds = Feeds(db, clock)
         self.keys = ApiKeys(db, clock)
+        self.subscriptions = Subscriptions(db, clock)
+        self.alerts = Alerts(db)
+        self.deliveries = Deliveries(db, clock)
 
     @classmethod
     def open(cls, url: str, clock: Clock = utc_now, *, migrate: bool = True) -> Store:
@@ -76,11 +82,21 @@ class Store:
 
 
 __all__ = [
+    "Alerts",
     "Change",
     "ChangeListener",
+    "Claimed",
     "DataVersion",
     "Database",
+    "Deliveries",
     "FeedSummary",
+    "Feeds",
+    "NewDelivery",
+    "Outcome",
+    "Settlement",
     "Store",
+    "Subscriptions",
     "SyncReport",
+    "after_commit",
+    "holds_lock",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -144,6 +144,18 @@ class Commitments:
             if where.matches(c) and (members is None or c.id in members)
         ]
         return sorted(result, key=_sort_key)
+
+    @staticmethod
+    def many_in(conn: Connection, commitment_ids: Iterable[str]) -> dict[str, Commitment]:
+        """Commitments by id, inside a caller's transaction."""
+        rows = conn.execute(select(commitments).where(_c.id.in_(list(commitment_ids)))).mappings()
+        return {row["id"]: commitment_from_row(row) for row in rows}
+
+    @staticmethod
+    def with_statuses(conn: Connection, statuses: Iterable[Status]) -> list[Commitment]:
+        """Every commitment in one of these statuses, inside a caller's transaction."""
+        query = select(commitments).where(_c.status.in_([s.value for s in statuses]))
+        return [commitment_from_row(row) for row in conn.execute(query).mappings()]
 
     @staticmethod
     def exists(conn: Connection, commitment_id: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -87,6 +87,18 @@ class Feeds:
                 [{"feed_slug": feed.slug, "commitment_id": i} for i in member_ids],
             )
         return True
+
+    @staticmethod
+    def memberships(conn: Connection, commitment_ids: Iterable[str]) -> dict[str, set[str]]:
+        """The feeds each commitment is published in."""
+        fm = feed_members.c
+        rows = conn.execute(
+            select(fm.commitment_id, fm.feed_slug).where(fm.commitment_id.in_(list(commitment_ids)))
+        )
+        found: dict[str, set[str]] = {}
+        for commitment_id, slug in rows:
+            found.setdefault(commitment_id, set()).add(slug)
+        return found
 
     @staticmethod
     def prune(conn: Connection, keep: set[str]) -> int:

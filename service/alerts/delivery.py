@@ -1,0 +1,199 @@
+"""Sending: signed webhook requests to the address the guard approved, and their outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+
+import httpx
+from standardwebhooks import Webhook
+
+from service.alerts.guard import Network, Resolver, check_url_async, system_resolver
+from service.clock import Clock
+from service.domain import RetryRule
+from service.errors import WebhookTargetRefused
+from service.store import Claimed, Outcome
+
+USER_AGENT = "treatycal-webhooks/0.1 (+https://www.standardwebhooks.com/)"
+
+
+@dataclass(frozen=True, slots=True)
+class SendPolicy:
+    allow: Sequence[Network]
+    timeout: timedelta
+    concurrency: int
+
+
+class Sender:
+    """Posts claimed deliveries; one client, so connections to a receiver are reused."""
+
+    def __init__(
+        self,
+        policy: SendPolicy,
+        clock: Clock,
+        resolve: Resolver = system_resolver,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.policy = policy
+        self.clock = clock
+        self.resolve = resolve
+        self.rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._slots = asyncio.Semaphore(policy.concurrency)
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Sender:
+        seconds = self.policy.timeout.total_seconds()
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(seconds),
+            follow_redirects=False,
+            trust_env=False,
+            limits=httpx.Limits(max_connections=self.policy.concurrency),
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def send_all(self, batch: Sequence[Claimed]) -> list[Outcome]:
+        return list(await asyncio.gather(*(self.send(claimed) for claimed in batch)))
+
+    async def send(self, claimed: Claimed) -> Outcome:
+        """One attempt. Never raises: whatever happens becomes an Outcome that is logged."""
+        async with self._slots:
+            started = time.perf_counter()
+            attempted_at = self.clock()
+            try:
+                response = await self._post(claimed)
+            except WebhookTargetRefused as exc:
+                return self._failed(claimed, attempted_at, started, error=exc.reason)
+            except httpx.TimeoutException:
+                return self._failed(claimed, attempted_at, started, error="timed out", slow=True)
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}".strip()
+                return self._failed(claimed, attempted_at, started, error=error)
+            return self._answered(claimed, attempted_at, started, response)
+
+    async def _post(self, claimed: Claimed) -> httpx.Response:
+        assert self._client is not None, "use the Sender as an async context manager"
+        target = await check_url_async(claimed.url, self.policy.allow, self.resolve)
+        sent_at = self.clock()
+        signature = Webhook(claimed.secret).sign(claimed.message_id, sent_at, claimed.payload)
+        headers = {
+            "host": target.host_header,
+            "content-type": "application/json",
+            "user-agent": USER_AGENT,
+            "webhook-id": claimed.message_id,
+            "webhook-timestamp": str(int(sent_at.timestamp())),
+            "webhook-signature": signature,
+        }
+        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+        return await self._client.post(
+            target.pinned_url,
+            content=claimed.payload.encode(),
+            headers=headers,
+            extensions=extensions,
+        )
+
+    def _answered(
+        self, claimed: Claimed, attempted_at: datetime, started: float, response: httpx.Response
+    ) -> Outcome:
+        status = response.status_code
+        if 200 <= status < 300:
+            return _outcome(claimed, attempted_at, started, succeeded=True, status_code=status)
+        if status == 410:
+            return _outcome(
+                claimed,
+                attempted_at,
+                started,
+                succeeded=False,
+                status_code=status,
+                error="410 Gone",
+                disable_reason="the endpoint answered 410 Gone",
+            )
+        error = f"HTTP {status}" + (" (redirects are not followed)" if 300 <= status < 400 else "")
+        wait = _retry_after(response, attempted_at)
+        return self._failed(
+            claimed,
+            attempted_at,
+            started,
+            error=error,
+            status=status,
+            slow=status == 429,
+            wait=wait,
+        )
+
+    def _failed(
+        self,
+        claimed: Claimed,
+        attempted_at: datetime,
+        started: float,
+        *,
+        error: str,
+        status: int | None = None,
+        slow: bool = False,
+        wait: timedelta | None = None,
+    ) -> Outcome:
+        rule = RetryRule(failures=claimed.attempt_count + 1, slow_down=slow, retry_after=wait)
+        delay = rule.delay(self.rng)
+        return _outcome(
+            claimed,
+            attempted_at,
+            started,
+            succeeded=False,
+            status_code=status,
+            error=error
+            if delay is not None
+            else f"{error}; giving up after {rule.failures} attempts",
+            retry_at=attempted_at + delay if delay is not None else None,
+        )
+
+
+def _outcome(
+    claimed: Claimed,
+    attempted_at: datetime,
+    started: float,
+    *,
+    succeeded: bool,
+    status_code: int | None = None,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+    disable_reason: str | None = None,
+) -> Outcome:
+    return Outcome(
+        delivery_id=claimed.id,
+        lease_token=claimed.lease_token,
+        subscription_id=claimed.subscription_id,
+        attempted_at=attempted_at,
+        latency_ms=round((time.perf_counter() - started) * 1000, 3),
+        succeeded=succeeded,
+        status_code=status_code,
+        error=error,
+        retry_at=retry_at,
+        disable_reason=disable_reason,
+    )
+
+
+def _retry_after(response: httpx.Response, now: datetime) -> timedelta | None:
+    """Retry-After as seconds or an HTTP date; None when absent or unreadable."""
+    value = response.headers.get("retry-after", "").strip()
+    if value.isdigit():
+        return timedelta(seconds=int(value))
+    try:
+        when = parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(timedelta(0), when - now)

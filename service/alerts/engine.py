@@ -1,0 +1,205 @@
+"""The alert engine: fires due alerts and delivers their messages, at least once.
+
+It runs an asyncio loop in a thread of its own. APScheduler (service/alerts/scheduler.py) only
+wakes it; each round claims its work in the database, so a crash at any moment loses nothing:
+unclaimed work stays pending, and claimed work comes back when its lease runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from service.alerts.delivery import Sender, SendPolicy
+from service.alerts.dispatcher import Lateness, fire_due
+from service.alerts.guard import Resolver, system_resolver
+from service.alerts.planner import Planner, PlanningRules
+from service.alerts.scheduler import Wakeups
+from service.clock import Clock, utc_now
+from service.errors import StoreError
+from service.settings import Settings
+from service.store import Alerts, Deliveries, Outcome, Store, holds_lock
+
+log = logging.getLogger(__name__)
+
+_MAINTENANCE_LOCK = 0x7472_6561_7479  # "treaty": one replica does maintenance at a time
+_RETRY_AFTER_ERROR = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class EngineTuning:
+    batch: int
+    lease: timedelta
+    give_up_after: timedelta
+    safety_interval: timedelta
+    maintenance_interval: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EngineTuning:
+        return cls(
+            batch=settings.delivery_batch,
+            lease=settings.delivery_lease,
+            give_up_after=settings.disable_failing_after,
+            safety_interval=settings.engine_safety_interval,
+            maintenance_interval=settings.engine_maintenance_interval,
+        )
+
+
+class Engine:
+    """Fire alerts and deliver messages whenever the database says work is due."""
+
+    def __init__(
+        self,
+        store: Store,
+        planner: Planner,
+        settings: Settings,
+        clock: Clock = utc_now,
+        resolve: Resolver = system_resolver,
+    ) -> None:
+        self.store = store
+        self.planner = planner
+        self.rules = PlanningRules.from_settings(settings)
+        self.lateness = Lateness(settings.late_after, settings.late_alert_grace)
+        self.policy = SendPolicy(
+            settings.webhook_allow, settings.webhook_timeout, settings.delivery_concurrency
+        )
+        self.tuning = EngineTuning.from_settings(settings)
+        self.clock = clock
+        self.resolve = resolve
+        self.wakeups = Wakeups(
+            self.poke, self.maintain, self.tuning.safety_interval, self.tuning.maintenance_interval
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._stopping = False
+        self._thread = threading.Thread(
+            target=self._thread_main, name="treatycal-engine", daemon=True
+        )
+
+    # ------------------------------------------------------------------ control
+
+    def start(self) -> None:
+        """Re-plan every commitment, then start waking; returns once the engine is running."""
+        self.planner.on_planned.append(self.poke)
+        self._thread.start()
+        self._ready.wait()
+        self.wakeups.start()
+        log.info("alert engine started", extra={"action": "engine_started"})
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping = True
+        self.wakeups.shutdown()
+        self.poke()
+        self._thread.join(timeout)
+        if self.poke in self.planner.on_planned:
+            self.planner.on_planned.remove(self.poke)
+        log.info("alert engine stopped", extra={"action": "engine_stopped"})
+
+    def poke(self) -> None:
+        """Look for work now (thread-safe; called after commits and by APScheduler)."""
+        if self._loop is not None and self._wake is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def maintain(self) -> None:
+        """Return lapsed leases to the queue; one replica at a time."""
+        try:
+            with self.store.db.write() as conn:
+                if not holds_lock(conn, _MAINTENANCE_LOCK):
+                    return
+                released = Deliveries.release_expired(conn, self.clock())
+        except StoreError:
+            log.exception("maintenance failed", extra={"action": "maintenance_failed"})
+            return
+        if released:
+            log.warning(
+                "%d deliveries were held by a sender that stopped; queued again",
+                released,
+                extra={"action": "leases_released"},
+            )
+        self.poke()
+
+    # ------------------------------------------------------------------ the loop
+
+    def _thread_main(self) -> None:
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        try:
+            await asyncio.to_thread(self._replan_on_start)
+        finally:
+            self._ready.set()
+        async with Sender(self.policy, self.clock, self.resolve) as sender:
+            while not self._stopping:
+                self._wake.clear()
+                await self._round(sender)
+                await self._wake.wait()
+
+    def _replan_on_start(self) -> None:
+        """Plans may be stale if settings or subscriptions changed while nothing ran."""
+        try:
+            with self.store.db.write() as conn:
+                if holds_lock(conn, _MAINTENANCE_LOCK):
+                    count = self.planner.replan_all_in(conn, self.store, "re-planned at start")
+                    log.info("re-planned %d commitments", count, extra={"action": "replanned"})
+        except StoreError:
+            log.exception("could not re-plan at start", extra={"action": "replan_failed"})
+
+    async def _round(self, sender: Sender) -> None:
+        """One pass over due work; an error is logged and retried, never the end of the engine."""
+        try:
+            await self._work(sender)
+            self.wakeups.arm(await asyncio.to_thread(self._next_wakeup))
+        except Exception:
+            log.exception("an engine round failed; retrying", extra={"action": "engine_error"})
+            self.wakeups.arm(self.clock() + timedelta(seconds=_RETRY_AFTER_ERROR))
+
+    async def _work(self, sender: Sender) -> None:
+        while not self._stopping:
+            fired = await asyncio.to_thread(
+                fire_due, self.store, self.rules, self.lateness, self.clock()
+            )
+            sent = await self._deliver_batch(sender)
+            if not fired and not sent:
+                return
+
+    async def _deliver_batch(self, sender: Sender) -> int:
+        batch = await asyncio.to_thread(
+            self.store.deliveries.claim, self.clock(), self.tuning.batch, self.tuning.lease
+        )
+        if not batch:
+            return 0
+        outcomes = await sender.send_all(batch)
+        await asyncio.to_thread(self.store.deliveries.settle, outcomes, self.tuning.give_up_after)
+        for outcome in outcomes:
+            _log_outcome(outcome)
+        return len(batch)
+
+    def _next_wakeup(self) -> datetime | None:
+        with self.store.db.read() as conn:
+            moments = [Alerts.next_fire_at(conn), Deliveries.next_due(conn)]
+        return min((m for m in moments if m is not None), default=None)
+
+
+def _log_outcome(outcome: Outcome) -> None:
+    if outcome.succeeded:
+        log.debug(
+            "delivered %s (HTTP %s, %.0f ms)",
+            outcome.delivery_id,
+            outcome.status_code,
+            outcome.latency_ms,
+            extra={"action": "webhook_delivered"},
+        )
+    else:
+        log.warning(
+            "delivery %s failed: %s; next attempt %s",
+            outcome.delivery_id,
+            outcome.error,
+            outcome.retry_at.isoformat() if outcome.retry_at else "none (failed)",
+            extra={"action": "webhook_failed"},
+        )

@@ -1,0 +1,102 @@
+"""/api/v1/subscriptions: webhook endpoints, their test events and their delivery log."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+
+from service.alerts import check_url
+from service.alerts.payloads import ping_payload
+from service.api.deps import Reader, ServicesDep, Writer
+from service.api.models import SubscriptionCreated
+from service.api.problems import PROBLEM_RESPONSES
+from service.domain import Delivery, EventType, Subscription, SubscriptionCreate
+from service.store import Deliveries, NewDelivery
+
+router = APIRouter(
+    prefix="/api/v1/subscriptions", tags=["subscriptions"], responses=PROBLEM_RESPONSES
+)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Register a webhook endpoint")
+def create_subscription(
+    services: ServicesDep, caller: Writer, body: SubscriptionCreate
+) -> SubscriptionCreated:
+    """The response carries the signing secret (`whsec_…`) once; it is never shown again.
+
+    The URL must be https and resolve to a public address, unless TREATYCAL_WEBHOOK_ALLOW
+    lists it. Deliveries are signed per Standard Webhooks (webhook-id, webhook-timestamp,
+    webhook-signature).
+    """
+    check_url(body.url, services.settings.webhook_allow)
+    store = services.store
+    with store.db.write() as conn:
+        created, secret = store.subscriptions.create(conn, body, caller.actor)
+        if created.offsets is not None:
+            services.planner.replan_all_in(conn, store, f"subscription {created.id} added")
+    return SubscriptionCreated(**created.model_dump(), secret=secret)
+
+
+@router.get("", summary="The webhook endpoints")
+def list_subscriptions(services: ServicesDep, caller: Reader) -> list[Subscription]:
+    return services.store.subscriptions.all()
+
+
+@router.get("/{subscription_id}", summary="One webhook endpoint")
+def get_subscription(services: ServicesDep, caller: Reader, subscription_id: str) -> Subscription:
+    return services.store.subscriptions.get(subscription_id)
+
+
+@router.delete("/{subscription_id}", summary="Remove a webhook endpoint")
+def delete_subscription(
+    services: ServicesDep, caller: Writer, subscription_id: str
+) -> Subscription:
+    """Nothing more is sent to it; its delivery log is kept."""
+    store = services.store
+    with store.db.write() as conn:
+        removed = store.subscriptions.delete(conn, subscription_id)
+        if removed.offsets is not None:
+            services.planner.replan_all_in(conn, store, f"subscription {removed.id} removed")
+    return removed
+
+
+@router.post(
+    "/{subscription_id}/test",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Send a signed ping event",
+)
+def test_subscription(services: ServicesDep, caller: Writer, subscription_id: str) -> Delivery:
+    """Queues a `ping` through the normal delivery path: signed, retried and logged."""
+    store = services.store
+    now = services.clock()
+    key = f"ping:{secrets.token_hex(8)}"
+    with store.db.write() as conn:
+        store.subscriptions.get_in(conn, subscription_id)
+        ping = NewDelivery(subscription_id, key, EventType.PING, ping_payload(subscription_id, now))
+        Deliveries.enqueue(conn, [ping], now)
+    services.wake_engine()
+    return store.deliveries.by_source(key, subscription_id)
+
+
+@router.get("/{subscription_id}/deliveries", summary="Deliveries with every attempt")
+def list_deliveries(
+    services: ServicesDep,
+    caller: Reader,
+    subscription_id: str,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[Delivery]:
+    """Newest first; each with its attempts (time, HTTP status, latency, error)."""
+    return services.store.deliveries.of_subscription(subscription_id, limit, offset)
+
+
+@router.post("/deliveries/{delivery_id}/retry", summary="Send a delivery again now")
+def retry_delivery(
+    services: ServicesDep, caller: Writer, delivery_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> Delivery:
+    """Same message id, so a receiver that already has it can drop the duplicate."""
+    retried = services.store.deliveries.retry(delivery_id)
+    services.wake_engine()
+    return retried

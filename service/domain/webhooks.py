@@ -1,0 +1,257 @@
+"""Webhook subscriptions, the alerts planned for commitments, and their deliveries."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Self
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
+
+from service.domain.base import FROZEN, Kind, Party, Slug, Status, Tag, UtcDatetime
+from service.domain.commitments import Commitment
+from service.domain.dues import Due
+from service.domain.durations import CalendarDuration, Offset
+
+
+class EventType(StrEnum):
+    DEADLINE_APPROACHING = "deadline.approaching"
+    DEADLINE_REACHED = "deadline.reached"
+    COMMITMENT_CREATED = "commitment.created"
+    COMMITMENT_UPDATED = "commitment.updated"
+    COMMITMENT_CANCELLED = "commitment.cancelled"
+    PING = "ping"
+
+
+SUBSCRIBABLE = tuple(t for t in EventType if t is not EventType.PING)
+ALERT_EVENTS = frozenset({EventType.DEADLINE_APPROACHING, EventType.DEADLINE_REACHED})
+PLANNED_STATUSES = frozenset({Status.SCHEDULED, Status.TENTATIVE})
+"""Only commitments still to come get alerts; occurred, cancelled and superseded ones do not."""
+
+
+class SubscriptionFilter(BaseModel):
+    """Which commitments a subscription hears about; an empty list means any."""
+
+    model_config = FROZEN
+
+    kinds: tuple[Kind, ...] = ()
+    parties: tuple[Party, ...] = ()
+    tags: tuple[Tag, ...] = ()
+    feeds: tuple[Slug, ...] = ()
+    ids: tuple[Slug, ...] = ()
+
+    def matches(self, commitment: Commitment, feeds: Iterable[str] = ()) -> bool:
+        return (
+            (not self.kinds or commitment.kind in self.kinds)
+            and (not self.parties or not set(self.parties).isdisjoint(commitment.parties))
+            and (not self.tags or not set(self.tags).isdisjoint(commitment.tags))
+            and (not self.feeds or not set(self.feeds).isdisjoint(feeds))
+            and (not self.ids or commitment.id in self.ids)
+        )
+
+
+class SubscriptionCreate(BaseModel):
+    """A webhook endpoint and what it wants to hear."""
+
+    model_config = FROZEN
+
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    description: Annotated[str, StringConstraints(max_length=500)] = ""
+    filter: SubscriptionFilter = SubscriptionFilter()
+    event_types: tuple[EventType, ...] = Field(default=SUBSCRIBABLE, min_length=1)
+    offsets: tuple[Offset, ...] | None = Field(
+        default=None,
+        max_length=20,
+        description="Alert offsets for this endpoint instead of each commitment's own",
+    )
+
+    @field_validator("event_types")
+    @classmethod
+    def _subscribable(cls, types: tuple[EventType, ...]) -> tuple[EventType, ...]:
+        if EventType.PING in types:
+            raise ValueError("'ping' is sent by the test endpoint and cannot be subscribed to")
+        return tuple(dict.fromkeys(types))
+
+
+class SubscriptionStatus(StrEnum):
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+
+class Subscription(SubscriptionCreate):
+    """A stored subscription. Its secret is never part of it: it is shown once, at creation."""
+
+    id: str
+    status: SubscriptionStatus = SubscriptionStatus.ACTIVE
+    disabled_reason: str | None = None
+    disabled_at: UtcDatetime | None = None
+    failing_since: UtcDatetime | None = None
+    created_at: UtcDatetime
+    created_by: str
+
+    def hears(self, event: EventType, commitment: Commitment, feeds: Iterable[str]) -> bool:
+        return event in self.event_types and self.filter.matches(commitment, feeds)
+
+    def wants_offset(self, offset: str, commitment_offsets: tuple[str, ...]) -> bool:
+        return offset in (self.offsets if self.offsets is not None else commitment_offsets)
+
+
+# ---------------------------------------------------------------------------- alerts
+
+
+class AlertStatus(StrEnum):
+    PENDING = "pending"
+    FIRED = "fired"
+    SUPERSEDED = "superseded"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+class PlannedAlert(BaseModel):
+    """One alert a commitment should have: unique per (commitment, offset, due value)."""
+
+    model_config = FROZEN
+
+    commitment_id: Slug
+    offset: Offset
+    due_key: str
+    fire_at: UtcDatetime
+
+
+def due_key(due: Due) -> str:
+    """The due value an alert belongs to; a moved due is a new key, so new alerts."""
+    return f"{due.value}@{due.tz}" if due.tz else due.value
+
+
+def alert_time(due: Due, offset: CalendarDuration, all_day_zone: ZoneInfo) -> datetime:
+    """When to warn, in UTC: counted back on the due's own wall clock from its earliest moment.
+
+    A Berlin 09:00 deadline warned seven days ahead is warned at 09:00 Berlin time, across a
+    change of clocks; a year-precision due counts back from 1 January.
+    """
+    return offset.before(due.start_local(all_day_zone)).astimezone(UTC)
+
+
+def plan_alerts(
+    commitment: Commitment, offsets: Iterable[str], all_day_zone: ZoneInfo
+) -> list[PlannedAlert]:
+    """The alerts a commitment should have now; none unless it is still to come and dated."""
+    due = commitment.due
+    if due is None or commitment.status not in PLANNED_STATUSES:
+        return []
+    key = due_key(due)
+    return [
+        PlannedAlert(
+            commitment_id=commitment.id,
+            offset=offset,
+            due_key=key,
+            fire_at=alert_time(due, CalendarDuration.parse(offset), all_day_zone),
+        )
+        for offset in sorted(set(offsets))
+    ]
+
+
+def days_before(due_start: datetime, now: datetime) -> int:
+    """Whole days left, rounded up: an alert sent 30 days ahead says 30, never 29."""
+    return max(0, math.ceil((due_start - now) / timedelta(days=1)))
+
+
+# ---------------------------------------------------------------------------- deliveries
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class Attempt(BaseModel):
+    """One try at delivering a message: every one is kept, so a duplicate is never silent."""
+
+    model_config = FROZEN
+
+    attempted_at: UtcDatetime
+    status_code: int | None = None
+    latency_ms: float
+    error: str | None = None
+
+
+class Delivery(BaseModel):
+    """One message to one subscription; its message id stays the same across retries."""
+
+    model_config = FROZEN
+
+    id: int
+    message_id: str
+    subscription_id: str
+    event_type: EventType
+    status: DeliveryStatus
+    attempt_count: int
+    next_attempt_at: UtcDatetime | None = None
+    created_at: UtcDatetime
+    completed_at: UtcDatetime | None = None
+    last_error: str | None = None
+    payload: dict[str, Any]
+    attempts: tuple[Attempt, ...] = ()
+
+
+RETRY_DELAYS = (
+    timedelta(0),
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=10),
+)
+"""Svix's schedule: the wait before attempt 1, 2, ... 8; after the eighth failure, give up."""
+
+SLOW_DOWN = timedelta(seconds=60)
+MAX_RETRY_AFTER = timedelta(hours=24)
+
+
+class RetryRule(BaseModel):
+    """When to try again after a failed attempt, or None when it is time to give up."""
+
+    model_config = FROZEN
+
+    failures: int = Field(ge=1, description="Failed attempts so far, this one included")
+    slow_down: bool = Field(default=False, description="A timeout or 429: wait at least 60 s")
+    retry_after: timedelta | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        if self.retry_after is not None and self.retry_after < timedelta(0):
+            raise ValueError("retry_after cannot be negative")
+        return self
+
+    def delay(self, rng: random.Random) -> timedelta | None:
+        if self.failures >= len(RETRY_DELAYS):
+            return None
+        wait = RETRY_DELAYS[self.failures] * rng.uniform(0.8, 1.2)
+        if self.slow_down:
+            wait = max(wait, SLOW_DOWN)
+        if self.retry_after is not None:
+            wait = max(wait, min(self.retry_after, MAX_RETRY_AFTER))
+        return wait
+
+
+class Alert(BaseModel):
+    """A planned or settled alert, as stored."""
+
+    model_config = FROZEN
+
+    id: int
+    commitment_id: Slug
+    offset: str
+    due_key: str
+    fire_at: UtcDatetime
+    status: AlertStatus
+    note: str | None = None
+    late_seconds: float | None = None
+    settled_at: UtcDatetime | None = None

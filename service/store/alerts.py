@@ -1,0 +1,139 @@
+"""Planned alerts: one row per (commitment, offset, due value), settled exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, RowMapping, and_, func, select, tuple_, update
+
+from service.domain import Alert, AlertStatus, PlannedAlert
+from service.store.engine import Database
+from service.store.tables import alerts
+from service.store.upsert import insert_new
+
+_a = alerts.c
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What became of an alert that fell due."""
+
+    alert_id: int
+    status: AlertStatus
+    note: str | None = None
+    late_seconds: float | None = None
+
+
+class Alerts:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @staticmethod
+    def replan(
+        conn: Connection,
+        commitment_id: str,
+        planned: Sequence[PlannedAlert],
+        now: datetime,
+        reason: str,
+    ) -> None:
+        """Make the pending alerts of a commitment exactly `planned`.
+
+        Alerts no longer wanted are cancelled with `reason`; ones already fired stay fired, so
+        nothing is sent twice for the same due; a cancelled one wanted again comes back.
+        """
+        wanted = [(p.offset, p.due_key) for p in planned]
+        mine = _a.commitment_id == commitment_id
+        pending = and_(mine, _a.status == AlertStatus.PENDING.value)
+        unwanted = (
+            pending if not wanted else and_(pending, tuple_(_a.offset, _a.due_key).not_in(wanted))
+        )
+        conn.execute(
+            update(alerts)
+            .where(unwanted)
+            .values(status=AlertStatus.CANCELLED.value, note=reason, settled_at=now)
+        )
+        if not wanted:
+            return
+        conn.execute(
+            update(alerts)
+            .where(
+                mine,
+                _a.status == AlertStatus.CANCELLED.value,
+                tuple_(_a.offset, _a.due_key).in_(wanted),
+            )
+            .values(status=AlertStatus.PENDING.value, note=None, settled_at=None)
+        )
+        rows = [
+            {
+                "commitment_id": p.commitment_id,
+                "offset": p.offset,
+                "due_key": p.due_key,
+                "fire_at": p.fire_at,
+                "status": AlertStatus.PENDING.value,
+                "created_at": now,
+            }
+            for p in planned
+        ]
+        insert_new(conn, alerts, rows, ("commitment_id", "offset", "due_key"))
+
+    @staticmethod
+    def claim_due(conn: Connection, now: datetime, limit: int) -> list[Alert]:
+        """Pending alerts whose time has come, locked until commit; other replicas skip them."""
+        query = (
+            select(alerts)
+            .where(_a.status == AlertStatus.PENDING.value, _a.fire_at <= now)
+            .order_by(_a.fire_at, _a.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [_alert(row) for row in conn.execute(query).mappings()]
+
+    @staticmethod
+    def settle(conn: Connection, settlements: Sequence[Settlement], now: datetime) -> None:
+        for settled in settlements:
+            conn.execute(
+                update(alerts)
+                .where(_a.id == settled.alert_id, _a.status == AlertStatus.PENDING.value)
+                .values(
+                    status=settled.status.value,
+                    note=settled.note,
+                    late_seconds=settled.late_seconds,
+                    settled_at=now,
+                )
+            )
+
+    @staticmethod
+    def next_fire_at(conn: Connection) -> datetime | None:
+        earliest: datetime | None = conn.scalar(
+            select(func.min(_a.fire_at)).where(_a.status == AlertStatus.PENDING.value)
+        )
+        return earliest
+
+    def of_commitment(self, commitment_id: str) -> list[Alert]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                select(alerts).where(_a.commitment_id == commitment_id).order_by(_a.fire_at, _a.id)
+            ).mappings()
+            return [_alert(row) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        """How many alerts are in each status."""
+        with self.db.read() as conn:
+            rows = conn.execute(select(_a.status, func.count()).group_by(_a.status))
+            return {str(status): int(count) for status, count in rows}
+
+
+def _alert(row: RowMapping) -> Alert:
+    return Alert(
+        id=row["id"],
+        commitment_id=row["commitment_id"],
+        offset=row["offset"],
+        due_key=row["due_key"],
+        fire_at=row["fire_at"],
+        status=AlertStatus(row["status"]),
+        note=row["note"],
+        late_seconds=row["late_seconds"],
+        settled_at=row["settled_at"],
+    )

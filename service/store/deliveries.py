@@ -1,0 +1,308 @@
+"""Webhook deliveries: an outbox claimed with leases, every attempt logged."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, RowMapping, func, or_, select, update
+
+from service.clock import Clock
+from service.domain import Attempt, Delivery, DeliveryStatus, EventType, SubscriptionStatus
+from service.errors import DeliveryNotFound
+from service.store.engine import Database
+from service.store.subscriptions import Subscriptions
+from service.store.tables import attempts, deliveries, subscriptions
+from service.store.upsert import insert_new
+
+_d = deliveries.c
+_s = subscriptions.c
+_PENDING = DeliveryStatus.PENDING.value
+
+
+@dataclass(frozen=True, slots=True)
+class NewDelivery:
+    """A message to queue; `source_key` + subscription make it unique (idempotent planning)."""
+
+    subscription_id: str
+    source_key: str
+    event_type: EventType
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A delivery leased to one sender until `locked_until`."""
+
+    id: int
+    message_id: str
+    subscription_id: str
+    url: str
+    secret: str
+    payload: str
+    attempt_count: int
+    lease_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of one attempt, and what to do next."""
+
+    delivery_id: int
+    lease_token: str
+    subscription_id: str
+    attempted_at: datetime
+    latency_ms: float
+    succeeded: bool
+    status_code: int | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
+    disable_reason: str | None = None
+
+
+class Deliveries:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    @staticmethod
+    def enqueue(conn: Connection, items: Sequence[NewDelivery], now: datetime) -> None:
+        rows = [
+            {
+                "message_id": f"msg_{secrets.token_hex(12)}",
+                "subscription_id": item.subscription_id,
+                "source_key": item.source_key,
+                "event_type": item.event_type.value,
+                "payload": item.payload,
+                "status": _PENDING,
+                "attempt_count": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for item in items
+        ]
+        insert_new(conn, deliveries, rows, ("source_key", "subscription_id"))
+
+    def claim(self, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+        """Lease up to `limit` deliveries that are due, in one short transaction.
+
+        A lease that ran out (its sender crashed) makes the delivery claimable again; the new
+        lease token means a late answer from the old sender cannot overwrite the new one.
+        """
+        token = secrets.token_hex(8)
+        candidates = (
+            select(_d.id)
+            .join(subscriptions, _s.id == _d.subscription_id)
+            .where(
+                _d.status == _PENDING,
+                _d.next_attempt_at <= now,
+                or_(_d.locked_until.is_(None), _d.locked_until < now),
+                _s.status == SubscriptionStatus.ACTIVE.value,
+                _s.deleted_at.is_(None),
+            )
+            .order_by(_d.next_attempt_at, _d.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=deliveries)
+        )
+        with self.db.write() as conn:
+            leased = conn.execute(
+                update(deliveries)
+                .where(_d.id.in_(candidates.scalar_subquery()))
+                .values(locked_until=now + lease, lease_token=token)
+                .returning(_d.id, _d.message_id, _d.subscription_id, _d.payload, _d.attempt_count)
+            ).all()
+            targets = _targets(conn, {row.subscription_id for row in leased})
+        return [
+            Claimed(
+                id=row.id,
+                message_id=row.message_id,
+                subscription_id=row.subscription_id,
+                url=targets[row.subscription_id][0],
+                secret=targets[row.subscription_id][1],
+                payload=row.payload,
+                attempt_count=row.attempt_count,
+                lease_token=token,
+            )
+            for row in leased
+        ]
+
+    def settle(self, outcomes: Sequence[Outcome], give_up_after: timedelta) -> None:
+        """Log every attempt and move each delivery on, in one transaction."""
+        if not outcomes:
+            return
+        with self.db.write() as conn:
+            conn.execute(attempts.insert(), [_attempt_row(o) for o in outcomes])
+            for outcome in outcomes:
+                _advance(conn, outcome)
+                Subscriptions.record_outcome(
+                    conn,
+                    outcome.subscription_id,
+                    outcome.succeeded,
+                    outcome.attempted_at,
+                    give_up_after,
+                )
+                if outcome.disable_reason:
+                    Subscriptions.disable(
+                        conn, outcome.subscription_id, outcome.disable_reason, outcome.attempted_at
+                    )
+
+    @staticmethod
+    def next_due(conn: Connection) -> datetime | None:
+        """When the next pending delivery becomes claimable (a retry, or a lapsed lease)."""
+        pending = (
+            select(func.min(func.coalesce(_d.locked_until, _d.next_attempt_at)))
+            .join(subscriptions, _s.id == _d.subscription_id)
+            .where(
+                _d.status == _PENDING,
+                _s.status == SubscriptionStatus.ACTIVE.value,
+                _s.deleted_at.is_(None),
+            )
+        )
+        found: datetime | None = conn.scalar(pending)
+        return found
+
+    def of_subscription(self, subscription_id: str, limit: int, offset: int) -> list[Delivery]:
+        with self.db.read() as conn:
+            Subscriptions.get_in(conn, subscription_id)
+            rows = list(
+                conn.execute(
+                    select(deliveries)
+                    .where(_d.subscription_id == subscription_id)
+                    .order_by(_d.id.desc())
+                    .limit(limit)
+                    .offset(offset)
+                ).mappings()
+            )
+            logged = _attempts(conn, [row["id"] for row in rows])
+        return [_delivery(row, logged.get(row["id"], ())) for row in rows]
+
+    def get(self, delivery_id: int) -> Delivery:
+        with self.db.read() as conn:
+            row = conn.execute(select(deliveries).where(_d.id == delivery_id)).mappings().first()
+            if row is None:
+                raise DeliveryNotFound(delivery_id)
+            return _delivery(row, _attempts(conn, [delivery_id]).get(delivery_id, ()))
+
+    def by_source(self, source_key: str, subscription_id: str) -> Delivery:
+        """The delivery of one event to one subscription."""
+        with self.db.read() as conn:
+            found = conn.scalar(
+                select(_d.id).where(
+                    _d.source_key == source_key, _d.subscription_id == subscription_id
+                )
+            )
+        if found is None:
+            raise DeliveryNotFound(0)
+        return self.get(found)
+
+    def retry(self, delivery_id: int) -> Delivery:
+        """Queue a delivery again now, with the same message id, whatever became of it."""
+        now = self.clock()
+        with self.db.write() as conn:
+            done = conn.execute(
+                update(deliveries)
+                .where(_d.id == delivery_id)
+                .values(
+                    status=_PENDING,
+                    next_attempt_at=now,
+                    locked_until=None,
+                    lease_token=None,
+                    completed_at=None,
+                )
+            )
+            if done.rowcount != 1:
+                raise DeliveryNotFound(delivery_id)
+        return self.get(delivery_id)
+
+    @staticmethod
+    def release_expired(conn: Connection, now: datetime) -> int:
+        """Return leases whose holder went quiet (it crashed mid-send) to the queue."""
+        released = conn.execute(
+            update(deliveries)
+            .where(_d.status == _PENDING, _d.locked_until < now)
+            .values(locked_until=None, lease_token=None)
+        )
+        return released.rowcount
+
+    def counts(self) -> dict[str, int]:
+        with self.db.read() as conn:
+            rows = conn.execute(select(_d.status, func.count()).group_by(_d.status))
+            return {str(status): int(count) for status, count in rows}
+
+
+def _targets(conn: Connection, ids: set[str]) -> dict[str, tuple[str, str]]:
+    if not ids:
+        return {}
+    rows = conn.execute(select(_s.id, _s.url, _s.secret).where(_s.id.in_(ids)))
+    return {row.id: (row.url, row.secret) for row in rows}
+
+
+def _attempt_row(outcome: Outcome) -> dict[str, object]:
+    return {
+        "delivery_id": outcome.delivery_id,
+        "attempted_at": outcome.attempted_at,
+        "status_code": outcome.status_code,
+        "latency_ms": outcome.latency_ms,
+        "error": outcome.error,
+    }
+
+
+def _advance(conn: Connection, outcome: Outcome) -> None:
+    if outcome.succeeded:
+        status, next_at, completed = DeliveryStatus.SUCCEEDED, None, outcome.attempted_at
+    elif outcome.retry_at is not None:
+        status, next_at, completed = DeliveryStatus.PENDING, outcome.retry_at, None
+    else:
+        status, next_at, completed = DeliveryStatus.FAILED, None, outcome.attempted_at
+    conn.execute(
+        update(deliveries)
+        .where(_d.id == outcome.delivery_id, _d.lease_token == outcome.lease_token)
+        .values(
+            status=status.value,
+            attempt_count=_d.attempt_count + 1,
+            next_attempt_at=next_at,
+            completed_at=completed,
+            locked_until=None,
+            lease_token=None,
+            last_error=None if outcome.succeeded else outcome.error,
+        )
+    )
+
+
+def _attempts(conn: Connection, delivery_ids: list[int]) -> dict[int, tuple[Attempt, ...]]:
+    if not delivery_ids:
+        return {}
+    rows = conn.execute(
+        select(attempts).where(attempts.c.delivery_id.in_(delivery_ids)).order_by(attempts.c.id)
+    ).mappings()
+    found: dict[int, list[Attempt]] = {}
+    for row in rows:
+        found.setdefault(row["delivery_id"], []).append(
+            Attempt(
+                attempted_at=row["attempted_at"],
+                status_code=row["status_code"],
+                latency_ms=row["latency_ms"],
+                error=row["error"],
+            )
+        )
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def _delivery(row: RowMapping, logged: tuple[Attempt, ...]) -> Delivery:
+    return Delivery(
+        id=row["id"],
+        message_id=row["message_id"],
+        subscription_id=row["subscription_id"],
+        event_type=EventType(row["event_type"]),
+        status=DeliveryStatus(row["status"]),
+        attempt_count=row["attempt_count"],
+        next_attempt_at=row["next_attempt_at"],
+        created_at=row["created_at"],
+        completed_at=row["completed_at"],
+        last_error=row["last_error"],
+        payload=json.loads(row["payload"]),
+        attempts=logged,
+    )

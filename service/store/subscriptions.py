@@ -1,0 +1,154 @@
+"""Webhook subscriptions: created with a secret shown once, disabled with a reason."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, RowMapping, select, update
+
+from service.clock import Clock
+from service.domain import Subscription, SubscriptionCreate, SubscriptionStatus
+from service.errors import SubscriptionNotFound
+from service.store.engine import Database
+from service.store.tables import subscriptions
+
+_s = subscriptions.c
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
+
+
+def new_secret() -> str:
+    """A Standard Webhooks secret: whsec_ and 32 random bytes in base64."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+class Subscriptions:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    def create(
+        self, conn: Connection, data: SubscriptionCreate, actor: str
+    ) -> tuple[Subscription, str]:
+        """Store a subscription; returns it and its secret, which is not shown again."""
+        secret = new_secret()
+        stored = Subscription(
+            **data.model_dump(),
+            id=f"sub_{secrets.token_hex(8)}",
+            created_at=self.clock(),
+            created_by=actor,
+        )
+        conn.execute(subscriptions.insert().values({**_row(stored), "secret": secret}))
+        return stored, secret
+
+    def get(self, subscription_id: str) -> Subscription:
+        with self.db.read() as conn:
+            return self.get_in(conn, subscription_id)
+
+    @staticmethod
+    def get_in(conn: Connection, subscription_id: str) -> Subscription:
+        row = (
+            conn.execute(
+                select(subscriptions).where(_s.id == subscription_id, _s.deleted_at.is_(None))
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise SubscriptionNotFound(subscription_id)
+        return _subscription(row)
+
+    def all(self) -> list[Subscription]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                select(subscriptions).where(_s.deleted_at.is_(None)).order_by(_s.created_at, _s.id)
+            ).mappings()
+            return [_subscription(row) for row in rows]
+
+    @staticmethod
+    def active(conn: Connection) -> list[Subscription]:
+        rows = conn.execute(
+            select(subscriptions).where(
+                _s.status == SubscriptionStatus.ACTIVE.value, _s.deleted_at.is_(None)
+            )
+        ).mappings()
+        return [_subscription(row) for row in rows]
+
+    def delete(self, conn: Connection, subscription_id: str) -> Subscription:
+        """Stop it for good; it and its delivery log stay in the database for the record."""
+        found = self.get_in(conn, subscription_id)
+        conn.execute(
+            update(subscriptions).where(_s.id == subscription_id).values(deleted_at=self.clock())
+        )
+        return found
+
+    @staticmethod
+    def disable(conn: Connection, subscription_id: str, reason: str, now: datetime) -> None:
+        conn.execute(
+            update(subscriptions)
+            .where(_s.id == subscription_id, _s.status == SubscriptionStatus.ACTIVE.value)
+            .values(
+                status=SubscriptionStatus.DISABLED.value, disabled_reason=reason, disabled_at=now
+            )
+        )
+
+    @staticmethod
+    def record_outcome(
+        conn: Connection,
+        subscription_id: str,
+        succeeded: bool,
+        now: datetime,
+        give_up_after: timedelta,
+    ) -> None:
+        """Track how long an endpoint has been failing; disable it past `give_up_after`."""
+        if succeeded:
+            conn.execute(
+                update(subscriptions).where(_s.id == subscription_id).values(failing_since=None)
+            )
+            return
+        since = conn.scalar(select(_s.failing_since).where(_s.id == subscription_id))
+        if since is None:
+            conn.execute(
+                update(subscriptions).where(_s.id == subscription_id).values(failing_since=now)
+            )
+        elif now - since >= give_up_after:
+            Subscriptions.disable(
+                conn,
+                subscription_id,
+                f"every delivery has failed since {since:%Y-%m-%d %H:%M} UTC",
+                now,
+            )
+
+
+def _row(subscription: Subscription) -> dict[str, object]:
+    return {
+        "id": subscription.id,
+        "url": subscription.url,
+        "description": subscription.description,
+        "filter": subscription.filter.model_dump(mode="json"),
+        "event_types": [t.value for t in subscription.event_types],
+        "offsets": None if subscription.offsets is None else list(subscription.offsets),
+        "status": subscription.status.value,
+        "created_at": subscription.created_at,
+        "created_by": subscription.created_by,
+    }
+
+
+def _subscription(row: RowMapping) -> Subscription:
+    return Subscription.model_validate(
+        {
+            "id": row["id"],
+            "url": row["url"],
+            "description": row["description"],
+            "filter": row["filter"],
+            "event_types": row["event_types"],
+            "offsets": row["offsets"],
+            "status": row["status"],
+            "disabled_reason": row["disabled_reason"],
+            "disabled_at": row["disabled_at"],
+            "failing_since": row["failing_since"],
+            "created_at": row["created_at"],
+            "created_by": row["created_by"],
+        }
+    )
