@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,15 +12,20 @@ import httpx
 import pytest
 from icalendar import Calendar
 
-pytestmark = pytest.mark.acceptance
+from tests.support.processes import (
+    ROOT,
+    TREATYCAL,
+    clean_env,
+    free_port,
+    start_server,
+    wait_until_healthy,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-TREATYCAL = str(Path(sys.executable).with_name("treatycal"))
+pytestmark = pytest.mark.acceptance
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TREATYCAL_")}
-    return env | {"TREATYCAL_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    return clean_env(database_url=f"sqlite:///{tmp_path / 'cli.db'}")
 
 
 def run(tmp_path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -41,45 +42,19 @@ def run(tmp_path: Path, *args: str, check: bool = True) -> subprocess.CompletedP
     return done
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [TREATYCAL, "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=_env(tmp_path) | {"TREATYCAL_ADMIN_TOKEN": "cli-admin-token"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    port = free_port()
+    env = clean_env(database_url=f"sqlite:///{tmp_path / 'cli.db'}", admin_token="cli-admin-token")
+    log = tmp_path / "serve.log"
+    process = start_server(port, env, log)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_healthy(base, process)
+        wait_until_healthy(base, process, log)
         yield base, process
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
-
-
-def _wait_until_healthy(base: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(
-                f"serve exited early:\n{process.stdout.read() if process.stdout else ''}"
-            )
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("serve did not answer /healthz within 60 s")
 
 
 def test_serve_loads_the_shipped_feeds_and_answers(server, tmp_path: Path):
@@ -99,7 +74,8 @@ def test_serve_loads_the_shipped_feeds_and_answers(server, tmp_path: Path):
     listed = httpx.get(f"{base}/api/v1/feeds").json()
     assert {"arms-control", "summits", "sochi-2019", "all"} <= {f["slug"] for f in listed}
     process.send_signal(signal.SIGTERM)
-    output = process.communicate(timeout=30)[0]
+    process.wait(timeout=30)
+    output = (tmp_path / "serve.log").read_text()
     assert f"{base}/docs" in output
     assert f"{base}/feeds/arms-control.ics" in output
 

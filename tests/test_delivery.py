@@ -1,0 +1,184 @@
+"""Signed delivery over real HTTP on loopback: signatures, retries, 410, leases, disabling."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import random
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from freezegun import freeze_time
+
+from service.alerts.delivery import Sender, SendPolicy
+from service.domain import EventType, SubscriptionCreate, SubscriptionStatus
+from service.store import Claimed, Deliveries, NewDelivery, Outcome, Store
+from service.store.subscriptions import new_secret
+from tests.support.receiver import Received, Receiver, verify_signature
+
+LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
+POLICY = SendPolicy(allow=LOOPBACK, timeout=timedelta(seconds=2), concurrency=8)
+PAYLOAD = '{"type":"deadline.reached","data":{"note":"New START — expired, 5 Feb"}}'
+
+
+def _claimed(url: str, secret: str, attempts: int = 0) -> Claimed:
+    return Claimed(
+        id=1,
+        message_id="msg_test0001",
+        subscription_id="sub_test",
+        url=url,
+        secret=secret,
+        payload=PAYLOAD,
+        attempt_count=attempts,
+        lease_token="lease",
+    )
+
+
+def _send(claimed: Claimed, policy: SendPolicy = POLICY) -> Outcome:
+    async def run() -> Outcome:
+        async with Sender(policy, lambda: datetime.now(UTC), rng=random.Random(7)) as sender:
+            return await sender.send(claimed)
+
+    return asyncio.run(run())
+
+
+def test_a_delivery_is_signed_over_the_exact_bytes_sent():
+    secret = new_secret()
+    with Receiver().running() as receiver:
+        outcome = _send(_claimed(receiver.url, secret))
+        (got,) = receiver.wait_for(1)
+    assert outcome.succeeded and outcome.status_code == 204 and outcome.latency_ms > 0
+    assert got.body == PAYLOAD.encode()
+    assert got.headers["webhook-id"] == "msg_test0001"
+    assert abs(int(got.headers["webhook-timestamp"]) - time.time()) < 5
+    assert got.headers["content-type"] == "application/json"
+    assert verify_signature(secret, got)
+    assert not verify_signature(new_secret(), got)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected_error", "minimum_wait"),
+    [
+        ((500, {}), "HTTP 500", timedelta(seconds=4)),
+        (
+            (302, {"location": "https://elsewhere.example/"}),
+            "redirects are not followed",
+            timedelta(seconds=4),
+        ),
+        ((429, {"retry-after": "120"}), "HTTP 429", timedelta(seconds=120)),
+        ((503, {"retry-after": "3600"}), "HTTP 503", timedelta(hours=1)),
+    ],
+)
+def test_failures_are_retried_on_schedule_honouring_retry_after(
+    answer, expected_error, minimum_wait
+):
+    with Receiver(lambda _r: answer).running() as receiver:
+        outcome = _send(_claimed(receiver.url, new_secret()))
+    assert not outcome.succeeded and outcome.error is not None and expected_error in outcome.error
+    assert outcome.retry_at is not None
+    wait = outcome.retry_at - outcome.attempted_at
+    assert minimum_wait <= wait <= max(minimum_wait * 1.2, timedelta(seconds=6))
+
+
+def test_410_gone_asks_for_the_subscription_to_be_disabled():
+    with Receiver(lambda _r: (410, {})).running() as receiver:
+        outcome = _send(_claimed(receiver.url, new_secret()))
+    assert outcome.disable_reason == "the endpoint answered 410 Gone"
+    assert outcome.retry_at is None
+
+
+def test_a_timeout_waits_at_least_a_minute():
+    def slow(_received: Received) -> tuple[int, dict[str, str]]:
+        time.sleep(1.5)
+        return 204, {}
+
+    quick = SendPolicy(allow=LOOPBACK, timeout=timedelta(seconds=0.5), concurrency=2)
+    with Receiver(slow).running() as receiver:
+        outcome = _send(_claimed(receiver.url, new_secret()), quick)
+    assert outcome.error == "timed out"
+    assert outcome.retry_at is not None and outcome.retry_at - outcome.attempted_at >= timedelta(
+        seconds=60
+    )
+
+
+def test_the_eighth_failure_gives_up():
+    with Receiver(lambda _r: (500, {})).running() as receiver:
+        outcome = _send(_claimed(receiver.url, new_secret(), attempts=7))
+    assert outcome.retry_at is None
+    assert outcome.error == "HTTP 500; giving up after 8 attempts"
+
+
+def test_the_guard_is_asked_again_at_send_time():
+    with Receiver().running() as receiver:
+        refused = _send(
+            _claimed(receiver.url, new_secret()), SendPolicy((), timedelta(seconds=2), 2)
+        )
+        assert receiver.received == []
+    assert refused.error is not None and "loopback, private" in refused.error
+    assert refused.retry_at is not None
+
+
+# ---------------------------------------------------------------------------- with the store
+
+
+def _queue(store: Store, url: str, event: EventType = EventType.PING) -> str:
+    data = SubscriptionCreate(url=url)
+    now = store.clock()
+    with store.db.write() as conn:
+        subscription, _secret = store.subscriptions.create(conn, data, "test")
+        Deliveries.enqueue(conn, [NewDelivery(subscription.id, "ping:1", event, PAYLOAD)], now)
+    return subscription.id
+
+
+def test_a_lapsed_lease_is_claimed_again_and_the_stale_answer_is_only_logged(store: Store):
+    start = datetime(2027, 1, 1, tzinfo=UTC)
+    with freeze_time(start):
+        subscription_id = _queue(store, "https://hooks.example.org/in")
+        (first,) = store.deliveries.claim(start, 10, timedelta(seconds=30))
+        assert store.deliveries.claim(start, 10, timedelta(seconds=30)) == []
+    later = start + timedelta(seconds=31)
+    (second,) = store.deliveries.claim(later, 10, timedelta(seconds=30))
+    assert (second.id, second.message_id) == (first.id, first.message_id)
+    assert second.lease_token != first.lease_token
+
+    def outcome(claimed: Claimed, ok: bool) -> Outcome:
+        return Outcome(
+            claimed.id, claimed.lease_token, subscription_id, later, 5.0, ok, 200 if ok else 500
+        )
+
+    store.deliveries.settle([outcome(first, False)], timedelta(days=5))
+    store.deliveries.settle([outcome(second, True)], timedelta(days=5))
+    delivery = store.deliveries.get(first.id)
+    assert delivery.status.value == "succeeded" and delivery.attempt_count == 1
+    assert [a.status_code for a in delivery.attempts] == [500, 200]
+
+
+def test_five_days_of_failures_disable_the_subscription(store: Store):
+    start = datetime(2027, 1, 1, tzinfo=UTC)
+    with freeze_time(start):
+        subscription_id = _queue(store, "https://hooks.example.org/in")
+    for days in (0, 2, 5):
+        when = start + timedelta(days=days)
+        (claimed,) = store.deliveries.claim(when, 10, timedelta(seconds=30))
+        retry = when + timedelta(seconds=1)
+        failed = Outcome(
+            claimed.id,
+            claimed.lease_token,
+            subscription_id,
+            when,
+            3.0,
+            False,
+            500,
+            "HTTP 500",
+            retry,
+        )
+        store.deliveries.settle([failed], timedelta(days=5))
+        retry_from = when + timedelta(seconds=2)
+        if days < 5:
+            assert store.subscriptions.get(subscription_id).status is SubscriptionStatus.ACTIVE
+    disabled = store.subscriptions.get(subscription_id)
+    assert disabled.status is SubscriptionStatus.DISABLED
+    assert disabled.disabled_reason == "every delivery has failed since 2027-01-01 00:00 UTC"
+    assert store.deliveries.claim(retry_from, 10, timedelta(seconds=30)) == []
+    assert store.deliveries.get(claimed.id).status.value == "pending"
