@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         default=timedelta(hours=6),
         description="REFRESH-INTERVAL and X-PUBLISHED-TTL advertised in feeds",
     )
+    feed_version_ttl: timedelta = Field(
+        default=timedelta(seconds=1),
+        description="How long a replica trusts the data version it read before asking again "
+        "(its own writes are seen at once; other processes' within this time)",
+    )
     feed_max_age: timedelta = Field(
         default=timedelta(minutes=15), description="Cache-Control max-age on feed responses"
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar, Component
 
 from service.api import create_app
+from service.domain import ChangeNote, CommitmentPatch
 from service.settings import Settings
+from service.store import Store
 from tests.support.calendar_parsers import read_all
 
 FEEDS = Path(__file__).resolve().parent.parent / "feeds"
@@ -29,8 +32,11 @@ def client(database_url: str) -> Iterator[TestClient]:
         admin_token="feed-admin-token",
         feeds_dir=FEEDS,
         public_url="https://calendar.example.org",
+        feed_version_ttl=timedelta(seconds=0.5),
     )
     with TestClient(create_app(settings, clock=lambda: NOW)) as test_client:
+        services = test_client.app.state.services  # type: ignore[attr-defined]
+        assert services.warmed.wait(30), "the feeds were not warmed"
         yield test_client
 
 
@@ -163,3 +169,41 @@ def test_the_feed_list_gives_https_and_webcal_addresses(client: TestClient):
     assert arms["url"] == "https://calendar.example.org/feeds/arms-control.ics"
     assert arms["webcal_url"] == "webcal://calendar.example.org/feeds/arms-control.ics"
     assert arms["count"] > 20 and listed["all"]["count"] is None
+
+
+def test_gzip_is_served_to_clients_that_ask_with_its_own_etag(client: TestClient):
+    plain = client.get("/feeds/arms-control.ics", headers={"Accept-Encoding": "identity"})
+    zipped = client.get("/feeds/arms-control.ics", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["vary"] == "Accept-Encoding"
+    assert zipped.content == plain.content
+    assert zipped.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
+    for etag in (plain.headers["etag"], zipped.headers["etag"]):
+        again = client.get(
+            "/feeds/arms-control.ics", headers={"Accept-Encoding": "gzip", "If-None-Match": etag}
+        )
+        assert again.status_code == 304
+
+
+def test_a_write_by_another_process_is_seen_within_the_version_ttl(client: TestClient):
+    first = client.get("/feeds/summits.ics")
+    services = client.app.state.services  # type: ignore[attr-defined]
+    other = Store.open(services.settings.database_url, migrate=False)
+    try:
+        other.commitments.patch(
+            "trump-putin-alaska-2025",
+            CommitmentPatch.model_validate({"description": "Anchorage and no deal on Ukraine."}),
+            ChangeNote(),
+            "another process",
+        )
+    finally:
+        other.close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        seen = client.get("/feeds/summits.ics")
+        if seen.headers["etag"] != first.headers["etag"]:
+            break
+        time.sleep(0.1)
+    assert seen.headers["etag"] != first.headers["etag"]
+    assert b"Anchorage and no deal on Ukraine." in seen.content.replace(b"\r\n ", b"")

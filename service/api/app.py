@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -40,25 +41,30 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, engine: bool = Fal
     alert_engine = runtime.engine() if engine else None
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if alert_engine is not None:
             alert_engine.start()
+        warming = threading.Thread(target=feeds.warm, args=(app.state.services,), daemon=True)
+        warming.start()
         try:
             yield
         finally:
             if alert_engine is not None:
                 alert_engine.stop()
+            warming.join()
             runtime.close()
 
     app = FastAPI(title="treatycal", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     metrics = Metrics()
+    feed_cache = FeedCache(version_ttl=settings.feed_version_ttl.total_seconds())
+    runtime.store.on_version_moved.append(feed_cache.expire_version)
     app.state.services = Services(
         settings=settings,
         store=runtime.store,
         planner=runtime.planner,
         engine=alert_engine,
         clock=clock,
-        feed_cache=FeedCache(),
+        feed_cache=feed_cache,
         metrics=metrics,
     )
     problems.install(app)

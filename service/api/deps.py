@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hmac
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -31,6 +32,7 @@ class Services:
     clock: Clock
     feed_cache: FeedCache
     metrics: Metrics
+    warmed: threading.Event = field(default_factory=threading.Event)
 
     def wake_engine(self) -> None:
         """Have an in-process engine look for work now; a separate worker polls on its own."""
@@ -46,7 +48,7 @@ class Caller:
     scope: Scope
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 

@@ -20,7 +20,7 @@ def readable(exc: ValidationError) -> str:
     )
 
 
-def commitment_filter(
+async def commitment_filter(
     kind: Annotated[list[Kind] | None, Query(description="Any of these kinds")] = None,
     party: Annotated[
         list[str] | None, Query(description="Any of these parties (ISO 3166 or org code)")
@@ -42,7 +42,7 @@ def commitment_filter(
 BasicFilter = Annotated[CommitmentFilter, Depends(commitment_filter)]
 
 
-def list_filter(
+async def list_filter(
     basic: BasicFilter,
     start: Annotated[
         date | None, Query(alias="from", description="Due window ends on or after this day")

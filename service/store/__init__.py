@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from service.clock import Clock, utc_now
@@ -39,7 +39,8 @@ class Store:
     ) -> None:
         self.db = db
         self.clock = clock
-        self.commitments = Commitments(db, clock, listeners)
+        self.on_version_moved: list[Callable[[], None]] = []
+        self.commitments = Commitments(db, clock, listeners, self.on_version_moved)
         self.feeds = Feeds(db, clock)
         self.keys = ApiKeys(db, clock)
         self.subscriptions = Subscriptions(db, clock)
@@ -74,7 +75,7 @@ class Store:
             if complete:
                 feeds_changed += self.feeds.prune(conn, {feed.slug for feed, _ in catalog.feeds})
             if feeds_changed:
-                bump_version(conn, self.clock())
+                bump_version(conn, self.clock(), self.on_version_moved)
         return SyncReport(created, written, unchanged, feeds_changed)
 
     def close(self) -> None:

@@ -44,7 +44,7 @@ from service.errors import (
     RevisionConflict,
 )
 from service.store.codec import commitment_from_row, commitment_row, revision_from_row, stated_json
-from service.store.engine import Database
+from service.store.engine import Database, after_commit
 from service.store.tables import (
     commitment_parties,
     commitment_tags,
@@ -74,11 +74,16 @@ class Commitments:
     """The tracked set. Every write is one transaction: row, revision, version, listeners."""
 
     def __init__(
-        self, db: Database, clock: Clock, listeners: Sequence[ChangeListener] = ()
+        self,
+        db: Database,
+        clock: Clock,
+        listeners: Sequence[ChangeListener] = (),
+        on_version_moved: list[Callable[[], None]] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.listeners = list(listeners)
+        self.on_version_moved = on_version_moved if on_version_moved is not None else []
 
     # ------------------------------------------------------------------ reads
 
@@ -281,7 +286,7 @@ class Commitments:
             snapshot=fields,
         )
         _insert_revision(conn, revision)
-        bump_version(conn, now)
+        bump_version(conn, now, self.on_version_moved)
         if fields.supersedes and fields.supersedes != (before.supersedes if before else None):
             self._mark_superseded(conn, fields.supersedes, commitment_id, note, actor)
         change = Change(event=_event(before, after), before=before, after=after, revision=revision)
@@ -308,13 +313,21 @@ class Commitments:
 # ---------------------------------------------------------------------- helpers
 
 
-def bump_version(conn: Connection, now: datetime) -> None:
-    """Move the data version on, so cached feeds know to render again."""
+def bump_version(
+    conn: Connection, now: datetime, on_moved: Sequence[Callable[[], None]] = ()
+) -> None:
+    """Move the data version on, so cached feeds know to render again.
+
+    `on_moved` callbacks run once the transaction commits: this process learns of its own
+    writes at once, other processes when they next read the version.
+    """
     conn.execute(
         update(data_version)
         .where(data_version.c.id == 1)
         .values(version=data_version.c.version + 1, changed_at=now)
     )
+    for callback in on_moved:
+        after_commit(conn, callback)
 
 
 def _stated(data: CommitmentCreate) -> CommitmentFields:

@@ -166,6 +166,7 @@ alerts = Table(
     Column("settled_at", UTCDateTime),
     UniqueConstraint("commitment_id", "offset", "due_key"),
     Index(None, "status", "fire_at"),
+    Index(None, "commitment_id", "status"),
 )
 
 deliveries = Table(
