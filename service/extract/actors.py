@@ -1,0 +1,186 @@
+"""Who a sentence names: countries, organisations and leaders, as party codes.
+
+Names are matched case-sensitively ("US" the country, not "us"). A capital stands for its
+government ("talks between Moscow and Washington") except after "in", "at" or "to", where it
+is only the venue ("a summit in Helsinki").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+_COUNTRIES = {
+    "US": "United States|U.S.|US|USA|America|American|Americans|Washington|White House|Pentagon|"
+    "State Department|Congress",
+    "RU": "Russian Federation|Russia|Russian|Russians|Moscow|Kremlin|Duma|Federation Council",
+    "SU": "Soviet Union|Soviet|Soviets|USSR",
+    "CN": "China|Chinese|Beijing",
+    "KP": "North Korea|North Korean|North Koreans|Pyongyang|DPRK",
+    "KR": "South Korea|South Korean|South Koreans|Seoul",
+    "IR": "Iran|Iranian|Iranians|Tehran",
+    "GB": "Britain|British|United Kingdom|U.K.|UK|London|Downing Street",
+    "FR": "France|French|Paris|Élysée",
+    "DE": "Germany|German|Germans|Berlin|Bundestag",
+    "UA": "Ukraine|Ukrainian|Ukrainians|Kyiv|Kiev",
+    "IL": "Israel|Israeli|Israelis|Jerusalem|Knesset",
+    "SA": "Saudi Arabia|Saudi|Saudis|Riyadh",
+    "JP": "Japan|Japanese|Tokyo",
+    "IN": "India|Indian|Indians|New Delhi",
+    "PK": "Pakistan|Pakistani|Pakistanis|Islamabad",
+    "TR": "Turkey|Türkiye|Turkish|Ankara",
+    "HU": "Hungary|Hungarian|Hungarians|Budapest",
+    "VE": "Venezuela|Venezuelan|Venezuelans|Caracas",
+    "SY": "Syria|Syrian|Syrians|Damascus",
+    "BY": "Belarus|Belarusian|Belarusians|Minsk",
+    "PL": "Poland|Polish|Warsaw",
+    "VN": "Vietnam|Viet Nam|Vietnamese|Hanoi",
+    "FI": "Finland|Finnish",
+    "CA": "Canada|Canadian|Canadians|Ottawa",
+    "IQ": "Iraq|Iraqi|Iraqis|Baghdad",
+    "QA": "Qatar|Doha",
+    "AE": "United Arab Emirates|UAE|Abu Dhabi",
+}
+_ORGANISATIONS = {
+    "UNSC": "UN Security Council|U.N. Security Council|Security Council",
+    "UNGA": "General Assembly",
+    "UN": "United Nations|U.N.|UN",
+    "IAEA": "IAEA|International Atomic Energy Agency",
+    "CTBTO": "CTBTO",
+    "OPCW": "OPCW|Organisation for the Prohibition of Chemical Weapons",
+    "NATO": "NATO|North Atlantic Treaty Organization",
+    "EU": "European Union|EU",
+    "E3": "E3",
+    "G7": "G7|G-7|Group of 7|Group of Seven",
+    "G20": "G20|G-20|Group of 20|Group of Twenty",
+    "OSCE": "OSCE",
+    "ASEAN": "ASEAN",
+    "AU": "African Union",
+    "BRICS": "BRICS",
+    "SCO": "Shanghai Cooperation Organi[sz]ation",
+}
+LEADERS = {
+    "US": "Trump|Biden|Obama|Reagan|Bush|Clinton",
+    "RU": "Putin|Medvedev|Yeltsin",
+    "SU": "Gorbachev|Brezhnev",
+    "CN": "Xi Jinping|Xi|Hu Jintao",
+    "KP": "Kim Jong-un|Kim Jong Un|Kim Jong-il",
+    "KR": "Moon Jae-in|Yoon Suk Yeol|Lee Jae-myung",
+    "FR": "Macron|Hollande",
+    "DE": "Merkel|Scholz|Merz",
+    "GB": "Starmer|Sunak|Boris Johnson|Theresa May",
+    "UA": "Zelensky|Zelenskyy|Zelenskiy|Poroshenko",
+    "IR": "Rouhani|Pezeshkian|Raisi|Khamenei",
+    "TR": "Erdogan|Erdoğan",
+    "IN": "Modi",
+    "IL": "Netanyahu",
+    "HU": "Orban|Orbán",
+    "JP": "Kishida|Ishiba|Shinzo Abe|Takaichi",
+    "BY": "Lukashenko",
+    "VE": "Maduro",
+}
+"""Heads of state or government: a meeting of two of them is a summit."""
+_OFFICIALS = {
+    "US": "Pompeo|Blinken|Rubio|Tillerson|Kerry|Bolton|Witkoff|Vance|Hegseth|Mueller|Harris",
+    "RU": "Lavrov|Peskov|Shoigu|Ryabkov|Ushakov|Zakharova|Dmitriev",
+    "CN": "Wang Yi",
+    "IR": "Zarif|Araghchi",
+    "UA": "Kuleba|Sybiha|Yermak",
+    "IAEA": "Grossi",
+    "UN": "Guterres",
+    "NATO": "Stoltenberg",
+    "VE": "Guaidó|Guaido",
+}
+_VENUE = re.compile(r"\b(?:in|at|to)\s+(?:[A-Z][\w\u2019'.-]*,?\s+){0,2}$")
+_PLACE_NAMES = frozenset(
+    """
+    Washington Moscow Beijing Pyongyang Seoul Tehran London Paris Berlin Kyiv Kiev Jerusalem
+    Riyadh Tokyo Islamabad Ankara Budapest Caracas Damascus Minsk Warsaw Hanoi Ottawa Baghdad
+    Doha Finland Japan Vietnam Hungary Qatar Turkey Türkiye Belarus Poland Germany France
+    Britain China Russia Iran Ukraine Israel India Pakistan Canada Iraq Syria Venezuela
+    """.split()
+)
+"""Names that, after "in", "at" or "to", say where something happens rather than who acts."""
+_PLACES = (
+    "Helsinki|Geneva|Vienna|Brussels|Moscow|Washington|Beijing|Sochi|Budapest|Anchorage|"
+    "Alaska|Osaka|Hanoi|Singapore|Vladivostok|Prague|New York|Reykjavik|Paris|London|Berlin|"
+    "Cornwall|Da Nang|Vietnam|Rovaniemi|Riyadh|Istanbul|Abu Dhabi|Doha|Tehran|Seoul|Tokyo|"
+    "Hiroshima|Munich|The Hague|Madrid|Vilnius|Camp David|Panmunjom|Muscat|Oman|Rome|Jeddah|"
+    "Minsk|Astana|Kazan|Bali|Buenos Aires|Hamburg|Biarritz|Carbis Bay|Elmau|Ise-Shima|Evian"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """One name in the text: where it is, what it says, and the party it stands for."""
+
+    start: int
+    end: int
+    name: str
+    party: str
+    leader: bool = False
+    person: bool = False
+    venue: bool = False
+
+
+def _entries() -> dict[str, tuple[str, bool, bool]]:
+    """Each name: (party code, is a leader, is a person)."""
+    kinds = (
+        (_COUNTRIES | _ORGANISATIONS, False, False),
+        (LEADERS, True, True),
+        (_OFFICIALS, False, True),
+    )
+    return {
+        name: (code, leader, person)
+        for table, leader, person in kinds
+        for code, names in table.items()
+        for name in names.split("|")
+    }
+
+
+_NAMES = _entries()
+_NAME = re.compile(
+    r"(?<![\w.])(?:"
+    + "|".join(re.escape(name) for name in sorted(_NAMES, key=len, reverse=True))
+    + r")(?!\w)"
+)
+PLACE = re.compile(rf"\b(?:in|at)\s+(?P<place>{_PLACES})\b")
+_PLACE_REACH = 60
+_MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")
+
+
+def actors_in(text: str, start: int = 0, end: int | None = None) -> list[Actor]:
+    """The names between `start` and `end`, in text order."""
+    stop = len(text) if end is None else end
+    found = _kim(text, start, stop)
+    for match in _NAME.finditer(text, start, stop):
+        name = match.group()
+        code, leader, person = _NAMES[name]
+        venue = name in _PLACE_NAMES and bool(
+            _VENUE.search(text[max(match.start() - 40, 0) : match.start()])
+        )
+        found.append(Actor(match.start(), match.end(), name, code, leader, person, venue))
+    return sorted(found, key=lambda actor: actor.start)
+
+
+def _kim(text: str, start: int, end: int) -> list[Actor]:
+    """ "Mr. Kim" is North Korea's leader in an article that has named him in full."""
+    if "Kim Jong" not in text:
+        return []
+    return [
+        Actor(m.start(), m.end(), m.group(), "KP", leader=True, person=True)
+        for m in _MR_KIM.finditer(text, start, end)
+    ]
+
+
+def parties_of(actors: Sequence[Actor]) -> tuple[str, ...]:
+    """The distinct party codes of the actors (not the venues), in the order first named."""
+    return tuple(dict.fromkeys(actor.party for actor in actors if not actor.venue))
+
+
+def place_after(text: str, start: int, end: int) -> str | None:
+    """The summit town or country named "in" or "at" soon after `start`, in the same clause."""
+    clause = text[start : min(end, start + _PLACE_REACH)].split(",")[0]
+    found = PLACE.search(clause)
+    return found.group("place") if found else None

@@ -1,0 +1,52 @@
+"""Which year a date without one belongs to: the tense decides, else the nearest wins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from service.extract.models import Tense
+from service.extract.units import Timex
+
+_CLOSE, _FAR = 31, 180  # days from publication
+
+
+def in_year(
+    make: Callable[[int], Timex | None], published: date, tense: Tense | None
+) -> Timex | None:
+    """The unit `make` builds for the year the text most likely means.
+
+    "In March" in a past-tense sentence is the last March that began by publication; in a
+    future one the next March that has not ended; with no verb to go by, the nearest. A date
+    within a month of publication wins over one most of a year away, whatever the verb: news
+    seldom names a day a year off without its year, and the verb may belong to another clause.
+    """
+    candidates = [
+        found for year in range(published.year - 1, published.year + 2) if (found := make(year))
+    ]
+    if not candidates:
+        return None
+    nearest = min(candidates, key=lambda found: distance(found, published))
+    by_tense = _by_tense(candidates, published, tense)
+    if by_tense is None:
+        return nearest
+    if distance(nearest, published) <= _CLOSE and distance(by_tense, published) > _FAR:
+        return nearest  # "a debate planned for Oct. 15 was cancelled", a week before
+    return by_tense
+
+
+def _by_tense(candidates: list[Timex], published: date, tense: Tense | None) -> Timex | None:
+    started = [found for found in candidates if found.earliest <= published]
+    open_ = [found for found in candidates if found.latest >= published]
+    if tense is Tense.PAST and started:
+        return started[-1]
+    if tense is Tense.FUTURE and open_:
+        return open_[0]
+    return None
+
+
+def distance(found: Timex, published: date) -> int:
+    """Days from publication to the window; zero when the window holds it."""
+    if found.earliest <= published <= found.latest:
+        return 0
+    return min(abs((found.earliest - published).days), abs((found.latest - published).days))

@@ -1,0 +1,276 @@
+"""The words that make a dated mention worth tracking: event cues, treaties and hedges.
+
+A cue names an event ("summit", "expire", "a 30-day process") and the kind of commitment it
+makes. Its `reach` is how many words may stand between it and the date it takes; its
+`priority` breaks ties between cues at about the same distance ("their meeting last year at
+the summit in Helsinki" is a summit).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from service.domain import Kind
+
+_TREATY_WORDS = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal)\b")
+_SANCTIONS = re.compile(r"\b(?i:sanctions)\b")
+_WITHDRAWAL = re.compile(r"\b(?i:withdr[ae]w\w*|pull(?:s|ed|ing)?\s+out)\b")
+_OBLIGED = re.compile(
+    r"\b(?i:must|required|obliged|ha(?:s|ve|d)\s+to|deadline|ultimatum|demand(?:s|ed)?|given)\b"
+)
+_COMMITTED = re.compile(
+    r"\b(?i:agreed|agrees?|pledged?|committed|commits?|promised?|vowed?|undert(?:ook|akes?)|"
+    r"must|required?|obliged|target|goal|deadline)\b"
+)
+
+TREATIES = {
+    "New START": ("New START|New Start|New Strategic Arms Reduction Treaty", ("US", "RU")),
+    "INF Treaty": (
+        "INF Treaty|INF treaty|Intermediate-Range Nuclear Forces Treaty|"
+        "intermediate-range (?:missile|nuclear|nuclear forces) treaty|INF",
+        ("US", "RU"),
+    ),
+    "JCPOA": (
+        "JCPOA|Joint Comprehensive Plan of Action|"
+        "(?:Iran(?:ian)? |\\d{4} )(?:nuclear )?(?:deal|agreement|accord)|"
+        "nuclear (?:deal|agreement|accord)(?= with Iran)",
+        ("IR",),
+    ),
+    "Treaty on Open Skies": ("Treaty on Open Skies|Open Skies Treaty|Open Skies", ()),
+    "CTBT": ("CTBT|Comprehensive (?:Nuclear-)?Test-Ban Treaty|[Tt]est-[Bb]an [Tt]reaty", ()),
+    "NPT": (
+        "NPT|(?:Nuclear )?Non-?[Pp]roliferation Treaty|"
+        "Treaty on the Non-Proliferation of Nuclear Weapons",
+        (),
+    ),
+    "Chemical Weapons Convention": ("Chemical Weapons Convention|CWC", ()),
+    "Biological Weapons Convention": ("Biological Weapons Convention|BWC", ()),
+    "Resolution 2231": ("Resolution 2231|resolution 2231", ("UNSC",)),
+    "TPNW": ("TPNW|Treaty on the Prohibition of Nuclear Weapons", ()),
+    "Outer Space Treaty": ("Outer Space Treaty", ()),
+    "Arms Trade Treaty": ("Arms Trade Treaty", ()),
+}
+_TREATY = re.compile(
+    "|".join(f"(?P<t{i}>{pattern})" for i, (pattern, _) in enumerate(TREATIES.values()))
+)
+_TREATY_NAMES = list(TREATIES)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """An event word in the text and the commitment kind it suggests."""
+
+    start: int
+    end: int
+    kind: Kind
+    label: str
+    reach: int
+    priority: int
+    side: str = "any"  # where its date must be: "before" it ("the 2015 deal"), "after" it
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    pattern: re.Pattern[str]
+    kind: Callable[[str], Kind | None]
+    label: str
+    reach: int = 10
+    priority: int = 1
+    side: str = "any"
+
+
+def _always(kind: Kind) -> Callable[[str], Kind | None]:
+    return lambda sentence: kind
+
+
+def _with_treaty(kind: Kind) -> Callable[[str], Kind | None]:
+    """The kind only where the sentence is about a treaty ("suspend" a treaty, not talks)."""
+    return lambda sentence: kind if has_treaty(sentence) else None
+
+
+def _expiry(sentence: str) -> Kind:
+    return Kind.TREATY_EXPIRY if has_treaty(sentence) else Kind.DEADLINE
+
+
+def _taking_effect(sentence: str) -> Kind:
+    if _WITHDRAWAL.search(sentence):
+        return Kind.TREATY_WITHDRAWAL
+    if _SANCTIONS.search(sentence) or not has_treaty(sentence):
+        return Kind.DEADLINE
+    return Kind.TREATY_IN_FORCE
+
+
+def obliged(sentence: str) -> bool:
+    """Whether the sentence puts someone under a time limit ("must", "has to", "deadline")."""
+    return bool(_OBLIGED.search(sentence))
+
+
+def _committed(sentence: str) -> Kind | None:
+    """ "agreed to raise spending ... by 2035": a target date is a deadline."""
+    return Kind.DEADLINE if _COMMITTED.search(sentence) else None
+
+
+def _sanctions_return(sentence: str) -> Kind | None:
+    return Kind.DEADLINE if _SANCTIONS.search(sentence) else None
+
+
+def _spec(pattern: str, kind: Callable[[str], Kind | None], label: str, **rest: Any) -> _Spec:
+    """A cue matched in lower case, without a leading \\b: a pattern that starts with a
+    literal lets the regex engine skip ahead, and `cue_matches` checks the word boundary."""
+    return _Spec(re.compile(rf"(?:{pattern.lower()})\b"), kind, label, **rest)
+
+
+_SPECS = (
+    _spec(r"terminat(?:e|es|ed|ing|ion)", _expiry, "expires", priority=3, side="after"),
+    _spec(r"expir(?:e|es|ed|ing|y|ation)|lapse[sd]?|runs?\s+out|ran\s+out", _expiry, "expires",
+          priority=3),
+    _spec(r"until", _with_treaty(Kind.TREATY_EXPIRY), "expires", reach=0, priority=3,
+          side="after"),
+    _spec(
+        r"sign(?:s|ed|ing)?(?!\s+(?:a|the|an)\s+(?:law|decree|bill|order|executive|memorandum|"
+        r"letter|statement|joint))",
+        _with_treaty(Kind.TREATY_SIGNED), "signed", priority=2,
+    ),
+    _spec(r"(?:deal|agreement|accord|treaty)\s+(?:was\s+|were\s+|is\s+)?(?:reached|struck|"
+          r"concluded|clinched)|(?:reached|struck|concluded|clinched)\s+(?:a|an|the)\s+"
+          r"(?:[\w-]+\s+)?(?:deal|agreement|accord)", _always(Kind.TREATY_SIGNED), "agreed",
+          priority=3),
+    _spec(r"(?:nuclear\s+)?(?:deal|treaty|accord|agreement|pact)", _always(Kind.TREATY_SIGNED),
+          "agreed", reach=1, side="before"),
+    _spec(r"extend(?:s|ed|ing)?|extension", _with_treaty(Kind.TREATY_SIGNED), "extension agreed"),
+    _spec(r"(?:enter(?:s|ed|ing)?|came|comes?|coming)\s+into\s+force|entry\s+into\s+force|"
+          r"in\s+force\s+since", _always(Kind.TREATY_IN_FORCE), "enters into force",
+          priority=3),
+    _spec(r"(?:take[sn]?|took|taking)\s+effect", _taking_effect, "takes effect", priority=3),
+    _spec(r"withdr[ae]w(?:s|n|al|ing)?|pull(?:s|ed|ing)?\s+out|suspen(?:d|ds|ded|ding|sion)|"
+          r"revok(?:e|es|ed|ing)|revocation|de-?ratif\w*|left|leaves?|leaving|exit(?:s|ed)?|"
+          r"quit(?:s|ting)?",
+          _with_treaty(Kind.TREATY_WITHDRAWAL), "withdrawal", priority=4),
+    _spec(r"deadline|ultimatum|snapback|snap\s+back|grace\s+period|(?:Transition|"
+          r"Implementation)\s+Day", _always(Kind.DEADLINE), "deadline", priority=3),
+    _spec(r"Adoption\s+Day", _always(Kind.TREATY_IN_FORCE), "enters into force", priority=3),
+    _spec(r"Termination\s+Day", _always(Kind.TREATY_EXPIRY), "expires", priority=3),
+    _spec(r"Finali[sz]ation\s+Day", _always(Kind.TREATY_SIGNED), "agreed", priority=3),
+    _spec(r"by", _committed, "deadline", reach=0, priority=2, side="after"),
+    _spec(r"(?:has|have|had|given|gave\s+\w+)\s+until", _always(Kind.DEADLINE), "deadline",
+          reach=0, priority=3, side="after"),
+    _spec(r"(?:a|an|the)\s+(?:[\w-]+\s+)?(?:ban|embargo|phase-out|cap)", _always(Kind.DEADLINE),
+          "ban", priority=2),
+    _spec(r"(?:re-?impos|restor|reinstat)\w*|return|come\s+back", _sanctions_return,
+          "sanctions return", priority=2),
+    _spec(r"summit(?:s|ry)?", _always(Kind.SUMMIT), "summit", reach=12, priority=3),
+    _spec(r"meet(?:s|ing|ings)?|met|gather(?:s|ed|ing)?|convene[sd]?", _always(Kind.MEETING),
+          "meeting", reach=12),
+    _spec(r"talks|negotiations?|consultations", _always(Kind.MEETING), "talks"),
+    _spec(r"(?:tele)?phone\s+(?:call|conversation)|call\s+with|(?:by|on\s+the)\s+(?:tele)?phone",
+          _always(Kind.MEETING), "phone call", priority=2),
+    _spec(r"(?:adopt|reject|approv|pass|veto)\w*\s+(?:a\s+|the\s+)?(?:draft\s+)?resolution|"
+          r"vote[sd]?", _always(Kind.MEETING), "vote", reach=8, priority=2),
+    _spec(r"host(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=10),
+    _spec(r"visit(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=4),
+    _spec(r"elections?|midterms?|re-?election|referendum|presidential\s+vote|ballot",
+          _always(Kind.ELECTION), "election", reach=12, priority=3),
+    _spec(r"(?<!news\s)(?<!press\s)conferences?|revcon|prepcom|preparatory\s+"
+          r"(?:committee|meeting|session)|review(?=\s+(?:of|conference))|forum",
+          _always(Kind.CONFERENCE), "conference", priority=3),
+    _spec(r"session", _always(Kind.CONFERENCE), "conference", reach=6),
+    _spec(r"report(?![a-z])|publication", _always(Kind.REPORT), "report", reach=8),
+)  # fmt: skip
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_WORD_CHAR = re.compile(r"\w")
+_STRONG_HEDGE = re.compile(
+    r"(?i:nothing\s+(?:has|had)\s+been\s+(?:decided|agreed|set|fixed)|"
+    r"(?:has|have|had)\s+not\s+(?:yet\s+)?been\s+(?:decided|set|fixed|agreed|scheduled|confirmed)|"
+    r"no\s+date|not\s+yet\s+(?:been\s+)?(?:set|fixed|scheduled|decided|confirmed)|undecided|"
+    r"yet\s+to\s+be\s+(?:set|decided|scheduled|fixed|agreed)|no\s+decision|unclear\s+when)"
+)
+_CANCEL_REACH = 30
+_CANCELLED = re.compile(
+    r"\b(?i:cancel(?:l?ed|s|ling)?|called\s+off|call\s+off|scrapped|postponed\s+indefinitely)\b"
+)
+_WEAK_HEDGE = re.compile(
+    r"\b(?:possible|possibly|possibility|could|may|might|probably|likely|perhaps|proposed|"
+    r"propose[sd]?|tentative(?:ly)?|speculation|considering|mooted|floated|hopes?\s+to|"
+    r"would\s+like\s+to|would\s+have\s+to|in\s+principle)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CueMatch:
+    """Where a cue's words stand; its kind waits for the sentence around it."""
+
+    start: int
+    end: int
+    spec: _Spec
+
+
+def cue_matches(text: str) -> list[CueMatch]:
+    """Every cue word in the text, in text order, whatever its case."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few letters lower to two characters; offsets must hold
+        lowered = text.translate(_ASCII_LOWER)
+    found = [
+        CueMatch(match.start(), match.end(), spec)
+        for spec in _SPECS
+        for match in spec.pattern.finditer(lowered)
+        if match.start() == 0 or not _WORD_CHAR.match(lowered, match.start() - 1)
+    ]
+    return sorted(found, key=lambda cue: cue.start)
+
+
+def cues_from(matches: Sequence[CueMatch], sentence: str) -> list[Cue]:
+    """The cues of one sentence, each with the kind its sentence gives it (none drops it)."""
+    kinds: dict[int, Kind | None] = {}
+    found = []
+    for match in matches:
+        spec = match.spec
+        kind = (
+            kinds[id(spec)]
+            if id(spec) in kinds
+            else kinds.setdefault(id(spec), spec.kind(sentence))
+        )
+        if kind is not None:
+            found.append(
+                Cue(match.start, match.end, kind, spec.label, spec.reach, spec.priority, spec.side)
+            )
+    return found
+
+
+def has_treaty(sentence: str) -> bool:
+    return bool(_TREATY_WORDS.search(sentence) or _TREATY.search(sentence))
+
+
+@dataclass(frozen=True, slots=True)
+class Treaty:
+    """A treaty named in the text, by its usual name, with the parties it binds."""
+
+    start: int
+    name: str
+    parties: tuple[str, ...]
+
+
+def treaties_in(text: str, start: int, end: int) -> list[Treaty]:
+    """Every named treaty between `start` and `end`, in text order."""
+    found = []
+    for match in _TREATY.finditer(text, start, end):
+        name = _TREATY_NAMES[int((match.lastgroup or "t0")[1:])]
+        found.append(Treaty(match.start(), name, TREATIES[name][1]))
+    return found
+
+
+def cancelled(text: str, start: int, end: int) -> bool:
+    """Whether the words around an event cue (text[start:end]) say the event is off:
+    "cancelled his planned summit", "the meeting was called off"."""
+    return bool(_CANCELLED.search(text, max(start - _CANCEL_REACH, 0), end + _CANCEL_REACH))
+
+
+def hedged(sentence: str, following: str = "") -> bool:
+    """Whether the text says the event is undecided: strongly, here or in the next sentence,
+    or weakly ("could", "possible") in the sentence itself."""
+    if _STRONG_HEDGE.search(sentence) or _STRONG_HEDGE.search(following):
+        return True
+    return bool(_WEAK_HEDGE.search(sentence))

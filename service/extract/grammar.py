@@ -1,0 +1,108 @@
+"""The shape of a tagging rule, and what a rule sees when it resolves a match.
+
+A rule is a regular expression and a function from its match to a resolved `Timex`, to a
+`Shift` still waiting for its anchor ("a week later", "a 30-day process"), or to None when the
+match turns out not to be a date ("the 435 House seats"). A group named `t` marks the span to
+report when the pattern needs words around it ("in March": the span is "March").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from service.extract.models import Mod, Tense
+from service.extract.sentences import Sentences
+from service.extract.tense import tense_near
+from service.extract.units import Timex, Unit
+
+_WORD_BEFORE = re.compile(r"([\w$€£.\u2019'-]+)[\s,]*$")
+_WORD_AFTER = re.compile(r"^[\s,]*([\w\u2019'-]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The article around a match: its text, its sentences and when it was published."""
+
+    text: str
+    published: date
+    sentences: Sentences
+
+    def tense_at(self, start: int, end: int) -> Tense | None:
+        sentence = self.sentences.at(start)
+        return tense_near(sentence.text, start - sentence.start, end - sentence.start)
+
+    def word_before(self, start: int) -> str:
+        found = _WORD_BEFORE.search(self.text[max(start - 40, 0) : start])
+        return found.group(1) if found else ""
+
+    def word_after(self, end: int) -> str:
+        found = _WORD_AFTER.search(self.text[end : end + 40])
+        return found.group(1) if found else ""
+
+
+class Anchor(StrEnum):
+    """Where a shift finds the date it counts from, within its sentence."""
+
+    NEAR = "near"  # a date before it, else one after it, else publication
+    BEFORE = "before"  # a date before it ("a week later"), else publication
+    NEXT = "next"  # the dated event it follows ("30 days after August 28"), else a length
+    PUBLICATION = "publication"
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """An offset waiting for its anchor: a point moved from it, or a length laid from it."""
+
+    least: int
+    most: int
+    unit: Unit
+    sign: int
+    anchor: Anchor
+    duration: bool = False
+    mod: Mod | None = None
+
+    @property
+    def vague(self) -> bool:
+        return self.least != self.most
+
+
+Resolved = Timex | Shift | None
+
+
+TRIGGERS = {
+    "month": r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)",
+    "weekday": r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day",
+    "year": r"(?:19|20)\d\d",
+    "iso": r"\d{4}-[\dWQ]",
+    "unit": r"(?i:day|week|month|year)",
+    "day": r"(?i:today|tonight|yesterday|tomorrow|morning|afternoon|evening)",
+    "season": r"(?i:spring|summer|autumn|fall|winter)",
+    "quarter": r"(?i:quarter|half)|Q[1-4]",
+}
+"""A word each rule needs: rules run only near one, not at every position of the text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    pattern: re.Pattern[str]
+    resolve: Callable[[re.Match[str], Context], Resolved]
+    trigger: str
+
+    def span(self, match: re.Match[str]) -> tuple[int, int]:
+        return match.span("t") if "t" in self.pattern.groupindex else match.span()
+
+
+def rule(name: str, pattern: str, trigger: str) -> Callable[[Callable[..., Resolved]], Rule]:
+    """Decorate a resolver into a Rule with its compiled pattern and its trigger word."""
+    if trigger not in TRIGGERS:
+        raise ValueError(f"unknown trigger {trigger!r}")
+
+    def wrap(resolve: Callable[[re.Match[str], Context], Resolved]) -> Rule:
+        return Rule(name, re.compile(pattern), resolve, trigger)
+
+    return wrap

@@ -1,0 +1,59 @@
+"""Lengths of time that end in a deadline: "a 30-day process", "50 days to agree", "must
+respond within 30 days". The deadline falls when the length runs out, and the date the
+length counts from ("on August 28 a 30-day process") is not an event of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from service.domain import Kind
+from service.extract.article import Article
+from service.extract.events import Cue, obliged
+from service.extract.models import Mod, TimexType
+from service.extract.rules_offsets import DEADLINE_NOUNS, PAUSE_NOUNS
+from service.extract.tagger import Tagged
+
+_LENGTH_EVENT = re.compile(rf"(?i:\b(?:{DEADLINE_NOUNS}|{PAUSE_NOUNS})$)")
+_TO_ACT = re.compile(r"\s+to\s+[a-z]")
+_LENGTH_WORDS = re.compile(r"^(?i:(?:a|an|the|its|their)\s+)?(?P<rest>.+)$")
+
+
+def _length_text(article: Article, tagged: Tagged) -> str:
+    return article.text[tagged.start : tagged.end]
+
+
+def is_deadline_length(article: Article, tagged: Tagged) -> bool:
+    """ "a 30-day process", "50 days to agree": a length of time that ends in a deadline."""
+    if tagged.timex.type is not TimexType.DURATION:
+        return False
+    named = _LENGTH_EVENT.search(_length_text(article, tagged))
+    if named or _TO_ACT.match(article.text, tagged.end):
+        return True
+    sentence = article.sentences.at(tagged.start).text
+    return tagged.timex.mod is Mod.EQUAL_OR_LESS and obliged(sentence)  # "must ... within"
+
+
+def anchors_of_lengths(article: Article) -> set[int]:
+    """Mentions that only start a deadline's count ("on August 28 a 30-day process")."""
+    return {
+        tagged.anchor
+        for tagged in article.tagged
+        if tagged.anchor is not None and is_deadline_length(article, tagged)
+    }
+
+
+def length_cues(article: Article, items: Sequence[tuple[int, Tagged]]) -> list[Cue]:
+    """A deadline length is its own event: the deadline falls when it runs out."""
+    return [
+        Cue(tagged.start, tagged.end, Kind.DEADLINE, "length", reach=0, priority=5)
+        for _, tagged in items
+        if is_deadline_length(article, tagged)
+    ]
+
+
+def length_name(article: Article, tagged: Tagged) -> str:
+    """ "30-day process" from "a 30-day process"."""
+    words = _LENGTH_WORDS.match(_length_text(article, tagged))
+    return words.group("rest") if words else _length_text(article, tagged)

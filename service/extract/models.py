@@ -1,0 +1,144 @@
+"""What extraction returns: dated mentions, proposed commitments, and the two together.
+
+Mention values follow TimeML TIMEX3, resolved against the publication date (examples for an
+article published on Tuesday 2019-05-14):
+
+====================  ============================================  ==========================
+form                  example                                       precision and window
+====================  ============================================  ==========================
+year                  "in 2021" -> 2021                             year, Jan 1..Dec 31
+half year             "the first half of 2026" -> 2026-H1           year, Jan 1..Jun 30
+quarter               "the third quarter of 2025" -> 2025-Q3        quarter
+season                "through the winter" -> 2019-WI               quarter, Dec 1..end Feb
+                      (SP, SU, FA, WI)
+month                 "last month" -> 2019-04                       month
+ISO week              "this week" -> 2019-W20                       week, Monday..Sunday
+day                   "Tuesday" -> 2019-05-14                       day
+part of a unit        "mid-October" -> 2019-10, mod MID             month, days 11..20
+                      "by the end of September" -> 2019-09, END     month, days 21..30
+                      "early 2027" -> 2027, mod START               year, Jan..Apr
+narrowed unit         "earlier this week" -> 2019-W20               week, Monday..May 13
+range                 "July 11-12" -> 2019-07-11/2019-07-12         day, both days
+                      "from 2011 to 2021" -> 2011/2021              year
+vague window          "a few days earlier" ->                       day, 2..7 days before
+                      2019-05-07/2019-05-12, mod APPROX
+duration              "a 30-day process" -> P30D                    day, anchor..anchor+30
+                      "within the next two weeks" -> P2W,           week, publication..+14
+                      mod EQUAL_OR_LESS
+                      "within days" -> PXD, mod EQUAL_OR_LESS       day, publication..+7
+====================  ============================================  ==========================
+
+`mod` is the TIMEX3 modifier: START, MID and END narrow a unit to its first, middle or last
+third; APPROX marks a window whose ends the text does not state; EQUAL_OR_LESS marks "within".
+A range without a mod is an event that spans it; one with APPROX is a window that holds a
+single event. A duration is laid from its anchor: a day named in the same sentence
+("triggered on August 28 a 30-day process") or, failing that, the publication date; "six
+months after" a dated event is a day ("after formal notice, delivered on Friday"), after an
+undated one a duration ("after that notice"). `earliest` and `latest` may be narrower than
+the value's own window; they never claim a day the text does not give. `tense` says where the
+window lies relative to publication: past (it ended before), future (it starts after) or
+present (it holds the publication day).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.domain import (
+    CommitmentCreate,
+    Due,
+    Kind,
+    Party,
+    Precision,
+    Source,
+    Status,
+)
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_QUOTE_LIMIT = 5000
+
+
+class Tense(StrEnum):
+    """Where a mention's window lies relative to the publication date."""
+
+    PAST = "past"
+    PRESENT = "present"
+    FUTURE = "future"
+
+
+class TimexType(StrEnum):
+    """TIMEX3 type: a calendar date (or range of dates), or a length of time."""
+
+    DATE = "date"
+    DURATION = "duration"
+
+
+class Mod(StrEnum):
+    """TIMEX3 modifiers used here."""
+
+    START = "START"
+    MID = "MID"
+    END = "END"
+    APPROX = "APPROX"
+    EQUAL_OR_LESS = "EQUAL_OR_LESS"
+
+
+class Mention(BaseModel):
+    """A dated expression in the text, with its span and its resolved window."""
+
+    model_config = _FROZEN
+
+    text: str
+    start: int = Field(ge=0, description="offset of the first character in the article text")
+    end: int = Field(ge=0, description="offset just past the last character")
+    value: str = Field(examples=["2019-05-14", "2019-04", "2021", "2019-W20", "P30D"])
+    type: TimexType = TimexType.DATE
+    precision: Precision
+    mod: Mod | None = None
+    earliest: date
+    latest: date
+    tense: Tense
+    sentence: str
+
+
+class Proposal(BaseModel):
+    """A commitment the text suggests tracking; a person (or a stated rule) accepts it."""
+
+    model_config = _FROZEN
+
+    kind: Kind
+    title: str = Field(min_length=1, max_length=300)
+    parties: tuple[Party, ...] = ()
+    due: Due | None = None
+    end: Due | None = None
+    status: Status
+    quote: str
+    source: Source
+    mention: int | None = Field(default=None, description="index into the extraction's mentions")
+    matches: str | None = Field(default=None, description="id of a known commitment it repeats")
+    confidence: float = Field(ge=0.0, le=1.0)
+
+    def to_commitment(self) -> CommitmentCreate:
+        """The commitment to create when a person accepts this proposal."""
+        quoted = self.source.model_copy(update={"quote": self.quote[:_QUOTE_LIMIT]})
+        return CommitmentCreate(
+            title=self.title,
+            kind=self.kind,
+            due=self.due,
+            end=self.end,
+            status=self.status,
+            parties=self.parties,
+            sources=(quoted,),
+        )
+
+
+class Extraction(BaseModel):
+    """Everything one article yields."""
+
+    model_config = _FROZEN
+
+    mentions: list[Mention]
+    proposals: list[Proposal]

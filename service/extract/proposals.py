@@ -1,0 +1,218 @@
+"""Proposed commitments: each dated mention that attaches to an event, and each undecided
+event the text names without a date ("another meeting ... nothing had been decided").
+
+The status follows the calendar first (a past window occurred), then the text (tentative where
+it hedges), then the verb for a window that holds the publication day. `confidence` is a rule
+score, not a calibrated probability: it rises with a close cue, named parties and a stated
+day, and falls for hedged or undated events, so that proposals can be ranked or accepted
+above a stated threshold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from service.domain import Due, Kind, Precision, Status
+from service.extract.actors import Actor, parties_of, place_after
+from service.extract.article import Article
+from service.extract.attach import Pair, attach
+from service.extract.events import Cue, cancelled, hedged
+from service.extract.lengths import anchors_of_lengths, length_cues, length_name
+from service.extract.models import Proposal, Tense, TimexType
+from service.extract.sentences import Sentence
+from service.extract.tagger import Tagged
+from service.extract.tense import tense_near
+from service.extract.titles import Scene, title_for
+from service.extract.units import Timex, covering, event_window
+from service.extract.who import clause_actors, context_actors, parties_for, treaty_for
+
+_DUE_FORM = re.compile(r"^\d{4}(?:-Q[1-4]|-W\d\d|-\d\d(?:-\d\d)?)?$")
+_ANAPHORIC = re.compile(r"\b(?:that|this|the\s+same|the)\s+$")  # "the talks": known ones
+_PAST_BEFORE_CUE = re.compile(r"\b(?:held|had|last|was|were|previous|earlier)\s+(?:\w+\s+)?$")
+_SUMMIT_LABELS = frozenset({"meeting", "talks"})
+_LEADERS_TOGETHER = re.compile(r"\b(?:presidents|leaders|heads\s+of\s+state|prime\s+ministers)\b")
+_UNDATED_KINDS = frozenset({Kind.SUMMIT, Kind.MEETING, Kind.CONFERENCE})
+_LONGEST_EVENT_DAYS = 90
+
+
+def propose(article: Article) -> list[Proposal]:
+    """Every proposal the article supports, in text order, before deduplication."""
+    consumed = anchors_of_lengths(article)
+    found: list[tuple[Proposal, str | None]] = []
+    for number, sentence in enumerate(article.sentences.items):
+        items = [
+            (index, tagged)
+            for index, tagged in enumerate(article.tagged)
+            if sentence.start <= tagged.start < sentence.end and index not in consumed
+        ]
+        cues = article.cues(sentence) + length_cues(article, items)
+        pairs = attach(article.text, sentence, items, cues, article.published)
+        made = [
+            (p, pair.role) for pair in pairs if (p := _dated(article, number, pair)) is not None
+        ]
+        if not made and (undated := _undated(article, number, cues)) is not None:
+            made.append((undated, None))
+        found.extend(made)
+    return _opened_and_closed(found)
+
+
+def _opened_and_closed(found: list[tuple[Proposal, str | None]]) -> list[Proposal]:
+    """One event from "the session opened on April 28" and "... closed on Friday"."""
+    proposals = [proposal for proposal, _ in found]
+    for opened, role in found:
+        closing = next((p for p, r in found if r == "end" and _closes(opened, p)), None)
+        if role == "start" and closing is not None and closing in proposals:
+            proposals[proposals.index(opened)] = opened.model_copy(update={"end": closing.due})
+            proposals.remove(closing)
+    return proposals
+
+
+def _closes(opened: Proposal, closing: Proposal) -> bool:
+    if opened.kind != closing.kind or opened.due is None or closing.due is None:
+        return False
+    days = (closing.due.first_day - opened.due.last_day).days
+    return 0 < days <= _LONGEST_EVENT_DAYS
+
+
+def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
+    sentence = article.sentences.items[number]
+    tagged = article.tagged[pair.mention]
+    actors = clause_actors(article, sentence, pair.cue)
+    kind = _kind(pair.cue, actors, sentence.text)
+    due, end = _due(tagged.timex, kind)
+    status = _status(article, number, tagged, due, kind, pair.cue)
+    if due is None and status is not Status.TENTATIVE:
+        return None
+    named_length = pair.cue.label == "length" and tagged.timex.mod is None
+    length = length_name(article, tagged) if named_length else None
+    parties, from_context = parties_for(article, number, pair.cue, kind, actors)
+    named = actors or tuple(a for a in context_actors(article, number) if not a.person)
+    scene = _scene(article, sentence, pair.cue, kind, named, parties, length)
+    return Proposal(
+        kind=kind,
+        title=title_for(scene),
+        parties=parties,
+        due=due,
+        end=end,
+        status=status,
+        quote=sentence.text,
+        source=article.source,
+        mention=pair.mention,
+        confidence=_confidence(pair.gap, parties, tagged.timex, status, from_context),
+    )
+
+
+def _undated(article: Article, number: int, cues: Sequence[Cue]) -> Proposal | None:
+    """A meeting or summit the sentence names as undecided, with no date at all."""
+    sentence = article.sentences.items[number]
+    actors = article.actors_between(sentence.start, sentence.end)
+    prospective = [c for c in cues if _prospective(article.text, c)]
+    cue = prospective[0] if prospective else None
+    if cue is None or not actors:
+        return None
+    off = cancelled(article.text, cue.start, cue.end)
+    if not (off or hedged(sentence.text)):
+        return None
+    kind = _kind(cue, actors, sentence.text)
+    parties = parties_of(actors)
+    return Proposal(
+        kind=kind,
+        title=title_for(_scene(article, sentence, cue, kind, actors, parties, None)),
+        parties=parties,
+        status=Status.CANCELLED if off else Status.TENTATIVE,
+        quote=sentence.text,
+        source=article.source,
+        confidence=0.35,
+    )
+
+
+def _prospective(text: str, cue: Cue) -> bool:
+    """A meeting still to come (or called off): not "met", not "last held summit talks", not
+    "that meeting", which the text has already dated."""
+    if cue.kind not in _UNDATED_KINDS or cue.label in ("vote", "visit", "phone call"):
+        return False
+    if text[cue.start : cue.end].lower() == "met":
+        return False
+    before = text[max(cue.start - 30, 0) : cue.start]
+    if _ANAPHORIC.search(before):
+        return False
+    return not _PAST_BEFORE_CUE.search(before) or cancelled(text, cue.start, cue.end)
+
+
+def _kind(cue: Cue, actors: Sequence[Actor], sentence: str) -> Kind:
+    """The cue's kind; a meeting between two countries' leaders is a summit."""
+    if cue.kind is not Kind.MEETING or cue.label not in _SUMMIT_LABELS:
+        return cue.kind
+    leaders = {actor.party for actor in actors if actor.leader}
+    if len(leaders) >= 2 or _LEADERS_TOGETHER.search(sentence):
+        return Kind.SUMMIT
+    return cue.kind
+
+
+def _status(
+    article: Article, number: int, tagged: Tagged, due: Due | None, kind: Kind, cue: Cue
+) -> Status:
+    """Occurred for a past window, tentative where the text hedges, else by the verb."""
+    published = article.published
+    earliest = due.first_day if due else tagged.timex.earliest
+    latest = due.last_day if due else tagged.timex.latest
+    sentences = article.sentences.items
+    if cancelled(article.text, cue.start, cue.end):
+        return Status.CANCELLED
+    if latest < published:
+        return Status.OCCURRED
+    following = sentences[number + 1].text if number + 1 < len(sentences) else ""
+    sentence = sentences[number]
+    if kind is not Kind.ELECTION and hedged(sentence.text, following):
+        return Status.TENTATIVE
+    if earliest <= published and _verb_is_past(sentence, tagged):
+        return Status.OCCURRED
+    return Status.SCHEDULED
+
+
+def _verb_is_past(sentence: Sentence, tagged: Tagged) -> bool:
+    start, end = tagged.start - sentence.start, tagged.end - sentence.start
+    return tense_near(sentence.text, start, end) is Tense.PAST
+
+
+def _due(timex: Timex, kind: Kind) -> tuple[Due | None, Due | None]:
+    """The due (and end, for a stated range) a mention gives a commitment of `kind`."""
+    if timex.type is TimexType.DURATION:
+        if kind is Kind.DEADLINE and "X" not in timex.value:
+            return Due(value=timex.latest.isoformat()), None  # the day the length runs out
+        value = covering(*event_window(timex))
+        return (Due(value=value) if value else None), None
+    if "/" in timex.value and timex.mod is None:
+        first, last = timex.value.split("/")
+        return Due(value=first), Due(value=last)
+    if "/" in timex.value or not _DUE_FORM.match(timex.value):
+        value = covering(timex.earliest, timex.latest)  # "a few days earlier", "2026-H1"
+        return (Due(value=value) if value else None), None
+    return Due(value=timex.value), None
+
+
+def _scene(
+    article: Article,
+    sentence: Sentence,
+    cue: Cue,
+    kind: Kind,
+    actors: tuple[Actor, ...],
+    parties: tuple[str, ...],
+    length: str | None,
+) -> Scene:
+    treaty = treaty_for(article, article.sentences.index_at(sentence.start), cue)
+    place = place_after(article.text, cue.start, sentence.end)
+    name = treaty.name if treaty else None
+    return Scene(article.text, sentence.text, cue, kind, actors, name, place, parties, length)
+
+
+def _confidence(
+    gap: int, parties: tuple[str, ...], timex: Timex, status: Status, from_context: bool
+) -> float:
+    score = 0.5
+    score += 0.2 if gap <= 2 else 0.1 if gap <= 6 else 0.0
+    score += 0.1 if parties and not from_context else 0.0
+    score += 0.1 if timex.precision is Precision.DAY and timex.mod is None else 0.0
+    score -= 0.15 if status is Status.TENTATIVE else 0.0
+    return round(min(max(score, 0.05), 0.95), 2)

@@ -1,0 +1,243 @@
+"""Rules for dates the text states on the calendar: ISO forms, days, ranges, months, years.
+
+Where the year is missing ("July 16", "mid-October") it is chosen by `choose.in_year`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import partial
+
+from service.extract import units
+from service.extract.choose import in_year
+from service.extract.grammar import Context, Resolved, rule
+from service.extract.lexicon import (
+    ORDINALS,
+    day_re,
+    month_of,
+    month_re,
+    weekday_re,
+    year_re,
+)
+from service.extract.models import Mod
+from service.extract.units import Timex
+
+PART = (
+    r"(?P<part>(?i:early|mid|late|the\s+(?:beginning|start|middle|end|close)\s+of|"
+    r"(?:the\s+)?end\s+of|the\s+turn\s+of))(?:-|\s+)"
+)
+PARTS = {"early": Mod.START, "beginning": Mod.START, "start": Mod.START, "turn": Mod.START}
+PARTS |= {"mid": Mod.MID, "middle": Mod.MID, "late": Mod.END, "end": Mod.END, "close": Mod.END}
+_RANGE = r"\s*(?:-|\u2013|\u2014|\bto\b|\bthrough\b|\band\b|\buntil\b)\s*"
+_WEEKDAY_PREFIX = rf"(?:{weekday_re('wd')},?\s+)?"
+_OPTIONAL_YEAR = rf"(?:,?\s+{year_re('y')})?"
+
+_NOT_YEAR_AFTER = frozenset(
+    """
+    troops soldiers people warheads missiles launchers bombers seats votes delegates
+    inspectors centrifuges kilograms kg tons tonnes km kilometers kilometres miles meters
+    metres feet dollars euros rubles pounds casualties deaths members sites facilities units
+    points words pages copies barrels residents refugees percent per gmt utc edt est hours
+    hrs cases workers jobs vehicles tanks aircraft ships rounds shells drones
+    """.split()
+)
+_NOT_YEAR_BEFORE = frozenset(
+    """
+    about some nearly approximately around roughly almost over than least only just
+    resolution resolutions unscr no no. nos. number article articles section sections
+    flight route highway page pages p. room paragraph chapter code model boeing airbus item
+    bill h.r. law decree order
+    """.split()
+)
+_HEAD = re.compile(r"([A-Za-z$€£.]+)[\s,]*(?:(?:\d{3,5}|and|or)[\s,]*)*$")
+
+
+def part_of(word: str) -> Mod:
+    """The TIMEX3 mod a part word gives: "early" START, "mid" MID, "the end of" END."""
+    for key, mod in PARTS.items():
+        if key in word.lower():
+            return mod
+    raise ValueError(f"{word!r} names no part of a unit")
+
+
+def _day_in(month: int, day: int, year: int) -> Timex | None:
+    try:
+        return units.day(date(year, month, day))
+    except ValueError:
+        return None
+
+
+def _month_in(month: int, year: int) -> Timex:
+    return units.month(year, month)
+
+
+@rule("iso-day", r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b", trigger="iso")
+def iso_day(match: re.Match[str], ctx: Context) -> Resolved:
+    return _day_in(int(match["m"]), int(match["d"]), int(match["y"]))
+
+
+@rule("iso-week", r"\b(?P<y>\d{4})-W(?P<w>\d{2})\b", trigger="iso")
+def iso_week(match: re.Match[str], ctx: Context) -> Resolved:
+    try:
+        return units.week_of(date.fromisocalendar(int(match["y"]), int(match["w"]), 1))
+    except ValueError:
+        return None
+
+
+@rule("iso-quarter", r"\b(?P<y>\d{4})-Q(?P<q>[1-4])\b", trigger="iso")
+def iso_quarter(match: re.Match[str], ctx: Context) -> Resolved:
+    return units.quarter(int(match["y"]), int(match["q"]))
+
+
+@rule("iso-month", r"\b(?P<y>(?:19|20)\d\d)-(?P<m>0[1-9]|1[0-2])\b(?!-\d)", trigger="iso")
+def iso_month(match: re.Match[str], ctx: Context) -> Resolved:
+    year, month = int(match["y"]), int(match["m"])
+    if month > year % 100:  # "2019-20" is a span of years, not a month
+        return None
+    return units.month(year, month)
+
+
+@rule(
+    "month-day",
+    rf"{_WEEKDAY_PREFIX}{month_re('m')}\s+{day_re('d')}{_OPTIONAL_YEAR}",
+    trigger="month",
+)
+def month_day(match: re.Match[str], ctx: Context) -> Resolved:
+    return _dated(match, ctx, int(match["d"]))
+
+
+@rule(
+    "day-month",
+    rf"{_WEEKDAY_PREFIX}(?:the\s+)?(?<![\d,.$])(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+    rf"(?:\s+of)?\s+{month_re('m')}{_OPTIONAL_YEAR}",
+    trigger="month",
+)
+def day_month(match: re.Match[str], ctx: Context) -> Resolved:
+    return _dated(match, ctx, int(match["d"]))
+
+
+def _dated(match: re.Match[str], ctx: Context, day: int) -> Timex | None:
+    make = partial(_day_in, month_of(match["m"]), day)
+    if match["y"]:
+        return make(int(match["y"]))
+    return in_year(make, ctx.published, ctx.tense_at(*match.span()))
+
+
+@rule(
+    "month-day-range",
+    rf"{month_re('m')}\s+{day_re('d')}{_RANGE}(?:{month_re('m2')}\s+)?{day_re('d2')}"
+    rf"{_OPTIONAL_YEAR}",
+    trigger="month",
+)
+def month_day_range(match: re.Match[str], ctx: Context) -> Resolved:
+    return _day_range(match, ctx, match["m"], match["m2"] or match["m"])
+
+
+@rule(
+    "day-month-range",
+    rf"(?<![\d,.$])(?P<d>3[01]|[12]\d|0?[1-9])(?:\s+{month_re('m')})?{_RANGE}"
+    rf"{day_re('d2')}\s+{month_re('m2')}{_OPTIONAL_YEAR}",
+    trigger="month",
+)
+def day_month_range(match: re.Match[str], ctx: Context) -> Resolved:
+    return _day_range(match, ctx, match["m"] or match["m2"], match["m2"])
+
+
+def _day_range(match: re.Match[str], ctx: Context, first: str, last: str) -> Timex | None:
+    """Both ends in the year of the first; the year is chosen for the range as a whole."""
+
+    def make(year: int) -> Timex | None:
+        start = _day_in(month_of(first), int(match["d"]), year)
+        end_year = year + (month_of(last) < month_of(first))
+        stop = _day_in(month_of(last), int(match["d2"]), end_year)
+        if start is None or stop is None or stop.earliest <= start.earliest:
+            return None
+        return units.span(start, stop)
+
+    if match["y"]:
+        return make(int(match["y"]))
+    return in_year(make, ctx.published, ctx.tense_at(*match.span()))
+
+
+@rule("month-year", rf"{month_re('m')},?\s+(?:of\s+)?{year_re('y')}", trigger="month")
+def month_year(match: re.Match[str], ctx: Context) -> Resolved:
+    return units.month(int(match["y"]), month_of(match["m"]))
+
+
+@rule("part-month", rf"{PART}{month_re('m')}(?:,?\s+(?:of\s+)?{year_re('y')})?", trigger="month")
+def part_month(match: re.Match[str], ctx: Context) -> Resolved:
+    make = partial(_month_in, month_of(match["m"]))
+    year = int(match["y"]) if match["y"] else None
+    whole = make(year) if year else in_year(make, ctx.published, ctx.tense_at(*match.span()))
+    return units.part(whole, part_of(match["part"])) if whole else None
+
+
+@rule("part-year", rf"{PART}{year_re('y')}", trigger="year")
+def part_year(match: re.Match[str], ctx: Context) -> Resolved:
+    return units.part(units.year(int(match["y"])), part_of(match["part"]))
+
+
+@rule(
+    "year-range",
+    r"(?<![\w$€£/.-])(?:(?P<between>(?i:between))\s+)?(?P<y>(?:19|20)\d\d)"
+    r"(?:\s*(?:-|\u2013)\s*|\s+(?:to|through|and)\s+)(?P<y2>(?:19|20)?\d\d)(?![\w%]|[.,]\d|-\d)",
+    trigger="year",
+)
+def year_range(match: re.Match[str], ctx: Context) -> Resolved:
+    first, last = int(match["y"]), int(match["y2"])
+    if last < 100:
+        last += first - first % 100
+    separator = match.group()[match.end("y") - match.start() : match.start("y2") - match.start()]
+    if last <= first or last - first > 50 or ("and" in separator and not match["between"]):
+        return None
+    return units.span(units.year(first), units.year(last))
+
+
+@rule("year", year_re("y"), trigger="year")
+def bare_year(match: re.Match[str], ctx: Context) -> Resolved:
+    if _is_quantity(match, ctx):
+        return None
+    return units.year(int(match["y"]))
+
+
+def _is_quantity(match: re.Match[str], ctx: Context) -> bool:
+    """Whether a four-digit number counts things or names a resolution, not a year."""
+    if ctx.word_after(match.end()).lower() in _NOT_YEAR_AFTER:
+        return True
+    head = _HEAD.search(ctx.text[max(match.start() - 80, 0) : match.start()])
+    return head is not None and head.group(1).lower() in _NOT_YEAR_BEFORE
+
+
+@rule(
+    "quarter",
+    r"(?:(?i:the)\s+)?(?P<q>(?i:first|second|third|fourth|last|1st|2nd|3rd|4th))\s+quarter"
+    rf"(?:\s+of\s+(?:{year_re('y')}|(?P<rel>(?i:this|next|last))\s+year))?",
+    trigger="quarter",
+)
+def ordinal_quarter(match: re.Match[str], ctx: Context) -> Resolved:
+    number = ORDINALS.get(match["q"].lower(), 4)
+    return units.quarter(_year_of(match, ctx), number)
+
+
+@rule("q-quarter", rf"(?<!-)\bQ(?P<q>[1-4])(?:\s+|-)?(?:{year_re('y')})?(?!\w)", trigger="quarter")
+def q_quarter(match: re.Match[str], ctx: Context) -> Resolved:
+    return units.quarter(_year_of(match, ctx), int(match["q"]))
+
+
+@rule(
+    "half-year",
+    r"(?:(?i:the)\s+)?(?P<h>(?i:first|second|1st|2nd))\s+half\s+of\s+"
+    rf"(?:{year_re('y')}|(?P<rel>(?i:this|next|last))\s+year)",
+    trigger="quarter",
+)
+def half_year(match: re.Match[str], ctx: Context) -> Resolved:
+    return units.half(_year_of(match, ctx), 1 if match["h"].lower() in ("first", "1st") else 2)
+
+
+def _year_of(match: re.Match[str], ctx: Context) -> int:
+    """The year a match names, or one relative to publication, or publication's own."""
+    if match["y"]:
+        return int(match["y"])
+    shift = {"next": 1, "last": -1}.get((match.groupdict().get("rel") or "this").lower(), 0)
+    return ctx.published.year + shift

@@ -1,0 +1,129 @@
+"""Rules for offsets and lengths: "in 30 days", "a week later", "within the next two weeks",
+"a 30-day process". They resolve to a `Shift`, which `anchoring` lays from a date.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.extract.grammar import Anchor, Context, Resolved, Shift, rule
+from service.extract.lexicon import UNITS, VAGUE_AMOUNTS, amount_of, amount_re, unit_re
+from service.extract.models import Mod
+
+DEADLINE_NOUNS = (
+    "process|period|window|deadline|ultimatum|countdown|grace period|notice period|notice|"
+    "clock|timeline|timetable"
+)
+PAUSE_NOUNS = (
+    "moratorium|pause|truce|ceasefire|cease-fire|freeze|suspension|delay|extension|"
+    "transition|mandate|term"
+)
+MEETING_NOUNS = "session|talks|negotiations|consultations|conference|summit|visit|review"
+_NUMBER = r"(?P<n>\d{1,3}|(?i:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|"
+_NUMBER += r"twenty|thirty|forty|forty-five|fifty|sixty|ninety))"
+
+
+_GIVEN = re.compile(
+    r"(?i:\b(?:give|gave|given|gives|giving|has|have|had|allow(?:s|ed)?|grant(?:s|ed)?)\s+"
+    r"(?:[\w\u2019'-]+\s+){0,3})$"
+)
+
+
+def _unit(match: re.Match[str]) -> Shift:
+    least, most = amount_of(match["n"])
+    return Shift(least, most, UNITS[match["u"].lower()], 1, Anchor.PUBLICATION)
+
+
+@rule(
+    "in-amount",
+    rf"\b(?i:in)\s+(?:(?i:about|around|roughly|nearly|just|only|another)\s+)?"
+    rf"{amount_re('n')}\s+{unit_re('u')}(?!\s+(?i:ago|of|earlier|later))(?:[\u2019']s?\s+time)?",
+    trigger="unit",
+)
+def in_amount(match: re.Match[str], ctx: Context) -> Resolved:
+    return _unit(match)
+
+
+@rule("amount-ago", rf"\b{amount_re('n')}\s+{unit_re('u')}\s+(?i:ago)\b", trigger="unit")
+def amount_ago(match: re.Match[str], ctx: Context) -> Resolved:
+    shift = _unit(match)
+    return Shift(shift.least, shift.most, shift.unit, -1, Anchor.PUBLICATION)
+
+
+@rule(
+    "amount-relative",
+    rf"\b{amount_re('n')}\s+{unit_re('u')}\s+"
+    r"(?P<dir>(?i:earlier|later|before|after|from|prior\s+to|afterwards?|beforehand))\b"
+    r"(?!\s+than\b)",
+    trigger="unit",
+)
+def amount_relative(match: re.Match[str], ctx: Context) -> Resolved:
+    shift = _unit(match)
+    direction = match["dir"].lower()
+    sign = -1 if direction in ("earlier", "before", "prior to", "beforehand") else 1
+    anchor = Anchor.BEFORE if direction in ("earlier", "later") else Anchor.NEXT
+    return Shift(shift.least, shift.most, shift.unit, sign, anchor)
+
+
+@rule(
+    "within-amount",
+    r"\b(?P<prep>(?i:within|over|in|during|for))\s+(?:(?i:the)\s+)?"
+    r"(?:(?P<side>(?i:next|coming|past|last|previous))\s+)?"
+    rf"{amount_re('n')}\s+{unit_re('u')}",
+    trigger="unit",
+)
+def within_amount(match: re.Match[str], ctx: Context) -> Resolved:
+    prep, side = match["prep"].lower(), (match["side"] or "").lower()
+    if not side and prep != "within":
+        return None  # "for five years" says how long, not when
+    shift = _unit(match)
+    sign = -1 if side in ("past", "last", "previous") else 1
+    anchor = Anchor.PUBLICATION if side else Anchor.BEFORE
+    mod = Mod.EQUAL_OR_LESS if prep == "within" else None
+    return Shift(shift.least, shift.most, shift.unit, sign, anchor, duration=True, mod=mod)
+
+
+@rule(
+    "within-units",
+    r"\b(?i:within)\s+(?:(?i:a\s+few|several)\s+)?(?P<u>(?i:day|week|month|year))s\b",
+    trigger="unit",
+)
+def within_units(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "within days", "within a few weeks": soon, by an unstated count of units."""
+    least, most = VAGUE_AMOUNTS["a few"]
+    unit = UNITS[match["u"].lower()]
+    return Shift(least, most, unit, 1, Anchor.PUBLICATION, duration=True, mod=Mod.EQUAL_OR_LESS)
+
+
+@rule(
+    "coming-units",
+    r"\b(?:(?P<prep>(?i:in|within|over|during))\s+)?(?i:the)\s+"
+    r"(?P<side>(?i:next|coming))\s+(?:(?P<few>(?i:few|several))\s+)?"
+    r"(?P<u>(?i:day|week|month|year))s\b",
+    trigger="unit",
+)
+def coming_units(match: re.Match[str], ctx: Context) -> Resolved:
+    least, most = VAGUE_AMOUNTS["a few"]
+    mod = Mod.EQUAL_OR_LESS if (match["prep"] or "").lower() == "within" else None
+    unit = UNITS[match["u"].lower()]
+    return Shift(least, most, unit, 1, Anchor.PUBLICATION, duration=True, mod=mod)
+
+
+@rule(
+    "length-noun",
+    rf"\b(?:(?i:a|an|the|its|their)\s+)?{_NUMBER}[- ](?P<u>(?i:day|week|month|year))"
+    rf"(?:-long)?\s+(?P<noun>(?i:{DEADLINE_NOUNS}|{PAUSE_NOUNS}|{MEETING_NOUNS}))\b",
+    trigger="unit",
+)
+def length_noun(match: re.Match[str], ctx: Context) -> Resolved:
+    shift = _unit(match)
+    return Shift(shift.least, shift.most, shift.unit, 1, Anchor.NEAR, duration=True)
+
+
+@rule("given-amount", rf"\b{amount_re('n')}\s+{unit_re('u')}(?=\s+to\s+[a-z])", trigger="unit")
+def given_amount(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "gave Russia 50 days to agree": a length of time to act, laid from when it was given."""
+    if not _GIVEN.search(ctx.text[max(match.start() - 40, 0) : match.start()]):
+        return None
+    shift = _unit(match)
+    return Shift(shift.least, shift.most, shift.unit, 1, Anchor.NEAR, duration=True)

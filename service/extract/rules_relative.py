@@ -1,0 +1,212 @@
+"""Rules for dates named relative to publication: weekdays, "today", "last month", "in March".
+
+A bare weekday is the publication day when it names that day; otherwise the tense of the
+sentence picks the one before or after ("met Monday", "will meet Friday"), and the past when
+nothing tells (news mostly reports what happened).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from functools import partial
+
+from service.extract import units
+from service.extract.choose import in_year
+from service.extract.grammar import Context, Resolved, rule
+from service.extract.lexicon import WEEKDAYS, month_of, month_re, weekday_re, year_re
+from service.extract.models import Tense
+from service.extract.rules_calendar import PART, part_of
+from service.extract.units import Timex
+
+_REL = r"(?P<rel>(?i:last|next|this\s+past|this\s+coming|this|the\s+coming))"
+_STEP = {"last": -1, "this past": -1, "next": 1, "the coming": 1}
+_STEP |= {"this coming": 1, "this": 0}
+_NOT_WEEKDAY_BEFORE = frozenset(
+    "Good Black Bloody Cyber Super Ash Holy Maundy Palm Easter Clean Manic".split()
+)
+_NOT_WEEKDAY_AFTER = frozenset("Times Telegraph Express Mirror Post Herald Agreement".split())
+
+
+def _step(match: re.Match[str]) -> int:
+    return _STEP[re.sub(r"\s+", " ", (match["rel"] or "this").lower())]
+
+
+@rule(
+    "weekday",
+    rf"(?:{_REL}\s+|(?P<tod>(?i:late|early))\s+)?{weekday_re('wd')}"
+    r"(?:\s+(?i:morning|afternoon|evening|night))?",
+    trigger="weekday",
+)
+def weekday(match: re.Match[str], ctx: Context) -> Resolved:
+    if ctx.word_before(match.start()) in _NOT_WEEKDAY_BEFORE:
+        return None
+    if ctx.word_after(match.end()) in _NOT_WEEKDAY_AFTER:
+        return None
+    step = _step(match) if match["rel"] else None
+    return units.day(_weekday_date(ctx, WEEKDAYS[match["wd"]], step, match.span()))
+
+
+@rule(
+    "weekday-range",
+    rf"(?:(?i:from)\s+)?(?P<t>{weekday_re('wd')}\s*(?:-|\u2013|\bto\b|\bthrough\b|\buntil\b)"
+    rf"\s*{weekday_re('wd2')})",
+    trigger="weekday",
+)
+def weekday_range(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "from Tuesday to Thursday": the first day as a weekday would be, the last after it."""
+    first = _weekday_date(ctx, WEEKDAYS[match["wd"]], None, match.span("t"))
+    last = first + timedelta((WEEKDAYS[match["wd2"]] - first.weekday()) % 7 or 7)
+    return units.span(units.day(first), units.day(last))
+
+
+def _weekday_date(ctx: Context, target: int, step: int | None, span: tuple[int, int]) -> date:
+    """The day a weekday names: publication's own, else the one before or after by the
+    words ("last", "next") or the verb."""
+    published = ctx.published
+    back = (published.weekday() - target) % 7
+    ahead = (target - published.weekday()) % 7
+    if step is not None:
+        return _named(published, target, back, ahead, step)
+    if back == 0:
+        return published
+    future = ctx.tense_at(*span) is Tense.FUTURE
+    return published + timedelta(ahead) if future else published - timedelta(back)
+
+
+def _named(published: date, target: int, back: int, ahead: int, step: int) -> date:
+    """ "last Friday" is the latest before publication, "next" the first after, "this" in
+    the same ISO week."""
+    if step < 0:
+        return published - timedelta(back or 7)
+    if step > 0:
+        return published + timedelta(ahead or 7)
+    return published - timedelta(published.weekday()) + timedelta(target)
+
+
+@rule(
+    "day-word",
+    r"\b(?P<w>(?i:today|tonight|yesterday|tomorrow|this\s+(?:morning|afternoon|evening)))\b",
+    trigger="day",
+)
+def day_word(match: re.Match[str], ctx: Context) -> Resolved:
+    shift = {"yesterday": -1, "tomorrow": 1}.get(match["w"].lower(), 0)
+    return units.day(ctx.published + timedelta(shift))
+
+
+@rule("relative-unit", rf"\b{_REL}\s+(?P<u>(?i:week|month|year|weekend))\b", trigger="unit")
+def relative_unit(match: re.Match[str], ctx: Context) -> Resolved:
+    return _unit(ctx.published, match["u"].lower(), _step(match))
+
+
+def _unit(published: date, unit: str, step: int) -> Timex:
+    """The week, month, year or weekend `step` units from the one holding publication."""
+    if unit == "year":
+        return units.year(published.year + step)
+    if unit == "month":
+        moved = units.add(published.replace(day=1), step, units.Unit.MONTH)
+        return units.month(moved.year, moved.month)
+    week = units.week_of(published + timedelta(weeks=step))
+    if unit == "week":
+        return week
+    saturday = week.earliest + timedelta(5)
+    return units.span(units.day(saturday), units.day(saturday + timedelta(1)))
+
+
+@rule(
+    "earlier-later-unit",
+    r"\b(?P<side>(?i:earlier|later))\s+(?P<rel>(?i:this))\s+(?P<u>(?i:week|month|year))\b",
+    trigger="unit",
+)
+def earlier_later(match: re.Match[str], ctx: Context) -> Resolved:
+    whole = _unit(ctx.published, match["u"].lower(), 0)
+    before = match["side"].lower() == "earlier"
+    if before:
+        return units.narrowed(whole, whole.earliest, ctx.published - timedelta(1))
+    return units.narrowed(whole, ctx.published + timedelta(1), whole.latest)
+
+
+@rule(
+    "part-relative-unit",
+    rf"{PART}(?:{_REL}|(?P<the>(?i:the)))\s+(?P<u>(?i:week|month|year))\b",
+    trigger="unit",
+)
+def part_relative(match: re.Match[str], ctx: Context) -> Resolved:
+    whole = _unit(ctx.published, match["u"].lower(), _step(match) if match["rel"] else 0)
+    return units.part(whole, part_of(match["part"]))
+
+
+@rule("relative-month", rf"\b{_REL}\s+{month_re('m')}", trigger="month")
+def relative_month(match: re.Match[str], ctx: Context) -> Resolved:
+    number, step = month_of(match["m"]), _step(match)
+    published = ctx.published
+    if step == 0:
+        return units.month(published.year, number)
+    year = published.year + (step if (number - published.month) * step <= 0 else 0)
+    return units.month(year, number)
+
+
+@rule(
+    "month-after-preposition",
+    r"\b(?i:in|by|since|until|till|through|from|during|before|after|of|early\s+in|late\s+in)"
+    rf"\s+(?P<t>{month_re('m')})",
+    trigger="month",
+)
+def month_after_preposition(match: re.Match[str], ctx: Context) -> Resolved:
+    make = partial(_month_of_year, month_of(match["m"]))
+    return in_year(make, ctx.published, ctx.tense_at(*match.span("t")))
+
+
+def _month_of_year(number: int, year: int) -> Timex:
+    return units.month(year, number)
+
+
+@rule(
+    "season",
+    rf"\b(?:{_REL}\s+)?(?P<s>(?i:spring|summer|autumn|fall|winter))(?:\s+(?:of\s+)?{year_re('y')})?",
+    trigger="season",
+)
+def season(match: re.Match[str], ctx: Context) -> Resolved:
+    if not (match["rel"] or match["y"]):
+        return None
+    name = match["s"].lower()
+    if match["y"]:
+        return units.season(int(match["y"]), name)
+    winter_now = name == "winter" and ctx.published.month <= 2
+    return units.season(ctx.published.year - winter_now + _step(match), name)
+
+
+@rule(
+    "the-season",
+    r"\b(?i:in|during|through|over|before|after|by|until|since)\s+"
+    r"(?P<t>(?i:the)\s+(?P<s>(?i:spring|summer|autumn|fall|winter)))\b(?!\s+of\b)",
+    trigger="season",
+)
+def the_season(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "through the winter": the season the tense points to, else the nearest."""
+    name = match["s"].lower()
+    return in_year(
+        lambda year: units.season(year, name), ctx.published, ctx.tense_at(*match.span("t"))
+    )
+
+
+@rule(
+    "week-of",
+    rf"\b(?i:the\s+week\s+of)\s+(?:{month_re('m')}\s+(?P<d>3[01]|[12]\d|0?[1-9])\b)",
+    trigger="month",
+)
+def week_of(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "the week of May 20": the ISO week holding that day."""
+    day = in_year(
+        partial(_day_of_month, month_of(match["m"]), int(match["d"])),
+        ctx.published,
+        ctx.tense_at(*match.span()),
+    )
+    return units.week_of(day.earliest) if day else None
+
+
+def _day_of_month(number: int, day: int, year: int) -> Timex | None:
+    try:
+        return units.day(date(year, number, day))
+    except ValueError:
+        return None

@@ -1,0 +1,160 @@
+"""The temporal tagger: every rule over the text, the longest match where they overlap, then
+shifts laid from their anchors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+
+from service.extract import rules_calendar as cal
+from service.extract import rules_offsets as off
+from service.extract import rules_relative as rel
+from service.extract.anchoring import lay, pick_anchor
+from service.extract.grammar import TRIGGERS, Anchor, Context, Rule, Shift
+from service.extract.models import Tense
+from service.extract.sentences import Sentences
+from service.extract.units import Timex
+
+RULES: tuple[Rule, ...] = (
+    cal.iso_day,
+    cal.iso_week,
+    cal.iso_quarter,
+    cal.iso_month,
+    cal.month_day_range,
+    cal.day_month_range,
+    cal.month_day,
+    cal.day_month,
+    cal.month_year,
+    cal.part_month,
+    cal.part_year,
+    cal.year_range,
+    cal.half_year,
+    cal.ordinal_quarter,
+    cal.q_quarter,
+    rel.part_relative,
+    rel.earlier_later,
+    rel.week_of,
+    rel.relative_unit,
+    rel.relative_month,
+    rel.weekday_range,
+    rel.weekday,
+    rel.day_word,
+    rel.season,
+    rel.the_season,
+    off.length_noun,
+    off.given_amount,
+    off.within_amount,
+    off.coming_units,
+    off.within_units,
+    off.amount_relative,
+    off.amount_ago,
+    off.in_amount,
+    rel.month_after_preposition,
+    cal.bare_year,
+)
+"""In order of preference when two matches cover exactly the same span."""
+_TRIGGERS = {name: re.compile(pattern) for name, pattern in TRIGGERS.items()}
+_BEFORE, _AFTER = 60, 80  # characters a match may reach either side of its trigger word
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """A temporal expression found in the text: its span, window and the rule that found it."""
+
+    start: int
+    end: int
+    timex: Timex
+    rule: str
+    anchor: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    order: int
+    found: Timex | Shift
+
+
+def tag(text: str, published: date, sentences: Sentences) -> list[Tagged]:
+    """Every temporal expression in `text`, resolved against `published`, in text order."""
+    ctx = Context(text, published, sentences)
+    chosen = _without_overlaps(_candidates(ctx))
+    return _laid(chosen, ctx)
+
+
+def _candidates(ctx: Context) -> list[_Candidate]:
+    """Every rule's matches, each rule run only in the windows around its trigger words."""
+    windows = {name: _windows(ctx.text, pattern) for name, pattern in _TRIGGERS.items()}
+    found = []
+    for order, rule in enumerate(RULES):
+        for start, end in windows[rule.trigger]:
+            for match in rule.pattern.finditer(ctx.text, start, end):
+                resolved = rule.resolve(match, ctx)
+                if resolved is not None:
+                    found.append(_Candidate(*rule.span(match), order, resolved))
+    return found
+
+
+def _windows(text: str, trigger: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Merged stretches of text around each trigger word, wide enough for any rule's match."""
+    merged: list[tuple[int, int]] = []
+    for hit in trigger.finditer(text):
+        start, end = max(hit.start() - _BEFORE, 0), min(hit.end() + _AFTER, len(text))
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _without_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
+    """The longest candidates that do not overlap, earlier rules first on equal spans."""
+    chosen: list[_Candidate] = []
+    for candidate in sorted(candidates, key=lambda c: (c.start - c.end, c.order, c.start)):
+        if all(candidate.end <= kept.start or candidate.start >= kept.end for kept in chosen):
+            chosen.append(candidate)
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def _laid(chosen: list[_Candidate], ctx: Context) -> list[Tagged]:
+    """Dates as they are; shifts laid from an anchor in their sentence, in text order."""
+    timexes = [None if isinstance(c.found, Shift) else c.found for c in chosen]
+    anchors: list[int | None] = [None] * len(chosen)
+    for index, candidate in enumerate(chosen):
+        if isinstance(candidate.found, Shift):
+            shift = candidate.found
+            anchor = anchors[index] = _anchor_of(shift, chosen, timexes, index, ctx)
+            if anchor is None and shift.anchor is Anchor.NEXT:
+                shift = _unanchored(shift, candidate, ctx)
+            base = None if anchor is None else timexes[anchor]
+            timexes[index] = lay(shift, base, ctx.published)
+    return [
+        Tagged(c.start, c.end, timex, RULES[c.order].name, anchor)
+        for c, timex, anchor in zip(chosen, timexes, anchors, strict=True)
+        if timex is not None
+    ]
+
+
+def _unanchored(shift: Shift, candidate: _Candidate, ctx: Context) -> Shift:
+    """ "six months after that notice": a length, laid back from publication when the
+    sentence tells of the past ("expired ..., six months after the notice"), else forward."""
+    past = ctx.tense_at(candidate.start, candidate.end) is Tense.PAST
+    return replace(shift, duration=True, sign=-1 if past else 1)
+
+
+def _anchor_of(
+    shift: Shift,
+    chosen: list[_Candidate],
+    timexes: list[Timex | None],
+    index: int,
+    ctx: Context,
+) -> int | None:
+    """The index of the mention the shift at `index` counts from, in its own sentence."""
+    sentence = ctx.sentences.at(chosen[index].start)
+    members = [i for i, c in enumerate(chosen) if sentence.start <= c.start < sentence.end]
+    spans = [(chosen[i].start, chosen[i].end, timexes[i]) for i in members]
+    picked = pick_anchor(shift, spans, members.index(index), ctx.text)
+    return None if picked is None else members[picked]

@@ -1,0 +1,79 @@
+"""Which way a sentence looks from the time of writing, near a given span of it.
+
+Used only where the calendar cannot decide: a bare weekday ("met Tuesday" or "will meet
+Friday"), a month or a month-day without a year, and whether an event on the day of
+publication has happened. The verb nearest the span wins; verbs before it count a little
+more than verbs after it, since English puts the verb first ("met on Tuesday"); a verb after
+it counts only within its clause ("on October 18, when the deal required ..." is future).
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.extract.models import Tense
+
+_FUTURE = (
+    r"will|won't|shall|'ll|\u2019ll|would|wouldn't|could|might|may|is to|are to|due to|set to|"
+    r"going to|to be held|to meet|to hold|to visit|to open|to begin|to start|to sign|"
+    r"plans? to|intends? to|expected to|(?:is|are)\s+expected|scheduled|slated|planned|"
+    r"upcoming|coming|next|"
+    r"ahead of|is due|are due|is set|are set|will be|to be|"
+    r"expires|begins|starts|opens|ends|closes|lapses|runs\s+out|takes\s+effect|if|unless"
+)
+_PAST = (
+    r"was|were|had|been|did|said|met|held|told|took|made|gave|began|came|went|spoke|"
+    r"ago|since|last|earlier|previously|already|ran|won|lost|saw|left|sent|set out|"
+    r"(?<!-)[a-z]{2,}ed"
+)
+_NOT_PAST = frozenset({"need", "indeed", "speed", "proceed", "succeed", "exceed", "hundred"})
+_MARKER = re.compile(rf"\b(?:(?P<future>{_FUTURE})|(?P<past>{_PAST}))\b")
+_FUTURE_AUX = re.compile(rf"\b(?:{_FUTURE})\s+(?:\w+\s+)?$")
+_PAST_PERFECT = re.compile(r"\bhad\s+(?:[a-z]+\s+){0,4}?[a-z]+ed\b")
+_PASSIVE_NOW = re.compile(r"\b(?:is|are|be|being)\s+$")
+_AFTER_WEIGHT = 1.5
+_CLAUSE_BREAK = re.compile(r"[,;:\u2014]")
+_WORD = re.compile(r"\S+")
+
+
+def tense_near(sentence: str, start: int, end: int) -> Tense | None:
+    """The tense of the verb nearest to sentence[start:end], or None when there is none."""
+    best: tuple[float, Tense] | None = None
+    for marker in _MARKER.finditer(sentence):
+        found = _classify(sentence, marker)
+        if found is None or start <= marker.start() < end:
+            continue
+        if marker.start() >= end and _CLAUSE_BREAK.search(sentence, end, marker.start()):
+            continue
+        distance = _distance(sentence, marker, start, end)
+        if best is None or distance < best[0]:
+            best = (distance, found)
+    return best[1] if best else None
+
+
+def has_verb(text: str) -> bool:
+    """Whether a stretch of text holds a finite verb form, by the same markers."""
+    return any(_classify(text, marker) is not None for marker in _MARKER.finditer(text))
+
+
+def _classify(sentence: str, marker: re.Match[str]) -> Tense | None:
+    before = sentence[max(marker.start() - 40, 0) : marker.start()]
+    if marker.group("future"):
+        # "had challenged him to meet on Thursday": an infinitive under a past perfect
+        infinitive_in_past = marker.group().startswith("to ") and _PAST_PERFECT.search(before)
+        return Tense.PAST if infinitive_in_past else Tense.FUTURE
+    if marker.group() in _NOT_PAST:
+        return None
+    # "would have lapsed", "is expected to have ended": a past form under a future auxiliary.
+    if _FUTURE_AUX.search(before):
+        return Tense.FUTURE
+    if marker.group().endswith("ed") and _PASSIVE_NOW.search(before):
+        return None  # "if no deal is reached": a present passive, not a past event
+    return Tense.PAST
+
+
+def _distance(sentence: str, marker: re.Match[str], start: int, end: int) -> float:
+    """Words between the marker and the span, weighted by side."""
+    if marker.end() <= start:
+        return len(_WORD.findall(sentence[marker.end() : start]))
+    return _AFTER_WEIGHT * (len(_WORD.findall(sentence[end : marker.start()])) + 1)

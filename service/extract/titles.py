@@ -1,0 +1,171 @@
+"""Short, readable titles for proposals, built from the event words of the sentence.
+
+"Trump-Putin summit in Helsinki", "New START expires", "US presidential election": who (the
+leaders or countries named), what (the cue), and where or which treaty when the text says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.domain import Kind
+from service.extract.actors import Actor
+from service.extract.events import Cue
+
+SHORT_NAMES = {
+    "US": "US", "RU": "Russia", "SU": "Soviet", "CN": "China", "KP": "North Korea",
+    "KR": "South Korea", "IR": "Iran", "GB": "UK", "FR": "France", "DE": "Germany",
+    "UA": "Ukraine", "IL": "Israel", "SA": "Saudi", "JP": "Japan", "IN": "India",
+    "PK": "Pakistan", "TR": "Turkey", "HU": "Hungary", "VE": "Venezuela", "UNSC":
+    "UN Security Council", "UNGA": "UN General Assembly",
+}  # fmt: skip
+_ORGANISATIONS = ("NATO", "G7", "G20", "EU", "ASEAN", "UNSC", "OSCE", "AU", "BRICS", "SCO")
+_QUALIFIER = re.compile(
+    r"(?i:\b(presidential|parliamentary|midterm|general|legislative|congressional|snap)\s+)$"
+)
+_NEXT = re.compile(r"(?i:\b(?:another|next|new|possible|second)\s+(?:\w+\s+)?)$")
+_FAMILY_NAME_FIRST = frozenset({"Xi", "Hu", "Wang", "Kim", "Moon", "Yoon", "Lee"})
+_VERBS = {
+    Kind.TREATY_EXPIRY: "expires",
+    Kind.TREATY_SIGNED: "signed",
+    Kind.TREATY_IN_FORCE: "enters into force",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Scene:
+    """What a title is made of: the cue, the names around it, a treaty and a place."""
+
+    text: str  # the whole article; cue and actor offsets point into it
+    sentence: str
+    cue: Cue
+    kind: Kind
+    actors: tuple[Actor, ...]
+    treaty: str | None
+    place: str | None
+    parties: tuple[str, ...]
+    length: str | None = None  # "30-day process", when a duration is the event
+
+
+def title_for(scene: Scene) -> str:
+    """A title of at most a few words; never empty."""
+    build = _BUILDERS.get(scene.kind, _generic)
+    made = re.sub(r"\s+", " ", build(scene)).strip()
+    return (made[:1].upper() + made[1:])[:300] or scene.kind.value.replace("_", " ").capitalize()
+
+
+def who(actors: tuple[Actor, ...], limit: int = 2, *, people_first: bool = True) -> str:
+    """ "Trump-Putin" from the leaders or officials named, else "US-Russia" from countries."""
+    people = _distinct([a for a in actors if a.person], limit)
+    if people and people_first:
+        return "-".join(_surname(actor.name) for actor in people)
+    countries = _distinct([a for a in actors if a.party not in _ORGANISATIONS], limit)
+    return "-".join(SHORT_NAMES.get(actor.party, actor.party) for actor in countries)
+
+
+def _distinct(actors: list[Actor], limit: int) -> list[Actor]:
+    seen: dict[str, Actor] = {}
+    for actor in actors:
+        seen.setdefault(actor.party, actor)
+    return list(seen.values())[:limit]
+
+
+def _surname(name: str) -> str:
+    """ "Putin" of "Vladimir Putin"; "Xi" of "Xi Jinping", whose family name comes first."""
+    words = name.replace("Mr. ", "").split()
+    return words[0] if words[0] in _FAMILY_NAME_FIRST else words[-1]
+
+
+def _organisation(scene: Scene) -> str | None:
+    """The organisation named nearest before the cue ("a NATO summit")."""
+    before = [a for a in scene.actors if a.party in _ORGANISATIONS and a.start < scene.cue.start]
+    return before[-1].party if before else None
+
+
+def _where(scene: Scene) -> str:
+    return f" in {scene.place}" if scene.place else ""
+
+
+def _summit(scene: Scene) -> str:
+    owner = _organisation(scene) or who(scene.actors)
+    return f"{_next(scene)}{owner} summit{_where(scene)}"
+
+
+def _meeting(scene: Scene) -> str:
+    label = scene.cue.label
+    if label == "vote":
+        return f"{SHORT_NAMES.get(_organisation(scene) or '', 'UN Security Council')} vote"
+    noun = {"meeting": "meeting", "talks": _talks_word(scene), "visit": "visit"}.get(label, label)
+    subject = f" on {scene.treaty}" if scene.treaty and label == "talks" else ""
+    return f"{_next(scene)}{who(scene.actors)} {noun}{subject}{_where(scene)}"
+
+
+def _talks_word(scene: Scene) -> str:
+    word = scene.text[scene.cue.start : scene.cue.end].lower()
+    return "negotiations" if word.startswith("negotiation") else word
+
+
+def _next(scene: Scene) -> str:
+    return (
+        "Next " if _NEXT.search(scene.text[max(scene.cue.start - 30, 0) : scene.cue.start]) else ""
+    )
+
+
+def _election(scene: Scene) -> str:
+    qualifier = _QUALIFIER.search(scene.text[max(scene.cue.start - 30, 0) : scene.cue.start])
+    country = SHORT_NAMES.get(scene.parties[0], scene.parties[0]) if scene.parties else ""
+    adjective = f"{qualifier.group(1).lower()} " if qualifier else ""
+    return f"{country} {adjective}election"
+
+
+def _treaty(scene: Scene) -> str:
+    name = scene.treaty or "Treaty"
+    if scene.kind is Kind.TREATY_WITHDRAWAL:
+        return f"{who(scene.actors, 1, people_first=False)} withdrawal from {name}".strip()
+    if scene.cue.label == "extension agreed":
+        return f"{name} extension agreed"
+    return f"{name} {_VERBS[scene.kind]}"
+
+
+def _deadline(scene: Scene) -> str:
+    subject = scene.treaty or (
+        "Snapback" if "snap" in scene.sentence.lower() else who(scene.actors)
+    )
+    if scene.length:
+        return f"{subject} {scene.length} ends"
+    if scene.cue.label == "sanctions return":
+        return f"{subject} sanctions return"
+    return f"{subject} deadline"
+
+
+def _conference(scene: Scene) -> str:
+    words = scene.text[scene.cue.start : scene.cue.end].lower()
+    owner = scene.treaty or _organisation(scene) or who(scene.actors)
+    if "prep" in words:
+        return f"{owner} Preparatory Committee"
+    if "review" in scene.sentence.lower() and scene.treaty:
+        return f"{owner} Review Conference"
+    return f"{owner} conference{_where(scene)}"
+
+
+def _report(scene: Scene) -> str:
+    return f"{scene.treaty or who(scene.actors, 1)} report"
+
+
+def _generic(scene: Scene) -> str:
+    return f"{who(scene.actors)} {scene.cue.label}"
+
+
+_BUILDERS = {
+    Kind.SUMMIT: _summit,
+    Kind.MEETING: _meeting,
+    Kind.ELECTION: _election,
+    Kind.TREATY_EXPIRY: _treaty,
+    Kind.TREATY_SIGNED: _treaty,
+    Kind.TREATY_IN_FORCE: _treaty,
+    Kind.TREATY_WITHDRAWAL: _treaty,
+    Kind.DEADLINE: _deadline,
+    Kind.CONFERENCE: _conference,
+    Kind.REPORT: _report,
+}

@@ -1,0 +1,190 @@
+"""Calendar units as windows: the days a TIMEX3 value covers, parts of them, and shifts.
+
+Everything here is arithmetic on dates; nothing reads text.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from enum import StrEnum
+
+from service.domain import Due, Precision
+from service.extract.models import Mod, TimexType
+
+
+class Unit(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+UNIT_PRECISION = {
+    Unit.DAY: Precision.DAY,
+    Unit.WEEK: Precision.WEEK,
+    Unit.MONTH: Precision.MONTH,
+    Unit.YEAR: Precision.YEAR,
+}
+PRECISION_UNIT = {precision: unit for unit, precision in UNIT_PRECISION.items()}
+_DURATION_LETTER = {Unit.DAY: "D", Unit.WEEK: "W", Unit.MONTH: "M", Unit.YEAR: "Y"}
+
+
+@dataclass(frozen=True, slots=True)
+class Timex:
+    """A resolved temporal expression: its TIMEX3 value and the days it allows."""
+
+    value: str
+    precision: Precision
+    earliest: date
+    latest: date
+    mod: Mod | None = None
+    type: TimexType = TimexType.DATE
+
+    @property
+    def is_point(self) -> bool:
+        """A single calendar unit, not a range or a duration: usable as an anchor."""
+        return self.type is TimexType.DATE and "/" not in self.value
+
+
+def day(when: date) -> Timex:
+    return Timex(when.isoformat(), Precision.DAY, when, when)
+
+
+def week_of(when: date) -> Timex:
+    iso = when.isocalendar()
+    monday = when - timedelta(days=when.weekday())
+    return Timex(f"{iso.year}-W{iso.week:02d}", Precision.WEEK, monday, monday + timedelta(6))
+
+
+def month(year: int, number: int) -> Timex:
+    last = calendar.monthrange(year, number)[1]
+    first = date(year, number, 1)
+    return Timex(f"{year}-{number:02d}", Precision.MONTH, first, date(year, number, last))
+
+
+def quarter(year: int, number: int) -> Timex:
+    last = month(year, 3 * number).latest
+    return Timex(f"{year}-Q{number}", Precision.QUARTER, date(year, 3 * number - 2, 1), last)
+
+
+def year(number: int) -> Timex:
+    return Timex(str(number), Precision.YEAR, date(number, 1, 1), date(number, 12, 31))
+
+
+def quarter_of(when: date) -> Timex:
+    return quarter(when.year, (when.month - 1) // 3 + 1)
+
+
+def half(year_number: int, number: int) -> Timex:
+    """TIMEX3 2026-H1: a window, precise only to the year (a half is coarser than a quarter)."""
+    first = month(year_number, 6 * number - 5).earliest
+    last = month(year_number, 6 * number).latest
+    return Timex(f"{year_number}-H{number}", Precision.YEAR, first, last)
+
+
+SEASONS = {"spring": ("SP", 3), "summer": ("SU", 6), "autumn": ("FA", 9), "fall": ("FA", 9)}
+SEASONS |= {"winter": ("WI", 12)}
+
+
+def season(year_number: int, name: str) -> Timex:
+    """TIMEX3 2025-WI: three months from the season's first (winter runs into the next year)."""
+    code, first_month = SEASONS[name]
+    first = month(year_number, first_month).earliest
+    last = add(first, 2, Unit.MONTH)
+    return Timex(
+        f"{year_number}-{code}", Precision.QUARTER, first, month(last.year, last.month).latest
+    )
+
+
+def span(first: Timex, last: Timex) -> Timex:
+    """A range from one unit to another: "July 11-12" is 2019-07-11/2019-07-12."""
+    return Timex(f"{first.value}/{last.value}", first.precision, first.earliest, last.latest)
+
+
+def approx(earliest: date, latest: date) -> Timex:
+    """A window whose ends the text does not state, as a range of days."""
+    value = f"{earliest.isoformat()}/{latest.isoformat()}"
+    return Timex(value, Precision.DAY, earliest, latest, Mod.APPROX)
+
+
+def narrowed(unit: Timex, earliest: date, latest: date) -> Timex:
+    """The same value, with a window the text narrows ("earlier this week")."""
+    return replace(unit, earliest=max(earliest, unit.earliest), latest=min(latest, unit.latest))
+
+
+def part(unit: Timex, mod: Mod) -> Timex:
+    """The first, middle or last third of a unit: "mid-October" is October 11 to 20."""
+    first, last = unit.earliest, unit.latest
+    if unit.precision is Precision.YEAR:
+        bounds = {Mod.START: (1, 4), Mod.MID: (5, 8), Mod.END: (9, 12)}[mod]
+        first, last = month(first.year, bounds[0]).earliest, month(first.year, bounds[1]).latest
+    elif unit.precision is Precision.MONTH:
+        bounds = {Mod.START: (1, 10), Mod.MID: (11, 20), Mod.END: (21, last.day)}[mod]
+        first, last = first.replace(day=bounds[0]), first.replace(day=bounds[1])
+    else:
+        length = (last - first).days + 1
+        third = max(length // 3, 1)
+        offsets = {Mod.START: (0, third - 1), Mod.MID: (third, 2 * third - 1)}
+        start, stop = offsets.get(mod, (length - third, length - 1))
+        first, last = first + timedelta(start), first + timedelta(stop)
+    return replace(unit, earliest=first, latest=last, mod=mod)
+
+
+def add(when: date, amount: int, unit: Unit) -> date:
+    """`when` moved by whole units; month and year steps keep the day where it exists."""
+    if unit is Unit.DAY:
+        return when + timedelta(days=amount)
+    if unit is Unit.WEEK:
+        return when + timedelta(weeks=amount)
+    months = amount * (12 if unit is Unit.YEAR else 1)
+    index = when.year * 12 + when.month - 1 + months
+    new_year, month0 = divmod(index, 12)
+    last = calendar.monthrange(new_year, month0 + 1)[1]
+    return date(new_year, month0 + 1, min(when.day, last))
+
+
+def unit_at(when: date, unit: Unit) -> Timex:
+    """The calendar unit of this kind that contains `when`."""
+    if unit is Unit.DAY:
+        return day(when)
+    if unit is Unit.WEEK:
+        return week_of(when)
+    if unit is Unit.MONTH:
+        return month(when.year, when.month)
+    return year(when.year)
+
+
+def duration(amount: int | None, unit: Unit, earliest: date, latest: date) -> Timex:
+    """A length of time laid over a window; an unknown amount ("a few days") is TIMEX3 X."""
+    count = "X" if amount is None else str(amount)
+    value = f"P{count}{_DURATION_LETTER[unit]}"
+    return Timex(value, UNIT_PRECISION[unit], earliest, latest, type=TimexType.DURATION)
+
+
+def covering(earliest: date, latest: date) -> str | None:
+    """The narrowest single unit (day, week, month, quarter, year) holding a window, if any."""
+    if earliest == latest:
+        return earliest.isoformat()
+    units = (week_of(earliest), month(earliest.year, earliest.month), quarter_of(earliest))
+    for unit in (*units, year(earliest.year)):
+        if unit.latest >= latest:
+            return unit.value
+    return None
+
+
+def from_value(value: str) -> Timex:
+    """The unit a Due-style value names (2021, 2025-Q3, 2019-04, 2019-W20, 2019-05-14)."""
+    due = Due(value=value)
+    return Timex(value, due.precision, due.first_day, due.last_day)
+
+
+def event_window(timex: Timex) -> tuple[date, date]:
+    """The days the event a mention dates may fall on: an event "six months after" something
+    happens as the length runs out, in its last unit; "within two weeks" anywhere in it."""
+    exact = timex.type is TimexType.DURATION and timex.mod is None and "X" not in timex.value
+    if exact:
+        end = unit_at(timex.latest, PRECISION_UNIT[timex.precision])
+        return end.earliest, end.latest
+    return timex.earliest, timex.latest

@@ -1,0 +1,85 @@
+"""Who a proposal is about, and which treaty: the names in the cue's clause, the country
+whose election it is, the parties of the treaty in question, or the sentences just before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from service.domain import Kind
+from service.extract.actors import Actor, parties_of
+from service.extract.article import Article
+from service.extract.events import Cue, Treaty
+from service.extract.sentences import Sentence
+
+_ELECTION_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?i:elections?|midterms?|polls?)\b")
+_IN_AFTER_ELECTION = re.compile(r"(?i:\belections?\s+in\s+(?:the\s+)?)$")
+_CONTEXT_SENTENCES = 2
+_OF_A_TREATY = re.compile(
+    r"(?i:\b(?:treaty|treaties|pact|accord|agreement|deal|convention|review\s+conference|"
+    r"withdraw\w*|expir\w*|extend\w*|extension|signed|in\s+force|snapback|sanctions)\b)"
+)
+_COUNTRY_CODE = 2  # ISO 3166 alpha-2: elections are held by countries, not organisations
+
+
+def clause_actors(article: Article, sentence: Sentence, cue: Cue) -> tuple[Actor, ...]:
+    """The names in the cue's clause ("Russia signed it in 1996; the United States signed it
+    in 1996"), or in the whole sentence when the clause names none."""
+    text = article.text
+    start = text.rfind(";", sentence.start, cue.start) + 1 or sentence.start
+    end = text.find(";", cue.end, sentence.end)
+    clause = article.actors_between(start, sentence.end if end < 0 else end)
+    return clause or article.actors_between(sentence.start, sentence.end)
+
+
+def parties_for(
+    article: Article, number: int, cue: Cue, kind: Kind, actors: tuple[Actor, ...]
+) -> tuple[tuple[str, ...], bool]:
+    """The parties, and whether they came from the sentences before rather than this one."""
+    if kind is Kind.ELECTION:
+        country = _election_country(article.text, cue, actors)
+        countries = tuple(code for code in parties_of(actors) if len(code) == _COUNTRY_CODE)
+        return ((country,) if country else countries), False
+    treaty = _treaty_parties(article, number, cue) if kind.value.startswith("treaty") else ()
+    named = tuple(dict.fromkeys((*parties_of(actors), *treaty)))
+    if named:
+        return named, False
+    return parties_of(context_actors(article, number)), True
+
+
+def _election_country(text: str, cue: Cue, actors: Sequence[Actor]) -> str | None:
+    """The country whose election it is: "the American election", "elections in Iran";
+    failing that, the country of another election named in the same sentence."""
+    actors = [a for a in actors if len(a.party) == _COUNTRY_CODE]
+    owners = [a for a in actors if _ELECTION_AFTER.match(text, a.end)]
+    owners += [a for a in actors if _IN_AFTER_ELECTION.search(text[max(a.start - 30, 0) : a.start])]
+    nearest = min(owners, key=lambda actor: abs(actor.start - cue.start), default=None)
+    return nearest.party if nearest else None
+
+
+def _treaty_parties(article: Article, number: int, cue: Cue) -> tuple[str, ...]:
+    treaty = treaty_for(article, number, cue)
+    return treaty.parties if treaty else ()
+
+
+def treaty_for(article: Article, number: int, cue: Cue) -> Treaty | None:
+    """The treaty named nearest the cue in its sentence, or else, for an event that belongs to
+    a treaty, the last one named before: "The pact was signed in 1992" and "the Review
+    Conference" speak of the treaty the article is about; a summit does not."""
+    sentence = article.sentences.items[number]
+    named = article.treaties_between(sentence.start, sentence.end)
+    if named:
+        return min(named, key=lambda treaty: abs(treaty.start - cue.start))
+    if not _OF_A_TREATY.search(article.text, sentence.start, sentence.end):
+        return None
+    earlier = article.treaties_between(0, sentence.start)
+    return earlier[-1] if earlier else None
+
+
+def context_actors(article: Article, number: int) -> tuple[Actor, ...]:
+    """Names in the sentences just before, for "our presidents" and the like."""
+    before = article.sentences.items[max(number - _CONTEXT_SENTENCES, 0) : number]
+    if not before:
+        return ()
+    return article.actors_between(before[0].start, before[-1].end)

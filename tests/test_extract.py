@@ -1,0 +1,507 @@
+"""Extraction: dated mentions resolved against the publication date, and proposed commitments.
+
+The sentences here are written for these tests; the Sochi report itself is read from the
+shared data folder when it is there (tests/support/gold.py says where it looks).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from service.domain import CommitmentCreate, Kind, Precision, Status
+from service.extract import Extraction, Mention, Mod, Proposal, Tense, TimexType, extract
+from service.extract.sentences import split
+from tests.support.gold import load_sochi, sochi_report
+from tests.support.sample_commitments import sochi_report as known_sochi_commitments
+
+TUESDAY = date(2019, 5, 14)  # the Sochi report was published on Tuesday 14 May 2019
+
+
+def mention(text: str, published: date = TUESDAY) -> Mention:
+    """The one mention the text holds."""
+    found = extract(text, published).mentions
+    assert len(found) == 1, [m.text for m in found]
+    return found[0]
+
+
+def window(found: Mention) -> tuple[str, Precision, date, date]:
+    return found.value, found.precision, found.earliest, found.latest
+
+
+# ---------------------------------------------------------------------------- expressions
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "earliest", "latest"),
+    [
+        ("The ministers spoke on Tuesday.", "2019-05-14", date(2019, 5, 14), date(2019, 5, 14)),
+        ("They met last Tuesday.", "2019-05-07", date(2019, 5, 7), date(2019, 5, 7)),
+        ("They will meet next Friday.", "2019-05-17", date(2019, 5, 17), date(2019, 5, 17)),
+        ("The envoys met Monday.", "2019-05-13", date(2019, 5, 13), date(2019, 5, 13)),
+        ("The envoys will meet Friday.", "2019-05-17", date(2019, 5, 17), date(2019, 5, 17)),
+        ("The envoys met Friday.", "2019-05-10", date(2019, 5, 10), date(2019, 5, 10)),
+        (
+            "A vote is planned for this Thursday.",
+            "2019-05-16",
+            date(2019, 5, 16),
+            date(2019, 5, 16),
+        ),
+        ("The talks ended yesterday.", "2019-05-13", date(2019, 5, 13), date(2019, 5, 13)),
+        ("The talks resume tomorrow.", "2019-05-15", date(2019, 5, 15), date(2019, 5, 15)),
+    ],
+)
+def test_weekdays_and_day_words_resolve_against_publication(text, value, earliest, latest):
+    assert window(mention(text)) == (value, Precision.DAY, earliest, latest)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "value", "precision", "earliest", "latest"),
+    [
+        ("The summit will be held on July 16.", TUESDAY, "2019-07-16", Precision.DAY,
+         date(2019, 7, 16), date(2019, 7, 16)),
+        ("They met on July 16.", TUESDAY, "2018-07-16", Precision.DAY,
+         date(2018, 7, 16), date(2018, 7, 16)),
+        ("They will meet in Alaska on August 15, 2025.", TUESDAY, "2025-08-15", Precision.DAY,
+         date(2025, 8, 15), date(2025, 8, 15)),
+        ("NATO leaders met in Brussels on July 11-12.", date(2018, 7, 20),
+         "2018-07-11/2018-07-12", Precision.DAY, date(2018, 7, 11), date(2018, 7, 12)),
+        ("It opened on 28 April 2025.", TUESDAY, "2025-04-28", Precision.DAY,
+         date(2025, 4, 28), date(2025, 4, 28)),
+        ("The vote was on Sept. 19.", date(2025, 9, 26), "2025-09-19", Precision.DAY,
+         date(2025, 9, 19), date(2025, 9, 19)),
+        ("The deal was signed on Friday, July 14, 2015.", TUESDAY, "2015-07-14",
+         Precision.DAY, date(2015, 7, 14), date(2015, 7, 14)),
+    ],
+)  # fmt: skip
+def test_month_days_with_or_without_a_year(text, published, value, precision, earliest, latest):
+    assert window(mention(text, published)) == (value, precision, earliest, latest)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "precision", "earliest", "latest", "mod"),
+    [
+        ("New START is set to expire in 2021.", "2021", Precision.YEAR,
+         date(2021, 1, 1), date(2021, 12, 31), None),
+        ("They discussed the 2015 nuclear deal.", "2015", Precision.YEAR,
+         date(2015, 1, 1), date(2015, 12, 31), None),
+        ("Putin met Kim last month.", "2019-04", Precision.MONTH,
+         date(2019, 4, 1), date(2019, 4, 30), None),
+        ("Talks are expected in mid-October.", "2019-10", Precision.MONTH,
+         date(2019, 10, 11), date(2019, 10, 20), Mod.MID),
+        ("The report is due by the end of September.", "2019-09", Precision.MONTH,
+         date(2019, 9, 21), date(2019, 9, 30), Mod.END),
+        ("A deal could be signed in early 2027.", "2027", Precision.YEAR,
+         date(2027, 1, 1), date(2027, 4, 30), Mod.START),
+        ("The plant reopened in late March.", "2019-03", Precision.MONTH,
+         date(2019, 3, 21), date(2019, 3, 31), Mod.END),
+        ("The plant will reopen in March.", "2020-03", Precision.MONTH,
+         date(2020, 3, 1), date(2020, 3, 31), None),
+        ("Attacks were reported this week.", "2019-W20", Precision.WEEK,
+         date(2019, 5, 13), date(2019, 5, 19), None),
+        ("The tankers were hit earlier this week.", "2019-W20", Precision.WEEK,
+         date(2019, 5, 13), date(2019, 5, 13), None),
+        ("Delegations arrive later this month.", "2019-05", Precision.MONTH,
+         date(2019, 5, 15), date(2019, 5, 31), None),
+        ("The agency reports in the third quarter of 2025.", "2025-Q3", Precision.QUARTER,
+         date(2025, 7, 1), date(2025, 9, 30), None),
+        ("Sales fell in Q1 2026.", "2026-Q1", Precision.QUARTER,
+         date(2026, 1, 1), date(2026, 3, 31), None),
+        ("Parliament meets in the first half of 2026.", "2026-H1", Precision.YEAR,
+         date(2026, 1, 1), date(2026, 6, 30), None),
+        ("Allies will keep supporting Ukraine through the winter.", "2019-WI",
+         Precision.QUARTER, date(2019, 12, 1), date(2020, 2, 29), None),
+        ("The treaty ran from 2011 to 2021.", "2011/2021", Precision.YEAR,
+         date(2011, 1, 1), date(2021, 12, 31), None),
+        ("Negotiators will meet the week of May 20.", "2019-W21", Precision.WEEK,
+         date(2019, 5, 20), date(2019, 5, 26), None),
+        ("A deal could come within days.", "PXD", Precision.DAY,
+         date(2019, 5, 14), date(2019, 5, 21), Mod.EQUAL_OR_LESS),
+    ],
+)  # fmt: skip
+def test_years_months_parts_weeks_and_quarters(text, value, precision, earliest, latest, mod):
+    found = mention(text)
+    assert window(found) == (value, precision, earliest, latest)
+    assert found.mod is mod
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "earliest", "latest"),
+    [
+        ("The deadline is 2026-02-05.", "2026-02-05", date(2026, 2, 5), date(2026, 2, 5)),
+        ("The window is 2019-W20.", "2019-W20", date(2019, 5, 13), date(2019, 5, 19)),
+        ("The review is in 2025-Q3.", "2025-Q3", date(2025, 7, 1), date(2025, 9, 30)),
+    ],
+)
+def test_iso_dates_weeks_and_quarters(text, value, earliest, latest):
+    found = mention(text)
+    assert (found.value, found.earliest, found.latest) == (value, earliest, latest)
+
+
+def test_a_weekday_range_and_a_date_that_names_the_past_under_a_future_verb():
+    found = mention("NATO leaders will gather from Tuesday to Thursday.", date(2024, 7, 8))
+    assert (found.text, found.value) == ("Tuesday to Thursday", "2024-07-09/2024-07-11")
+    cancelled = mention("A debate planned for Oct. 15 was cancelled.", date(2020, 10, 22))
+    assert cancelled.value == "2020-10-15"
+    challenged = mention("He had challenged Putin to meet him on Thursday.", date(2025, 5, 16))
+    assert challenged.value == "2025-05-15"
+
+
+def test_fuzzy_expressions_carry_a_window_never_a_false_day():
+    found = mention("Putin said he had spoken with Trump a few days earlier.")
+    assert (found.value, found.mod) == ("2019-05-07/2019-05-12", Mod.APPROX)
+    assert (found.earliest, found.latest) == (date(2019, 5, 7), date(2019, 5, 12))
+    assert found.tense is Tense.PAST
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "value", "kind", "earliest", "latest", "mod"),
+    [
+        ("Sanctions will return in 30 days.", date(2025, 8, 28), "2025-09-27",
+         TimexType.DATE, date(2025, 9, 27), date(2025, 9, 27), None),
+        ("The US will withdraw in six months.", date(2019, 2, 1), "2019-08",
+         TimexType.DATE, date(2019, 8, 1), date(2019, 8, 31), None),
+        ("The European powers began a 30-day process.", date(2025, 8, 28), "P30D",
+         TimexType.DURATION, date(2025, 8, 28), date(2025, 9, 27), None),
+        ("They may meet within the next two weeks.", date(2025, 10, 16), "P2W",
+         TimexType.DURATION, date(2025, 10, 16), date(2025, 10, 30), Mod.EQUAL_OR_LESS),
+        ("The ministers met two weeks ago.", TUESDAY, "2019-W18",
+         TimexType.DATE, date(2019, 4, 29), date(2019, 5, 5), None),
+    ],
+)  # fmt: skip
+def test_offsets_and_lengths(text, published, value, kind, earliest, latest, mod):
+    found = mention(text, published)
+    assert (found.value, found.type, found.earliest, found.latest) == (
+        value,
+        kind,
+        earliest,
+        latest,
+    )
+    assert found.mod is mod
+
+
+def test_a_length_is_laid_from_the_day_named_in_its_sentence():
+    text = (
+        "Britain, France and Germany triggered on August 28 a 30-day process to restore sanctions."
+    )
+    started, length = extract(text, date(2025, 8, 29)).mentions
+    assert (started.value, length.value) == ("2025-08-28", "P30D")
+    assert (length.earliest, length.latest) == (date(2025, 8, 28), date(2025, 9, 27))
+
+
+def test_a_shift_counts_from_the_date_before_it():
+    text = "The Duma passed the bill on October 18, and the upper house approved it a week later."
+    _, later = extract(text, date(2023, 11, 2)).mentions
+    assert (later.text, later.value) == ("a week later", "2023-10-25")
+
+
+def test_after_a_dated_event_is_a_day_and_after_an_undated_one_a_length():
+    dated = "The withdrawal takes effect six months after notice, which will be sent on Friday."
+    shifted = extract(dated, date(2020, 5, 21)).mentions[0]
+    assert (shifted.text, shifted.value) == ("six months after", "2020-11-22")
+    undated = "Its withdrawal will take effect six months after that notice."
+    assert extract(undated, date(2021, 6, 7)).mentions[0].value == "P6M"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "All 435 House seats are on the ballot.",
+        "Contributions of $1,000 or more must be reported.",
+        "The resolution failed on a 4-9 vote.",
+        "Resolution 2231 endorsed the deal.",
+        "Resolutions 1696, 1737, 1747 and 1929 were restored.",
+        "The G20 summit opened.",
+        "Russia may object to the plan.",
+        "May I ask a question?",
+        "The march through the capital was peaceful.",
+        "Theresa May resigned as prime minister.",
+        "Russia deployed 2000 troops to the border.",
+        "About 1550 warheads are deployed.",
+        "The 1990s were a decade of arms cuts.",
+        "The Good Friday Agreement ended the Troubles.",
+        "The deal came a year earlier than planned.",
+        "He read it in the Sunday Times.",
+    ],
+)
+def test_numbers_names_and_verbs_that_are_not_dates(text):
+    assert extract(text, TUESDAY).mentions == []
+
+
+# ---------------------------------------------------------------------------- sentences
+
+
+def test_sentences_survive_titles_initials_acronyms_and_quotes():
+    text = (
+        "Mr. Putin praised Robert S. Mueller III for his work. "
+        "“It is clear,” Mr. Lavrov said. “We will talk.” He left. "
+        "Talks with the U.S. ended.\nThe U.S. The end."
+    )
+    assert [s.text for s in split(text)] == [
+        "Mr. Putin praised Robert S. Mueller III for his work.",
+        "“It is clear,” Mr. Lavrov said.",
+        "“We will talk.”",
+        "He left.",
+        "Talks with the U.S. ended.",
+        "The U.S.",
+        "The end.",
+    ]
+
+
+def test_each_mention_carries_its_sentence_and_exact_span():
+    text = "Mr. Pompeo arrived on Tuesday. Talks are set for next week.\nA deal may follow in 2021."
+    found = extract(text, TUESDAY).mentions
+    assert [text[m.start : m.end] for m in found] == [m.text for m in found]
+    assert [m.sentence for m in found] == [
+        "Mr. Pompeo arrived on Tuesday.",
+        "Talks are set for next week.",
+        "A deal may follow in 2021.",
+    ]
+
+
+def test_tense_is_where_the_window_lies_relative_to_publication():
+    text = "They met last month, meet this week and will meet next year."
+    assert [m.tense for m in extract(text, TUESDAY).mentions] == [
+        Tense.PAST,
+        Tense.PRESENT,
+        Tense.FUTURE,
+    ]
+
+
+# ---------------------------------------------------------------------------- proposals
+
+
+def proposals(text: str, published: date = TUESDAY) -> list[Proposal]:
+    return extract(text, published, url="https://example.org/report").proposals
+
+
+def only(text: str, published: date = TUESDAY) -> Proposal:
+    found = proposals(text, published)
+    assert len(found) == 1, [(p.kind, p.title) for p in found]
+    return found[0]
+
+
+def summary(proposal: Proposal) -> tuple[Kind, str | None, Status, set[str]]:
+    due = proposal.due.value if proposal.due else None
+    return proposal.kind, due, proposal.status, set(proposal.parties)
+
+
+def test_a_treaty_expiry_in_a_year_is_scheduled_with_the_treaty_parties():
+    found = only("Washington and Moscow doubt they can extend New START, which expires in 2021.")
+    assert summary(found) == (Kind.TREATY_EXPIRY, "2021", Status.SCHEDULED, {"US", "RU"})
+    assert found.due is not None and found.due.precision is Precision.YEAR
+    assert found.title == "New START expires"
+
+
+def test_a_summit_announced_for_a_named_day():
+    text = "The White House said Trump and Putin will hold a summit in Alaska on August 15."
+    found = only(text, date(2025, 8, 9))
+    assert summary(found) == (Kind.SUMMIT, "2025-08-15", Status.SCHEDULED, {"US", "RU"})
+    assert found.title == "Trump-Putin summit in Alaska"
+
+
+def test_a_thirty_day_process_sets_a_deadline_thirty_days_after_it_starts():
+    text = (
+        "Britain, France and Germany triggered on August 28 a 30-day process to reimpose "
+        "UN sanctions on Iran."
+    )
+    found = only(text, date(2025, 9, 2))
+    assert summary(found) == (
+        Kind.DEADLINE,
+        "2025-09-27",
+        Status.SCHEDULED,
+        {"GB", "FR", "DE", "UN", "IR"},
+    )
+
+
+def test_a_deadline_within_a_stated_time_or_until_a_date():
+    found = only("Iran must respond within 30 days.", date(2025, 8, 28))
+    assert summary(found)[:3] == (Kind.DEADLINE, "2025-09-27", Status.SCHEDULED)
+    given = only("Iran has until the end of the month to respond.", date(2024, 10, 2))
+    assert summary(given)[:3] == (Kind.DEADLINE, "2024-10", Status.SCHEDULED)
+    fifty = only("President Trump on Monday gave Russia 50 days to agree.", date(2025, 7, 14))
+    assert summary(fifty)[:3] == (Kind.DEADLINE, "2025-09-02", Status.SCHEDULED)
+
+
+def test_past_meetings_occurred_and_a_meeting_of_two_leaders_is_a_summit():
+    found = only("Mr. Putin met Kim Jong-un, the North's leader, last month.")
+    assert summary(found) == (Kind.SUMMIT, "2019-04", Status.OCCURRED, {"RU", "KP"})
+
+
+def test_an_undecided_meeting_is_tentative_and_has_no_due():
+    text = (
+        "The two sides could announce another meeting between Trump and Putin, "
+        "but nothing had been decided."
+    )
+    found = only(text)
+    assert summary(found) == (Kind.SUMMIT, None, Status.TENTATIVE, {"US", "RU"})
+    assert found.mention is None and found.end is None
+
+
+def test_hedged_dated_events_are_tentative_and_called_off_ones_cancelled():
+    hedged = only(
+        "Trump said he might meet Putin in Budapest within the next two weeks.", date(2025, 10, 16)
+    )
+    assert summary(hedged)[:3] == (Kind.SUMMIT, "2025-10", Status.TENTATIVE)
+    off = only(
+        "Trump said he had cancelled his planned summit with Putin in Budapest.", date(2025, 10, 22)
+    )
+    assert summary(off)[:3] == (Kind.SUMMIT, None, Status.CANCELLED)
+
+
+def test_named_days_and_terminations_of_the_iran_deal():
+    adoption = only("The deal formally took effect on Adoption Day, October 18.", date(2016, 1, 17))
+    assert summary(adoption)[:3] == (Kind.TREATY_IN_FORCE, "2015-10-18", Status.OCCURRED)
+    text = "Under the agreement, the resolution that endorsed it is set to terminate in 2025."
+    assert summary(only(text, date(2016, 1, 17)))[:3] == (
+        Kind.TREATY_EXPIRY,
+        "2025",
+        Status.SCHEDULED,
+    )
+
+
+def test_elections_name_the_country_that_holds_them():
+    text = "Russia denied meddling in the 2016 American election."
+    assert summary(only(text)) == (Kind.ELECTION, "2016", Status.OCCURRED, {"US"})
+
+
+def test_a_stated_range_becomes_due_and_end():
+    found = only("NATO leaders will gather in Vilnius on July 11-12.", date(2023, 6, 1))
+    assert found.due is not None and found.end is not None
+    assert (found.due.value, found.end.value) == ("2023-07-11", "2023-07-12")
+    assert found.title == "NATO summit in Vilnius"
+
+
+def test_the_same_event_twice_is_proposed_once_at_its_most_precise():
+    text = "The 2026 Review Conference of the NPT is expected to open in late April 2026."
+    found = only(text, date(2025, 5, 9))
+    assert summary(found)[:3] == (Kind.CONFERENCE, "2026-04", Status.SCHEDULED)
+
+
+def test_dates_that_only_say_when_something_was_said_make_no_proposal():
+    assert proposals("The Kremlin confirmed the summit on Tuesday.") == []
+    assert proposals("Officials said on Tuesday that relations were poor.") == []
+
+
+def test_a_proposal_carries_its_quote_and_source_and_becomes_a_commitment():
+    text = "The treaty expires on February 5, 2026."
+    found = extract(text, date(2025, 3, 1), url="https://example.org/a", title="A report")
+    proposal = found.proposals[0]
+    assert proposal.quote == text
+    assert (proposal.source.url, proposal.source.title) == ("https://example.org/a", "A report")
+    assert proposal.source.published == date(2025, 3, 1)
+    assert proposal.mention == 0 and 0.0 <= proposal.confidence <= 1.0
+    created = proposal.to_commitment()
+    assert isinstance(created, CommitmentCreate)
+    assert created.sources[0].quote == text
+    assert (created.kind, created.due, created.status) == (
+        proposal.kind,
+        proposal.due,
+        proposal.status,
+    )
+
+
+def test_an_article_without_url_or_title_is_named_by_its_date():
+    proposal = only("The treaty expires on February 5, 2026.", date(2025, 3, 1))
+    assert proposal.source.url == "https://example.org/report"
+    bare = extract("The treaty expires on February 5, 2026.", date(2025, 3, 1))
+    assert bare.proposals[0].source.title == "News report published 2025-03-01"
+
+
+def test_the_json_form_holds_mentions_and_proposals_with_due_windows():
+    served = extract("New START is set to expire in 2021.", TUESDAY).model_dump(mode="json")
+    assert set(served) == {"mentions", "proposals"}
+    assert served["proposals"][0]["due"] == {
+        "value": "2021",
+        "tz": None,
+        "precision": "year",
+        "earliest": "2021-01-01",
+        "latest": "2021-12-31",
+    }
+    assert Extraction.model_validate(served) == extract(
+        "New START is set to expire in 2021.", TUESDAY
+    )
+
+
+# ---------------------------------------------------------------------------- known commitments
+
+
+def test_proposals_that_repeat_a_known_commitment_say_which():
+    text = (
+        "Russia and the United States discussed New START, which is set to expire in 2021. "
+        "Mr. Putin met Kim Jong-un last month. "
+        "Our presidents met last year at the summit in Helsinki, Lavrov said of Trump and Putin. "
+        "Trump and Putin could hold another meeting, but nothing had been decided. "
+        "Mr. Pompeo warned against interference in the 2020 American election."
+    )
+    found = extract(text, TUESDAY, known=known_sochi_commitments()).proposals
+    assert {(p.kind, p.due.value if p.due else None): p.matches for p in found} == {
+        (Kind.TREATY_EXPIRY, "2021"): "new-start-expiry-2021",
+        (Kind.SUMMIT, "2019-04"): "putin-kim-2019",
+        (Kind.SUMMIT, "2018"): "helsinki-summit-2018",
+        (Kind.SUMMIT, None): "next-trump-putin-meeting",
+        (Kind.ELECTION, "2020"): "us-election-2020",
+    }
+
+
+def test_a_proposal_matches_nothing_of_another_time_or_kind():
+    known = known_sochi_commitments()
+    later = extract("New START is set to expire in 2031.", TUESDAY, known=known)
+    assert [p.matches for p in later.proposals] == [None]
+    signed = extract("New START was signed in 2021.", TUESDAY, known=known)
+    assert [(p.kind, p.matches) for p in signed.proposals] == [(Kind.TREATY_SIGNED, None)]
+
+
+# ---------------------------------------------------------------------------- the Sochi report
+
+
+@pytest.fixture(scope="module")
+def sochi() -> Extraction:
+    article = sochi_report()
+    if article is None:
+        pytest.skip(
+            "the Sochi report (sochi-2019-05-14.txt) is not here: set TREATYCAL_SOCHI_REPORT "
+            "or place it in ../shared/data/ next to the repository"
+        )
+    passage = load_sochi(article)
+    return extract(passage.text, passage.published, url="https://example.org/sochi")
+
+
+def test_sochi_mentions_slice_the_article_exactly(sochi):
+    article = sochi_report()
+    assert article is not None
+    text = article.read_text(encoding="utf-8")
+    assert all(text[m.start : m.end] == m.text for m in sochi.mentions)
+    assert ("a few days earlier", "2019-05-07/2019-05-12") in {
+        (m.text, m.value) for m in sochi.mentions
+    }
+
+
+def test_sochi_new_start_expires_in_2021(sochi):
+    expiry = [p for p in sochi.proposals if p.kind is Kind.TREATY_EXPIRY]
+    assert [summary(p) for p in expiry] == [
+        (Kind.TREATY_EXPIRY, "2021", Status.SCHEDULED, {"US", "RU"})
+    ]
+    assert expiry[0].due is not None and expiry[0].due.precision is Precision.YEAR
+
+
+def test_sochi_past_summits_and_meetings_occurred(sochi):
+    found = {summary(p)[:3]: set(p.parties) for p in sochi.proposals}
+    assert found[(Kind.SUMMIT, "2018", Status.OCCURRED)] == {"US", "RU"}
+    assert found[(Kind.SUMMIT, "2019-04", Status.OCCURRED)] == {"RU", "KP"}
+    assert found[(Kind.MEETING, "2019-W19", Status.OCCURRED)] == {"RU", "US"}
+
+
+def test_sochi_next_trump_putin_meeting_is_tentative_without_a_date(sochi):
+    undated = [summary(p) for p in sochi.proposals if p.due is None]
+    assert (Kind.SUMMIT, None, Status.TENTATIVE, {"US", "RU"}) in undated
+    assert all(status is Status.TENTATIVE for _, _, status, _ in undated)
+
+
+def test_sochi_elections_of_2016_and_2020(sochi):
+    elections = sorted(summary(p) for p in sochi.proposals if p.kind is Kind.ELECTION)
+    assert elections == [
+        (Kind.ELECTION, "2016", Status.OCCURRED, {"US"}),
+        (Kind.ELECTION, "2020", Status.SCHEDULED, {"US"}),
+    ]
