@@ -10,8 +10,12 @@ ServiceError
 │   ├── FeedNotFound
 │   ├── SubscriptionNotFound
 │   ├── DeliveryNotFound
+│   ├── SourceNotFound
+│   ├── ProposalNotFound
 │   └── ApiKeyNotFound
 ├── DuplicateCommitment
+├── ProposalAlreadyDecided             accepting or rejecting a proposal a second time
+├── ProposalIsDuplicate                accepting a proposal that matches a tracked commitment
 ├── Unauthorized                       no credentials, or credentials that match no key
 ├── Forbidden                          a key whose scope does not allow the action
 └── StoreError                         the database failed; the driver's error is the cause
@@ -92,6 +96,35 @@ class WebhookTargetRefused(InvalidInput):
         super().__init__(f"cannot send webhooks to {url!r}: {reason}")
         self.url = url
         self.reason = reason
+
+
+class SourceNotFound(NotFound):
+    def __init__(self, source_id: int) -> None:
+        super().__init__(f"no source with id {source_id}")
+        self.source_id = source_id
+
+
+class ProposalNotFound(NotFound):
+    def __init__(self, proposal_id: int) -> None:
+        super().__init__(f"no proposal with id {proposal_id}")
+        self.proposal_id = proposal_id
+
+
+class ProposalAlreadyDecided(ServiceError):
+    def __init__(self, proposal_id: int, decision: str) -> None:
+        super().__init__(f"proposal {proposal_id} was already {decision}")
+        self.proposal_id = proposal_id
+        self.decision = decision
+
+
+class ProposalIsDuplicate(ServiceError):
+    def __init__(self, proposal_id: int, commitment_id: str) -> None:
+        super().__init__(
+            f"proposal {proposal_id} matches the tracked commitment {commitment_id!r}; "
+            'reject it, or accept with "force": true to track it separately'
+        )
+        self.proposal_id = proposal_id
+        self.commitment_id = commitment_id
 
 
 class ApiKeyNotFound(NotFound):

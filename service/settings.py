@@ -107,6 +107,13 @@ class Settings(BaseSettings):
         default=timedelta(days=5),
         description="A subscription whose deliveries fail this long is disabled",
     )
+    auto_accept_confidence: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Accept proposals from articles at or above this confidence without a "
+        "person (dated ones that repeat nothing tracked); unset: a person decides every one",
+    )
     default_alerts: dict[Kind, tuple[Offset, ...]] = Field(
         default_factory=lambda: dict(DEFAULT_ALERTS),
         description="Alert offsets per kind, for commitments that set none",

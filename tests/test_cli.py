@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from icalendar import Calendar
 
 from tests.support.processes import (
@@ -20,19 +21,23 @@ from tests.support.processes import (
     start_server,
     wait_until_healthy,
 )
+from tests.support.receiver import Receiver, verify_signature
 
 pytestmark = pytest.mark.acceptance
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    return clean_env(database_url=f"sqlite:///{tmp_path / 'cli.db'}")
+    return clean_env(database_url=f"sqlite:///{tmp_path / 'cli.db'}", webhook_allow="127.0.0.1/32")
 
 
-def run(tmp_path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run(
+    tmp_path: Path, *args: str, check: bool = True, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         [TREATYCAL, *args],
         cwd=ROOT,
         env=_env(tmp_path),
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
@@ -133,3 +138,110 @@ def test_keys_are_shown_once_listed_without_secrets_and_revoked(tmp_path: Path):
 
 def test_migrate_reports_the_schema_is_current(tmp_path: Path):
     assert "current schema" in run(tmp_path, "migrate").stdout
+
+
+def test_extract_prints_mentions_and_proposals_as_json_or_a_table(tmp_path: Path):
+    passage = yaml.safe_load(
+        (ROOT / "tests/gold/passages/snapback-triggered-2025-08-28.yaml").read_text()
+    )
+    article = tmp_path / "article.txt"
+    article.write_text(passage["text"])
+    run(tmp_path, "load")
+    printed = run(
+        tmp_path, "extract", str(article), "--published", "2025-08-28", "--format", "json"
+    ).stdout
+    document = json.loads(printed)
+    assert set(document) == {"mentions", "proposals"}
+    first = document["mentions"][0]
+    assert {
+        "text",
+        "start",
+        "end",
+        "value",
+        "precision",
+        "earliest",
+        "latest",
+        "tense",
+        "sentence",
+    } <= set(first)
+    assert passage["text"][first["start"] : first["end"]] == first["text"]
+    deadline = next(p for p in document["proposals"] if p["kind"] == "deadline")
+    assert {k: deadline["due"][k] for k in ("value", "precision", "earliest", "latest")} == {
+        "value": "2025-09-27",
+        "precision": "day",
+        "earliest": "2025-09-27",
+        "latest": "2025-09-27",
+    }
+    expiry = next(p for p in document["proposals"] if p["kind"] == "treaty_expiry")
+    assert expiry["matches"] == "jcpoa-termination-day"
+    table = run(tmp_path, "extract", "-", "--published", "2025-08-28", stdin=passage["text"]).stdout
+    assert "proposed commitments" in table and "2025-09-27" in table
+    missing = run(tmp_path, "extract", str(article), check=False)
+    assert missing.returncode == 2 and "--published" in missing.stderr
+    empty = run(tmp_path, "extract", "-", "--published", "2025-08-28", stdin=" ", check=False)
+    assert empty.returncode == 2 and "text is empty" in empty.stderr
+
+
+def test_subscriptions_from_the_command_line(tmp_path: Path):
+    refused = run(tmp_path, "subscriptions", "create", "https://10.0.0.1/hook", check=False)
+    assert refused.returncode == 1 and "private" in refused.stderr
+    created = run(
+        tmp_path,
+        "subscriptions",
+        "create",
+        "http://127.0.0.1:9/hook",
+        "--event",
+        "deadline.reached",
+    )
+    assert created.stdout.startswith("whsec_") and "cannot be shown again" in created.stderr
+    (listed,) = json.loads(run(tmp_path, "subscriptions", "list", "--json").stdout)
+    assert listed["event_types"] == ["deadline.reached"] and "secret" not in listed
+    assert created.stdout.strip() not in run(tmp_path, "subscriptions", "list").stdout
+    queued = run(tmp_path, "subscriptions", "test", listed["id"]).stdout
+    assert "ping queued" in queued
+    (delivery,) = json.loads(
+        run(tmp_path, "subscriptions", "deliveries", listed["id"], "--json").stdout
+    )
+    assert delivery["event_type"] == "ping" and delivery["status"] == "pending"
+    assert "queued again" in run(tmp_path, "subscriptions", "retry", str(delivery["id"])).stdout
+    assert "deleted" in run(tmp_path, "subscriptions", "delete", listed["id"]).stdout
+    assert run(tmp_path, "subscriptions", "delete", listed["id"], check=False).returncode == 1
+
+
+def test_an_api_only_server_and_a_separate_worker_share_the_work(tmp_path: Path):
+    env = clean_env(
+        database_url=f"sqlite:///{tmp_path / 'split.db'}",
+        admin_token="cli-admin-token",
+        webhook_allow="127.0.0.1/32",
+        engine_safety_interval="PT1S",
+    )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    admin = {"Authorization": "Bearer cli-admin-token"}
+    log = tmp_path / "serve.log"
+    server = start_server(port, env, log, "--no-engine", "--no-load")
+    with (tmp_path / "worker.log").open("w") as worker_log:
+        worker = subprocess.Popen(
+            [TREATYCAL, "worker"], cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_until_healthy(base, server, log)
+        with Receiver().running() as receiver:
+            hook = {"url": receiver.url, "event_types": ["ping"]}
+            created = httpx.post(f"{base}/api/v1/subscriptions", json=hook, headers=admin)
+            assert created.status_code == 422, "ping is not subscribable"
+            created = httpx.post(
+                f"{base}/api/v1/subscriptions", json={"url": receiver.url}, headers=admin
+            )
+            subscription = created.json()
+            httpx.post(f"{base}/api/v1/subscriptions/{subscription['id']}/test", headers=admin)
+            (got,) = receiver.wait_for(1, timeout=20)
+        assert json.loads(got.body)["type"] == "ping"
+        assert verify_signature(subscription["secret"], got)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        server.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+        server.wait(timeout=30)
+    assert "alert engine started" in (tmp_path / "worker.log").read_text()
+    assert "alert engine started" not in log.read_text()

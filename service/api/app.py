@@ -9,7 +9,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from service import bootstrap
-from service.api import commitments, feeds, health, problems, subscriptions, upcoming
+from service.api import (
+    commitments,
+    feeds,
+    health,
+    problems,
+    sources,
+    subscriptions,
+    upcoming,
+)
 from service.api.deps import Services
 from service.api.feedcache import FeedCache
 from service.api.limits import BodySizeLimit
@@ -68,7 +76,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, engine: bool = Fal
         metrics=metrics,
     )
     problems.install(app)
-    for module in (commitments, upcoming, feeds, subscriptions, health):
+    for module in (commitments, upcoming, feeds, subscriptions, sources, health):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)

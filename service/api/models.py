@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from service.domain import (
     ChangeNote,
@@ -12,9 +13,14 @@ from service.domain import (
     CommitmentCreate,
     CommitmentFields,
     CommitmentPatch,
+    Decision,
+    ProposalRecord,
     Revision,
+    Slug,
+    SourceRecord,
     Subscription,
 )
+from service.extract import Mention, Proposal
 
 _CHANGE = Field(
     default=None, description="Why: the reason, when it happened in the world, and the source"
@@ -65,3 +71,70 @@ class SubscriptionCreated(Subscription):
         description="The signing secret, shown this once: keep it to verify webhook-signature",
         examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
     )
+
+
+class AcceptProposal(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: Slug | None = Field(default=None, description="An id for the new commitment")
+    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    force: bool = Field(
+        default=False, description="Track it even though it matches a tracked commitment"
+    )
+
+
+class RejectProposal(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class ProposalRead(Proposal):
+    """A proposal with its id and the decision taken on it."""
+
+    id: int
+    source_id: int
+    decision: Decision
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    reason: str | None = None
+    commitment_id: str | None = Field(default=None, description="The commitment it became")
+
+    @classmethod
+    def of(cls, record: ProposalRecord) -> ProposalRead:
+        return cls(
+            **record.body,
+            id=record.id,
+            source_id=record.source_id,
+            decision=record.decision,
+            decided_at=record.decided_at,
+            decided_by=record.decided_by,
+            reason=record.reason,
+            commitment_id=record.commitment_id,
+        )
+
+
+class SourceRead(BaseModel):
+    """An article read: its dated mentions and the commitments proposed from it."""
+
+    id: int
+    url: str | None
+    title: str | None
+    published: date
+    created_at: datetime
+    created_by: str
+    mentions: list[Mention]
+    proposals: list[ProposalRead]
+
+    @classmethod
+    def of(cls, record: SourceRecord) -> SourceRead:
+        return cls(
+            id=record.id,
+            url=record.url,
+            title=record.title,
+            published=record.published,
+            created_at=record.created_at,
+            created_by=record.created_by,
+            mentions=[Mention.model_validate(m) for m in record.mentions],
+            proposals=[ProposalRead.of(p) for p in record.proposals],
+        )

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from service.alerts import check_url
-from service.alerts.payloads import ping_payload
+from service.alerts.subscribing import queue_ping, subscribe, unsubscribe
 from service.api.deps import Reader, ServicesDep, Writer
 from service.api.models import SubscriptionCreated
 from service.api.problems import PROBLEM_RESPONSES
-from service.domain import Delivery, EventType, Subscription, SubscriptionCreate
-from service.store import Deliveries, NewDelivery
+from service.domain import Delivery, Subscription, SubscriptionCreate
 
 router = APIRouter(
     prefix="/api/v1/subscriptions", tags=["subscriptions"], responses=PROBLEM_RESPONSES
@@ -30,12 +27,9 @@ def create_subscription(
     lists it. Deliveries are signed per Standard Webhooks (webhook-id, webhook-timestamp,
     webhook-signature).
     """
-    check_url(body.url, services.settings.webhook_allow)
-    store = services.store
-    with store.db.write() as conn:
-        created, secret = store.subscriptions.create(conn, body, caller.actor)
-        if created.offsets is not None:
-            services.planner.replan_all_in(conn, store, f"subscription {created.id} added")
+    created, secret = subscribe(
+        services.store, services.planner, services.settings.webhook_allow, body, caller.actor
+    )
     return SubscriptionCreated(**created.model_dump(), secret=secret)
 
 
@@ -54,12 +48,7 @@ def delete_subscription(
     services: ServicesDep, caller: Writer, subscription_id: str
 ) -> Subscription:
     """Nothing more is sent to it; its delivery log is kept."""
-    store = services.store
-    with store.db.write() as conn:
-        removed = store.subscriptions.delete(conn, subscription_id)
-        if removed.offsets is not None:
-            services.planner.replan_all_in(conn, store, f"subscription {removed.id} removed")
-    return removed
+    return unsubscribe(services.store, services.planner, subscription_id)
 
 
 @router.post(
@@ -69,15 +58,9 @@ def delete_subscription(
 )
 def test_subscription(services: ServicesDep, caller: Writer, subscription_id: str) -> Delivery:
     """Queues a `ping` through the normal delivery path: signed, retried and logged."""
-    store = services.store
-    now = services.clock()
-    key = f"ping:{secrets.token_hex(8)}"
-    with store.db.write() as conn:
-        store.subscriptions.get_in(conn, subscription_id)
-        ping = NewDelivery(subscription_id, key, EventType.PING, ping_payload(subscription_id, now))
-        Deliveries.enqueue(conn, [ping], now)
+    queued = queue_ping(services.store, subscription_id, services.clock())
     services.wake_engine()
-    return store.deliveries.by_source(key, subscription_id)
+    return queued
 
 
 @router.get("/{subscription_id}/deliveries", summary="Deliveries with every attempt")

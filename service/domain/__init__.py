@@ -43,6 +43,13 @@ from service.domain.queries import (
     upcoming,
 )
 from service.domain.revisions import ChangeEvent, ChangeNote, FieldChange, Revision, diff
+from service.domain.sources import (
+    MAX_ARTICLE_CHARS,
+    ArticleIn,
+    Decision,
+    ProposalRecord,
+    SourceRecord,
+)
 from service.domain.webhooks import (
     ALERT_EVENTS,
     PLANNED_STATUSES,
@@ -69,6 +76,7 @@ from service.domain.webhooks import (
 __all__ = [
     "ACTIVE_STATUSES",
     "ALERT_EVENTS",
+    "MAX_ARTICLE_CHARS",
     "PLANNED_STATUSES",
     "RETRY_DELAYS",
     "SLUG_PATTERN",
@@ -78,6 +86,7 @@ __all__ = [
     "Alert",
     "AlertStatus",
     "ApiKey",
+    "ArticleIn",
     "Attempt",
     "CalendarDuration",
     "Catalog",
@@ -89,6 +98,7 @@ __all__ = [
     "CommitmentFilter",
     "CommitmentPage",
     "CommitmentPatch",
+    "Decision",
     "Delivery",
     "DeliveryStatus",
     "Due",
@@ -100,11 +110,13 @@ __all__ = [
     "Party",
     "PlannedAlert",
     "Precision",
+    "ProposalRecord",
     "RetryRule",
     "Revision",
     "Scope",
     "Slug",
     "Source",
+    "SourceRecord",
     "StatedVersion",
     "Status",
     "Subscription",

@@ -24,6 +24,13 @@ from service.domain.dues import Due, check_zone
 from service.domain.durations import Offset
 
 
+def http_url(url: str) -> str:
+    """`url` if it is an http(s) URL, else ValueError."""
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    return url
+
+
 class Source(BaseModel):
     """Where a commitment or a change to it is documented."""
 
@@ -37,9 +44,7 @@ class Source(BaseModel):
     @field_validator("url")
     @classmethod
     def _http_url(cls, url: str | None) -> str | None:
-        if url is not None and not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
-            raise ValueError(f"{url!r} is not an http(s) URL")
-        return url
+        return None if url is None else http_url(url)
 
     @model_validator(mode="after")
     def _named(self) -> Self:

@@ -14,6 +14,7 @@ from service.store.deliveries import Claimed, Deliveries, NewDelivery, Outcome
 from service.store.engine import Database, after_commit, holds_lock
 from service.store.feeds import DataVersion, Feeds, FeedSummary
 from service.store.keys import ApiKeys
+from service.store.sources import Sources
 from service.store.subscriptions import Subscriptions
 
 
@@ -46,6 +47,7 @@ class Store:
         self.subscriptions = Subscriptions(db, clock)
         self.alerts = Alerts(db)
         self.deliveries = Deliveries(db, clock)
+        self.sources = Sources(db, clock)
 
     @classmethod
     def open(cls, url: str, clock: Clock = utc_now, *, migrate: bool = True) -> Store:

@@ -175,12 +175,17 @@ class Commitments:
     # ------------------------------------------------------------------ writes
 
     def create(self, data: CommitmentCreate, note: ChangeNote, actor: str) -> Commitment:
-        fields = _stated(data)
-        commitment_id = data.id or slug_for(data.title, data.due)
         with self.db.write() as conn:
-            if _get(conn, commitment_id) is not None:
-                raise DuplicateCommitment(commitment_id)
-            return self._write(conn, commitment_id, None, fields, note, actor)
+            return self.create_in(conn, data, note, actor)
+
+    def create_in(
+        self, conn: Connection, data: CommitmentCreate, note: ChangeNote, actor: str
+    ) -> Commitment:
+        """Create inside a caller's transaction, so it commits with whatever else they write."""
+        commitment_id = data.id or slug_for(data.title, data.due)
+        if _get(conn, commitment_id) is not None:
+            raise DuplicateCommitment(commitment_id)
+        return self._write(conn, commitment_id, None, _stated(data), note, actor)
 
     def replace(
         self,

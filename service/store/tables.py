@@ -202,3 +202,36 @@ attempts = Table(
     Column("error", Text),
     Index(None, "delivery_id"),
 )
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text),
+    Column("title", Text),
+    Column("published", Date, nullable=False),
+    Column("text", Text, nullable=False),
+    Column(
+        "text_sha256", String(64), nullable=False, comment="finds the same article posted again"
+    ),
+    Column("mentions", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Index(None, "text_sha256"),
+)
+
+proposals = Table(
+    "proposals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("body", JSON, nullable=False, comment="the proposal as extraction made it"),
+    Column("decision", String(16), nullable=False),
+    Column("decided_at", UTCDateTime),
+    Column("decided_by", String(200)),
+    Column("reason", Text),
+    Column("commitment_id", ID, ForeignKey("commitments.id")),
+    UniqueConstraint("source_id", "position"),
+    Index(None, "decision"),
+)

@@ -1,0 +1,73 @@
+"""`keys`: API keys for writes, whose secrets are shown once and stored hashed."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from service.cli.common import DbOption, JsonOption, app, fail, opened, settings_for
+from service.domain import Scope
+from service.errors import ServiceError
+from service.texttable import render_table
+
+keys_app = typer.Typer(no_args_is_help=True, help="API keys for writes.")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    scope: Annotated[Scope, typer.Option(help="read, write or admin")] = Scope.WRITE,
+    name: Annotated[str, typer.Option(help="Who or what uses the key")] = "api key",
+    db: DbOption = None,
+) -> None:
+    """Make an API key. Its secret is printed once and only its hash is kept."""
+    try:
+        with opened(settings_for(db)) as store:
+            key, token = store.keys.create(name, scope)
+    except ServiceError as exc:
+        raise fail(exc) from exc
+    typer.echo(token)
+    typer.echo(
+        f"key {key.id} ({key.scope.value}, {key.name!r}): store the line above now; "
+        "it cannot be shown again",
+        err=True,
+    )
+
+
+@keys_app.command("list")
+def keys_list(as_json: JsonOption = False, db: DbOption = None) -> None:
+    """The keys, without their secrets."""
+    try:
+        with opened(settings_for(db)) as store:
+            keys = store.keys.all()
+    except ServiceError as exc:
+        raise fail(exc) from exc
+    if as_json:
+        typer.echo(json.dumps([k.model_dump(mode="json") for k in keys], indent=2))
+        return
+    rows = [
+        (
+            k.id,
+            k.scope.value,
+            k.name,
+            f"{k.created_at:%Y-%m-%d %H:%M}",
+            "revoked" if k.revoked_at else "",
+        )
+        for k in keys
+    ]
+    typer.echo(render_table(("id", "scope", "name", "created", ""), rows))
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id")], db: DbOption = None
+) -> None:
+    """Revoke a key: requests with it are refused from now on."""
+    try:
+        with opened(settings_for(db)) as store:
+            key = store.keys.revoke(key_id)
+    except ServiceError as exc:
+        raise fail(exc) from exc
+    typer.echo(f"key {key.id} ({key.name!r}) revoked at {key.revoked_at:%Y-%m-%d %H:%M} UTC")

@@ -1,0 +1,79 @@
+"""`serve` (the API, the feeds and the alert engine) and `worker` (the engine alone)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from service import bootstrap, publish
+from service.api import create_app
+from service.cli.common import DbOption, app, configure_logging, fail, settings_for
+from service.clock import utc_now
+from service.errors import ServiceError
+from service.settings import Settings
+from service.store import Store
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="[env: TREATYCAL_HOST] [default: 127.0.0.1]")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="[env: TREATYCAL_PORT] [default: 8000]")] = None,
+    db: DbOption = None,
+    feeds: Annotated[
+        Path | None, typer.Option(help="Folder of feed files [env: TREATYCAL_FEEDS_DIR]")
+    ] = None,
+    load: Annotated[bool, typer.Option(help="Load the feed files before serving")] = True,
+    engine: Annotated[
+        bool, typer.Option(help="Run the alert engine in this process (--no-engine: API only)")
+    ] = True,
+) -> None:
+    """Migrate the database, load the feed files and serve the API and the feeds."""
+    settings = settings_for(db, host=host, port=port, feeds_dir=feeds)
+    if not load:
+        settings = settings.model_copy(update={"load_feeds_on_start": False})
+    configure_logging()
+    try:
+        web = create_app(settings, engine=engine)
+    except ServiceError as exc:
+        raise fail(exc) from exc
+    _print_addresses(settings, web.state.services.store)
+    uvicorn.run(web, host=settings.host, port=settings.port, log_level="info", access_log=False)
+
+
+@app.command()
+def worker(db: DbOption = None) -> None:
+    """Run only the alert engine: fire due alerts and deliver webhooks until stopped."""
+    settings = settings_for(db)
+    configure_logging()
+    try:
+        runtime = bootstrap.open_runtime(settings, utc_now)
+    except ServiceError as exc:
+        raise fail(exc) from exc
+    engine = runtime.engine()
+    stopped = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopped.set())
+    engine.start()
+    typer.echo(f"treatycal worker running on {settings.database_url}; Ctrl-C stops it")
+    stopped.wait()
+    engine.stop()
+    runtime.close()
+
+
+def _print_addresses(settings: Settings, store: Store) -> None:
+    base = settings.base_url
+    typer.echo(f"treatycal serving {settings.database_url} on {base}")
+    typer.echo(f"  API docs  {base}/docs")
+    typer.echo(f"  API       {base}/api/v1/upcoming   {base}/api/v1/commitments")
+    typer.echo(f"  Feeds     {base}/api/v1/feeds")
+    for summary in store.feeds.summaries():
+        url = publish.feed_url(settings, summary.feed.slug)
+        typer.echo(f"            {url}  ({summary.count} commitments)")
+    typer.echo(f"            {publish.feed_url(settings, publish.ALL_FEED)}")

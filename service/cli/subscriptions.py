@@ -1,0 +1,166 @@
+"""`subscriptions`: webhook endpoints, test pings and the delivery log, from the terminal."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from service.alerts.subscribing import queue_ping, subscribe, unsubscribe
+from service.cli.common import DbOption, JsonOption, app, fail, opened, opened_runtime, settings_for
+from service.clock import utc_now
+from service.domain import (
+    Attempt,
+    EventType,
+    Kind,
+    Subscription,
+    SubscriptionCreate,
+    SubscriptionFilter,
+)
+from service.errors import ServiceError
+from service.texttable import render_table
+
+subscriptions_app = typer.Typer(no_args_is_help=True, help="Webhook endpoints for alerts.")
+app.add_typer(subscriptions_app, name="subscriptions")
+
+
+@subscriptions_app.command("create")
+def create(
+    url: Annotated[str, typer.Argument(help="https URL that receives signed webhooks")],
+    description: Annotated[str, typer.Option(help="What or who it is for")] = "",
+    event: Annotated[
+        list[EventType] | None, typer.Option(help="Event types (default: all but ping)")
+    ] = None,
+    kind: Annotated[list[Kind] | None, typer.Option(help="Only these kinds")] = None,
+    party: Annotated[list[str] | None, typer.Option(help="Only these parties")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Only these tags")] = None,
+    feed: Annotated[list[str] | None, typer.Option(help="Only commitments in these feeds")] = None,
+    offset: Annotated[
+        list[str] | None,
+        typer.Option(help="Own alert offsets, e.g. P30D (default: each commitment's)"),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Register a webhook endpoint; its signing secret is printed once."""
+    try:
+        data = SubscriptionCreate(
+            url=url,
+            description=description,
+            filter=SubscriptionFilter(
+                kinds=tuple(kind or ()),
+                parties=tuple(party or ()),
+                tags=tuple(tag or ()),
+                feeds=tuple(feed or ()),
+            ),
+            event_types=tuple(event)
+            if event
+            else SubscriptionCreate.model_fields["event_types"].default,
+            offsets=tuple(offset) if offset else None,
+        )
+    except ValueError as exc:
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from exc
+    settings = settings_for(db)
+    with opened_runtime(settings) as runtime:
+        try:
+            created, secret = subscribe(
+                runtime.store, runtime.planner, settings.webhook_allow, data, "cli"
+            )
+        except ServiceError as exc:
+            raise fail(exc) from exc
+    typer.echo(secret)
+    typer.echo(
+        f"subscription {created.id} -> {created.url}: "
+        "store the secret above now; it cannot be shown again",
+        err=True,
+    )
+
+
+@subscriptions_app.command("list")
+def list_all(as_json: JsonOption = False, db: DbOption = None) -> None:
+    """The endpoints, without their secrets."""
+    with opened(settings_for(db)) as store:
+        found = store.subscriptions.all()
+    if as_json:
+        typer.echo(json.dumps([s.model_dump(mode="json") for s in found], indent=2))
+        return
+    typer.echo(
+        render_table(("id", "status", "url", "events", "description"), [_row(s) for s in found])
+    )
+
+
+def _row(subscription: Subscription) -> tuple[str, ...]:
+    status = subscription.status.value
+    if subscription.disabled_reason:
+        status += f" ({subscription.disabled_reason})"
+    events = ", ".join(e.value for e in subscription.event_types)
+    return (subscription.id, status, subscription.url, events, subscription.description)
+
+
+@subscriptions_app.command("delete")
+def delete(subscription_id: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
+    """Stop sending to an endpoint; its delivery log is kept."""
+    with opened_runtime(settings_for(db)) as runtime:
+        try:
+            removed = unsubscribe(runtime.store, runtime.planner, subscription_id)
+        except ServiceError as exc:
+            raise fail(exc) from exc
+    typer.echo(f"subscription {removed.id} deleted")
+
+
+@subscriptions_app.command("test")
+def test(subscription_id: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
+    """Queue a signed ping; a running engine (serve or worker) sends it within seconds."""
+    with opened(settings_for(db)) as store:
+        try:
+            queued = queue_ping(store, subscription_id, utc_now())
+        except ServiceError as exc:
+            raise fail(exc) from exc
+    typer.echo(f"ping queued as delivery {queued.id}, message {queued.message_id}")
+
+
+@subscriptions_app.command("deliveries")
+def deliveries(
+    subscription_id: Annotated[str, typer.Argument()],
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Recent deliveries, newest first, with every attempt."""
+    with opened(settings_for(db)) as store:
+        try:
+            found = store.deliveries.of_subscription(subscription_id, limit, 0)
+        except ServiceError as exc:
+            raise fail(exc) from exc
+    if as_json:
+        typer.echo(json.dumps([d.model_dump(mode="json") for d in found], indent=2))
+        return
+    rows = [
+        (
+            str(d.id),
+            d.event_type.value,
+            d.status.value,
+            str(d.attempt_count),
+            "; ".join(_attempt(a) for a in d.attempts),
+        )
+        for d in found
+    ]
+    typer.echo(render_table(("id", "event", "status", "tries", "attempts"), rows))
+
+
+def _attempt(attempt: Attempt) -> str:
+    code = attempt.status_code or "-"
+    said = f"{attempt.attempted_at:%H:%M:%S} {code} {attempt.latency_ms:.0f}ms"
+    return f"{said} {attempt.error}" if attempt.error else said
+
+
+@subscriptions_app.command("retry")
+def retry(delivery_id: Annotated[int, typer.Argument(min=1)], db: DbOption = None) -> None:
+    """Queue a delivery again now, under the same message id."""
+    with opened(settings_for(db)) as store:
+        try:
+            retried = store.deliveries.retry(delivery_id)
+        except ServiceError as exc:
+            raise fail(exc) from exc
+    typer.echo(f"delivery {retried.id} queued again (message {retried.message_id})")

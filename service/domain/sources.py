@@ -1,0 +1,76 @@
+"""News articles read for commitments, and the decisions on what was proposed from them."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints, field_validator
+
+from service.domain.base import FROZEN, Slug, UtcDatetime
+from service.domain.commitments import http_url
+
+MAX_ARTICLE_CHARS = 1 << 20
+
+
+class ArticleIn(BaseModel):
+    """An article to read: its text, where it was published and when."""
+
+    model_config = FROZEN
+
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_ARTICLE_CHARS)] = Field(
+        description="The article's plain text (at most 1 MiB)"
+    )
+    published: date = Field(description="Relative dates ('last month') resolve against this")
+    url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        return None if url is None else http_url(url)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("text is empty: send the article's text")
+        return text
+
+
+class Decision(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class ProposalRecord(BaseModel):
+    """A stored proposal: what extraction proposed, and what a person (or rule) decided."""
+
+    model_config = FROZEN
+
+    id: int
+    source_id: int
+    position: int
+    body: dict[str, Any]
+    decision: Decision
+    decided_at: UtcDatetime | None = None
+    decided_by: str | None = None
+    reason: str | None = None
+    commitment_id: Slug | None = None
+
+
+class SourceRecord(BaseModel):
+    """A stored article with the mentions found in it and the proposals made from it."""
+
+    model_config = FROZEN
+
+    id: int
+    url: str | None
+    title: str | None
+    published: date
+    created_at: UtcDatetime
+    created_by: str
+    mentions: list[dict[str, Any]]
+    proposals: list[ProposalRecord]
