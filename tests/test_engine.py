@@ -1,0 +1,108 @@
+"""The engine itself: one wake-up job armed at the next due moment, and replicas that share."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from service.alerts.engine import Engine
+from service.bootstrap import Runtime, open_runtime
+from service.clock import utc_now
+from service.domain import ChangeNote, CommitmentCreate, SubscriptionCreate
+from service.settings import Settings
+from tests.support.receiver import Receiver, verify_signature
+
+
+def _settings(database_url: str) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        load_feeds_on_start=False,
+        webhook_allow="127.0.0.1/32",
+        webhook_timeout=timedelta(seconds=2),
+        delivery_lease=timedelta(seconds=5),
+        delivery_batch=25,
+        engine_safety_interval=timedelta(seconds=30),
+    )
+
+
+@pytest.fixture
+def runtimes(database_url: str) -> Iterator[tuple[Runtime, Runtime]]:
+    """Two runtimes on one database: two replicas, each with its own engine and connections."""
+    first = open_runtime(_settings(database_url), utc_now)
+    second = open_runtime(_settings(database_url), utc_now)
+    yield first, second
+    first.close()
+    second.close()
+
+
+def _track(runtime: Runtime, cid: str, due: datetime, offsets: list[str]) -> None:
+    data = CommitmentCreate.model_validate(
+        {
+            "id": cid,
+            "title": cid,
+            "kind": "deadline",
+            "due": {"value": due.strftime("%Y-%m-%dT%H:%M:%S"), "tz": "UTC"},
+            "alerts": offsets,
+        }
+    )
+    runtime.store.commitments.create(data, ChangeNote(), "test")
+
+
+def _subscribe(runtime: Runtime, url: str) -> str:
+    data = SubscriptionCreate(url=url, event_types=("deadline.reached",))
+    with runtime.store.db.write() as conn:
+        _subscription, secret = runtime.store.subscriptions.create(conn, data, "test")
+    return secret
+
+
+def test_the_wake_up_job_is_armed_at_the_next_due_moment(runtimes: tuple[Runtime, Runtime]):
+    runtime, _ = runtimes
+    engine = runtime.engine()
+    engine.start()
+    try:
+        assert engine.wakeups.armed_at() is None
+        later = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=3)
+        _track(runtime, "in-three-hours", later, ["PT0S", "PT1H"])
+        assert _eventually(lambda: engine.wakeups.armed_at() == later - timedelta(hours=1))
+        sooner = later - timedelta(hours=2)
+        _track(runtime, "in-an-hour", sooner, ["PT0S"])
+        assert _eventually(lambda: engine.wakeups.armed_at() == sooner)
+    finally:
+        engine.stop()
+
+
+def test_two_engines_on_one_database_deliver_each_alert_once(runtimes: tuple[Runtime, Runtime]):
+    first, second = runtimes
+    with Receiver().running() as receiver:
+        secret = _subscribe(first, receiver.url)
+        due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
+        for n in range(120):
+            _track(first, f"deadline-{n:03d}", due, ["PT0S"])
+        engines: list[Engine] = [first.engine(), second.engine()]
+        for engine in engines:
+            engine.start()
+        try:
+            received = receiver.wait_for(120, timeout=30)
+            time.sleep(1)  # a duplicate would arrive now
+        finally:
+            for engine in engines:
+                engine.stop()
+    counts = Counter(json.loads(r.body)["data"]["commitment"]["id"] for r in receiver.received)
+    assert len(counts) == 120 and len(received) >= 120
+    assert set(counts.values()) == {1}, "an alert was delivered twice"
+    assert all(verify_signature(secret, r) for r in receiver.received)
+
+
+def _eventually(check, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
