@@ -72,18 +72,16 @@ class Sender:
     async def send(self, claimed: Claimed) -> Outcome:
         """One attempt. Never raises: whatever happens becomes an Outcome that is logged."""
         async with self._slots:
-            started = time.perf_counter()
-            attempted_at = self.clock()
+            attempt = _Try(claimed, self.clock(), time.perf_counter())
             try:
                 response = await self._post(claimed)
             except WebhookTargetRefused as exc:
-                return self._failed(claimed, attempted_at, started, error=exc.reason)
+                return self._failed(attempt, error=exc.reason)
             except httpx.TimeoutException:
-                return self._failed(claimed, attempted_at, started, error="timed out", slow=True)
+                return self._failed(attempt, error="timed out", slow=True)
             except httpx.HTTPError as exc:
-                error = f"{type(exc).__name__}: {exc}".strip()
-                return self._failed(claimed, attempted_at, started, error=error)
-            return self._answered(claimed, attempted_at, started, response)
+                return self._failed(attempt, error=f"{type(exc).__name__}: {exc}".strip())
+            return self._answered(attempt, response)
 
     async def _post(self, claimed: Claimed) -> httpx.Response:
         assert self._client is not None, "use the Sender as an async context manager"
@@ -106,83 +104,69 @@ class Sender:
             extensions=extensions,
         )
 
-    def _answered(
-        self, claimed: Claimed, attempted_at: datetime, started: float, response: httpx.Response
-    ) -> Outcome:
+    def _answered(self, attempt: _Try, response: httpx.Response) -> Outcome:
         status = response.status_code
         if 200 <= status < 300:
-            return _outcome(claimed, attempted_at, started, succeeded=True, status_code=status)
+            return attempt.outcome(succeeded=True, status_code=status)
         if status == 410:
-            return _outcome(
-                claimed,
-                attempted_at,
-                started,
-                succeeded=False,
+            return attempt.outcome(
                 status_code=status,
                 error="410 Gone",
                 disable_reason="the endpoint answered 410 Gone",
             )
         error = f"HTTP {status}" + (" (redirects are not followed)" if 300 <= status < 400 else "")
-        wait = _retry_after(response, attempted_at)
-        return self._failed(
-            claimed,
-            attempted_at,
-            started,
-            error=error,
-            status=status,
-            slow=status == 429,
-            wait=wait,
-        )
+        wait = _retry_after(response, attempt.attempted_at)
+        return self._failed(attempt, error=error, status=status, slow=status == 429, wait=wait)
 
     def _failed(
         self,
-        claimed: Claimed,
-        attempted_at: datetime,
-        started: float,
+        attempt: _Try,
         *,
         error: str,
         status: int | None = None,
         slow: bool = False,
         wait: timedelta | None = None,
     ) -> Outcome:
-        rule = RetryRule(failures=claimed.attempt_count + 1, slow_down=slow, retry_after=wait)
-        delay = rule.delay(self.rng)
-        return _outcome(
-            claimed,
-            attempted_at,
-            started,
-            succeeded=False,
-            status_code=status,
-            error=error
-            if delay is not None
-            else f"{error}; giving up after {rule.failures} attempts",
-            retry_at=attempted_at + delay if delay is not None else None,
+        failures = attempt.claimed.attempt_count + 1
+        delay = RetryRule(failures=failures, slow_down=slow, retry_after=wait).delay(self.rng)
+        if delay is None:
+            return attempt.outcome(
+                status_code=status, error=f"{error}; giving up after {failures} attempts"
+            )
+        return attempt.outcome(
+            status_code=status, error=error, retry_at=attempt.attempted_at + delay
         )
 
 
-def _outcome(
-    claimed: Claimed,
-    attempted_at: datetime,
-    started: float,
-    *,
-    succeeded: bool,
-    status_code: int | None = None,
-    error: str | None = None,
-    retry_at: datetime | None = None,
-    disable_reason: str | None = None,
-) -> Outcome:
-    return Outcome(
-        delivery_id=claimed.id,
-        lease_token=claimed.lease_token,
-        subscription_id=claimed.subscription_id,
-        attempted_at=attempted_at,
-        latency_ms=round((time.perf_counter() - started) * 1000, 3),
-        succeeded=succeeded,
-        status_code=status_code,
-        error=error,
-        retry_at=retry_at,
-        disable_reason=disable_reason,
-    )
+@dataclass(frozen=True, slots=True)
+class _Try:
+    """One attempt in progress: what is sent, when it started."""
+
+    claimed: Claimed
+    attempted_at: datetime
+    started: float
+
+    def outcome(
+        self,
+        *,
+        succeeded: bool = False,
+        status_code: int | None = None,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        disable_reason: str | None = None,
+    ) -> Outcome:
+        return Outcome(
+            delivery_id=self.claimed.id,
+            lease_token=self.claimed.lease_token,
+            subscription_id=self.claimed.subscription_id,
+            attempted_at=self.attempted_at,
+            latency_ms=round((time.perf_counter() - self.started) * 1000, 3),
+            succeeded=succeeded,
+            status_code=status_code,
+            error=error,
+            retry_at=retry_at,
+            disable_reason=disable_reason,
+        )
 
 
 def _retry_after(response: httpx.Response, now: datetime) -> timedelta | None:
