@@ -102,16 +102,7 @@ class ProposalRead(Proposal):
 
     @classmethod
     def of(cls, record: ProposalRecord) -> ProposalRead:
-        return cls(
-            **record.body,
-            id=record.id,
-            source_id=record.source_id,
-            decision=record.decision,
-            decided_at=record.decided_at,
-            decided_by=record.decided_by,
-            reason=record.reason,
-            commitment_id=record.commitment_id,
-        )
+        return cls(**record.body, **record.model_dump(exclude={"body", "position"}))
 
 
 class SourceRead(BaseModel):
@@ -128,13 +119,7 @@ class SourceRead(BaseModel):
 
     @classmethod
     def of(cls, record: SourceRecord) -> SourceRead:
-        return cls(
-            id=record.id,
-            url=record.url,
-            title=record.title,
-            published=record.published,
-            created_at=record.created_at,
-            created_by=record.created_by,
-            mentions=[Mention.model_validate(m) for m in record.mentions],
-            proposals=[ProposalRead.of(p) for p in record.proposals],
+        proposals = [ProposalRead.of(p) for p in record.proposals]
+        return cls.model_validate(
+            record.model_dump(exclude={"proposals"}) | {"proposals": proposals}
         )

@@ -32,9 +32,9 @@ def post_source(
     """Stores the article, finds its dated mentions and proposes commitments to track.
 
     Relative dates resolve against `published`. A proposal that repeats a commitment as it
-    was known on that day names it in `matches`. Proposals wait for a person to accept or reject them, unless
-    TREATYCAL_AUTO_ACCEPT_CONFIDENCE sets a rule. The same article posted again returns the
-    stored record (200) instead of a second one.
+    was known on that day names it in `matches`. Proposals wait for a person to accept or
+    reject them, unless TREATYCAL_AUTO_ACCEPT_CONFIDENCE sets a rule. The same article posted
+    again returns the stored record (200) instead of a second one.
     """
     known = services.store.commitments.known_on(article.published, CommitmentFilter())
     found = extract(
