@@ -124,6 +124,9 @@ def test_a_commitment_falling_due_reaches_its_subscriber(client: TestClient):
         (got,) = receiver.wait_for(1, timeout=15)
     body = json.loads(got.body)
     assert body["type"] == "deadline.reached" and body["data"]["late"] is False
+    (alert,) = client.get("/api/v1/commitments/snapback-window-closes/alerts").json()
+    assert alert["offset"] == "PT0S" and alert["status"] == "fired"
+    assert client.get("/api/v1/commitments/nothing-here/alerts").status_code == 404
     assert body["data"]["commitment"]["id"] == "snapback-window-closes"
     assert got.at >= due.timestamp() - 0.5
     assert verify_signature(created["secret"], got)

@@ -16,6 +16,7 @@ from service.api.models import (
 )
 from service.api.problems import PROBLEM_RESPONSES
 from service.domain import (
+    Alert,
     ChangeNote,
     Commitment,
     CommitmentCreate,
@@ -149,3 +150,10 @@ def commitment_history(services: ServicesDep, commitment_id: Slug) -> list[Histo
         HistoryEntry(**revision.model_dump(), summary=revision.describe())
         for revision in services.store.commitments.history(commitment_id)
     ]
+
+
+@router.get("/{commitment_id}/alerts", summary="Its planned and settled alerts")
+def commitment_alerts(services: ServicesDep, commitment_id: Slug) -> list[Alert]:
+    """Every alert planned for it: pending, fired, or settled otherwise with the reason why."""
+    services.store.commitments.get(commitment_id)
+    return services.store.alerts.of_commitment(commitment_id)
