@@ -97,7 +97,7 @@ class Settings(BaseSettings):
         description="Alerts found after their deadline passed by more than this are skipped",
     )
     engine_safety_interval: timedelta = Field(
-        default=timedelta(seconds=15),
+        default=timedelta(seconds=2),
         description="How often the engine looks for work even when nothing woke it",
     )
     engine_maintenance_interval: timedelta = Field(

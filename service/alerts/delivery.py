@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 
-import httpx
+import httpx2 as httpx
 from standardwebhooks import Webhook
 
-from service.alerts.guard import Network, Resolver, check_url_async, system_resolver
+from service.alerts.guard import Network, Resolver, Target, check_url_async, system_resolver
 from service.clock import Clock
 from service.domain import RetryRule
 from service.errors import WebhookTargetRefused
@@ -67,25 +67,37 @@ class Sender:
             await self._client.aclose()
 
     async def send_all(self, batch: Sequence[Claimed]) -> list[Outcome]:
-        return list(await asyncio.gather(*(self.send(claimed) for claimed in batch)))
+        """Send a batch; each URL is checked (and resolved) once for the whole batch."""
+        targets = {url: await self._check(url) for url in {claimed.url for claimed in batch}}
+        sends = (self._send(claimed, targets[claimed.url]) for claimed in batch)
+        return list(await asyncio.gather(*sends))
 
     async def send(self, claimed: Claimed) -> Outcome:
         """One attempt. Never raises: whatever happens becomes an Outcome that is logged."""
+        (outcome,) = await self.send_all([claimed])
+        return outcome
+
+    async def _check(self, url: str) -> Target | WebhookTargetRefused:
+        try:
+            return await check_url_async(url, self.policy.allow, self.resolve)
+        except WebhookTargetRefused as refused:
+            return refused
+
+    async def _send(self, claimed: Claimed, checked: Target | WebhookTargetRefused) -> Outcome:
         async with self._slots:
             attempt = _Try(claimed, self.clock(), time.perf_counter())
+            if isinstance(checked, WebhookTargetRefused):
+                return self._failed(attempt, error=checked.reason)
             try:
-                response = await self._post(claimed)
-            except WebhookTargetRefused as exc:
-                return self._failed(attempt, error=exc.reason)
+                response = await self._post(claimed, checked)
             except httpx.TimeoutException:
                 return self._failed(attempt, error="timed out", slow=True)
             except httpx.HTTPError as exc:
                 return self._failed(attempt, error=f"{type(exc).__name__}: {exc}".strip())
             return self._answered(attempt, response)
 
-    async def _post(self, claimed: Claimed) -> httpx.Response:
+    async def _post(self, claimed: Claimed, target: Target) -> httpx.Response:
         assert self._client is not None, "use the Sender as an async context manager"
-        target = await check_url_async(claimed.url, self.policy.allow, self.resolve)
         sent_at = self.clock()
         signature = Webhook(claimed.secret).sign(claimed.message_id, sent_at, claimed.payload)
         headers = {

@@ -70,8 +70,18 @@ def check_url(url: str, allow: Sequence[Network], resolve: Resolver = system_res
 async def check_url_async(
     url: str, allow: Sequence[Network], resolve: Resolver = system_resolver
 ) -> Target:
-    """check_url without blocking the event loop on DNS."""
+    """check_url without blocking the event loop on DNS (an address needs no lookup)."""
+    if _is_address(urlsplit(url).hostname or ""):
+        return check_url(url, allow, resolve)
     return await asyncio.to_thread(check_url, url, allow, resolve)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _parts(url: str) -> tuple[str, str, int, str]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, RowMapping, and_, func, select, tuple_, update
+from sqlalchemy import Connection, RowMapping, and_, bindparam, func, select, tuple_, update
 
 from service.domain import Alert, AlertStatus, PlannedAlert
 from service.store.engine import Database
@@ -92,17 +92,31 @@ class Alerts:
 
     @staticmethod
     def settle(conn: Connection, settlements: Sequence[Settlement], now: datetime) -> None:
-        for settled in settlements:
-            conn.execute(
-                update(alerts)
-                .where(_a.id == settled.alert_id, _a.status == AlertStatus.PENDING.value)
-                .values(
-                    status=settled.status.value,
-                    note=settled.note,
-                    late_seconds=settled.late_seconds,
-                    settled_at=now,
-                )
+        """Record what became of each alert, in one statement for the batch."""
+        if not settlements:
+            return
+        statement = (
+            update(alerts)
+            .where(_a.id == bindparam("b_id"), _a.status == AlertStatus.PENDING.value)
+            .values(
+                status=bindparam("b_status"),
+                note=bindparam("b_note"),
+                late_seconds=bindparam("b_late"),
+                settled_at=now,
             )
+        )
+        conn.execute(
+            statement,
+            [
+                {
+                    "b_id": s.alert_id,
+                    "b_status": s.status.value,
+                    "b_note": s.note,
+                    "b_late": s.late_seconds,
+                }
+                for s in settlements
+            ],
+        )
 
     @staticmethod
     def next_fire_at(conn: Connection) -> datetime | None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, RowMapping, func, or_, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, func, or_, select, update
 
 from service.clock import Clock
 from service.domain import Attempt, Delivery, DeliveryStatus, EventType, SubscriptionStatus
@@ -16,6 +16,7 @@ from service.errors import DeliveryNotFound
 from service.store.engine import Database
 from service.store.subscriptions import Subscriptions
 from service.store.tables import attempts, deliveries, subscriptions
+from service.store.types import UTCDateTime
 from service.store.upsert import insert_new
 
 _d = deliveries.c
@@ -135,18 +136,17 @@ class Deliveries:
             return
         with self.db.write() as conn:
             conn.execute(attempts.insert(), [_attempt_row(o) for o in outcomes])
-            for outcome in outcomes:
-                _advance(conn, outcome)
+            conn.execute(_ADVANCE, [_advance_row(o) for o in outcomes])
+            for subscription_id, mine in _by_subscription(outcomes).items():
+                latest = max(mine, key=lambda o: o.attempted_at)
+                succeeded = any(o.succeeded for o in mine)
                 Subscriptions.record_outcome(
-                    conn,
-                    outcome.subscription_id,
-                    outcome.succeeded,
-                    outcome.attempted_at,
-                    give_up_after,
+                    conn, subscription_id, succeeded, latest.attempted_at, give_up_after
                 )
-                if outcome.disable_reason:
+                gone = next((o for o in mine if o.disable_reason), None)
+                if gone is not None and gone.disable_reason:
                     Subscriptions.disable(
-                        conn, outcome.subscription_id, outcome.disable_reason, outcome.attempted_at
+                        conn, subscription_id, gone.disable_reason, gone.attempted_at
                     )
 
     @staticmethod
@@ -250,26 +250,44 @@ def _attempt_row(outcome: Outcome) -> dict[str, object]:
     }
 
 
-def _advance(conn: Connection, outcome: Outcome) -> None:
+_ADVANCE = (
+    update(deliveries)
+    .where(_d.id == bindparam("b_id"), _d.lease_token == bindparam("b_token"))
+    .values(
+        status=bindparam("b_status"),
+        attempt_count=_d.attempt_count + 1,
+        next_attempt_at=bindparam("b_next", type_=UTCDateTime()),
+        completed_at=bindparam("b_completed", type_=UTCDateTime()),
+        locked_until=None,
+        lease_token=None,
+        last_error=bindparam("b_error"),
+    )
+)
+"""Move a delivery on after an attempt, unless its lease has since passed to another sender."""
+
+
+def _advance_row(outcome: Outcome) -> dict[str, object]:
     if outcome.succeeded:
         status, next_at, completed = DeliveryStatus.SUCCEEDED, None, outcome.attempted_at
     elif outcome.retry_at is not None:
         status, next_at, completed = DeliveryStatus.PENDING, outcome.retry_at, None
     else:
         status, next_at, completed = DeliveryStatus.FAILED, None, outcome.attempted_at
-    conn.execute(
-        update(deliveries)
-        .where(_d.id == outcome.delivery_id, _d.lease_token == outcome.lease_token)
-        .values(
-            status=status.value,
-            attempt_count=_d.attempt_count + 1,
-            next_attempt_at=next_at,
-            completed_at=completed,
-            locked_until=None,
-            lease_token=None,
-            last_error=None if outcome.succeeded else outcome.error,
-        )
-    )
+    return {
+        "b_id": outcome.delivery_id,
+        "b_token": outcome.lease_token,
+        "b_status": status.value,
+        "b_next": next_at,
+        "b_completed": completed,
+        "b_error": None if outcome.succeeded else outcome.error,
+    }
+
+
+def _by_subscription(outcomes: Sequence[Outcome]) -> dict[str, list[Outcome]]:
+    grouped: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        grouped.setdefault(outcome.subscription_id, []).append(outcome)
+    return grouped
 
 
 def _attempts(conn: Connection, delivery_ids: list[int]) -> dict[int, tuple[Attempt, ...]]:
