@@ -1,0 +1,1 @@
+"""Benchmarks for the feed speed targets; run with `python -m tests.bench` (`make bench`)."""

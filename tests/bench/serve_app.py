@@ -1,0 +1,160 @@
+"""The real app under uvicorn, over a SQLite file holding the shipped feeds plus N more.
+
+Run as `python -m tests.bench.serve_app DIR COUNT`. It prints progress, then one line
+`READY {json}` with the port and the sizes and ETags the bench should see, then serves until
+SIGINT or SIGTERM. Bench-only routes are added to the same app, behind the same middleware:
+
+- /bench/constant-small: fixed bytes the size of /feeds/arms-control.ics, with feed headers;
+- /bench/constant-large: fixed bytes the size of /feeds/all.ics, with feed headers;
+- /bench/constant-small-sync: constant-small from a plain `def` route (the threadpool hop);
+- /bench/version-small: constant-small after the data-version query every feed request makes;
+- /bench/read-all: how long the store takes to read (and validate) every commitment;
+- POST /bench/touch: revise one commitment, so every cached feed must render again.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import importlib.util
+import json
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Response
+
+from service import ical
+from service.api import create_app
+from service.domain import (
+    Catalog,
+    ChangeNote,
+    CommitmentFilter,
+    CommitmentPatch,
+    StatedVersion,
+)
+from service.publish import render_filtered, render_named
+from service.settings import Settings
+from service.store import Store
+from tests.bench import corpus
+
+REPO = Path(__file__).resolve().parents[2]
+CALENDAR = "text/calendar; charset=utf-8"
+CHUNK = 1000
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def fill(store: Store, count: int) -> str:
+    """Store `count` generated commitments, a thousand per transaction; returns the first id."""
+    made = corpus.fields(count)
+    started = time.perf_counter()
+    for offset in range(0, count, CHUNK):
+        batch = made[offset : offset + CHUNK]
+        versions = {
+            cid: (StatedVersion(fields=f, effective=corpus.EPOCH.date()),) for cid, f in batch
+        }
+        store.sync_catalog(Catalog(feeds=(), commitments=versions), actor="bench")
+        done = offset + len(batch)
+        say(f"  stored {done:,}/{count:,} commitments ({time.perf_counter() - started:.1f} s)")
+    return made[0][0]
+
+
+def constant(size: int, seed: bytes) -> bytes:
+    """`size` bytes of calendar-looking text, so nothing downstream can compress it away."""
+    line = b"X-BENCH:" + hashlib.sha256(seed).hexdigest().encode() + b"\r\n"
+    return (line * (size // len(line) + 1))[:size]
+
+
+def feed_headers(body: bytes) -> dict[str, str]:
+    return {
+        "ETag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+        "Last-Modified": "Tue, 14 May 2019 09:30:00 GMT",
+        "Cache-Control": "public, max-age=900",
+    }
+
+
+def add_bench_routes(app: FastAPI, store: Store, small: bytes, large: bytes, touch_id: str) -> None:
+    small_headers, large_headers = feed_headers(small), feed_headers(large)
+
+    @app.get("/bench/constant-small", include_in_schema=False)
+    async def constant_small() -> Response:
+        return Response(small, media_type=CALENDAR, headers=small_headers)
+
+    @app.get("/bench/constant-large", include_in_schema=False)
+    async def constant_large() -> Response:
+        return Response(large, media_type=CALENDAR, headers=large_headers)
+
+    @app.get("/bench/constant-small-sync", include_in_schema=False)
+    def constant_small_sync() -> Response:
+        return Response(small, media_type=CALENDAR, headers=small_headers)
+
+    @app.get("/bench/version-small", include_in_schema=False)
+    def version_small() -> Response:
+        store.feeds.version()
+        return Response(small, media_type=CALENDAR, headers=small_headers)
+
+    @app.get("/bench/read-all", include_in_schema=False)
+    def read_all() -> dict[str, float]:
+        started = time.perf_counter()
+        found = store.commitments.matching(CommitmentFilter())
+        return {"seconds": time.perf_counter() - started, "count": len(found)}
+
+    @app.post("/bench/touch", include_in_schema=False)
+    def touch() -> dict[str, int]:
+        current = store.commitments.get(touch_id)
+        change = CommitmentPatch(title=f"{current.title.split(' #')[0]} #{current.revision}")
+        revised = store.commitments.patch(touch_id, change, ChangeNote(reason="bench"), "bench")
+        return {"revision": revised.revision}
+
+
+def main(folder: Path, count: int) -> None:
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite:///{folder / 'bench.db'}",
+        feeds_dir=REPO / "feeds",
+        load_feeds_on_start=True,
+    )
+    # Filled through a plain Store, before the app adds its alert planner to every write:
+    # planning is not what this bench measures, and it makes a bulk load slower per row.
+    say("  migrating, then storing the generated commitments")
+    plain = Store.open(settings.database_url)
+    touch_id = fill(plain, count)
+    plain.close()
+    say("  loading the shipped feeds/ and building the app")
+    app = create_app(settings)
+    store: Store = app.state.services.store
+    say("  rendering once to size the constant routes, then clearing the render caches")
+    small_feed = render_named(store, settings, "arms-control")
+    large_feed = render_filtered(store, settings, CommitmentFilter())
+    ical._rendered.cache_clear()
+    ical._timezone.cache_clear()
+    small, large = constant(len(small_feed), b"small"), constant(len(large_feed), b"large")
+    add_bench_routes(app, store, small, large, touch_id)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP, and
+    # without it every response written in two parts waits out a 40 ms delayed ACK.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.bind(("127.0.0.1", 0))
+    ready: dict[str, Any] = {
+        "port": listener.getsockname()[1],
+        "small_etag": feed_headers(small_feed)["ETag"],
+        "large_etag": feed_headers(large_feed)["ETag"],
+        "small_bytes": len(small),
+        "large_bytes": len(large),
+        "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
+        "http": "httptools" if importlib.util.find_spec("httptools") else "h11",
+    }
+    del small_feed, large_feed
+    gc.collect()
+    say("READY " + json.dumps(ready))
+    config = uvicorn.Config(app, log_level="warning", access_log=False)
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), int(sys.argv[2]))
