@@ -6,7 +6,7 @@ post the batch, `delivery_concurrency` at a time), settle (log attempts, mark de
 Each step is wrapped with mock.patch for the run (no service code changes) and timed in the
 thread that runs it: wall seconds and that thread's CPU seconds. With --profile each step is
 also run under its own cProfile.Profile. Last, Sender.send_all alone, on made-up claims, as it
-is and with one thing changed at a time (patched for the run only), to split the send step.
+is, to split the send step.
 """
 
 from __future__ import annotations
@@ -14,14 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import cProfile
-import importlib
-import importlib.util
 import io
 import pstats
-import sys
 import time
 import timeit
-import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -32,10 +28,9 @@ from unittest import mock
 
 from standardwebhooks import Webhook
 
-from service.alerts import delivery
 from service.alerts.delivery import Sender, SendPolicy
 from service.alerts.dispatcher import fire_due
-from service.alerts.guard import check_url, check_url_async, system_resolver
+from service.alerts.guard import check_url, check_url_async
 from service.clock import utc_now
 from service.store import Claimed
 from tests.bench import alerts_setup as fixtures
@@ -257,83 +252,30 @@ def _micro(url: str, secret: str, payload: str, number: int = 2000) -> dict[str,
 SEND_BATCH = 200
 
 
-@dataclass(frozen=True)
-class SendVariant:
-    label: str
-    patches: Callable[[], list[contextlib.AbstractContextManager[Any]]]
-
-
-async def _check_in_loop(url: str, allow: Any, resolve: Any = system_resolver) -> Any:
-    """The guard's check in the event loop's own thread: an IP literal needs no DNS."""
-    return check_url(url, allow, resolve)
-
-
-def _sniffio_stub() -> types.ModuleType:
-    stub = types.ModuleType("sniffio")
-    stub.current_async_library = lambda: "asyncio"  # type: ignore[attr-defined]
-    return stub
-
-
-def send_variants() -> list[SendVariant]:
-    """The Sender as it is, and changed one thing at a time (patched for the run only)."""
-
-    def no_hop() -> contextlib.AbstractContextManager[Any]:
-        return mock.patch.object(delivery, "check_url_async", _check_in_loop)
-
-    found = [
-        SendVariant("Sender as is (httpx, guard via a thread)", list),
-        SendVariant("guard checked in the loop thread", lambda: [no_hop()]),
-    ]
-    if importlib.util.find_spec("sniffio") is None:
-        stub = _sniffio_stub()
-        found.append(
-            SendVariant(
-                "  and a sniffio module importable (stub)",
-                lambda: [no_hop(), mock.patch.dict(sys.modules, {"sniffio": stub})],
-            )
-        )
-    if importlib.util.find_spec("httpx2") is not None:
-        httpx2 = importlib.import_module("httpx2")
-
-        def client() -> contextlib.AbstractContextManager[Any]:
-            return mock.patch.object(delivery, "httpx", httpx2)
-
-        found.append(SendVariant("httpx2 as the client", lambda: [client()]))
-        found.append(
-            SendVariant("  and the guard in the loop thread", lambda: [client(), no_hop()])
-        )
-    return found
-
-
 def send_alone(
     receiver: Receiver, secret: str, payload: str, concurrencies: Sequence[int], count: int
 ) -> list[dict[str, Any]]:
-    """Sender.send_all on `count` made-up claims, SEND_BATCH at a time, for each variant."""
+    """Sender.send_all on `count` made-up claims, SEND_BATCH at a time: the send step alone."""
     results = []
     progress(f"Sender.send_all alone, {count:,} made-up claims, {SEND_BATCH} to a batch")
     for concurrency in concurrencies:
-        for variant in send_variants():
-            receiver.expect(secret, fixtures.VERIFY_EVERY)
-            with contextlib.ExitStack() as patched:
-                for patch in variant.patches():
-                    patched.enter_context(patch)
-                seconds, cpu, failed = asyncio.run(
-                    _send_claims(receiver.url, secret, payload, concurrency, count)
-                )
-            distinct, _ = receiver.count()
-            results.append(
-                {
-                    "variant": variant.label,
-                    "concurrency": concurrency,
-                    "deliveries": count,
-                    "received_distinct": distinct,
-                    "failed": failed,
-                    "deliveries_per_s": round(count / seconds, 1),
-                    "cpu_ms_per_delivery": round(1000 * cpu / count, 3),
-                }
-            )
-            label = variant.label.strip()
-            progress(f"  {label}, concurrency {concurrency}: {count / seconds:,.0f}/s")
+        receiver.expect(secret, fixtures.VERIFY_EVERY)
+        seconds, cpu, failed = asyncio.run(
+            _send_claims(receiver.url, secret, payload, concurrency, count)
+        )
+        distinct, _ = receiver.count()
+        results.append(
+            {
+                "variant": "Sender as is",
+                "concurrency": concurrency,
+                "deliveries": count,
+                "received_distinct": distinct,
+                "failed": failed,
+                "deliveries_per_s": round(count / seconds, 1),
+                "cpu_ms_per_delivery": round(1000 * cpu / count, 3),
+            }
+        )
+        progress(f"  concurrency {concurrency}: {count / seconds:,.0f}/s")
     return results
 
 
