@@ -132,8 +132,9 @@ def test_a_commitment_falling_due_reaches_its_subscriber(client: TestClient):
     assert verify_signature(created["secret"], got)
 
 
-def test_410_disables_and_delete_removes(client: TestClient):
-    with Receiver(lambda _r: (410, {})).running() as receiver:
+def test_410_disables_enable_resumes_and_delete_removes(client: TestClient):
+    answer = {"status": 410}
+    with Receiver(lambda _r: (answer["status"], {})).running() as receiver:
         created = _subscribe(client, receiver.url)
         client.post(f"/api/v1/subscriptions/{created['id']}/test", headers=ADMIN)
         receiver.wait_for(1)
@@ -142,10 +143,15 @@ def test_410_disables_and_delete_removes(client: TestClient):
             if shown["status"] == "disabled":
                 break
             receiver.wait_for(2, timeout=0.1)
-    assert (
-        shown["status"] == "disabled"
-        and shown["disabled_reason"] == "the endpoint answered 410 Gone"
-    )
+        assert shown["status"] == "disabled"
+        assert shown["disabled_reason"] == "the endpoint answered 410 Gone"
+        answer["status"] = 204
+        held = client.post(f"/api/v1/subscriptions/{created['id']}/test", headers=ADMIN).json()
+        assert len(receiver.wait_for(2, timeout=1.5)) == 1, "nothing is sent while disabled"
+        enabled = client.post(f"/api/v1/subscriptions/{created['id']}/enable", headers=ADMIN)
+        assert enabled.json()["status"] == "active" and enabled.json()["disabled_reason"] is None
+        _gone, resumed = receiver.wait_for(2, timeout=10)
+        assert resumed.message_id == held["message_id"]
     removed = client.delete(f"/api/v1/subscriptions/{created['id']}", headers=ADMIN)
     assert removed.status_code == 200
     assert client.get(f"/api/v1/subscriptions/{created['id']}", headers=ADMIN).status_code == 404

@@ -51,6 +51,16 @@ def delete_subscription(
     return unsubscribe(services.store, services.planner, subscription_id)
 
 
+@router.post("/{subscription_id}/enable", summary="Send to a disabled endpoint again")
+def enable_subscription(
+    services: ServicesDep, caller: Writer, subscription_id: str
+) -> Subscription:
+    """After a 410 or days of failures: deliveries held while it was disabled are sent."""
+    enabled = services.store.subscriptions.enable(subscription_id)
+    services.wake_engine()
+    return enabled
+
+
 @router.post(
     "/{subscription_id}/test",
     status_code=status.HTTP_202_ACCEPTED,

@@ -109,6 +109,17 @@ def delete(subscription_id: Annotated[str, typer.Argument()], db: DbOption = Non
     typer.echo(f"subscription {removed.id} deleted")
 
 
+@subscriptions_app.command("enable")
+def enable(subscription_id: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
+    """Send to a disabled endpoint again; deliveries held meanwhile are sent."""
+    with opened(settings_for(db)) as store:
+        try:
+            enabled = store.subscriptions.enable(subscription_id)
+        except ServiceError as exc:
+            raise fail(exc) from exc
+    typer.echo(f"subscription {enabled.id} is {enabled.status.value} again")
+
+
 @subscriptions_app.command("test")
 def test(subscription_id: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
     """Queue a signed ping; a running engine (serve or worker) sends it within seconds."""

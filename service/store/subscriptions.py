@@ -93,6 +93,22 @@ class Subscriptions:
             )
         )
 
+    def enable(self, subscription_id: str) -> Subscription:
+        """Send to it again (its endpoint is mended); deliveries held while disabled resume."""
+        with self.db.write() as conn:
+            self.get_in(conn, subscription_id)
+            conn.execute(
+                update(subscriptions)
+                .where(_s.id == subscription_id)
+                .values(
+                    status=SubscriptionStatus.ACTIVE.value,
+                    disabled_reason=None,
+                    disabled_at=None,
+                    failing_since=None,
+                )
+            )
+            return self.get_in(conn, subscription_id)
+
     @staticmethod
     def record_outcome(
         conn: Connection,
