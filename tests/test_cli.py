@@ -204,6 +204,7 @@ def test_subscriptions_from_the_command_line(tmp_path: Path):
     )
     assert delivery["event_type"] == "ping" and delivery["status"] == "pending"
     assert "queued again" in run(tmp_path, "subscriptions", "retry", str(delivery["id"])).stdout
+    assert "is active again" in run(tmp_path, "subscriptions", "enable", listed["id"]).stdout
     assert "deleted" in run(tmp_path, "subscriptions", "delete", listed["id"]).stdout
     assert run(tmp_path, "subscriptions", "delete", listed["id"], check=False).returncode == 1
 
