@@ -110,6 +110,8 @@ def test_upcoming_prints_a_table_and_json_as_of_a_past_day(tmp_path: Path):
     items = {item["id"]: item for item in document["items"]}
     assert items["new-start-expiry"]["due"]["value"] == "2021-02-05"
     assert items["new-start-expiry"]["days_left"] == 633
+    assert items["us-election-2020"]["status"] == "scheduled", "it had not happened yet"
+    assert "trump-putin-next-meeting-2019" in {c["id"] for c in document["undated"]}
     bad = run(tmp_path, "upcoming", "--within", "soon", check=False)
     assert bad.returncode == 2 and "not an ISO 8601 duration" in bad.stderr
 
