@@ -124,7 +124,7 @@ def test_sigkill_at_random_moments_loses_no_alert(tmp_path: Path):
 
 def _slowly(_received: Received) -> tuple[int, dict[str, str]]:
     """A receiver that takes its time, so kills often land with requests in flight."""
-    time.sleep(0.05)
+    time.sleep(0.25)
     return 204, {}
 
 
