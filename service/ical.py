@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from icalendar import Alarm, Calendar, Event, Timezone, vDuration, vText, vUri
 
@@ -148,9 +148,9 @@ def _rendered(commitment: Commitment, due: Due, alerts: tuple[str, ...]) -> _Ren
 def _event(commitment: Commitment, due: Due) -> Event:
     event = Event()
     event.add("uid", commitment.uid)
-    event.add("dtstamp", _utc(commitment.updated_at))
-    event.add("last-modified", _utc(commitment.updated_at))
-    event.add("created", _utc(commitment.created_at))
+    event.add("dtstamp", commitment.updated_at)  # held in UTC by the domain
+    event.add("last-modified", commitment.updated_at)
+    event.add("created", commitment.created_at)
     event.add("sequence", commitment.revision - 1)
     event.add("summary", vText(_summary(commitment, due)))
     start, end = _span(due, commitment.end)
@@ -172,11 +172,6 @@ def _describe(event: Event, commitment: Commitment, due: Due) -> None:
     if link:
         event.add("url", vUri(link))
     event.add("x-treatycal-precision", vText(due.precision.value))
-
-
-def _utc(moment: datetime) -> datetime:
-    """UTC: the domain refuses naive times, so there is no zone to guess."""
-    return moment.astimezone(UTC)
 
 
 def _span(due: Due, end: Due | None) -> tuple[date | datetime, date | datetime | None]:

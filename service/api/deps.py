@@ -89,4 +89,3 @@ def _requiring(needed: Scope) -> Callable[..., Caller]:
 
 Reader = Annotated[Caller, Depends(_requiring(Scope.READ))]
 Writer = Annotated[Caller, Depends(_requiring(Scope.WRITE))]
-Admin = Annotated[Caller, Depends(_requiring(Scope.ADMIN))]

@@ -46,11 +46,11 @@ def post_source(
         [p.model_dump(mode="json") for p in found.proposals],
         caller.actor,
     )
-    if new:
-        _apply_rule(services, record.proposals)
-    else:
+    if not new:
         response.status_code = status.HTTP_200_OK
-    return SourceRead.of(services.store.sources.get(record.id))
+    elif _apply_rule(services, record.proposals):
+        record = services.store.sources.get(record.id)  # read the rule's decisions back
+    return SourceRead.of(record)
 
 
 @router.get("/sources/{source_id}", summary="An article's mentions and proposals")
@@ -119,11 +119,14 @@ def _accept(
         )
 
 
-def _apply_rule(services: Services, proposals: list[ProposalRecord]) -> None:
-    """Accept what the stated rule allows: dated, confident, and repeating nothing tracked."""
+def _apply_rule(services: Services, proposals: list[ProposalRecord]) -> bool:
+    """Accept what the stated rule allows: dated, confident, and repeating nothing tracked.
+
+    Returns whether a rule is set (and so may have decided something).
+    """
     threshold = services.settings.auto_accept_confidence
     if threshold is None:
-        return
+        return False
     actor = f"rule: confidence >= {threshold}"
     for record in proposals:
         proposal = Proposal.model_validate(record.body)
@@ -133,3 +136,4 @@ def _apply_rule(services: Services, proposals: list[ProposalRecord]) -> None:
             _accept(services, record.id, AcceptProposal(reason=actor), actor)
         except DuplicateCommitment:
             log.info("proposal %d left for a person: its id is taken", record.id)
+    return True

@@ -29,7 +29,7 @@ from service.domain.commitments import (
     Source,
     slug_for,
 )
-from service.domain.dues import Due, check_zone, due_from
+from service.domain.dues import Due, check_zone
 from service.domain.durations import CalendarDuration, Offset
 from service.domain.keys import ApiKey, Scope
 from service.domain.queries import (
@@ -51,7 +51,6 @@ from service.domain.sources import (
     SourceRecord,
 )
 from service.domain.webhooks import (
-    ALERT_EVENTS,
     PLANNED_STATUSES,
     RETRY_DELAYS,
     SUBSCRIBABLE,
@@ -75,7 +74,6 @@ from service.domain.webhooks import (
 
 __all__ = [
     "ACTIVE_STATUSES",
-    "ALERT_EVENTS",
     "MAX_ARTICLE_CHARS",
     "PLANNED_STATUSES",
     "RETRY_DELAYS",
@@ -131,7 +129,6 @@ __all__ = [
     "days_before",
     "days_left",
     "diff",
-    "due_from",
     "due_key",
     "in_window",
     "plan_alerts",

@@ -223,15 +223,3 @@ class Due(BaseModel):
         if window.moment is not None:
             return f"{window.moment.day} {window.moment:%B %Y, %H:%M} {self.tz}"
         return f"{window.first:%d %B %Y}".lstrip("0")
-
-
-def due_from(value: str | date | datetime | Due, tz: str | None = None) -> Due:
-    """A Due from a TIMEX3-style value, a date, or an aware datetime."""
-    if isinstance(value, Due):
-        return value
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("a due datetime must carry its time zone")
-        zone = getattr(value.tzinfo, "key", None) or "UTC"
-        return Due(value=value.replace(tzinfo=None).isoformat(timespec="seconds"), tz=zone)
-    return Due(value=str(value), tz=tz)

@@ -56,10 +56,6 @@ class CalendarDuration:
             return "PT0S"
         return f"P{date_part}" + (f"T{time_part}" if time_part else "")
 
-    @property
-    def is_zero(self) -> bool:
-        return not (self.months or self.days or self.seconds)
-
     def before(self, moment: datetime) -> datetime:
         """The moment this long before `moment`, counted on `moment`'s own wall clock."""
         wall = moment.replace(tzinfo=None)
@@ -73,10 +69,6 @@ class CalendarDuration:
             return moved.date() + timedelta(days=self.days + self.seconds // 86400)
         except (OverflowError, ValueError) as exc:
             raise ValueError(f"{self} after {day} is beyond the calendar") from exc
-
-    def approx_days(self) -> float:
-        """Its length in days, months counted as 30.44 days; for ordering and display."""
-        return self.months * 30.44 + self.days + self.seconds / 86400
 
 
 def _add_months(moment: datetime, months: int) -> datetime:

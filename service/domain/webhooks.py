@@ -28,7 +28,6 @@ class EventType(StrEnum):
 
 
 SUBSCRIBABLE = tuple(t for t in EventType if t is not EventType.PING)
-ALERT_EVENTS = frozenset({EventType.DEADLINE_APPROACHING, EventType.DEADLINE_REACHED})
 PLANNED_STATUSES = frozenset({Status.SCHEDULED, Status.TENTATIVE})
 """Only commitments still to come get alerts; occurred, cancelled and superseded ones do not."""
 
