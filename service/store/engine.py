@@ -110,8 +110,12 @@ class Database:
         return self._writer if self.is_sqlite else nullcontext()
 
     def migrate(self) -> None:
-        """Apply every migration not yet applied; safe to call on every start."""
-        with _translated(), self.engine.begin() as conn:
+        """Apply every migration not yet applied; safe to call on every start.
+
+        It runs as a write, so two processes starting at once on SQLite take turns instead of
+        one failing with 'database is locked' when its read turns into a write.
+        """
+        with self.write() as conn:
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = conn
