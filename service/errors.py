@@ -8,12 +8,14 @@ ServiceError
 ├── NotFound (LookupError)
 │   ├── CommitmentNotFound
 │   ├── FeedNotFound
+│   ├── PrivateFeedNotFound            a private feed address whose token is unknown or revoked
 │   ├── SubscriptionNotFound
 │   ├── DeliveryNotFound
 │   ├── SourceNotFound
 │   ├── ProposalNotFound
 │   └── ApiKeyNotFound
 ├── DuplicateCommitment
+├── FeedConflict                       a feed slug taken, or a change a feed of its kind refuses
 ├── ProposalAlreadyDecided             accepting or rejecting a proposal a second time
 ├── ProposalIsDuplicate                accepting a proposal that matches a tracked commitment
 ├── Unauthorized                       no credentials, or credentials that match no key
@@ -77,6 +79,10 @@ class FeedNotFound(NotFound):
         self.slug = slug
 
 
+class PrivateFeedNotFound(NotFound):
+    """No private feed has this address: the token is wrong or has been revoked."""
+
+
 class SubscriptionNotFound(NotFound):
     def __init__(self, subscription_id: str) -> None:
         super().__init__(f"no subscription with id {subscription_id!r}")
@@ -137,6 +143,10 @@ class DuplicateCommitment(ServiceError):
     def __init__(self, commitment_id: str) -> None:
         super().__init__(f"a commitment with id {commitment_id!r} already exists")
         self.commitment_id = commitment_id
+
+
+class FeedConflict(ServiceError):
+    """The feed cannot be changed this way."""
 
 
 class Unauthorized(ServiceError):

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from service.store import Database
 from service.store.engine import MIGRATIONS
@@ -56,3 +56,35 @@ def test_migrating_twice_is_harmless_and_downgrade_unwinds(empty_database: str):
     db.migrate()
     assert "commitments" in inspect(db.engine).get_table_names()
     db.dispose()
+
+
+def test_feeds_with_members_survive_the_upgrade_that_adds_private_feeds(empty_database: str):
+    """0005 must alter `feeds` in place: rebuilding it would break feed_members' foreign key."""
+    db = Database.from_url(empty_database)
+    with db.engine.begin() as conn:
+        command.upgrade(_config(conn), "0004")
+        stamp = "2026-11-27 12:00:00+00:00"
+        conn.execute(
+            text(
+                "INSERT INTO feeds (slug, title, description, origin, created_at, updated_at) "
+                "VALUES ('arms-control', 'Arms control', '', 'feeds/arms-control.yaml', :t, :t)"
+            ),
+            {"t": stamp},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO commitments (id, title, description, kind, status, due_value,"
+                " parties, tags, sources, revision, created_at, updated_at)"
+                " VALUES ('new-start-expiry', 'New START expires', '', 'treaty_expiry',"
+                " 'occurred', '2026-02-05', '[]', '[]', '[]', 1, :t, :t)"
+            ),
+            {"t": stamp},
+        )
+        conn.execute(text("INSERT INTO feed_members VALUES ('arms-control', 'new-start-expiry')"))
+    db.migrate()
+    with db.read() as conn:
+        row = conn.execute(text("SELECT private, selection, token_hash FROM feeds")).one()
+        members = conn.execute(text("SELECT count(*) FROM feed_members")).scalar()
+    db.dispose()
+    assert (bool(row.private), row.selection, row.token_hash) == (False, None, None)
+    assert members == 1

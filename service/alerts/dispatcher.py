@@ -58,10 +58,11 @@ def fire_due(
         if not due:
             return 0
         ids = {alert.commitment_id for alert in due}
+        commitments = Commitments.many_in(conn, ids)
         decided = decide(
             due,
-            Commitments.many_in(conn, ids),
-            Feeds.memberships(conn, ids),
+            commitments,
+            Feeds.memberships(conn, commitments.values()),
             Subscriptions.active(conn),
             rules,
             lateness,

@@ -61,16 +61,20 @@ class Planner:
     def __call__(self, conn: Connection, change: Change) -> None:
         commitment = change.after
         subscriptions = Subscriptions.active(conn)
-        feeds = Feeds.memberships(conn, [commitment.id]).get(commitment.id, set())
+        feeds = Feeds.memberships(conn, [commitment]).get(commitment.id, set())
         now = change.revision.recorded_at
         reason = f"re-planned by revision {change.revision.revision} ({change.event.value})"
         self._replan(conn, commitment, subscriptions, feeds, reason, now)
         event = EventType(change.event.value)
+        before = change.before
+        feeds_before = (
+            Feeds.memberships(conn, [before]).get(before.id, set()) if before is not None else set()
+        )
         hearing = [
             s
             for s in subscriptions
             if s.hears(event, commitment, feeds)
-            or (change.before is not None and s.hears(event, change.before, feeds))
+            or (before is not None and s.hears(event, before, feeds_before))
         ]
         if hearing:
             payload = change_payload(event, commitment, change.revision)
@@ -88,7 +92,7 @@ class Planner:
         now = store.clock()
         subscriptions = Subscriptions.active(conn)
         everything = Commitments.with_statuses(conn, Status)
-        memberships = Feeds.memberships(conn, [c.id for c in everything])
+        memberships = Feeds.memberships(conn, everything)
         for commitment in everything:
             feeds = memberships.get(commitment.id, set())
             self._replan(conn, commitment, subscriptions, feeds, reason, now)

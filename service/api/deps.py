@@ -87,5 +87,14 @@ def _requiring(needed: Scope) -> Callable[..., Caller]:
     return caller
 
 
+def _optional_caller(
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller | None:
+    """No key is fine; a key that is sent must be valid, or the caller would be misled."""
+    return None if credentials is None else _identify(services, credentials)
+
+
+Anyone = Annotated[Caller | None, Depends(_optional_caller)]
 Reader = Annotated[Caller, Depends(_requiring(Scope.READ))]
 Writer = Annotated[Caller, Depends(_requiring(Scope.WRITE))]

@@ -14,6 +14,7 @@ from service.domain import (
     CommitmentFields,
     CommitmentPatch,
     Decision,
+    FeedSelection,
     ProposalRecord,
     Revision,
     Slug,
@@ -62,8 +63,18 @@ class FeedEntry(BaseModel):
     title: str
     description: str
     count: int | None = Field(description="Commitments in the feed; null for the filtered 'all'")
-    url: str = Field(description="The feed over http(s), as this server is reached")
-    webcal_url: str = Field(description="The same feed as webcal://, which opens a calendar app")
+    url: str | None = Field(
+        description="The feed over http(s), as this server is reached; null for a private "
+        "feed, whose address is shown only when its token is made"
+    )
+    webcal_url: str | None = Field(
+        description="The same feed as webcal://, which opens a calendar app"
+    )
+    origin: str = Field(description="The file it is loaded from, or 'api'")
+    selection: FeedSelection | None = Field(
+        default=None, description="What a feed made through the API holds"
+    )
+    private: bool = False
 
 
 class SubscriptionCreated(Subscription):

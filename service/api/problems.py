@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.errors import (
     DuplicateCommitment,
+    FeedConflict,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -33,6 +34,7 @@ STATUS_FOR: tuple[tuple[type[ServiceError], int], ...] = (
     (InvalidInput, 422),
     (NotFound, 404),
     (DuplicateCommitment, 409),
+    (FeedConflict, 409),
     (ProposalAlreadyDecided, 409),
     (ProposalIsDuplicate, 409),
     (Unauthorized, 401),

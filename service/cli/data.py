@@ -108,14 +108,14 @@ def export(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Write a feed as an .ics file, exactly as it is served."""
+    """Write a feed as an .ics file, exactly as it is served (private feeds too)."""
     settings = settings_for(db)
     try:
         with opened(settings) as store:
             if slug == publish.ALL_FEED:
                 body = publish.render_filtered(store, settings, CommitmentFilter())
             else:
-                body = publish.render_named(store, settings, slug)
+                body = publish.render(store, settings, store.feeds.get(slug))
     except ServiceError as exc:
         raise fail(exc) from exc
     if output is None:

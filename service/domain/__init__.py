@@ -20,7 +20,14 @@ from service.domain.base import (
     Title,
     UtcDatetime,
 )
-from service.domain.catalog import Catalog, Feed, StatedVersion
+from service.domain.catalog import (
+    RESERVED_FEED_SLUGS,
+    Catalog,
+    Feed,
+    FeedCreate,
+    FeedSelection,
+    StatedVersion,
+)
 from service.domain.commitments import (
     Commitment,
     CommitmentCreate,
@@ -76,6 +83,7 @@ __all__ = [
     "ACTIVE_STATUSES",
     "MAX_ARTICLE_CHARS",
     "PLANNED_STATUSES",
+    "RESERVED_FEED_SLUGS",
     "RETRY_DELAYS",
     "SLUG_PATTERN",
     "SUBSCRIBABLE",
@@ -102,6 +110,8 @@ __all__ = [
     "Due",
     "EventType",
     "Feed",
+    "FeedCreate",
+    "FeedSelection",
     "FieldChange",
     "Kind",
     "Offset",

@@ -5,14 +5,38 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from service.domain.base import FROZEN, Slug, Title
-from service.domain.commitments import CommitmentFields, Source
+from service.domain.base import FROZEN, Kind, Party, Slug, Status, Tag, Title
+from service.domain.commitments import Commitment, CommitmentFields, Source
+from service.domain.queries import CommitmentFilter
+
+RESERVED_FEED_SLUGS = frozenset({"all", "private"})
+"""Addresses under /feeds/ that a feed of its own may not take."""
+
+
+class FeedSelection(BaseModel):
+    """Which commitments a feed made through the API holds; an empty list means any."""
+
+    model_config = FROZEN
+
+    kinds: tuple[Kind, ...] = ()
+    parties: tuple[Party, ...] = ()
+    tags: tuple[Tag, ...] = ()
+    statuses: tuple[Status, ...] = ()
+    ids: tuple[Slug, ...] = Field(default=(), max_length=1000)
+
+    def as_filter(self) -> CommitmentFilter:
+        return CommitmentFilter(**self.model_dump())
 
 
 class Feed(BaseModel):
-    """A published calendar: a named set of commitments."""
+    """A published calendar: a named set of commitments.
+
+    A feed loaded from a file lists its members; a feed made through the API has a
+    `selection` instead, so that it follows the data. A `private` feed is served only at an
+    address holding its token, never at /feeds/{slug}.ics.
+    """
 
     model_config = FROZEN
 
@@ -20,6 +44,37 @@ class Feed(BaseModel):
     title: Title
     description: Annotated[str, StringConstraints(max_length=5000)] = ""
     origin: str = "api"
+    selection: FeedSelection | None = None
+    private: bool = False
+
+    def selects(self, commitment: Commitment) -> bool:
+        """Whether a feed defined by its selection holds `commitment` (False for listed ones)."""
+        return self.selection is not None and self.selection.as_filter().matches(commitment)
+
+
+class FeedCreate(BaseModel):
+    """A feed made through the API: a name, a selection, and whether its address is secret."""
+
+    model_config = FROZEN
+
+    slug: Slug = Field(description="Its address: /feeds/{slug}.ics, unless it is private")
+    title: Title
+    description: Annotated[str, StringConstraints(max_length=5000)] = ""
+    selection: FeedSelection = FeedSelection()
+    private: bool = Field(
+        default=False,
+        description="Served only at /feeds/private/{token}.ics; the token is shown once",
+    )
+
+    @field_validator("slug")
+    @classmethod
+    def _not_reserved(cls, slug: str) -> str:
+        if slug in RESERVED_FEED_SLUGS:
+            raise ValueError(f"{slug!r} is a reserved feed address; choose another slug")
+        return slug
+
+    def as_feed(self) -> Feed:
+        return Feed(**self.model_dump(), origin="api")
 
 
 class StatedVersion(BaseModel):

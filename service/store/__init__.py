@@ -42,7 +42,7 @@ class Store:
         self.clock = clock
         self.on_version_moved: list[Callable[[], None]] = []
         self.commitments = Commitments(db, clock, listeners, self.on_version_moved)
-        self.feeds = Feeds(db, clock)
+        self.feeds = Feeds(db, clock, self.on_version_moved)
         self.keys = ApiKeys(db, clock)
         self.subscriptions = Subscriptions(db, clock)
         self.alerts = Alerts(db)

@@ -31,6 +31,7 @@ from service.domain import (
     CommitmentFilter,
     CommitmentPage,
     CommitmentPatch,
+    FeedSelection,
     Revision,
     StatedVersion,
     Status,
@@ -51,6 +52,7 @@ from service.store.tables import (
     commitments,
     data_version,
     feed_members,
+    feeds,
     revisions,
 )
 
@@ -95,8 +97,8 @@ class Commitments:
         return found
 
     def page(self, where: CommitmentFilter, limit: int, offset: int) -> CommitmentPage:
-        conditions = _conditions(where)
         with self.db.read() as conn:
+            conditions = _conditions(conn, where)
             total = conn.scalar(select(func.count()).select_from(commitments).where(*conditions))
             rows = conn.execute(_ordered(conditions).limit(limit).offset(offset)).mappings()
             items = [commitment_from_row(row) for row in rows]
@@ -105,7 +107,7 @@ class Commitments:
     def matching(self, where: CommitmentFilter) -> list[Commitment]:
         """Every commitment the filter matches, ordered by due (undated last), then id."""
         with self.db.read() as conn:
-            rows = conn.execute(_ordered(_conditions(where))).mappings()
+            rows = conn.execute(_ordered(_conditions(conn, where))).mappings()
             return [commitment_from_row(row) for row in rows]
 
     def history(self, commitment_id: str) -> list[Revision]:
@@ -139,14 +141,14 @@ class Commitments:
             .join(commitments, _c.id == revisions.c.commitment_id)
         )
         with self.db.read() as conn:
-            members = _feed_member_ids(conn, where.feed) if where.feed else None
+            in_feed = _feed_test(conn, where.feed) if where.feed else None
             rows = list(conn.execute(query).mappings())
         known = [_as_commitment(row) for row in rows]
         replaced_by = {c.supersedes: c.id for c in known if c.supersedes}
         result = [
             c.model_copy(update={"superseded_by": replaced_by.get(c.id)})
             for c in known
-            if where.matches(c) and (members is None or c.id in members)
+            if where.matches(c) and (in_feed is None or in_feed(c))
         ]
         return sorted(result, key=_sort_key)
 
@@ -451,7 +453,7 @@ def _unapplied(
     return None
 
 
-def _conditions(where: CommitmentFilter) -> list[ColumnElement[bool]]:
+def _conditions(conn: Connection, where: CommitmentFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if where.kinds:
         conditions.append(_c.kind.in_([k.value for k in where.kinds]))
@@ -466,8 +468,12 @@ def _conditions(where: CommitmentFilter) -> list[ColumnElement[bool]]:
         ct = commitment_tags.c
         conditions.append(_c.id.in_(select(ct.commitment_id).where(ct.tag.in_(where.tags))))
     if where.feed:
-        fm = feed_members.c
-        conditions.append(_c.id.in_(select(fm.commitment_id).where(fm.feed_slug == where.feed)))
+        selection = _feed_selection(conn, where.feed)
+        if selection is not None:
+            conditions.extend(_conditions(conn, selection.as_filter()))
+        else:
+            fm = feed_members.c
+            conditions.append(_c.id.in_(select(fm.commitment_id).where(fm.feed_slug == where.feed)))
     if where.start:
         conditions.append(_c.due_last_day >= where.start)
     if where.end:
@@ -489,9 +495,20 @@ def _ordered(conditions: list[ColumnElement[bool]]) -> Select[Any]:
     )
 
 
-def _feed_member_ids(conn: Connection, slug: str) -> set[str]:
+def _feed_selection(conn: Connection, slug: str) -> FeedSelection | None:
+    """What a feed made through the API selects; None for a feed that lists its members."""
+    stored = conn.scalar(select(feeds.c.selection).where(feeds.c.slug == slug))
+    return None if stored is None else FeedSelection.model_validate(stored)
+
+
+def _feed_test(conn: Connection, slug: str) -> Callable[[Commitment], bool]:
+    """Whether a commitment (as known on some day) is in the feed `slug`."""
+    selection = _feed_selection(conn, slug)
+    if selection is not None:
+        return selection.as_filter().matches
     fm = feed_members.c
-    return set(conn.scalars(select(fm.commitment_id).where(fm.feed_slug == slug)))
+    members = set(conn.scalars(select(fm.commitment_id).where(fm.feed_slug == slug)))
+    return lambda commitment: commitment.id in members
 
 
 def _as_commitment(row: Any) -> Commitment:

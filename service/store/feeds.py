@@ -1,18 +1,23 @@
-"""Published feeds: their names and which commitments each holds."""
+"""Published feeds: their names, which commitments each holds, and private feeds' tokens."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import secrets
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, RowMapping, delete, func, insert, select, update
 
 from service.clock import Clock
-from service.domain import Feed
-from service.errors import FeedNotFound
+from service.domain import RESERVED_FEED_SLUGS, Commitment, Feed
+from service.errors import FeedConflict, FeedNotFound, InvalidInput, PrivateFeedNotFound
+from service.store.commitments import bump_version
 from service.store.engine import Database
+from service.store.keys import hash_token
 from service.store.tables import data_version, feed_members, feeds
+
+FEED_TOKEN_PREFIX = "tcfeed_"  # noqa: S105 - a prefix, not a secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +35,12 @@ class DataVersion:
 
 
 class Feeds:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, on_version_moved: Sequence[Callable[[], None]] = ()
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.on_version_moved = on_version_moved
 
     def get(self, slug: str) -> Feed:
         with self.db.read() as conn:
@@ -40,6 +48,81 @@ class Feeds:
         if row is None:
             raise FeedNotFound(slug)
         return _feed(row)
+
+    def by_token(self, token: str) -> Feed:
+        """The private feed this token opens; PrivateFeedNotFound if none (or revoked)."""
+        if not token.startswith(FEED_TOKEN_PREFIX):
+            raise PrivateFeedNotFound
+        with self.db.read() as conn:
+            row = (
+                conn.execute(select(feeds).where(feeds.c.token_hash == hash_token(token)))
+                .mappings()
+                .first()
+            )
+        if row is None or not row["private"]:
+            raise PrivateFeedNotFound
+        return _feed(row)
+
+    def create(self, feed: Feed) -> str | None:
+        """Publish a feed made through the API; a private one's token is returned, once."""
+        token = _new_token() if feed.private else None
+        now = self.clock()
+        with self.db.write() as conn:
+            if conn.scalar(select(feeds.c.slug).where(feeds.c.slug == feed.slug)) is not None:
+                raise FeedConflict(f"a feed named {feed.slug!r} already exists")
+            conn.execute(
+                insert(feeds).values(
+                    **_values(feed),
+                    slug=feed.slug,
+                    created_at=now,
+                    updated_at=now,
+                    token_hash=hash_token(token) if token else None,
+                )
+            )
+            bump_version(conn, now, self.on_version_moved)
+        return token
+
+    def remove(self, slug: str) -> Feed:
+        """Unpublish a feed made through the API; its commitments stay."""
+        with self.db.write() as conn:
+            feed = self._editable(conn, slug)
+            conn.execute(delete(feeds).where(feeds.c.slug == slug))
+            bump_version(conn, self.clock(), self.on_version_moved)
+        return feed
+
+    def replace_token(self, slug: str) -> str:
+        """A new address for a private feed; the old one stops working at once."""
+        token = _new_token()
+        self._set_token(slug, hash_token(token))
+        return token
+
+    def revoke_token(self, slug: str) -> Feed:
+        """Close a private feed's address; the feed stays, with no address until a new token."""
+        return self._set_token(slug, None)
+
+    def _set_token(self, slug: str, token_hash: str | None) -> Feed:
+        with self.db.write() as conn:
+            feed = self._editable(conn, slug)
+            if not feed.private:
+                raise FeedConflict(f"feed {slug!r} is public: it has no token to replace")
+            conn.execute(
+                update(feeds)
+                .where(feeds.c.slug == slug)
+                .values(token_hash=token_hash, updated_at=self.clock())
+            )
+        return feed
+
+    @staticmethod
+    def _editable(conn: Connection, slug: str) -> Feed:
+        row = conn.execute(select(feeds).where(feeds.c.slug == slug)).mappings().first()
+        if row is None:
+            raise FeedNotFound(slug)
+        feed = _feed(row)
+        if feed.origin != "api":
+            raise FeedConflict(
+                f"feed {slug!r} is loaded from {feed.origin}; change or remove that file instead"
+            )
+        return feed
 
     def summaries(self) -> list[FeedSummary]:
         counts = (
@@ -62,8 +145,15 @@ class Feeds:
 
     def sync(self, conn: Connection, feed: Feed, member_ids: Sequence[str]) -> bool:
         """Make the stored feed match `feed` and hold exactly `member_ids`; True if it changed."""
+        if feed.slug in RESERVED_FEED_SLUGS:
+            raise InvalidInput(f"{feed.origin}: {feed.slug!r} is a reserved feed address")
         now = self.clock()
         row = conn.execute(select(feeds).where(feeds.c.slug == feed.slug)).mappings().first()
+        if row is not None and row["origin"] == "api" and feed.origin != "api":
+            raise InvalidInput(
+                f"{feed.origin}: a feed named {feed.slug!r} was made through the API; "
+                "rename the file or remove that feed first"
+            )
         stored_members = set(
             conn.scalars(
                 select(feed_members.c.commitment_id).where(feed_members.c.feed_slug == feed.slug)
@@ -71,7 +161,7 @@ class Feeds:
         )
         if row is not None and _feed(row) == feed and stored_members == set(member_ids):
             return False
-        values = {"title": feed.title, "description": feed.description, "origin": feed.origin}
+        values = _values(feed)
         if row is None:
             conn.execute(
                 insert(feeds).values(slug=feed.slug, created_at=now, updated_at=now, **values)
@@ -89,15 +179,21 @@ class Feeds:
         return True
 
     @staticmethod
-    def memberships(conn: Connection, commitment_ids: Iterable[str]) -> dict[str, set[str]]:
-        """The feeds each commitment is published in."""
+    def memberships(conn: Connection, commitments: Iterable[Commitment]) -> dict[str, set[str]]:
+        """The feeds each commitment is published in: listed as a member, or selected."""
+        wanted = {c.id: c for c in commitments}
         fm = feed_members.c
         rows = conn.execute(
-            select(fm.commitment_id, fm.feed_slug).where(fm.commitment_id.in_(list(commitment_ids)))
+            select(fm.commitment_id, fm.feed_slug).where(fm.commitment_id.in_(list(wanted)))
         )
         found: dict[str, set[str]] = {}
         for commitment_id, slug in rows:
             found.setdefault(commitment_id, set()).add(slug)
+        selecting = conn.execute(select(feeds).where(feeds.c.selection.is_not(None))).mappings()
+        for feed in [_feed(row) for row in selecting]:
+            for commitment in wanted.values():
+                if feed.selects(commitment):
+                    found.setdefault(commitment.id, set()).add(feed.slug)
         return found
 
     @staticmethod
@@ -116,5 +212,26 @@ class Feeds:
 
 def _feed(row: RowMapping) -> Feed:
     return Feed(
-        slug=row["slug"], title=row["title"], description=row["description"], origin=row["origin"]
+        slug=row["slug"],
+        title=row["title"],
+        description=row["description"],
+        origin=row["origin"],
+        selection=row["selection"],
+        private=row["private"],
     )
+
+
+def _values(feed: Feed) -> dict[str, object]:
+    """The stored columns of a feed, but for its slug, dates and token."""
+    selection = feed.selection.model_dump(mode="json") if feed.selection else None
+    return {
+        "title": feed.title,
+        "description": feed.description,
+        "origin": feed.origin,
+        "selection": selection,
+        "private": feed.private,
+    }
+
+
+def _new_token() -> str:
+    return FEED_TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     Float,
@@ -102,6 +103,14 @@ feeds = Table(
     Column("origin", String(200), nullable=False, comment="the file it was loaded from, or 'api'"),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column(
+        "selection",
+        JSON(none_as_null=True),
+        comment="what a feed made through the API holds; null: listed",
+    ),
+    Column("private", Boolean, nullable=False, default=False),
+    Column("token_hash", String(64), comment="SHA-256 of a private feed's token"),
+    Index(None, "token_hash", unique=True),
 )
 
 feed_members = Table(
