@@ -214,6 +214,27 @@ def test_upcoming_as_of_answers_from_what_was_known_then(client: TestClient):
     _problem(client.get("/api/v1/upcoming", params={"as_of": "9999-12-31"}), 422)
 
 
+def test_a_window_that_began_earlier_is_coming_up_while_its_end_is(client: TestClient):
+    pledge = {
+        "id": "russia-voluntary-limits",
+        "title": "Russia keeps to New START's limits for a year",
+        "kind": "deadline",
+        "status": "tentative",
+        "due": {"value": "2026-02-05"},
+        "end": {"value": "2027-02-05"},
+    }
+    assert client.post("/api/v1/commitments", json=pledge, headers=ADMIN).status_code == 201
+
+    def ids(as_of: str, within: str) -> list[tuple[str, int, int | None]]:
+        found = client.get("/api/v1/upcoming", params={"as_of": as_of, "within": within})
+        return [(i["id"], i["days_left"], i["days_to_end"]) for i in found.json()["items"]]
+
+    assert ids("2026-11-27", "P90D") == [("russia-voluntary-limits", -295, 70)]
+    assert ids("2026-11-27", "P30D") == [("russia-voluntary-limits", -295, 70)], "it is under way"
+    assert ids("2027-02-06", "P30D") == [], "it has ended"
+    assert ids("2025-12-01", "P30D") == [], "it has not begun"
+
+
 def test_list_filters_are_validated_and_applied(client: TestClient):
     client.post("/api/v1/commitments", json=NEW_START, headers=ADMIN)
     found = client.get("/api/v1/commitments", params={"party": "ru", "from": "2021-01-01"}).json()

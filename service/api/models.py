@@ -45,7 +45,12 @@ class HistoryEntry(Revision):
 
 
 class UpcomingItem(Commitment):
-    days_left: int = Field(description="Days from as_of to the first day of the due window")
+    days_left: int = Field(
+        description="Days from as_of to the first day of the due window; negative once it began"
+    )
+    days_to_end: int | None = Field(
+        default=None, description="Days from as_of to the first day of the end, if it has one"
+    )
 
 
 class Upcoming(BaseModel):

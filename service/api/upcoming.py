@@ -11,7 +11,7 @@ from service.api.deps import ServicesDep
 from service.api.filters import BasicFilter
 from service.api.models import Upcoming, UpcomingItem
 from service.api.problems import PROBLEM_RESPONSES
-from service.domain import CalendarDuration, undated, upcoming
+from service.domain import CalendarDuration, days_left, undated, upcoming
 from service.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1", tags=["upcoming"], responses=PROBLEM_RESPONSES)
@@ -32,6 +32,9 @@ def get_upcoming(
 ) -> Upcoming:
     """Commitments due between as_of and as_of + within, by due date, with days left.
 
+    A commitment with an end that began earlier but ends in the period is listed too, with
+    negative `days_left` and its `days_to_end`.
+
     With `as_of`, changes recorded as effective after that day are ignored: as of 2019-05-14,
     New START still expires on 2021-02-05.
     """
@@ -39,7 +42,11 @@ def get_upcoming(
     until = _until(day, within)
     known = services.store.commitments.known_on(day, where)
     items = [
-        UpcomingItem(**commitment.model_dump(), days_left=left)
+        UpcomingItem(
+            **commitment.model_dump(),
+            days_left=left,
+            days_to_end=days_left(commitment.end, day) if commitment.end else None,
+        )
         for commitment, left in upcoming(known, day, until)
     ]
     return Upcoming(as_of=day, within=within, until=until, items=items, undated=undated(known))

@@ -13,7 +13,15 @@ import typer
 from service import bootstrap, publish
 from service.cli.common import DbOption, JsonOption, app, fail, opened, settings_for
 from service.clock import utc_now
-from service.domain import CalendarDuration, CommitmentFilter, Kind, undated, upcoming
+from service.domain import (
+    CalendarDuration,
+    Commitment,
+    CommitmentFilter,
+    Kind,
+    days_left,
+    undated,
+    upcoming,
+)
 from service.errors import ServiceError
 from service.texttable import render_table
 
@@ -79,7 +87,14 @@ def upcoming_command(
         raise fail(exc) from exc
     found = upcoming(known, day, until)
     if as_json:
-        items = [{**c.model_dump(mode="json"), "days_left": left} for c, left in found]
+        items = [
+            {
+                **c.model_dump(mode="json"),
+                "days_left": left,
+                "days_to_end": days_left(c.end, day) if c.end else None,
+            }
+            for c, left in found
+        ]
         later = [c.model_dump(mode="json") for c in undated(known)]
         document = {"as_of": str(day), "until": str(until), "items": items, "undated": later}
         typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
@@ -87,7 +102,7 @@ def upcoming_command(
     rows = [
         (
             str(left),
-            c.due.describe() if c.due else "",
+            _when(c),
             c.status.value,
             c.title,
             ", ".join(c.parties),
@@ -98,6 +113,15 @@ def upcoming_command(
     typer.echo(render_table(("days", "due", "status", "commitment", "parties"), rows))
     for commitment in undated(known):
         typer.echo(f"  no date yet: {commitment.title} ({commitment.status.value})")
+
+
+def _when(commitment: Commitment) -> str:
+    """Its due, and its end when it has one: '5 February 2026 to 5 February 2027'."""
+    if commitment.due is None:
+        return ""
+    if commitment.end is None:
+        return commitment.due.describe()
+    return f"{commitment.due.describe()} to {commitment.end.describe()}"
 
 
 @app.command()

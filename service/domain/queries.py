@@ -25,11 +25,6 @@ def days_left(due: Due, as_of: date) -> int:
     return (due.first_day - as_of).days
 
 
-def in_window(due: Due, start: date, end: date) -> bool:
-    """Whether the due window overlaps the days start..end, both inclusive."""
-    return due.first_day <= end and due.last_day >= start
-
-
 class CommitmentFilter(BaseModel):
     """Which commitments a list, a feed or a subscription covers; empty means all."""
 
@@ -88,17 +83,25 @@ def upcoming(
 ) -> list[tuple[Commitment, int]]:
     """What was due between `as_of` and `until` as seen on `as_of`, with days left, by due.
 
-    Statuses are read as they stood on `as_of`; cancelled and superseded ones are left out.
+    A commitment with an end counts while it lasts: a window that opened before `as_of` and
+    closes within the period is coming up too (its days left are negative). Statuses are read
+    as they stood on `as_of`; cancelled and superseded ones are left out.
     """
     found = []
     for commitment in commitments:
         due = commitment.due
-        if due is None or not in_window(due, as_of, until):
+        if due is None or not _spans(commitment, due, as_of, until):
             continue
         status = status_as_of(commitment.status, due, as_of)
         if status in ACTIVE_STATUSES:
             found.append((commitment.model_copy(update={"status": status}), days_left(due, as_of)))
     return sorted(found, key=lambda pair: (pair[0].due.start_instant(), pair[0].id))  # type: ignore[union-attr]
+
+
+def _spans(commitment: Commitment, due: Due, start: date, end: date) -> bool:
+    """Whether the commitment, from its due to its end if it has one, touches start..end."""
+    last_day = commitment.end.last_day if commitment.end is not None else due.last_day
+    return due.first_day <= end and last_day >= start
 
 
 def undated(commitments: Iterable[Commitment]) -> list[Commitment]:
