@@ -59,10 +59,11 @@ def fire_due(
             return 0
         ids = {alert.commitment_id for alert in due}
         commitments = Commitments.many_in(conn, ids)
+        memberships = Feeds.memberships(conn, ids)
         decided = decide(
             due,
             commitments,
-            Feeds.memberships(conn, commitments.values()),
+            {commitment_id: memberships.of(c) for commitment_id, c in commitments.items()},
             Subscriptions.active(conn),
             rules,
             lateness,

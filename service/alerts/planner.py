@@ -61,15 +61,14 @@ class Planner:
     def __call__(self, conn: Connection, change: Change) -> None:
         commitment = change.after
         subscriptions = Subscriptions.active(conn)
-        feeds = Feeds.memberships(conn, [commitment]).get(commitment.id, set())
+        memberships = Feeds.memberships(conn, [commitment.id])
+        feeds = memberships.of(commitment)
         now = change.revision.recorded_at
         reason = f"re-planned by revision {change.revision.revision} ({change.event.value})"
         self._replan(conn, commitment, subscriptions, feeds, reason, now)
         event = EventType(change.event.value)
         before = change.before
-        feeds_before = (
-            Feeds.memberships(conn, [before]).get(before.id, set()) if before is not None else set()
-        )
+        feeds_before = memberships.of(before) if before is not None else set()
         hearing = [
             s
             for s in subscriptions
@@ -92,9 +91,9 @@ class Planner:
         now = store.clock()
         subscriptions = Subscriptions.active(conn)
         everything = Commitments.with_statuses(conn, Status)
-        memberships = Feeds.memberships(conn, everything)
+        memberships = Feeds.memberships(conn, [c.id for c in everything])
         for commitment in everything:
-            feeds = memberships.get(commitment.id, set())
+            feeds = memberships.of(commitment)
             self._replan(conn, commitment, subscriptions, feeds, reason, now)
         self._announce(conn)
         return len(everything)

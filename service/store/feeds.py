@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,6 +32,18 @@ class DataVersion:
 
     version: int
     changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Memberships:
+    """The feeds a commitment is in: those that list it, and those whose selection it matches."""
+
+    listed: Mapping[str, set[str]]
+    selecting: Sequence[Feed]
+
+    def of(self, commitment: Commitment) -> set[str]:
+        selected = {feed.slug for feed in self.selecting if feed.selects(commitment)}
+        return self.listed.get(commitment.id, set()) | selected
 
 
 class Feeds:
@@ -179,22 +191,17 @@ class Feeds:
         return True
 
     @staticmethod
-    def memberships(conn: Connection, commitments: Iterable[Commitment]) -> dict[str, set[str]]:
-        """The feeds each commitment is published in: listed as a member, or selected."""
-        wanted = {c.id: c for c in commitments}
+    def memberships(conn: Connection, commitment_ids: Iterable[str]) -> Memberships:
+        """Which feeds list these commitments, and the feeds that hold what they select."""
         fm = feed_members.c
         rows = conn.execute(
-            select(fm.commitment_id, fm.feed_slug).where(fm.commitment_id.in_(list(wanted)))
+            select(fm.commitment_id, fm.feed_slug).where(fm.commitment_id.in_(list(commitment_ids)))
         )
-        found: dict[str, set[str]] = {}
+        listed: dict[str, set[str]] = {}
         for commitment_id, slug in rows:
-            found.setdefault(commitment_id, set()).add(slug)
+            listed.setdefault(commitment_id, set()).add(slug)
         selecting = conn.execute(select(feeds).where(feeds.c.selection.is_not(None))).mappings()
-        for feed in [_feed(row) for row in selecting]:
-            for commitment in wanted.values():
-                if feed.selects(commitment):
-                    found.setdefault(commitment.id, set()).add(feed.slug)
-        return found
+        return Memberships(listed, tuple(_feed(row) for row in selecting))
 
     @staticmethod
     def prune(conn: Connection, keep: set[str]) -> int:
