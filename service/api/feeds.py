@@ -76,7 +76,7 @@ def create_feed(services: ServicesDep, caller: Writer, body: FeedCreate) -> Feed
     """
     feed = body.as_feed()
     token = services.store.feeds.create(feed)
-    return _entry(services, feed, _count(services, feed, 0), token)
+    return _entry(services, feed, _count(services, feed), token)
 
 
 @router.delete(
@@ -98,9 +98,8 @@ def delete_feed(services: ServicesDep, caller: Writer, slug: str) -> Response:
 )
 def replace_feed_token(services: ServicesDep, caller: Writer, slug: str) -> FeedEntry:
     """The old address stops working at once; the new one is in this response only."""
-    token = services.store.feeds.replace_token(slug)
-    feed = services.store.feeds.get(slug)
-    return _entry(services, feed, _count(services, feed, 0), token)
+    feed, token = services.store.feeds.replace_token(slug)
+    return _entry(services, feed, _count(services, feed), token)
 
 
 @router.delete(
@@ -137,8 +136,8 @@ def _entry(
     )
 
 
-def _count(services: Services, feed: Feed, listed: int) -> int:
-    """A file's feed counts its members; a selection is counted by running it."""
+def _count(services: Services, feed: Feed, listed: int = 0) -> int:
+    """A file's feed counts its `listed` members; a selection is counted by running it."""
     if feed.selection is None:
         return listed
     return services.store.commitments.page(CommitmentFilter(feed=feed.slug), 1, 0).total

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from service.domain.base import FROZEN, Kind, Party, Slug, Status, Tag, Title
-from service.domain.commitments import Commitment, CommitmentFields, Source
+from service.domain.commitments import CommitmentFields, Source
 from service.domain.queries import CommitmentFilter
 
 RESERVED_FEED_SLUGS = frozenset({"all", "private"})
@@ -46,10 +46,6 @@ class Feed(BaseModel):
     origin: str = "api"
     selection: FeedSelection | None = None
     private: bool = False
-
-    def selects(self, commitment: Commitment) -> bool:
-        """Whether a feed defined by its selection holds `commitment` (False for listed ones)."""
-        return self.selection is not None and self.selection.as_filter().matches(commitment)
 
 
 class FeedCreate(BaseModel):

@@ -10,7 +10,13 @@ from datetime import datetime
 from sqlalchemy import Connection, RowMapping, delete, func, insert, select, update
 
 from service.clock import Clock
-from service.domain import RESERVED_FEED_SLUGS, Commitment, Feed
+from service.domain import (
+    RESERVED_FEED_SLUGS,
+    Commitment,
+    CommitmentFilter,
+    Feed,
+    FeedSelection,
+)
 from service.errors import FeedConflict, FeedNotFound, InvalidInput, PrivateFeedNotFound
 from service.store.commitments import bump_version
 from service.store.engine import Database
@@ -39,10 +45,10 @@ class Memberships:
     """The feeds a commitment is in: those that list it, and those whose selection it matches."""
 
     listed: Mapping[str, set[str]]
-    selecting: Sequence[Feed]
+    selecting: Mapping[str, CommitmentFilter]
 
     def of(self, commitment: Commitment) -> set[str]:
-        selected = {feed.slug for feed in self.selecting if feed.selects(commitment)}
+        selected = {slug for slug, where in self.selecting.items() if where.matches(commitment)}
         return self.listed.get(commitment.id, set()) | selected
 
 
@@ -102,11 +108,10 @@ class Feeds:
             bump_version(conn, self.clock(), self.on_version_moved)
         return feed
 
-    def replace_token(self, slug: str) -> str:
+    def replace_token(self, slug: str) -> tuple[Feed, str]:
         """A new address for a private feed; the old one stops working at once."""
         token = _new_token()
-        self._set_token(slug, hash_token(token))
-        return token
+        return self._set_token(slug, hash_token(token)), token
 
     def revoke_token(self, slug: str) -> Feed:
         """Close a private feed's address; the feed stays, with no address until a new token."""
@@ -200,8 +205,11 @@ class Feeds:
         listed: dict[str, set[str]] = {}
         for commitment_id, slug in rows:
             listed.setdefault(commitment_id, set()).add(slug)
-        selecting = conn.execute(select(feeds).where(feeds.c.selection.is_not(None))).mappings()
-        return Memberships(listed, tuple(_feed(row) for row in selecting))
+        rows = conn.execute(
+            select(feeds.c.slug, feeds.c.selection).where(feeds.c.selection.is_not(None))
+        )
+        selecting = {slug: FeedSelection.model_validate(found).as_filter() for slug, found in rows}
+        return Memberships(listed, selecting)
 
     @staticmethod
     def prune(conn: Connection, keep: set[str]) -> int:
