@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh database on every backend, a store over it, frozen time."""
+"""Shared fixtures: a fresh database on every backend, and the store and use cases over it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from service.app import App
+from service.settings import Settings
 from service.store import Database, Store
 from tests.support.databases import PostgresServer, find_postgres
 
@@ -45,5 +47,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def store(database_url: str) -> Iterator[Store]:
     opened = Store.open(database_url, migrate=False)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[App]:
+    """The use cases over a fresh database, as every composition root builds them."""
+    settings = Settings(_env_file=None, database_url=database_url)
+    opened = App.open(settings)
     yield opened
     opened.close()

@@ -1,7 +1,7 @@
 """The alert engine: planning, firing, signed delivery, the target guard and the wake-ups."""
 
-from service.alerts.engine import Engine
+from service.alerts.engine import Engine, EngineSettings
 from service.alerts.guard import Target, check_url
 from service.alerts.planner import Planner, PlanningRules
 
-__all__ = ["Engine", "Planner", "PlanningRules", "Target", "check_url"]
+__all__ = ["Engine", "EngineSettings", "Planner", "PlanningRules", "Target", "check_url"]

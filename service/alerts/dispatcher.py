@@ -23,16 +23,8 @@ from service.domain import (
     Subscription,
     due_key,
 )
-from service.store import (
-    Alerts,
-    Deliveries,
-    Feeds,
-    NewDelivery,
-    Settlement,
-    Store,
-    Subscriptions,
-)
-from service.store.commitments import Commitments
+from service.feeds import memberships
+from service.store import NewDelivery, Settlement, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,24 +45,24 @@ def fire_due(
     store: Store, rules: PlanningRules, lateness: Lateness, now: datetime, limit: int = 500
 ) -> int:
     """Settle up to `limit` due alerts and queue their messages in one transaction."""
-    with store.db.write() as conn:
-        due = Alerts.claim_due(conn, now, limit)
+    with store.transaction() as tx:
+        due = tx.alerts.claim_due(now, limit)
         if not due:
             return 0
         ids = {alert.commitment_id for alert in due}
-        commitments = Commitments.many_in(conn, ids)
-        memberships = Feeds.memberships(conn, ids)
+        commitments = tx.commitments.many(ids)
+        member = memberships(tx, ids)
         decided = decide(
             due,
             commitments,
-            {commitment_id: memberships.of(c) for commitment_id, c in commitments.items()},
-            Subscriptions.active(conn),
+            {commitment_id: member.of(c) for commitment_id, c in commitments.items()},
+            tx.subscriptions.active(),
             rules,
             lateness,
             now,
         )
-        Alerts.settle(conn, decided.settlements, now)
-        Deliveries.enqueue(conn, decided.messages, now)
+        tx.alerts.settle(decided.settlements, now)
+        tx.deliveries.enqueue(decided.messages, now)
     return len(due)
 
 

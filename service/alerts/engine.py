@@ -10,18 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from service.alerts.delivery import Sender, SendPolicy
 from service.alerts.dispatcher import Lateness, fire_due
-from service.alerts.guard import Resolver, system_resolver
-from service.alerts.planner import Planner, PlanningRules
+from service.alerts.guard import Network, Resolver, system_resolver
+from service.alerts.planner import Planner
 from service.alerts.scheduler import Wakeups
 from service.clock import Clock, utc_now
 from service.errors import StoreError
-from service.settings import Settings
-from service.store import Alerts, Deliveries, Outcome, Store, holds_lock
+from service.store import Claimed, Outcome, Store
 
 log = logging.getLogger(__name__)
 
@@ -30,22 +30,27 @@ _RETRY_AFTER_ERROR = 5.0
 
 
 @dataclass(frozen=True, slots=True)
-class EngineTuning:
+class EngineSettings:
+    """What the engine needs of the settings, and no more."""
+
+    late_after: timedelta
+    late_alert_grace: timedelta
+    webhook_allow: Sequence[Network]
+    webhook_timeout: timedelta
+    delivery_concurrency: int
     batch: int
     lease: timedelta
     give_up_after: timedelta
     safety_interval: timedelta
     maintenance_interval: timedelta
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> EngineTuning:
-        return cls(
-            batch=settings.delivery_batch,
-            lease=settings.delivery_lease,
-            give_up_after=settings.disable_failing_after,
-            safety_interval=settings.engine_safety_interval,
-            maintenance_interval=settings.engine_maintenance_interval,
-        )
+    @property
+    def lateness(self) -> Lateness:
+        return Lateness(self.late_after, self.late_alert_grace)
+
+    @property
+    def policy(self) -> SendPolicy:
+        return SendPolicy(self.webhook_allow, self.webhook_timeout, self.delivery_concurrency)
 
 
 class Engine:
@@ -55,18 +60,15 @@ class Engine:
         self,
         store: Store,
         planner: Planner,
-        settings: Settings,
+        settings: EngineSettings,
         clock: Clock = utc_now,
         resolve: Resolver = system_resolver,
     ) -> None:
         self.store = store
         self.planner = planner
-        self.rules = PlanningRules.from_settings(settings)
-        self.lateness = Lateness(settings.late_after, settings.late_alert_grace)
-        self.policy = SendPolicy(
-            settings.webhook_allow, settings.webhook_timeout, settings.delivery_concurrency
-        )
-        self.tuning = EngineTuning.from_settings(settings)
+        self.lateness = settings.lateness
+        self.policy = settings.policy
+        self.tuning = settings
         self.clock = clock
         self.resolve = resolve
         self.wakeups = Wakeups(
@@ -84,7 +86,6 @@ class Engine:
 
     def start(self) -> None:
         """Re-plan every commitment, then start waking; returns once the engine is running."""
-        self.planner.on_planned.append(self.poke)
         self._thread.start()
         self._ready.wait()
         self.wakeups.start()
@@ -95,8 +96,6 @@ class Engine:
         self.wakeups.shutdown()
         self.poke()
         self._thread.join(timeout)
-        if self.poke in self.planner.on_planned:
-            self.planner.on_planned.remove(self.poke)
         log.info("alert engine stopped", extra={"action": "engine_stopped"})
 
     def poke(self) -> None:
@@ -107,10 +106,10 @@ class Engine:
     def maintain(self) -> None:
         """Return lapsed leases to the queue; one replica at a time."""
         try:
-            with self.store.db.write() as conn:
-                if not holds_lock(conn, _MAINTENANCE_LOCK):
+            with self.store.transaction() as tx:
+                if not tx.try_lock(_MAINTENANCE_LOCK):
                     return
-                released = Deliveries.release_expired(conn, self.clock())
+                released = tx.deliveries.release_expired(self.clock())
         except StoreError:
             log.exception("maintenance failed", extra={"action": "maintenance_failed"})
             return
@@ -143,9 +142,9 @@ class Engine:
     def _replan_on_start(self) -> None:
         """Plans may be stale if settings or subscriptions changed while nothing ran."""
         try:
-            with self.store.db.write() as conn:
-                if holds_lock(conn, _MAINTENANCE_LOCK):
-                    count = self.planner.replan_all_in(conn, self.store, "re-planned at start")
+            with self.store.transaction() as tx:
+                if tx.try_lock(_MAINTENANCE_LOCK):
+                    count = self.planner.replan_all(tx, "re-planned at start", self.clock())
                     log.info("re-planned %d commitments", count, extra={"action": "replanned"})
         except StoreError:
             log.exception("could not re-plan at start", extra={"action": "replan_failed"})
@@ -162,27 +161,33 @@ class Engine:
     async def _work(self, sender: Sender) -> None:
         while not self._stopping:
             fired = await asyncio.to_thread(
-                fire_due, self.store, self.rules, self.lateness, self.clock()
+                fire_due, self.store, self.planner.rules, self.lateness, self.clock()
             )
             sent = await self._deliver_batch(sender)
             if not fired and not sent:
                 return
 
     async def _deliver_batch(self, sender: Sender) -> int:
-        batch = await asyncio.to_thread(
-            self.store.deliveries.claim, self.clock(), self.tuning.batch, self.tuning.lease
-        )
+        batch = await asyncio.to_thread(self._claim)
         if not batch:
             return 0
         outcomes = await sender.send_all(batch)
-        await asyncio.to_thread(self.store.deliveries.settle, outcomes, self.tuning.give_up_after)
+        await asyncio.to_thread(self._settle, outcomes)
         for outcome in outcomes:
             _log_outcome(outcome)
         return len(batch)
 
+    def _claim(self) -> list[Claimed]:
+        with self.store.transaction() as tx:
+            return tx.deliveries.claim(self.clock(), self.tuning.batch, self.tuning.lease)
+
+    def _settle(self, outcomes: Sequence[Outcome]) -> None:
+        with self.store.transaction() as tx:
+            tx.deliveries.settle(outcomes, self.tuning.give_up_after)
+
     def _next_wakeup(self) -> datetime | None:
-        with self.store.db.read() as conn:
-            moments = [Alerts.next_fire_at(conn), Deliveries.next_due(conn)]
+        with self.store.read() as tx:
+            moments = [tx.alerts.next_fire_at(), tx.deliveries.next_due()]
         return min((m for m in moments if m is not None), default=None)
 
 

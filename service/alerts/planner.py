@@ -1,32 +1,28 @@
 """Planning: which alerts a commitment should have, and which subscribers hear of a change.
 
-The planner is a store listener, so it runs inside the transaction that writes the
-commitment: the commitment, its alerts and its change messages commit together or not at all.
+The application calls the planner inside the transaction that writes the commitment, so the
+commitment, its alerts and its change messages commit together or not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection
-
 from service.alerts.payloads import change_payload
-from service.domain import Commitment, EventType, Kind, Status, Subscription, plan_alerts
-from service.settings import Settings
-from service.store import (
-    Alerts,
+from service.domain import (
     Change,
-    Deliveries,
-    Feeds,
-    NewDelivery,
-    Store,
-    Subscriptions,
-    after_commit,
+    Commitment,
+    EventType,
+    Kind,
+    Status,
+    Subscription,
+    plan_alerts,
 )
-from service.store.commitments import Commitments
+from service.feeds import memberships
+from service.store import NewDelivery, Tx
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,39 +32,37 @@ class PlanningRules:
     default_alerts: Mapping[Kind, tuple[str, ...]]
     all_day_zone: ZoneInfo
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> PlanningRules:
-        return cls(settings.default_alerts, ZoneInfo(settings.all_day_zone))
-
     def offsets_for(
         self, commitment: Commitment, subscriptions: Iterable[Subscription], feeds: Iterable[str]
     ) -> set[str]:
         """The commitment's own offsets, and those of subscribers who set their own."""
         offsets = set(commitment.effective_alerts(self.default_alerts))
         for subscription in subscriptions:
-            if subscription.offsets is not None and subscription.filter.matches(commitment, feeds):
+            if subscription.offsets is not None and subscription.filter.as_filter.matches(
+                commitment, feeds
+            ):
                 offsets.update(subscription.offsets)
         return offsets
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Planner:
-    """Keeps every commitment's alerts in step with it, in the same transaction."""
+    """Keeps every commitment's alerts in step with it, in the transaction that changes it."""
 
     rules: PlanningRules
-    on_planned: list[Callable[[], None]] = field(default_factory=list)
 
-    def __call__(self, conn: Connection, change: Change) -> None:
+    def plan(self, tx: Tx, change: Change) -> None:
+        """Re-plan the changed commitment's alerts and queue the change for its subscribers."""
         commitment = change.after
-        subscriptions = Subscriptions.active(conn)
-        memberships = Feeds.memberships(conn, [commitment.id])
-        feeds = memberships.of(commitment)
+        subscriptions = tx.subscriptions.active()
+        member = memberships(tx, [commitment.id])
+        feeds = member.of(commitment)
         now = change.revision.recorded_at
         reason = f"re-planned by revision {change.revision.revision} ({change.event.value})"
-        self._replan(conn, commitment, subscriptions, feeds, reason, now)
+        self._replan(tx, commitment, subscriptions, feeds, reason, now)
         event = EventType(change.event.value)
         before = change.before
-        feeds_before = memberships.of(before) if before is not None else set()
+        feeds_before = member.of(before) if before is not None else set()
         hearing = [
             s
             for s in subscriptions
@@ -78,29 +72,21 @@ class Planner:
         if hearing:
             payload = change_payload(event, commitment, change.revision)
             key = f"change:{commitment.id}:{change.revision.revision}"
-            messages = [NewDelivery(s.id, key, event, payload) for s in hearing]
-            Deliveries.enqueue(conn, messages, now)
-        self._announce(conn)
+            tx.deliveries.enqueue([NewDelivery(s.id, key, event, payload) for s in hearing], now)
 
-    def replan_all(self, store: Store, reason: str) -> int:
-        """Re-plan every commitment, in one transaction; run at start and when offsets change."""
-        with store.db.write() as conn:
-            return self.replan_all_in(conn, store, reason)
-
-    def replan_all_in(self, conn: Connection, store: Store, reason: str) -> int:
-        now = store.clock()
-        subscriptions = Subscriptions.active(conn)
-        everything = Commitments.with_statuses(conn, Status)
-        memberships = Feeds.memberships(conn, [c.id for c in everything])
+    def replan_all(self, tx: Tx, reason: str, now: datetime) -> int:
+        """Re-plan every commitment; when offsets change (a subscription's) and at start."""
+        subscriptions = tx.subscriptions.active()
+        everything = tx.commitments.with_statuses(Status)
+        member = memberships(tx, [c.id for c in everything])
         for commitment in everything:
-            feeds = memberships.of(commitment)
-            self._replan(conn, commitment, subscriptions, feeds, reason, now)
-        self._announce(conn)
+            feeds = member.of(commitment)
+            self._replan(tx, commitment, subscriptions, feeds, reason, now)
         return len(everything)
 
     def _replan(
         self,
-        conn: Connection,
+        tx: Tx,
         commitment: Commitment,
         subscriptions: list[Subscription],
         feeds: set[str],
@@ -109,8 +95,4 @@ class Planner:
     ) -> None:
         offsets = self.rules.offsets_for(commitment, subscriptions, feeds)
         planned = plan_alerts(commitment, offsets, self.rules.all_day_zone)
-        Alerts.replan(conn, commitment.id, planned, now, reason)
-
-    def _announce(self, conn: Connection) -> None:
-        for callback in self.on_planned:
-            after_commit(conn, callback)
+        tx.alerts.replan(commitment.id, planned, now, reason)

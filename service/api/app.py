@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from service import bootstrap
 from service.api import (
+    calendars,
     commitments,
     feeds,
     health,
@@ -19,9 +19,9 @@ from service.api import (
     upcoming,
 )
 from service.api.deps import Services
-from service.api.feedcache import FeedCache
 from service.api.limits import BodySizeLimit
 from service.api.metrics import Metrics, MetricsMiddleware
+from service.app import App, feed_files
 from service.clock import Clock, utc_now
 from service.settings import Settings
 
@@ -36,23 +36,23 @@ Errors are RFC 9457 problem documents (`application/problem+json`).
 
 
 def create_app(settings: Settings, *, clock: Clock = utc_now, engine: bool = False) -> FastAPI:
-    """The app over a store opened (and migrated) from the settings.
+    """The app over the database the settings name, opened and migrated.
 
     With `load_feeds_on_start`, the feed files are loaded before the app is returned, so a
     broken file stops start-up with its name, line and reason. With `engine`, the alert engine
     runs in this process while the app is up.
     """
-    runtime = bootstrap.open_runtime(settings, clock)
+    use_cases = App.open(settings, clock)
     if settings.load_feeds_on_start:
-        files = bootstrap.feed_files(settings.feeds_dir)
-        bootstrap.load_feeds(runtime.store, files, clock, complete=True)
-    alert_engine = runtime.engine() if engine else None
+        use_cases.feeds.load(feed_files(settings.feeds_dir), complete=True)
+    alert_engine = use_cases.engine() if engine else None
+    services = Services(app=use_cases, metrics=Metrics(use_cases.context.feed_cache))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if alert_engine is not None:
             alert_engine.start()
-        warming = threading.Thread(target=feeds.warm, args=(app.state.services,), daemon=True)
+        warming = threading.Thread(target=_warm, args=(services,), daemon=True)
         warming.start()
         try:
             yield
@@ -60,24 +60,21 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, engine: bool = Fal
             if alert_engine is not None:
                 alert_engine.stop()
             warming.join()
-            runtime.close()
+            use_cases.close()
 
     app = FastAPI(title="treatycal", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
-    metrics = Metrics()
-    feed_cache = FeedCache(version_ttl=settings.feed_version_ttl.total_seconds())
-    runtime.store.on_version_moved.append(feed_cache.expire_version)
-    app.state.services = Services(
-        settings=settings,
-        store=runtime.store,
-        planner=runtime.planner,
-        engine=alert_engine,
-        clock=clock,
-        feed_cache=feed_cache,
-        metrics=metrics,
-    )
+    app.state.services = services
     problems.install(app)
-    for module in (commitments, upcoming, feeds, subscriptions, sources, health):
+    for module in (commitments, upcoming, feeds, calendars, subscriptions, sources, health):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(MetricsMiddleware, metrics=services.metrics)
     return app
+
+
+def _warm(services: Services) -> None:
+    """Render every public feed once at start, so no calendar waits for the first render."""
+    try:
+        services.app.feeds.warm()
+    finally:
+        services.warmed.set()

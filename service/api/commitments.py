@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from service.api.deps import ServicesDep, Writer
+from service.api.deps import AppDep, Writer
 from service.api.filters import ListFilter
 from service.api.models import (
     CommitmentCreateRequest,
@@ -52,38 +52,38 @@ def _expected_revision(if_match: str | None) -> int | None:
 
 @router.get("", summary="List commitments")
 def list_commitments(
-    services: ServicesDep,
+    app: AppDep,
     where: ListFilter,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CommitmentPage:
     """Commitments matching every given filter, by due date (undated last)."""
-    return services.store.commitments.page(where, limit, offset)
+    return app.commitments.page(where, limit, offset)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Track a new commitment")
 def create_commitment(
-    services: ServicesDep, caller: Writer, body: CommitmentCreateRequest, response: Response
+    app: AppDep, caller: Writer, body: CommitmentCreateRequest, response: Response
 ) -> Commitment:
     data = CommitmentCreate.model_validate(
         body.model_dump(exclude={"change"}, exclude_computed_fields=True)
     )
-    created = services.store.commitments.create(data, body.change or ChangeNote(), caller.actor)
+    created = app.commitments.create(data, body.change or ChangeNote(), caller.actor)
     response.headers["Location"] = f"/api/v1/commitments/{created.id}"
     response.headers["ETag"] = _etag(created)
     return created
 
 
 @router.get("/{commitment_id}", summary="One commitment")
-def get_commitment(services: ServicesDep, commitment_id: Slug, response: Response) -> Commitment:
-    found = services.store.commitments.get(commitment_id)
+def get_commitment(app: AppDep, commitment_id: Slug, response: Response) -> Commitment:
+    found = app.commitments.get(commitment_id)
     response.headers["ETag"] = _etag(found)
     return found
 
 
 @router.put("/{commitment_id}", summary="Replace a commitment's stated fields")
 def replace_commitment(
-    services: ServicesDep,
+    app: AppDep,
     caller: Writer,
     commitment_id: Slug,
     body: CommitmentReplaceRequest,
@@ -91,7 +91,7 @@ def replace_commitment(
     if_match: IfMatch = None,
 ) -> Commitment:
     fields = body.model_dump(exclude={"change"}, exclude_computed_fields=True)
-    replaced = services.store.commitments.replace(
+    replaced = app.commitments.replace(
         commitment_id,
         CommitmentFields.model_validate(fields),
         body.change or ChangeNote(),
@@ -104,7 +104,7 @@ def replace_commitment(
 
 @router.patch("/{commitment_id}", summary="Change some fields of a commitment")
 def patch_commitment(
-    services: ServicesDep,
+    app: AppDep,
     caller: Writer,
     commitment_id: Slug,
     body: CommitmentPatchRequest,
@@ -116,7 +116,7 @@ def patch_commitment(
     change = CommitmentPatch.model_validate(
         body.model_dump(include=sent, exclude_computed_fields=True)
     )
-    patched = services.store.commitments.patch(
+    patched = app.commitments.patch(
         commitment_id,
         change,
         body.change or ChangeNote(),
@@ -129,7 +129,7 @@ def patch_commitment(
 
 @router.delete("/{commitment_id}", summary="Cancel a commitment")
 def cancel_commitment(
-    services: ServicesDep,
+    app: AppDep,
     caller: Writer,
     commitment_id: Slug,
     response: Response,
@@ -137,7 +137,7 @@ def cancel_commitment(
     if_match: IfMatch = None,
 ) -> Commitment:
     """Marks it cancelled. It stays, so subscribed calendars are told to drop the event."""
-    cancelled = services.store.commitments.cancel(
+    cancelled = app.commitments.cancel(
         commitment_id, ChangeNote(reason=reason), caller.actor, _expected_revision(if_match)
     )
     response.headers["ETag"] = _etag(cancelled)
@@ -145,15 +145,14 @@ def cancel_commitment(
 
 
 @router.get("/{commitment_id}/history", summary="Every revision, oldest first")
-def commitment_history(services: ServicesDep, commitment_id: Slug) -> list[HistoryEntry]:
+def commitment_history(app: AppDep, commitment_id: Slug) -> list[HistoryEntry]:
     return [
         HistoryEntry(**revision.model_dump(), summary=revision.describe())
-        for revision in services.store.commitments.history(commitment_id)
+        for revision in app.commitments.history(commitment_id)
     ]
 
 
 @router.get("/{commitment_id}/alerts", summary="Its planned and settled alerts")
-def commitment_alerts(services: ServicesDep, commitment_id: Slug) -> list[Alert]:
+def commitment_alerts(app: AppDep, commitment_id: Slug) -> list[Alert]:
     """Every alert planned for it: pending, fired, or settled otherwise with the reason why."""
-    services.store.commitments.get(commitment_id)
-    return services.store.alerts.of_commitment(commitment_id)
+    return app.commitments.alerts(commitment_id)

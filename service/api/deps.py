@@ -1,8 +1,7 @@
-"""What route handlers receive: the app's services and the caller's verified key."""
+"""What route handlers receive: the use cases and the caller's verified key."""
 
 from __future__ import annotations
 
-import hmac
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,41 +10,19 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from service.alerts import Engine, Planner
-from service.api.feedcache import FeedCache
 from service.api.metrics import Metrics
-from service.clock import Clock
+from service.app import App, Caller
 from service.domain import Scope
 from service.errors import Forbidden, Unauthorized
-from service.settings import Settings
-from service.store import Store
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
     """Everything a request may use, built once by create_app."""
 
-    settings: Settings
-    store: Store
-    planner: Planner
-    engine: Engine | None
-    clock: Clock
-    feed_cache: FeedCache
+    app: App
     metrics: Metrics
     warmed: threading.Event = field(default_factory=threading.Event)
-
-    def wake_engine(self) -> None:
-        """Have an in-process engine look for work now; a separate worker polls on its own."""
-        if self.engine is not None:
-            self.engine.poke()
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Who is making a write: recorded as the actor of every revision."""
-
-    actor: str
-    scope: Scope
 
 
 async def get_services(request: Request) -> Services:
@@ -53,7 +30,13 @@ async def get_services(request: Request) -> Services:
     return services
 
 
+async def get_app(request: Request) -> App:
+    services: Services = request.app.state.services
+    return services.app
+
+
 ServicesDep = Annotated[Services, Depends(get_services)]
+AppDep = Annotated[App, Depends(get_app)]
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -61,25 +44,21 @@ _bearer = HTTPBearer(
 )
 
 
-def _identify(services: Services, credentials: HTTPAuthorizationCredentials | None) -> Caller:
+def _identify(app: App, credentials: HTTPAuthorizationCredentials | None) -> Caller:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized
-    token = credentials.credentials
-    admin = services.settings.admin_token
-    if admin is not None and hmac.compare_digest(token.encode(), admin.get_secret_value().encode()):
-        return Caller(actor="admin-token", scope=Scope.ADMIN)
-    key = services.store.keys.verify(token)
-    if key is None:
+    caller = app.keys.authenticate(credentials.credentials)
+    if caller is None:
         raise Unauthorized("the API key is not valid or has been revoked")
-    return Caller(actor=f"key:{key.id} ({key.name})", scope=key.scope)
+    return caller
 
 
 def _requiring(needed: Scope) -> Callable[..., Caller]:
     def caller(
-        services: ServicesDep,
+        app: AppDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Caller:
-        found = _identify(services, credentials)
+        found = _identify(app, credentials)
         if not found.scope.allows(needed):
             raise Forbidden(needed.value, found.scope.value)
         return found
@@ -88,11 +67,11 @@ def _requiring(needed: Scope) -> Callable[..., Caller]:
 
 
 def _optional_caller(
-    services: ServicesDep,
+    app: AppDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller | None:
     """No key is fine; a key that is sent must be valid, or the caller would be misled."""
-    return None if credentials is None else _identify(services, credentials)
+    return None if credentials is None else _identify(app, credentials)
 
 
 Anyone = Annotated[Caller | None, Depends(_optional_caller)]

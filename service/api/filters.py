@@ -61,7 +61,7 @@ async def list_filter(
             start=start,
             end=end,
             text=q or None,
-            feed=feed,
+            feeds=(feed,) if feed else (),
         )
     except ValidationError as exc:
         raise InvalidInput(readable(exc)) from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from service.api.deps import ServicesDep
+from service.api.deps import AppDep, ServicesDep
 from service.api.problems import problem
 from service.errors import StoreError
 
@@ -18,12 +18,12 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", summary="The database answers and its schema is current")
-def readyz(services: ServicesDep) -> Response:
+def readyz(app: AppDep) -> Response:
     try:
-        behind = services.store.db.needs_migration()
+        ready = app.ready()
     except StoreError as exc:
         return problem(503, f"the database does not answer: {exc}")
-    if behind:
+    if not ready:
         return problem(503, "the database schema is not current: run `treatycal migrate`")
     return Response('{"status":"ready"}', media_type="application/json")
 

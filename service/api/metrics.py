@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.feeds import FeedCache
 
 
 class Metrics:
     """The app's own registry, so two apps in one process (tests) never share counters."""
 
-    def __init__(self) -> None:
+    def __init__(self, feed_cache: FeedCache) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "treatycal_http_requests",
@@ -25,8 +30,18 @@ class Metrics:
             ["route"],
             registry=self.registry,
         )
-        self.feed_renders = Counter(
-            "treatycal_feed_renders", "Feeds rendered (cache misses)", registry=self.registry
+        self.registry.register(_FeedRenders(feed_cache))
+
+
+class _FeedRenders(Collector):
+    """Feeds rendered so far (cache misses), read from the cache when /metrics is scraped."""
+
+    def __init__(self, cache: FeedCache) -> None:
+        self._cache = cache
+
+    def collect(self) -> Iterator[Metric]:
+        yield CounterMetricFamily(
+            "treatycal_feed_renders", "Feeds rendered (cache misses)", value=self._cache.renders
         )
 
 

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field
 
+from service.app import PublishedFeed
 from service.domain import (
     ChangeNote,
-    Commitment,
     CommitmentCreate,
     CommitmentFields,
     CommitmentPatch,
     Decision,
     FeedSelection,
+    Mention,
+    Proposal,
     ProposalRecord,
     Revision,
-    Slug,
     SourceRecord,
     Subscription,
 )
-from service.extract import Mention, Proposal
 
 _CHANGE = Field(
     default=None, description="Why: the reason, when it happened in the world, and the source"
@@ -44,25 +43,6 @@ class HistoryEntry(Revision):
     summary: str = Field(examples=["due moved from 2021-02-05 to 2026-02-05 on 2021-02-03"])
 
 
-class UpcomingItem(Commitment):
-    days_left: int = Field(
-        description="Days from as_of to the first day of the due window; negative once it began"
-    )
-    days_to_end: int | None = Field(
-        default=None, description="Days from as_of to the first day of the end, if it has one"
-    )
-
-
-class Upcoming(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    as_of: date
-    within: str
-    until: date
-    items: list[UpcomingItem] = Field(description="Dated commitments in the window, by due")
-    undated: list[Commitment] = Field(description="Tentative commitments with no date yet")
-
-
 class FeedEntry(BaseModel):
     slug: str
     title: str
@@ -81,28 +61,27 @@ class FeedEntry(BaseModel):
     )
     private: bool = False
 
+    @classmethod
+    def of(cls, published: PublishedFeed) -> FeedEntry:
+        feed = published.feed
+        return cls(
+            slug=feed.slug,
+            title=feed.title,
+            description=feed.description,
+            count=published.count,
+            url=published.url,
+            webcal_url=published.webcal_url,
+            origin=feed.origin,
+            selection=feed.selection,
+            private=feed.private,
+        )
+
 
 class SubscriptionCreated(Subscription):
     secret: str = Field(
         description="The signing secret, shown this once: keep it to verify webhook-signature",
         examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
     )
-
-
-class AcceptProposal(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    id: Slug | None = Field(default=None, description="An id for the new commitment")
-    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    force: bool = Field(
-        default=False, description="Track it even though it matches a tracked commitment"
-    )
-
-
-class RejectProposal(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
 class ProposalRead(Proposal):
@@ -118,7 +97,8 @@ class ProposalRead(Proposal):
 
     @classmethod
     def of(cls, record: ProposalRecord) -> ProposalRead:
-        return cls(**record.body, **record.model_dump(exclude={"body", "position"}))
+        body = record.body.model_dump()
+        return cls(**body, **record.model_dump(exclude={"body", "position"}))
 
 
 class SourceRead(BaseModel):
@@ -136,6 +116,8 @@ class SourceRead(BaseModel):
     @classmethod
     def of(cls, record: SourceRecord) -> SourceRead:
         proposals = [ProposalRead.of(p) for p in record.proposals]
-        return cls.model_validate(
-            record.model_dump(exclude={"proposals"}) | {"proposals": proposals}
+        return cls(
+            **record.model_dump(exclude={"mentions", "proposals"}),
+            mentions=record.mentions,
+            proposals=proposals,
         )

@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from service.alerts.subscribing import queue_ping, subscribe, unsubscribe
-from service.api.deps import Reader, ServicesDep, Writer
+from service.api.deps import AppDep, Reader, Writer
 from service.api.models import SubscriptionCreated
 from service.api.problems import PROBLEM_RESPONSES
 from service.domain import Delivery, Subscription, SubscriptionCreate
@@ -19,7 +18,7 @@ router = APIRouter(
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register a webhook endpoint")
 def create_subscription(
-    services: ServicesDep, caller: Writer, body: SubscriptionCreate
+    app: AppDep, caller: Writer, body: SubscriptionCreate
 ) -> SubscriptionCreated:
     """The response carries the signing secret (`whsec_…`) once; it is never shown again.
 
@@ -27,38 +26,30 @@ def create_subscription(
     lists it. Deliveries are signed per Standard Webhooks (webhook-id, webhook-timestamp,
     webhook-signature).
     """
-    created, secret = subscribe(
-        services.store, services.planner, services.settings.webhook_allow, body, caller.actor
-    )
+    created, secret = app.subscriptions.subscribe(body, caller.actor)
     return SubscriptionCreated(**created.model_dump(), secret=secret)
 
 
 @router.get("", summary="The webhook endpoints")
-def list_subscriptions(services: ServicesDep, caller: Reader) -> list[Subscription]:
-    return services.store.subscriptions.all()
+def list_subscriptions(app: AppDep, caller: Reader) -> list[Subscription]:
+    return app.subscriptions.all()
 
 
 @router.get("/{subscription_id}", summary="One webhook endpoint")
-def get_subscription(services: ServicesDep, caller: Reader, subscription_id: str) -> Subscription:
-    return services.store.subscriptions.get(subscription_id)
+def get_subscription(app: AppDep, caller: Reader, subscription_id: str) -> Subscription:
+    return app.subscriptions.get(subscription_id)
 
 
 @router.delete("/{subscription_id}", summary="Remove a webhook endpoint")
-def delete_subscription(
-    services: ServicesDep, caller: Writer, subscription_id: str
-) -> Subscription:
+def delete_subscription(app: AppDep, caller: Writer, subscription_id: str) -> Subscription:
     """Nothing more is sent to it; its delivery log is kept."""
-    return unsubscribe(services.store, services.planner, subscription_id)
+    return app.subscriptions.unsubscribe(subscription_id)
 
 
 @router.post("/{subscription_id}/enable", summary="Send to a disabled endpoint again")
-def enable_subscription(
-    services: ServicesDep, caller: Writer, subscription_id: str
-) -> Subscription:
+def enable_subscription(app: AppDep, caller: Writer, subscription_id: str) -> Subscription:
     """After a 410 or days of failures: deliveries held while it was disabled are sent."""
-    enabled = services.store.subscriptions.enable(subscription_id)
-    services.wake_engine()
-    return enabled
+    return app.subscriptions.enable(subscription_id)
 
 
 @router.post(
@@ -66,30 +57,26 @@ def enable_subscription(
     status_code=status.HTTP_202_ACCEPTED,
     summary="Send a signed ping event",
 )
-def test_subscription(services: ServicesDep, caller: Writer, subscription_id: str) -> Delivery:
+def test_subscription(app: AppDep, caller: Writer, subscription_id: str) -> Delivery:
     """Queues a `ping` through the normal delivery path: signed, retried and logged."""
-    queued = queue_ping(services.store, subscription_id, services.clock())
-    services.wake_engine()
-    return queued
+    return app.subscriptions.ping(subscription_id)
 
 
 @router.get("/{subscription_id}/deliveries", summary="Deliveries with every attempt")
 def list_deliveries(
-    services: ServicesDep,
+    app: AppDep,
     caller: Reader,
     subscription_id: str,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[Delivery]:
     """Newest first; each with its attempts (time, HTTP status, latency, error)."""
-    return services.store.deliveries.of_subscription(subscription_id, limit, offset)
+    return app.subscriptions.deliveries(subscription_id, limit, offset)
 
 
 @router.post("/deliveries/{delivery_id}/retry", summary="Send a delivery again now")
 def retry_delivery(
-    services: ServicesDep, caller: Writer, delivery_id: Annotated[int, Path(ge=1, le=2**62)]
+    app: AppDep, caller: Writer, delivery_id: Annotated[int, Path(ge=1, le=2**62)]
 ) -> Delivery:
     """Same message id, so a receiver that already has it can drop the duplicate."""
-    retried = services.store.deliveries.retry(delivery_id)
-    services.wake_engine()
-    return retried
+    return app.subscriptions.retry(delivery_id)

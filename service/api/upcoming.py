@@ -7,19 +7,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import ServicesDep
+from service.api.deps import AppDep
 from service.api.filters import BasicFilter
-from service.api.models import Upcoming, UpcomingItem
 from service.api.problems import PROBLEM_RESPONSES
-from service.domain import CalendarDuration, days_left, undated, upcoming
-from service.errors import InvalidInput
+from service.domain import Upcoming
 
 router = APIRouter(prefix="/api/v1", tags=["upcoming"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/upcoming", summary="What is coming up")
 def get_upcoming(
-    services: ServicesDep,
+    app: AppDep,
     where: BasicFilter,
     within: Annotated[
         str,
@@ -38,22 +36,4 @@ def get_upcoming(
     With `as_of`, changes recorded as effective after that day are ignored: as of 2019-05-14,
     New START still expires on 2021-02-05.
     """
-    day = as_of or services.clock().date()
-    until = _until(day, within)
-    known = services.store.commitments.known_on(day, where)
-    items = [
-        UpcomingItem(
-            **commitment.model_dump(),
-            days_left=left,
-            days_to_end=days_left(commitment.end, day) if commitment.end else None,
-        )
-        for commitment, left in upcoming(known, day, until)
-    ]
-    return Upcoming(as_of=day, within=within, until=until, items=items, undated=undated(known))
-
-
-def _until(day: date, within: str) -> date:
-    try:
-        return CalendarDuration.parse(within).after_day(day)
-    except ValueError as exc:
-        raise InvalidInput(f"within: {exc}") from exc
+    return app.agenda.upcoming(where, within, as_of)

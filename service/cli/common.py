@@ -1,4 +1,4 @@
-"""What every command shares: the app, the options, settings, the store, failing cleanly."""
+"""What every command shares: the typer app, options, settings, the use cases, clean failure."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from typing import Annotated, Any
 
 import typer
 
-from service import bootstrap
+from service.app import App
 from service.clock import utc_now
 from service.errors import ServiceError
 from service.settings import Settings
-from service.store import Store
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -40,22 +39,18 @@ def settings_for(db: str | None = None, **overrides: Any) -> Settings:
 
 
 @contextmanager
-def opened_runtime(settings: Settings) -> Iterator[bootstrap.Runtime]:
-    """The store with alert planning attached, so writes from the CLI plan alerts too."""
+def opened(settings: Settings) -> Iterator[App]:
+    """The use cases over the database the settings name; an error in them exits cleanly."""
     try:
-        runtime = bootstrap.open_runtime(settings, utc_now)
+        app = App.open(settings, utc_now)
     except ServiceError as exc:
         raise fail(exc) from exc
     try:
-        yield runtime
+        yield app
+    except ServiceError as exc:
+        raise fail(exc) from exc
     finally:
-        runtime.close()
-
-
-@contextmanager
-def opened(settings: Settings) -> Iterator[Store]:
-    with opened_runtime(settings) as runtime:
-        yield runtime.store
+        app.close()
 
 
 def fail(exc: ServiceError) -> typer.Exit:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -10,31 +9,18 @@ from typing import Annotated
 
 import typer
 
-from service import bootstrap, publish
-from service.cli.common import DbOption, JsonOption, app, fail, opened, settings_for
-from service.clock import utc_now
-from service.domain import (
-    CalendarDuration,
-    Commitment,
-    CommitmentFilter,
-    Kind,
-    days_left,
-    undated,
-    upcoming,
-)
-from service.errors import ServiceError
-from service.texttable import render_table
+from service.app import feed_files
+from service.cli.common import DbOption, JsonOption, app, opened, settings_for
+from service.cli.texttable import render_table
+from service.domain import CalendarDuration, Commitment, CommitmentFilter, Kind
 
 
 @app.command()
 def migrate(db: DbOption = None) -> None:
     """Bring the database schema up to date (serve does this too)."""
     settings = settings_for(db)
-    try:
-        with opened(settings):
-            pass
-    except ServiceError as exc:
-        raise fail(exc) from exc
+    with opened(settings):
+        pass
     typer.echo(f"database {settings.database_url} is at the current schema")
 
 
@@ -47,14 +33,11 @@ def load(
 ) -> None:
     """Load feed files: all of them, or nothing if any is malformed. Loading twice is a no-op."""
     settings = settings_for(db)
-    try:
-        files = paths or bootstrap.feed_files(settings.feeds_dir)
-        with opened(settings) as store:
-            report = bootstrap.load_feeds(store, files, utc_now, complete=not paths)
-    except ServiceError as exc:
-        raise fail(exc) from exc
+    with opened(settings) as use_cases:
+        files = paths or feed_files(settings.feeds_dir)
+        report = use_cases.feeds.load(files, complete=not paths)
     typer.echo(
-        f"{len(files)} files: {report.commitments_created} new commitments, "
+        f"{report.files} files: {report.commitments_created} new commitments, "
         f"{report.revisions_written} revisions written, {report.commitments_unchanged} unchanged, "
         f"{report.feeds_changed} feeds changed"
     )
@@ -74,44 +57,26 @@ def upcoming_command(
 ) -> None:
     """What is coming up, as a table (or --json)."""
     try:
-        day = date.fromisoformat(as_of) if as_of else utc_now().date()
-        until = CalendarDuration.parse(within).after_day(day)
-        where = CommitmentFilter(kinds=tuple(kind or ()), parties=tuple(party or ()), feed=feed)
+        day = date.fromisoformat(as_of) if as_of else None
+        CalendarDuration.parse(within)
+        where = CommitmentFilter(
+            kinds=tuple(kind or ()), parties=tuple(party or ()), feeds=(feed,) if feed else ()
+        )
     except ValueError as exc:
         typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from exc
-    try:
-        with opened(settings_for(db)) as store:
-            known = store.commitments.known_on(day, where)
-    except ServiceError as exc:
-        raise fail(exc) from exc
-    found = upcoming(known, day, until)
+    with opened(settings_for(db)) as use_cases:
+        found = use_cases.agenda.upcoming(where, within, day)
     if as_json:
-        items = [
-            {
-                **c.model_dump(mode="json"),
-                "days_left": left,
-                "days_to_end": days_left(c.end, day) if c.end else None,
-            }
-            for c, left in found
-        ]
-        later = [c.model_dump(mode="json") for c in undated(known)]
-        document = {"as_of": str(day), "until": str(until), "items": items, "undated": later}
-        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        typer.echo(found.model_dump_json(indent=2))
         return
     rows = [
-        (
-            str(left),
-            _when(c),
-            c.status.value,
-            c.title,
-            ", ".join(c.parties),
-        )
-        for c, left in found
+        (str(item.days_left), _when(item), item.status.value, item.title, ", ".join(item.parties))
+        for item in found.items
     ]
-    typer.echo(f"Coming up from {day} to {until}:")
+    typer.echo(f"Coming up from {found.as_of} to {found.until}:")
     typer.echo(render_table(("days", "due", "status", "commitment", "parties"), rows))
-    for commitment in undated(known):
+    for commitment in found.undated:
         typer.echo(f"  no date yet: {commitment.title} ({commitment.status.value})")
 
 
@@ -133,15 +98,8 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write a feed as an .ics file, exactly as it is served (private feeds too)."""
-    settings = settings_for(db)
-    try:
-        with opened(settings) as store:
-            if slug == publish.ALL_FEED:
-                body = publish.render_filtered(store, settings, CommitmentFilter())
-            else:
-                body = publish.render(store, settings, store.feeds.get(slug))
-    except ServiceError as exc:
-        raise fail(exc) from exc
+    with opened(settings_for(db)) as use_cases:
+        body = use_cases.feeds.export(slug)
     if output is None:
         sys.stdout.buffer.write(body)
         return

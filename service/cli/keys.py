@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from service.cli.common import DbOption, JsonOption, app, fail, opened, settings_for
+from service.cli.common import DbOption, JsonOption, app, opened, settings_for
+from service.cli.texttable import render_table
 from service.domain import Scope
-from service.errors import ServiceError
-from service.texttable import render_table
 
 keys_app = typer.Typer(no_args_is_help=True, help="API keys for writes.")
 app.add_typer(keys_app, name="keys")
@@ -23,11 +22,8 @@ def keys_create(
     db: DbOption = None,
 ) -> None:
     """Make an API key. Its secret is printed once and only its hash is kept."""
-    try:
-        with opened(settings_for(db)) as store:
-            key, token = store.keys.create(name, scope)
-    except ServiceError as exc:
-        raise fail(exc) from exc
+    with opened(settings_for(db)) as use_cases:
+        key, token = use_cases.keys.create(name, scope)
     typer.echo(token)
     typer.echo(
         f"key {key.id} ({key.scope.value}, {key.name!r}): store the line above now; "
@@ -39,11 +35,8 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(as_json: JsonOption = False, db: DbOption = None) -> None:
     """The keys, without their secrets."""
-    try:
-        with opened(settings_for(db)) as store:
-            keys = store.keys.all()
-    except ServiceError as exc:
-        raise fail(exc) from exc
+    with opened(settings_for(db)) as use_cases:
+        keys = use_cases.keys.all()
     if as_json:
         typer.echo(json.dumps([k.model_dump(mode="json") for k in keys], indent=2))
         return
@@ -65,9 +58,6 @@ def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="The key's id")], db: DbOption = None
 ) -> None:
     """Revoke a key: requests with it are refused from now on."""
-    try:
-        with opened(settings_for(db)) as store:
-            key = store.keys.revoke(key_id)
-    except ServiceError as exc:
-        raise fail(exc) from exc
+    with opened(settings_for(db)) as use_cases:
+        key = use_cases.keys.revoke(key_id)
     typer.echo(f"key {key.id} ({key.name!r}) revoked at {key.revoked_at:%Y-%m-%d %H:%M} UTC")

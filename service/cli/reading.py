@@ -12,12 +12,10 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from service.cli.common import DbOption, app, fail, opened, settings_for
-from service.domain import ArticleIn, Commitment, CommitmentFilter
-from service.errors import ServiceError
-from service.extract import Extraction, extract
-from service.settings import Settings
-from service.texttable import render_table
+from service.app.reading import preview
+from service.cli.common import DbOption, app, opened, settings_for
+from service.cli.texttable import render_table
+from service.domain import ArticleIn, Extraction
 
 
 class ExtractFormat(StrEnum):
@@ -50,23 +48,15 @@ def extract_command(
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         typer.secho(f"error: {_one_line(exc)}", err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from exc
-    known = _known(settings_for(db), article.published) if match else []
-    found = extract(
-        article.text, article.published, url=article.url, title=article.title, known=known
-    )
+    if match:
+        with opened(settings_for(db)) as use_cases:
+            found = use_cases.reading.preview(article)
+    else:
+        found = preview(article)
     if output_format is ExtractFormat.JSON:
         typer.echo(json.dumps(found.model_dump(mode="json"), indent=2, ensure_ascii=False))
         return
     _print_extraction(found)
-
-
-def _known(settings: Settings, published: date) -> list[Commitment]:
-    """The commitments as they were known when the article was published."""
-    try:
-        with opened(settings) as store:
-            return store.commitments.known_on(published, CommitmentFilter())
-    except ServiceError as exc:
-        raise fail(exc) from exc
 
 
 def _one_line(exc: Exception) -> str:

@@ -10,13 +10,12 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from service import bootstrap, publish
 from service.api import create_app
+from service.app import App
 from service.cli.common import DbOption, app, configure_logging, fail, settings_for
 from service.clock import utc_now
 from service.errors import ServiceError
 from service.settings import Settings
-from service.store import Store
 
 
 @app.command()
@@ -43,7 +42,7 @@ def serve(
         web = create_app(settings, engine=engine)
     except ServiceError as exc:
         raise fail(exc) from exc
-    _print_addresses(settings, web.state.services.store)
+    _print_addresses(settings, web.state.services.app)
     uvicorn.run(web, host=settings.host, port=settings.port, log_level="info", access_log=False)
 
 
@@ -53,10 +52,10 @@ def worker(db: DbOption = None) -> None:
     settings = settings_for(db)
     configure_logging()
     try:
-        runtime = bootstrap.open_runtime(settings, utc_now)
+        use_cases = App.open(settings, utc_now)
     except ServiceError as exc:
         raise fail(exc) from exc
-    engine = runtime.engine()
+    engine = use_cases.engine()
     stopped = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopped.set())
@@ -64,16 +63,15 @@ def worker(db: DbOption = None) -> None:
     typer.echo(f"treatycal worker running on {settings.database_url}; Ctrl-C stops it")
     stopped.wait()
     engine.stop()
-    runtime.close()
+    use_cases.close()
 
 
-def _print_addresses(settings: Settings, store: Store) -> None:
+def _print_addresses(settings: Settings, use_cases: App) -> None:
     base = settings.base_url
     typer.echo(f"treatycal serving {settings.database_url} on {base}")
     typer.echo(f"  API docs  {base}/docs")
     typer.echo(f"  API       {base}/api/v1/upcoming   {base}/api/v1/commitments")
     typer.echo(f"  Feeds     {base}/api/v1/feeds")
-    for summary in store.feeds.summaries():
-        url = publish.feed_url(settings, summary.feed.slug)
-        typer.echo(f"            {url}  ({summary.count} commitments)")
-    typer.echo(f"            {publish.feed_url(settings, publish.ALL_FEED)}")
+    for published in use_cases.feeds.listing(with_private=False):
+        counted = "" if published.count is None else f"  ({published.count} commitments)"
+        typer.echo(f"            {published.url}{counted}")

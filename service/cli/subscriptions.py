@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from service.alerts.subscribing import queue_ping, subscribe, unsubscribe
-from service.cli.common import DbOption, JsonOption, app, fail, opened, opened_runtime, settings_for
-from service.clock import utc_now
+from service.cli.common import DbOption, JsonOption, app, opened, settings_for
+from service.cli.texttable import render_table
 from service.domain import (
     Attempt,
     EventType,
@@ -18,8 +17,6 @@ from service.domain import (
     SubscriptionCreate,
     SubscriptionFilter,
 )
-from service.errors import ServiceError
-from service.texttable import render_table
 
 subscriptions_app = typer.Typer(no_args_is_help=True, help="Webhook endpoints for alerts.")
 app.add_typer(subscriptions_app, name="subscriptions")
@@ -61,14 +58,8 @@ def create(
     except ValueError as exc:
         typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from exc
-    settings = settings_for(db)
-    with opened_runtime(settings) as runtime:
-        try:
-            created, secret = subscribe(
-                runtime.store, runtime.planner, settings.webhook_allow, data, "cli"
-            )
-        except ServiceError as exc:
-            raise fail(exc) from exc
+    with opened(settings_for(db)) as use_cases:
+        created, secret = use_cases.subscriptions.subscribe(data, "cli")
     typer.echo(secret)
     typer.echo(
         f"subscription {created.id} -> {created.url}: "
@@ -80,8 +71,8 @@ def create(
 @subscriptions_app.command("list")
 def list_all(as_json: JsonOption = False, db: DbOption = None) -> None:
     """The endpoints, without their secrets."""
-    with opened(settings_for(db)) as store:
-        found = store.subscriptions.all()
+    with opened(settings_for(db)) as use_cases:
+        found = use_cases.subscriptions.all()
     if as_json:
         typer.echo(json.dumps([s.model_dump(mode="json") for s in found], indent=2))
         return
@@ -101,33 +92,24 @@ def _row(subscription: Subscription) -> tuple[str, ...]:
 @subscriptions_app.command("delete")
 def delete(subscription_id: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
     """Stop sending to an endpoint; its delivery log is kept."""
-    with opened_runtime(settings_for(db)) as runtime:
-        try:
-            removed = unsubscribe(runtime.store, runtime.planner, subscription_id)
-        except ServiceError as exc:
-            raise fail(exc) from exc
+    with opened(settings_for(db)) as use_cases:
+        removed = use_cases.subscriptions.unsubscribe(subscription_id)
     typer.echo(f"subscription {removed.id} deleted")
 
 
 @subscriptions_app.command("enable")
 def enable(subscription_id: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
     """Send to a disabled endpoint again; deliveries held meanwhile are sent."""
-    with opened(settings_for(db)) as store:
-        try:
-            enabled = store.subscriptions.enable(subscription_id)
-        except ServiceError as exc:
-            raise fail(exc) from exc
+    with opened(settings_for(db)) as use_cases:
+        enabled = use_cases.subscriptions.enable(subscription_id)
     typer.echo(f"subscription {enabled.id} is {enabled.status.value} again")
 
 
 @subscriptions_app.command("test")
 def test(subscription_id: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
     """Queue a signed ping; a running engine (serve or worker) sends it within seconds."""
-    with opened(settings_for(db)) as store:
-        try:
-            queued = queue_ping(store, subscription_id, utc_now())
-        except ServiceError as exc:
-            raise fail(exc) from exc
+    with opened(settings_for(db)) as use_cases:
+        queued = use_cases.subscriptions.ping(subscription_id)
     typer.echo(f"ping queued as delivery {queued.id}, message {queued.message_id}")
 
 
@@ -139,11 +121,8 @@ def deliveries(
     db: DbOption = None,
 ) -> None:
     """Recent deliveries, newest first, with every attempt."""
-    with opened(settings_for(db)) as store:
-        try:
-            found = store.deliveries.of_subscription(subscription_id, limit, 0)
-        except ServiceError as exc:
-            raise fail(exc) from exc
+    with opened(settings_for(db)) as use_cases:
+        found = use_cases.subscriptions.deliveries(subscription_id, limit, 0)
     if as_json:
         typer.echo(json.dumps([d.model_dump(mode="json") for d in found], indent=2))
         return
@@ -169,9 +148,6 @@ def _attempt(attempt: Attempt) -> str:
 @subscriptions_app.command("retry")
 def retry(delivery_id: Annotated[int, typer.Argument(min=1)], db: DbOption = None) -> None:
     """Queue a delivery again now, under the same message id."""
-    with opened(settings_for(db)) as store:
-        try:
-            retried = store.deliveries.retry(delivery_id)
-        except ServiceError as exc:
-            raise fail(exc) from exc
+    with opened(settings_for(db)) as use_cases:
+        retried = use_cases.subscriptions.retry(delivery_id)
     typer.echo(f"delivery {retried.id} queued again (message {retried.message_id})")

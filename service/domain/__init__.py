@@ -27,6 +27,7 @@ from service.domain.catalog import (
     FeedCreate,
     FeedSelection,
     StatedVersion,
+    unapplied,
 )
 from service.domain.commitments import (
     Commitment,
@@ -39,23 +40,40 @@ from service.domain.commitments import (
 from service.domain.dues import Due, check_zone
 from service.domain.durations import CalendarDuration, Offset
 from service.domain.keys import ApiKey, Scope
+from service.domain.proposals import (
+    AcceptProposal,
+    Decision,
+    Extraction,
+    Mention,
+    Mod,
+    Proposal,
+    ProposalRecord,
+    RejectProposal,
+    Tense,
+    TimexType,
+)
 from service.domain.queries import (
     ACTIVE_STATUSES,
     CommitmentFilter,
     CommitmentPage,
+    Upcoming,
+    UpcomingItem,
+    ascii_lower,
     days_left,
     status_as_of,
     undated,
     upcoming,
 )
-from service.domain.revisions import ChangeEvent, ChangeNote, FieldChange, Revision, diff
-from service.domain.sources import (
-    MAX_ARTICLE_CHARS,
-    ArticleIn,
-    Decision,
-    ProposalRecord,
-    SourceRecord,
+from service.domain.revisions import (
+    Change,
+    ChangeEvent,
+    ChangeNote,
+    FieldChange,
+    Revision,
+    change_event,
+    diff,
 )
+from service.domain.sources import MAX_ARTICLE_CHARS, ArticleIn, SourceRecord
 from service.domain.webhooks import (
     PLANNED_STATUSES,
     RETRY_DELAYS,
@@ -88,6 +106,7 @@ __all__ = [
     "SUBSCRIBABLE",
     "TAG_PATTERN",
     "UNDATED_STATUSES",
+    "AcceptProposal",
     "Alert",
     "AlertStatus",
     "ApiKey",
@@ -95,6 +114,7 @@ __all__ = [
     "Attempt",
     "CalendarDuration",
     "Catalog",
+    "Change",
     "ChangeEvent",
     "ChangeNote",
     "Commitment",
@@ -108,16 +128,21 @@ __all__ = [
     "DeliveryStatus",
     "Due",
     "EventType",
+    "Extraction",
     "Feed",
     "FeedCreate",
     "FeedSelection",
     "FieldChange",
     "Kind",
+    "Mention",
+    "Mod",
     "Offset",
     "Party",
     "PlannedAlert",
     "Precision",
+    "Proposal",
     "ProposalRecord",
+    "RejectProposal",
     "RetryRule",
     "Revision",
     "Scope",
@@ -131,9 +156,15 @@ __all__ = [
     "SubscriptionFilter",
     "SubscriptionStatus",
     "Tag",
+    "Tense",
+    "TimexType",
     "Title",
+    "Upcoming",
+    "UpcomingItem",
     "UtcDatetime",
     "alert_time",
+    "ascii_lower",
+    "change_event",
     "check_zone",
     "days_before",
     "days_left",
@@ -142,6 +173,7 @@ __all__ = [
     "plan_alerts",
     "slug_for",
     "status_as_of",
+    "unapplied",
     "undated",
     "upcoming",
 ]

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, StringConstraints
 
-from service.parties import normalise_party
+from service.domain.parties import normalise_party
 
 
 class Kind(StrEnum):

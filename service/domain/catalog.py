@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from functools import cached_property
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
@@ -26,7 +28,9 @@ class FeedSelection(BaseModel):
     statuses: tuple[Status, ...] = ()
     ids: tuple[Slug, ...] = Field(default=(), max_length=1000)
 
+    @cached_property
     def as_filter(self) -> CommitmentFilter:
+        """The one filter type every list, feed and subscription matches with."""
         return CommitmentFilter(**self.model_dump())
 
 
@@ -91,3 +95,18 @@ class Catalog(BaseModel):
 
     feeds: tuple[tuple[Feed, tuple[Slug, ...]], ...]
     commitments: dict[Slug, tuple[StatedVersion, ...]]
+
+
+def unapplied(
+    current: CommitmentFields | None, versions: Sequence[StatedVersion]
+) -> list[StatedVersion] | None:
+    """The versions after the one `current` is; all of them when there is no `current`.
+
+    None when `current` is none of them (it was changed by other means than the files).
+    """
+    if current is None:
+        return list(versions)
+    for index in range(len(versions) - 1, -1, -1):
+        if versions[index].fields == current:
+            return list(versions[index + 1 :])
+    return None

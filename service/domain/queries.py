@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Self
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from service.domain.base import FROZEN, Kind, Party, Slug, Status, Tag
 from service.domain.commitments import Commitment
@@ -35,7 +36,7 @@ class CommitmentFilter(BaseModel):
     tags: tuple[Tag, ...] = ()
     statuses: tuple[Status, ...] = ()
     ids: tuple[Slug, ...] = ()
-    feed: Slug | None = None
+    feeds: tuple[Slug, ...] = Field(default=(), description="in any of these feeds")
     start: date | None = Field(default=None, description="due window ends on or after this day")
     end: date | None = Field(default=None, description="due window starts on or before this day")
     text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
@@ -46,8 +47,8 @@ class CommitmentFilter(BaseModel):
             raise ValueError(f"'to' ({self.end}) is before 'from' ({self.start})")
         return self
 
-    def matches(self, commitment: Commitment) -> bool:
-        """The same test the store applies in SQL, for commitments already in memory."""
+    def matches(self, commitment: Commitment, feeds: Iterable[str] = ()) -> bool:
+        """The test the store applies in SQL, for a commitment in memory in these `feeds`."""
         due = commitment.due
         return (
             (not self.kinds or commitment.kind in self.kinds)
@@ -55,6 +56,7 @@ class CommitmentFilter(BaseModel):
             and (not self.parties or bool(set(self.parties) & set(commitment.parties)))
             and (not self.tags or bool(set(self.tags) & set(commitment.tags)))
             and (not self.ids or commitment.id in self.ids)
+            and (not self.feeds or not set(self.feeds).isdisjoint(feeds))
             and (self.start is None or (due is not None and due.last_day >= self.start))
             and (self.end is None or (due is not None and due.first_day <= self.end))
             and (self.text is None or _contains(commitment, self.text))
@@ -62,8 +64,16 @@ class CommitmentFilter(BaseModel):
 
 
 def _contains(commitment: Commitment, text: str) -> bool:
-    needle = text.casefold()
-    return needle in commitment.title.casefold() or needle in commitment.description.casefold()
+    needle = ascii_lower(text)
+    return needle in ascii_lower(commitment.title) or needle in ascii_lower(commitment.description)
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def ascii_lower(text: str) -> str:
+    """`text` with only its ASCII letters lowered, as the databases' text search folds it."""
+    return text.translate(_ASCII_LOWER)
 
 
 class CommitmentPage(BaseModel):
@@ -107,3 +117,24 @@ def _spans(commitment: Commitment, due: Due, start: date, end: date) -> bool:
 def undated(commitments: Iterable[Commitment]) -> list[Commitment]:
     """Tentative commitments with no date yet: coming, but nobody knows when."""
     return [c for c in commitments if c.due is None and c.status is Status.TENTATIVE]
+
+
+class UpcomingItem(Commitment):
+    days_left: int = Field(
+        description="Days from as_of to the first day of the due window; negative once it began"
+    )
+    days_to_end: int | None = Field(
+        default=None, description="Days from as_of to the first day of the end, if it has one"
+    )
+
+
+class Upcoming(BaseModel):
+    """What falls due in a period, as it was known on its first day."""
+
+    model_config = ConfigDict(frozen=True)
+
+    as_of: date
+    within: str
+    until: date
+    items: list[UpcomingItem] = Field(description="Dated commitments in the window, by due")
+    undated: list[Commitment] = Field(description="Tentative commitments with no date yet")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from service.domain.base import FROZEN, Slug, UtcDatetime
-from service.domain.commitments import CommitmentFields, Source
+from service.domain.base import FROZEN, Slug, Status, UtcDatetime
+from service.domain.commitments import Commitment, CommitmentFields, Source
 
 
 class ChangeNote(BaseModel):
@@ -87,3 +88,21 @@ class ChangeEvent(StrEnum):
     CREATED = "commitment.created"
     UPDATED = "commitment.updated"
     CANCELLED = "commitment.cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One commitment write: what it was, what it became, and the revision that records it."""
+
+    event: ChangeEvent
+    before: Commitment | None
+    after: Commitment
+    revision: Revision
+
+
+def change_event(before: Commitment | None, after: Commitment) -> ChangeEvent:
+    if before is None:
+        return ChangeEvent.CREATED
+    if after.status is Status.CANCELLED and before.status is not Status.CANCELLED:
+        return ChangeEvent.CANCELLED
+    return ChangeEvent.UPDATED

@@ -1,15 +1,15 @@
-"""News articles read for commitments, and the decisions on what was proposed from them."""
+"""News articles read for commitments, as posted and as stored with what was found."""
 
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from service.domain.base import FROZEN, Slug, UtcDatetime
+from service.domain.base import FROZEN, UtcDatetime
 from service.domain.commitments import http_url
+from service.domain.proposals import Mention, ProposalRecord
 
 MAX_ARTICLE_CHARS = 1 << 20
 
@@ -39,28 +39,6 @@ class ArticleIn(BaseModel):
         return text
 
 
-class Decision(StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-
-
-class ProposalRecord(BaseModel):
-    """A stored proposal: what extraction proposed, and what a person (or rule) decided."""
-
-    model_config = FROZEN
-
-    id: int
-    source_id: int
-    position: int
-    body: dict[str, Any]
-    decision: Decision
-    decided_at: UtcDatetime | None = None
-    decided_by: str | None = None
-    reason: str | None = None
-    commitment_id: Slug | None = None
-
-
 class SourceRecord(BaseModel):
     """A stored article with the mentions found in it and the proposals made from it."""
 
@@ -72,5 +50,5 @@ class SourceRecord(BaseModel):
     published: date
     created_at: UtcDatetime
     created_by: str
-    mentions: list[dict[str, Any]]
+    mentions: list[Mention]
     proposals: list[ProposalRecord]

@@ -7,6 +7,7 @@ import random
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from service.domain.base import FROZEN, Kind, Party, Slug, Status, Tag, UtcDatet
 from service.domain.commitments import Commitment
 from service.domain.dues import Due
 from service.domain.durations import CalendarDuration, Offset
+from service.domain.queries import CommitmentFilter
 
 
 class EventType(StrEnum):
@@ -43,13 +45,11 @@ class SubscriptionFilter(BaseModel):
     feeds: tuple[Slug, ...] = ()
     ids: tuple[Slug, ...] = ()
 
-    def matches(self, commitment: Commitment, feeds: Iterable[str] = ()) -> bool:
-        return (
-            (not self.kinds or commitment.kind in self.kinds)
-            and (not self.parties or not set(self.parties).isdisjoint(commitment.parties))
-            and (not self.tags or not set(self.tags).isdisjoint(commitment.tags))
-            and (not self.feeds or not set(self.feeds).isdisjoint(feeds))
-            and (not self.ids or commitment.id in self.ids)
+    @cached_property
+    def as_filter(self) -> CommitmentFilter:
+        """The one filter type every list, feed and subscription matches with."""
+        return CommitmentFilter(
+            kinds=self.kinds, parties=self.parties, tags=self.tags, feeds=self.feeds, ids=self.ids
         )
 
 
@@ -93,7 +93,7 @@ class Subscription(SubscriptionCreate):
     created_by: str
 
     def hears(self, event: EventType, commitment: Commitment, feeds: Iterable[str]) -> bool:
-        return event in self.event_types and self.filter.matches(commitment, feeds)
+        return event in self.event_types and self.filter.as_filter.matches(commitment, feeds)
 
     def wants_offset(self, offset: str, commitment_offsets: tuple[str, ...]) -> bool:
         return offset in (self.offsets if self.offsets is not None else commitment_offsets)

@@ -3,12 +3,12 @@
     extract(text, published, url=..., title=..., known=...) -> Extraction
 
 Pure: the standard library, pydantic and the domain model; no clock, network or database.
-The TIMEX3 value forms of mentions are listed in `service.extract.models`.
+What it returns (Mention, Proposal, Extraction) and the TIMEX3 value forms of mentions are
+described in `service.domain.proposals`.
 """
 
 from __future__ import annotations
 
-from service.extract.models import Extraction, Mention, Mod, Proposal, Tense, TimexType
 from service.extract.pipeline import extract
 
-__all__ = ["Extraction", "Mention", "Mod", "Proposal", "Tense", "TimexType", "extract"]
+__all__ = ["extract"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from service.extract.models import Tense
+from service.domain.proposals import Tense
 from service.extract.units import Timex
 
 _CLOSE, _FAR = 31, 180  # days from publication

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from service.extract.models import Mod, Tense
+from service.domain.proposals import Mod, Tense
 from service.extract.sentences import Sentences
 from service.extract.tense import tense_near
 from service.extract.units import Timex, Unit

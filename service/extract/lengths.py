@@ -9,9 +9,9 @@ import re
 from collections.abc import Sequence
 
 from service.domain import Kind
+from service.domain.proposals import Mod, TimexType
 from service.extract.article import Article
 from service.extract.events import Cue, obliged
-from service.extract.models import Mod, TimexType
 from service.extract.rules_offsets import DEADLINE_NOUNS, PAUSE_NOUNS
 from service.extract.tagger import Tagged
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from service.domain import Commitment, Due, Kind
-from service.extract.models import Proposal
+from service.domain.proposals import Proposal
 
 _KIN = frozenset({Kind.SUMMIT, Kind.MEETING})
 _PLAIN_WORDS = frozenset(

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from service.domain import Commitment, Source
+from service.domain.proposals import Extraction, Mention, Tense
 from service.extract.article import Article
 from service.extract.matching import deduplicated, known_match
-from service.extract.models import Extraction, Mention, Tense
 from service.extract.proposals import propose
 from service.extract.sentences import Sentences
 from service.extract.tagger import Tagged, tag

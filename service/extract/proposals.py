@@ -14,12 +14,12 @@ import re
 from collections.abc import Sequence
 
 from service.domain import Due, Kind, Precision, Status
+from service.domain.proposals import Proposal, Tense, TimexType
 from service.extract.actors import Actor, parties_of, place_after
 from service.extract.article import Article
 from service.extract.attach import Pair, attach
 from service.extract.events import Cue, cancelled, hedged
 from service.extract.lengths import anchors_of_lengths, length_cues, length_name
-from service.extract.models import Proposal, Tense, TimexType
 from service.extract.sentences import Sentence
 from service.extract.tagger import Tagged
 from service.extract.tense import tense_near

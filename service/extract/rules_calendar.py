@@ -9,6 +9,7 @@ import re
 from datetime import date
 from functools import partial
 
+from service.domain.proposals import Mod
 from service.extract import units
 from service.extract.choose import in_year
 from service.extract.grammar import Context, Resolved, rule
@@ -20,7 +21,6 @@ from service.extract.lexicon import (
     weekday_re,
     year_re,
 )
-from service.extract.models import Mod
 from service.extract.units import Timex
 
 PART = (

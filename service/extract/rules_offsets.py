@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
+from service.domain.proposals import Mod
 from service.extract.grammar import Anchor, Context, Resolved, Shift, rule
 from service.extract.lexicon import UNITS, VAGUE_AMOUNTS, amount_of, amount_re, unit_re
-from service.extract.models import Mod
 
 DEADLINE_NOUNS = (
     "process|period|window|deadline|ultimatum|countdown|grace period|notice period|notice|"

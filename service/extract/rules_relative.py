@@ -11,11 +11,11 @@ import re
 from datetime import date, timedelta
 from functools import partial
 
+from service.domain.proposals import Tense
 from service.extract import units
 from service.extract.choose import in_year
 from service.extract.grammar import Context, Resolved, rule
 from service.extract.lexicon import WEEKDAYS, month_of, month_re, weekday_re, year_re
-from service.extract.models import Tense
 from service.extract.rules_calendar import PART, part_of
 from service.extract.units import Timex
 

@@ -8,12 +8,12 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
+from service.domain.proposals import Tense
 from service.extract import rules_calendar as cal
 from service.extract import rules_offsets as off
 from service.extract import rules_relative as rel
 from service.extract.anchoring import lay, pick_anchor
 from service.extract.grammar import TRIGGERS, Anchor, Context, Rule, Shift
-from service.extract.models import Tense
 from service.extract.sentences import Sentences
 from service.extract.units import Timex
 

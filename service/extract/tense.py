@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from service.extract.models import Tense
+from service.domain.proposals import Tense
 
 _FUTURE = (
     r"will|won't|shall|'ll|\u2019ll|would|wouldn't|could|might|may|is to|are to|due to|set to|"

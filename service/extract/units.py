@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from service.domain import Due, Precision
-from service.extract.models import Mod, TimexType
+from service.domain.proposals import Mod, TimexType
 
 
 class Unit(StrEnum):

@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy import Connection, RowMapping, and_, bindparam, func, select, tuple_, update
 
 from service.domain import Alert, AlertStatus, PlannedAlert
-from service.store.engine import Database
 from service.store.tables import alerts
 from service.store.upsert import insert_new
 
@@ -27,12 +26,14 @@ class Settlement:
 
 
 class Alerts:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    """Planned alerts in one transaction; `planned` says whether this one planned any."""
 
-    @staticmethod
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self.planned = False
+
     def replan(
-        conn: Connection,
+        self,
         commitment_id: str,
         planned: Sequence[PlannedAlert],
         now: datetime,
@@ -49,6 +50,8 @@ class Alerts:
         unwanted = (
             pending if not wanted else and_(pending, tuple_(_a.offset, _a.due_key).not_in(wanted))
         )
+        conn = self._conn
+        self.planned = True
         conn.execute(
             update(alerts)
             .where(unwanted)
@@ -78,8 +81,7 @@ class Alerts:
         ]
         insert_new(conn, alerts, rows, ("commitment_id", "offset", "due_key"))
 
-    @staticmethod
-    def claim_due(conn: Connection, now: datetime, limit: int) -> list[Alert]:
+    def claim_due(self, now: datetime, limit: int) -> list[Alert]:
         """Pending alerts whose time has come, locked until commit; other replicas skip them."""
         query = (
             select(alerts)
@@ -88,10 +90,9 @@ class Alerts:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        return [_alert(row) for row in conn.execute(query).mappings()]
+        return [_alert(row) for row in self._conn.execute(query).mappings()]
 
-    @staticmethod
-    def settle(conn: Connection, settlements: Sequence[Settlement], now: datetime) -> None:
+    def settle(self, settlements: Sequence[Settlement], now: datetime) -> None:
         """Record what became of each alert, in one statement for the batch."""
         if not settlements:
             return
@@ -105,7 +106,7 @@ class Alerts:
                 settled_at=now,
             )
         )
-        conn.execute(
+        self._conn.execute(
             statement,
             [
                 {
@@ -118,25 +119,22 @@ class Alerts:
             ],
         )
 
-    @staticmethod
-    def next_fire_at(conn: Connection) -> datetime | None:
-        earliest: datetime | None = conn.scalar(
+    def next_fire_at(self) -> datetime | None:
+        earliest: datetime | None = self._conn.scalar(
             select(func.min(_a.fire_at)).where(_a.status == AlertStatus.PENDING.value)
         )
         return earliest
 
     def of_commitment(self, commitment_id: str) -> list[Alert]:
-        with self.db.read() as conn:
-            rows = conn.execute(
-                select(alerts).where(_a.commitment_id == commitment_id).order_by(_a.fire_at, _a.id)
-            ).mappings()
-            return [_alert(row) for row in rows]
+        rows = self._conn.execute(
+            select(alerts).where(_a.commitment_id == commitment_id).order_by(_a.fire_at, _a.id)
+        ).mappings()
+        return [_alert(row) for row in rows]
 
     def counts(self) -> dict[str, int]:
         """How many alerts are in each status."""
-        with self.db.read() as conn:
-            rows = conn.execute(select(_a.status, func.count()).group_by(_a.status))
-            return {str(status): int(count) for status, count in rows}
+        rows = self._conn.execute(select(_a.status, func.count()).group_by(_a.status))
+        return {str(status): int(count) for status, count in rows}
 
 
 def _alert(row: RowMapping) -> Alert:

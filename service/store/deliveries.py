@@ -13,7 +13,6 @@ from sqlalchemy import Connection, RowMapping, bindparam, func, or_, select, upd
 from service.clock import Clock
 from service.domain import Attempt, Delivery, DeliveryStatus, EventType, SubscriptionStatus
 from service.errors import DeliveryNotFound
-from service.store.engine import Database
 from service.store.subscriptions import Subscriptions
 from service.store.tables import attempts, deliveries, subscriptions
 from service.store.types import UTCDateTime
@@ -65,12 +64,15 @@ class Outcome:
 
 
 class Deliveries:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
+    """The outbox in one transaction; `queued` says whether this one queued anything to send."""
 
-    @staticmethod
-    def enqueue(conn: Connection, items: Sequence[NewDelivery], now: datetime) -> None:
+    def __init__(self, conn: Connection, clock: Clock, subscriptions: Subscriptions) -> None:
+        self._conn = conn
+        self._clock = clock
+        self._subscriptions = subscriptions
+        self.queued = False
+
+    def enqueue(self, items: Sequence[NewDelivery], now: datetime) -> None:
         rows = [
             {
                 "message_id": f"msg_{secrets.token_hex(12)}",
@@ -85,10 +87,11 @@ class Deliveries:
             }
             for item in items
         ]
-        insert_new(conn, deliveries, rows, ("source_key", "subscription_id"))
+        insert_new(self._conn, deliveries, rows, ("source_key", "subscription_id"))
+        self.queued = self.queued or bool(rows)
 
     def claim(self, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
-        """Lease up to `limit` deliveries that are due, in one short transaction.
+        """Lease up to `limit` deliveries that are due (claim in a short transaction of its own).
 
         A lease that ran out (its sender crashed) makes the delivery claimable again; the new
         lease token means a late answer from the old sender cannot overwrite the new one.
@@ -108,14 +111,13 @@ class Deliveries:
             .limit(limit)
             .with_for_update(skip_locked=True, of=deliveries)
         )
-        with self.db.write() as conn:
-            leased = conn.execute(
-                update(deliveries)
-                .where(_d.id.in_(candidates.scalar_subquery()))
-                .values(locked_until=now + lease, lease_token=token)
-                .returning(_d.id, _d.message_id, _d.subscription_id, _d.payload, _d.attempt_count)
-            ).all()
-            targets = _targets(conn, {row.subscription_id for row in leased})
+        leased = self._conn.execute(
+            update(deliveries)
+            .where(_d.id.in_(candidates.scalar_subquery()))
+            .values(locked_until=now + lease, lease_token=token)
+            .returning(_d.id, _d.message_id, _d.subscription_id, _d.payload, _d.attempt_count)
+        ).all()
+        targets = _targets(self._conn, {row.subscription_id for row in leased})
         return [
             Claimed(
                 id=row.id,
@@ -131,26 +133,22 @@ class Deliveries:
         ]
 
     def settle(self, outcomes: Sequence[Outcome], give_up_after: timedelta) -> None:
-        """Log every attempt and move each delivery on, in one transaction."""
+        """Log every attempt and move each delivery on."""
         if not outcomes:
             return
-        with self.db.write() as conn:
-            conn.execute(attempts.insert(), [_attempt_row(o) for o in outcomes])
-            conn.execute(_ADVANCE, [_advance_row(o) for o in outcomes])
-            for subscription_id, mine in _by_subscription(outcomes).items():
-                latest = max(mine, key=lambda o: o.attempted_at)
-                succeeded = any(o.succeeded for o in mine)
-                Subscriptions.record_outcome(
-                    conn, subscription_id, succeeded, latest.attempted_at, give_up_after
-                )
-                gone = next((o for o in mine if o.disable_reason), None)
-                if gone is not None and gone.disable_reason:
-                    Subscriptions.disable(
-                        conn, subscription_id, gone.disable_reason, gone.attempted_at
-                    )
+        self._conn.execute(attempts.insert(), [_attempt_row(o) for o in outcomes])
+        self._conn.execute(_ADVANCE, [_advance_row(o) for o in outcomes])
+        for subscription_id, mine in _by_subscription(outcomes).items():
+            latest = max(mine, key=lambda o: o.attempted_at)
+            succeeded = any(o.succeeded for o in mine)
+            self._subscriptions.record_outcome(
+                subscription_id, succeeded, latest.attempted_at, give_up_after
+            )
+            gone = next((o for o in mine if o.disable_reason), None)
+            if gone is not None and gone.disable_reason:
+                self._subscriptions.disable(subscription_id, gone.disable_reason, gone.attempted_at)
 
-    @staticmethod
-    def next_due(conn: Connection) -> datetime | None:
+    def next_due(self) -> datetime | None:
         """When the next pending delivery becomes claimable (a retry, or a lapsed lease)."""
         pending = (
             select(func.min(func.coalesce(_d.locked_until, _d.next_attempt_at)))
@@ -161,66 +159,60 @@ class Deliveries:
                 _s.deleted_at.is_(None),
             )
         )
-        found: datetime | None = conn.scalar(pending)
+        found: datetime | None = self._conn.scalar(pending)
         return found
 
     def of_subscription(self, subscription_id: str, limit: int, offset: int) -> list[Delivery]:
-        with self.db.read() as conn:
-            Subscriptions.get_in(conn, subscription_id)
-            rows = list(
-                conn.execute(
-                    select(deliveries)
-                    .where(_d.subscription_id == subscription_id)
-                    .order_by(_d.id.desc())
-                    .limit(limit)
-                    .offset(offset)
-                ).mappings()
-            )
-            logged = _attempts(conn, [row["id"] for row in rows])
+        self._subscriptions.get(subscription_id)
+        rows = list(
+            self._conn.execute(
+                select(deliveries)
+                .where(_d.subscription_id == subscription_id)
+                .order_by(_d.id.desc())
+                .limit(limit)
+                .offset(offset)
+            ).mappings()
+        )
+        logged = _attempts(self._conn, [row["id"] for row in rows])
         return [_delivery(row, logged.get(row["id"], ())) for row in rows]
 
     def get(self, delivery_id: int) -> Delivery:
-        with self.db.read() as conn:
-            row = conn.execute(select(deliveries).where(_d.id == delivery_id)).mappings().first()
-            if row is None:
-                raise DeliveryNotFound(delivery_id)
-            return _delivery(row, _attempts(conn, [delivery_id]).get(delivery_id, ()))
+        query = select(deliveries).where(_d.id == delivery_id)
+        row = self._conn.execute(query).mappings().first()
+        if row is None:
+            raise DeliveryNotFound(delivery_id)
+        return _delivery(row, _attempts(self._conn, [delivery_id]).get(delivery_id, ()))
 
     def by_source(self, source_key: str, subscription_id: str) -> Delivery:
         """The delivery of one event to one subscription."""
-        with self.db.read() as conn:
-            found = conn.scalar(
-                select(_d.id).where(
-                    _d.source_key == source_key, _d.subscription_id == subscription_id
-                )
-            )
+        found = self._conn.scalar(
+            select(_d.id).where(_d.source_key == source_key, _d.subscription_id == subscription_id)
+        )
         if found is None:
             raise DeliveryNotFound(0)
         return self.get(found)
 
     def retry(self, delivery_id: int) -> Delivery:
         """Queue a delivery again now, with the same message id, whatever became of it."""
-        now = self.clock()
-        with self.db.write() as conn:
-            done = conn.execute(
-                update(deliveries)
-                .where(_d.id == delivery_id)
-                .values(
-                    status=_PENDING,
-                    next_attempt_at=now,
-                    locked_until=None,
-                    lease_token=None,
-                    completed_at=None,
-                )
+        done = self._conn.execute(
+            update(deliveries)
+            .where(_d.id == delivery_id)
+            .values(
+                status=_PENDING,
+                next_attempt_at=self._clock(),
+                locked_until=None,
+                lease_token=None,
+                completed_at=None,
             )
-            if done.rowcount != 1:
-                raise DeliveryNotFound(delivery_id)
+        )
+        if done.rowcount != 1:
+            raise DeliveryNotFound(delivery_id)
+        self.queued = True
         return self.get(delivery_id)
 
-    @staticmethod
-    def release_expired(conn: Connection, now: datetime) -> int:
+    def release_expired(self, now: datetime) -> int:
         """Return leases whose holder went quiet (it crashed mid-send) to the queue."""
-        released = conn.execute(
+        released = self._conn.execute(
             update(deliveries)
             .where(_d.status == _PENDING, _d.locked_until < now)
             .values(locked_until=None, lease_token=None)
@@ -228,9 +220,8 @@ class Deliveries:
         return released.rowcount
 
     def counts(self) -> dict[str, int]:
-        with self.db.read() as conn:
-            rows = conn.execute(select(_d.status, func.count()).group_by(_d.status))
-            return {str(status): int(count) for status, count in rows}
+        rows = self._conn.execute(select(_d.status, func.count()).group_by(_d.status))
+        return {str(status): int(count) for status, count in rows}
 
 
 def _targets(conn: Connection, ids: set[str]) -> dict[str, tuple[str, str]]:

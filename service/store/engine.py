@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -20,12 +20,6 @@ from service.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _WRITE = "treatycal_write"
-_AFTER_COMMIT = "treatycal_after_commit"
-
-
-def after_commit(conn: Connection, callback: Callable[[], None]) -> None:
-    """Run `callback` once the transaction `conn` is in has committed (never if it rolls back)."""
-    conn.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
 def connect(url: str) -> Engine:
@@ -66,13 +60,6 @@ def _sqlite(url: str) -> Engine:
     return engine
 
 
-def holds_lock(conn: Connection, key: int) -> bool:
-    """Take a transaction-scoped advisory lock on PostgreSQL, if free; SQLite has one writer."""
-    if conn.dialect.name != "postgresql":
-        return True
-    return bool(conn.exec_driver_sql("SELECT pg_try_advisory_xact_lock(%s)", (key,)).scalar())
-
-
 class Database:
     """An engine plus the rule for write transactions: one writer at a time on SQLite."""
 
@@ -93,17 +80,11 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A write transaction, committed when the block ends and rolled back if it raises.
-
-        Callbacks registered with `after_commit` run once the commit has succeeded.
-        """
+        """A write transaction, committed when the block ends and rolled back if it raises."""
         with self._writing(), _translated(), self.engine.connect() as raw:
             conn = raw.execution_options(**{_WRITE: True}) if self.is_sqlite else raw
-            conn.info[_AFTER_COMMIT] = []  # drop any left by a transaction that rolled back
             with conn.begin():
                 yield conn
-            for callback in conn.info.pop(_AFTER_COMMIT):
-                callback()
 
     def _writing(self) -> AbstractContextManager[object]:
         """One writer at a time within this process on SQLite; PostgreSQL needs no such lock."""

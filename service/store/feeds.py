@@ -1,27 +1,18 @@
-"""Published feeds: their names, which commitments each holds, and private feeds' tokens."""
+"""Published feeds in one transaction: names, listed members, selections and private tokens."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Connection, RowMapping, delete, func, insert, select, update
 
 from service.clock import Clock
-from service.domain import (
-    RESERVED_FEED_SLUGS,
-    Commitment,
-    CommitmentFilter,
-    Feed,
-    FeedSelection,
-)
+from service.domain import RESERVED_FEED_SLUGS, Feed, FeedSelection
 from service.errors import FeedConflict, FeedNotFound, InvalidInput, PrivateFeedNotFound
-from service.store.commitments import bump_version
-from service.store.engine import Database
 from service.store.keys import hash_token
-from service.store.tables import data_version, feed_members, feeds
+from service.store.tables import feed_members, feeds
 
 FEED_TOKEN_PREFIX = "tcfeed_"  # noqa: S105 - a prefix, not a secret
 
@@ -29,40 +20,17 @@ FEED_TOKEN_PREFIX = "tcfeed_"  # noqa: S105 - a prefix, not a secret
 @dataclass(frozen=True, slots=True)
 class FeedSummary:
     feed: Feed
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class DataVersion:
-    """A counter every write moves on; a cached rendering is good while it stands still."""
-
-    version: int
-    changed_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Memberships:
-    """The feeds a commitment is in: those that list it, and those whose selection it matches."""
-
-    listed: Mapping[str, set[str]]
-    selecting: Mapping[str, CommitmentFilter]
-
-    def of(self, commitment: Commitment) -> set[str]:
-        selected = {slug for slug, where in self.selecting.items() if where.matches(commitment)}
-        return self.listed.get(commitment.id, set()) | selected
+    listed: int
+    """How many commitments the feed lists by id (a selection feed lists none)."""
 
 
 class Feeds:
-    def __init__(
-        self, db: Database, clock: Clock, on_version_moved: Sequence[Callable[[], None]] = ()
-    ) -> None:
-        self.db = db
-        self.clock = clock
-        self.on_version_moved = on_version_moved
+    def __init__(self, conn: Connection, clock: Clock) -> None:
+        self._conn = conn
+        self._clock = clock
 
     def get(self, slug: str) -> Feed:
-        with self.db.read() as conn:
-            row = conn.execute(select(feeds).where(feeds.c.slug == slug)).mappings().first()
+        row = self._conn.execute(select(feeds).where(feeds.c.slug == slug)).mappings().first()
         if row is None:
             raise FeedNotFound(slug)
         return _feed(row)
@@ -71,12 +39,8 @@ class Feeds:
         """The private feed this token opens; PrivateFeedNotFound if none (or revoked)."""
         if not token.startswith(FEED_TOKEN_PREFIX):
             raise PrivateFeedNotFound
-        with self.db.read() as conn:
-            row = (
-                conn.execute(select(feeds).where(feeds.c.token_hash == hash_token(token)))
-                .mappings()
-                .first()
-            )
+        query = select(feeds).where(feeds.c.token_hash == hash_token(token))
+        row = self._conn.execute(query).mappings().first()
         if row is None or not row["private"]:
             raise PrivateFeedNotFound
         return _feed(row)
@@ -84,28 +48,25 @@ class Feeds:
     def create(self, feed: Feed) -> str | None:
         """Publish a feed made through the API; a private one's token is returned, once."""
         token = _new_token() if feed.private else None
-        now = self.clock()
-        with self.db.write() as conn:
-            if conn.scalar(select(feeds.c.slug).where(feeds.c.slug == feed.slug)) is not None:
-                raise FeedConflict(f"a feed named {feed.slug!r} already exists")
-            conn.execute(
-                insert(feeds).values(
-                    **_values(feed),
-                    slug=feed.slug,
-                    created_at=now,
-                    updated_at=now,
-                    token_hash=hash_token(token) if token else None,
-                )
+        now = self._clock()
+        taken = select(feeds.c.slug).where(feeds.c.slug == feed.slug)
+        if self._conn.scalar(taken) is not None:
+            raise FeedConflict(f"a feed named {feed.slug!r} already exists")
+        self._conn.execute(
+            insert(feeds).values(
+                **_values(feed),
+                slug=feed.slug,
+                created_at=now,
+                updated_at=now,
+                token_hash=hash_token(token) if token else None,
             )
-            bump_version(conn, now, self.on_version_moved)
+        )
         return token
 
     def remove(self, slug: str) -> Feed:
         """Unpublish a feed made through the API; its commitments stay."""
-        with self.db.write() as conn:
-            feed = self._editable(conn, slug)
-            conn.execute(delete(feeds).where(feeds.c.slug == slug))
-            bump_version(conn, self.clock(), self.on_version_moved)
+        feed = self._editable(slug)
+        self._conn.execute(delete(feeds).where(feeds.c.slug == slug))
         return feed
 
     def replace_token(self, slug: str) -> tuple[Feed, str]:
@@ -118,23 +79,18 @@ class Feeds:
         return self._set_token(slug, None)
 
     def _set_token(self, slug: str, token_hash: str | None) -> Feed:
-        with self.db.write() as conn:
-            feed = self._editable(conn, slug)
-            if not feed.private:
-                raise FeedConflict(f"feed {slug!r} is public: it has no token to replace")
-            conn.execute(
-                update(feeds)
-                .where(feeds.c.slug == slug)
-                .values(token_hash=token_hash, updated_at=self.clock())
-            )
+        feed = self._editable(slug)
+        if not feed.private:
+            raise FeedConflict(f"feed {slug!r} is public: it has no token to replace")
+        self._conn.execute(
+            update(feeds)
+            .where(feeds.c.slug == slug)
+            .values(token_hash=token_hash, updated_at=self._clock())
+        )
         return feed
 
-    @staticmethod
-    def _editable(conn: Connection, slug: str) -> Feed:
-        row = conn.execute(select(feeds).where(feeds.c.slug == slug)).mappings().first()
-        if row is None:
-            raise FeedNotFound(slug)
-        feed = _feed(row)
+    def _editable(self, slug: str) -> Feed:
+        feed = self.get(slug)
         if feed.origin != "api":
             raise FeedConflict(
                 f"feed {slug!r} is loaded from {feed.origin}; change or remove that file instead"
@@ -152,76 +108,67 @@ class Feeds:
             .outerjoin(counts, counts.c.feed_slug == feeds.c.slug)
             .order_by(feeds.c.slug)
         )
-        with self.db.read() as conn:
-            return [FeedSummary(_feed(row), row["n"]) for row in conn.execute(query).mappings()]
+        return [FeedSummary(_feed(row), row["n"]) for row in self._conn.execute(query).mappings()]
 
-    def version(self) -> DataVersion:
-        with self.db.read() as conn:
-            row = conn.execute(select(data_version).where(data_version.c.id == 1)).mappings().one()
-        return DataVersion(row["version"], row["changed_at"])
-
-    def sync(self, conn: Connection, feed: Feed, member_ids: Sequence[str]) -> bool:
+    def sync(self, feed: Feed, member_ids: Sequence[str]) -> bool:
         """Make the stored feed match `feed` and hold exactly `member_ids`; True if it changed."""
         if feed.slug in RESERVED_FEED_SLUGS:
             raise InvalidInput(f"{feed.origin}: {feed.slug!r} is a reserved feed address")
-        now = self.clock()
-        row = conn.execute(select(feeds).where(feeds.c.slug == feed.slug)).mappings().first()
+        now = self._clock()
+        row = self._conn.execute(select(feeds).where(feeds.c.slug == feed.slug)).mappings().first()
         if row is not None and row["origin"] == "api" and feed.origin != "api":
             raise InvalidInput(
                 f"{feed.origin}: a feed named {feed.slug!r} was made through the API; "
                 "rename the file or remove that feed first"
             )
-        stored_members = set(
-            conn.scalars(
-                select(feed_members.c.commitment_id).where(feed_members.c.feed_slug == feed.slug)
-            )
-        )
-        if row is not None and _feed(row) == feed and stored_members == set(member_ids):
+        fm = feed_members.c
+        stored = set(self._conn.scalars(select(fm.commitment_id).where(fm.feed_slug == feed.slug)))
+        if row is not None and _feed(row) == feed and stored == set(member_ids):
             return False
         values = _values(feed)
         if row is None:
-            conn.execute(
+            self._conn.execute(
                 insert(feeds).values(slug=feed.slug, created_at=now, updated_at=now, **values)
             )
         else:
-            conn.execute(
+            self._conn.execute(
                 update(feeds).where(feeds.c.slug == feed.slug).values(updated_at=now, **values)
             )
-        conn.execute(delete(feed_members).where(feed_members.c.feed_slug == feed.slug))
+        self._conn.execute(delete(feed_members).where(fm.feed_slug == feed.slug))
         if member_ids:
-            conn.execute(
+            self._conn.execute(
                 insert(feed_members),
                 [{"feed_slug": feed.slug, "commitment_id": i} for i in member_ids],
             )
         return True
 
-    @staticmethod
-    def memberships(conn: Connection, commitment_ids: Iterable[str]) -> Memberships:
-        """Which feeds list these commitments, and the feeds that hold what they select."""
+    def listing(self, commitment_ids: Iterable[str]) -> dict[str, set[str]]:
+        """The feeds that list each of these commitments by id."""
         fm = feed_members.c
-        rows = conn.execute(
+        rows = self._conn.execute(
             select(fm.commitment_id, fm.feed_slug).where(fm.commitment_id.in_(list(commitment_ids)))
         )
         listed: dict[str, set[str]] = {}
         for commitment_id, slug in rows:
             listed.setdefault(commitment_id, set()).add(slug)
-        rows = conn.execute(
-            select(feeds.c.slug, feeds.c.selection).where(feeds.c.selection.is_not(None))
-        )
-        selecting = {slug: FeedSelection.model_validate(found).as_filter() for slug, found in rows}
-        return Memberships(listed, selecting)
+        return listed
 
-    @staticmethod
-    def prune(conn: Connection, keep: set[str]) -> int:
+    def selections(self) -> dict[str, FeedSelection]:
+        """What each feed made through the API selects."""
+        query = select(feeds.c.slug, feeds.c.selection).where(feeds.c.selection.is_not(None))
+        rows = self._conn.execute(query)
+        return {slug: FeedSelection.model_validate(found) for slug, found in rows}
+
+    def prune(self, keep: set[str]) -> int:
         """Unpublish feeds loaded from files that are gone; feeds made through the API stay."""
         gone = list(
-            conn.scalars(
+            self._conn.scalars(
                 select(feeds.c.slug).where(feeds.c.origin != "api", feeds.c.slug.not_in(keep))
             )
         )
         if gone:
-            conn.execute(delete(feed_members).where(feed_members.c.feed_slug.in_(gone)))
-            conn.execute(delete(feeds).where(feeds.c.slug.in_(gone)))
+            self._conn.execute(delete(feed_members).where(feed_members.c.feed_slug.in_(gone)))
+            self._conn.execute(delete(feeds).where(feeds.c.slug.in_(gone)))
         return len(gone)
 
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Connection, RowMapping, select, update
 
 from service.clock import Clock
-from service.domain import ArticleIn, Decision, ProposalRecord, SourceRecord
+from service.domain import ArticleIn, Decision, Extraction, ProposalRecord, SourceRecord
 from service.errors import ProposalAlreadyDecided, ProposalNotFound, SourceNotFound
-from service.store.engine import Database
 from service.store.tables import proposals, sources
 
 _p = proposals.c
@@ -19,73 +16,73 @@ _s = sources.c
 
 
 class Sources:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
+    def __init__(self, conn: Connection, clock: Clock) -> None:
+        self._conn = conn
+        self._clock = clock
 
-    def record(
-        self,
-        article: ArticleIn,
-        mentions: Sequence[dict[str, Any]],
-        proposed: Sequence[dict[str, Any]],
-        actor: str,
-    ) -> tuple[SourceRecord, bool]:
-        """Store an article with what was found in it; the same article again is not stored twice.
-
-        Returns the record and whether it is new.
-        """
-        digest = hashlib.sha256(article.text.encode()).hexdigest()
-        with self.db.write() as conn:
-            known = conn.scalar(
-                select(_s.id).where(
-                    _s.text_sha256 == digest,
-                    _s.published == article.published,
-                    _s.url.is_(None) if article.url is None else _s.url == article.url,
-                )
+    def find(self, article: ArticleIn) -> SourceRecord | None:
+        """The record of this article if it was read before: same text, date and url."""
+        known = self._conn.scalar(
+            select(_s.id).where(
+                _s.text_sha256 == _digest(article),
+                _s.published == article.published,
+                _s.url.is_(None) if article.url is None else _s.url == article.url,
             )
-            if known is not None:
-                return _source(conn, known), False
-            source_id = conn.execute(
-                sources.insert()
-                .values(
-                    url=article.url,
-                    title=article.title,
-                    published=article.published,
-                    text=article.text,
-                    text_sha256=digest,
-                    mentions=list(mentions),
-                    created_at=self.clock(),
-                    created_by=actor,
-                )
-                .returning(_s.id)
-            ).scalar_one()
-            if proposed:
-                conn.execute(
-                    proposals.insert(),
-                    [
-                        {
-                            "source_id": source_id,
-                            "position": position,
-                            "body": body,
-                            "decision": Decision.PENDING.value,
-                        }
-                        for position, body in enumerate(proposed)
-                    ],
-                )
-            return _source(conn, source_id), True
+        )
+        return None if known is None else self.get(known)
+
+    def record(self, article: ArticleIn, found: Extraction, actor: str) -> SourceRecord:
+        """Store an article with what was found in it, its proposals pending a decision."""
+        source_id = self._conn.execute(
+            sources.insert()
+            .values(
+                url=article.url,
+                title=article.title,
+                published=article.published,
+                text=article.text,
+                text_sha256=_digest(article),
+                mentions=[m.model_dump(mode="json") for m in found.mentions],
+                created_at=self._clock(),
+                created_by=actor,
+            )
+            .returning(_s.id)
+        ).scalar_one()
+        if found.proposals:
+            self._conn.execute(
+                proposals.insert(),
+                [
+                    {
+                        "source_id": source_id,
+                        "position": position,
+                        "body": proposal.model_dump(mode="json"),
+                        "decision": Decision.PENDING.value,
+                    }
+                    for position, proposal in enumerate(found.proposals)
+                ],
+            )
+        return self.get(source_id)
 
     def get(self, source_id: int) -> SourceRecord:
-        with self.db.read() as conn:
-            return _source(conn, source_id)
+        row = self._conn.execute(select(sources).where(_s.id == source_id)).mappings().first()
+        if row is None:
+            raise SourceNotFound(source_id)
+        found = self._conn.execute(
+            select(proposals).where(_p.source_id == source_id).order_by(_p.position)
+        ).mappings()
+        return SourceRecord(
+            id=row["id"],
+            url=row["url"],
+            title=row["title"],
+            published=row["published"],
+            created_at=row["created_at"],
+            created_by=row["created_by"],
+            mentions=row["mentions"],
+            proposals=[_proposal(p) for p in found],
+        )
 
-    def proposal(self, proposal_id: int) -> ProposalRecord:
-        with self.db.read() as conn:
-            return self.proposal_in(conn, proposal_id)
-
-    @staticmethod
-    def proposal_in(conn: Connection, proposal_id: int, *, lock: bool = False) -> ProposalRecord:
+    def proposal(self, proposal_id: int, *, lock: bool = False) -> ProposalRecord:
         query = select(proposals).where(_p.id == proposal_id)
-        row = conn.execute(query.with_for_update() if lock else query).mappings().first()
+        row = self._conn.execute(query.with_for_update() if lock else query).mappings().first()
         if row is None:
             raise ProposalNotFound(proposal_id)
         return _proposal(row)
@@ -94,12 +91,10 @@ class Sources:
         query = select(proposals).order_by(_p.id.desc()).limit(limit).offset(offset)
         if decision is not None:
             query = query.where(_p.decision == decision.value)
-        with self.db.read() as conn:
-            return [_proposal(row) for row in conn.execute(query).mappings()]
+        return [_proposal(row) for row in self._conn.execute(query).mappings()]
 
     def decide(
         self,
-        conn: Connection,
         proposal_id: int,
         decision: Decision,
         actor: str,
@@ -107,40 +102,25 @@ class Sources:
         commitment_id: str | None = None,
     ) -> ProposalRecord:
         """Record a decision on a pending proposal, once; a second decision is refused."""
-        current = self.proposal_in(conn, proposal_id, lock=True)
+        current = self.proposal(proposal_id, lock=True)
         if current.decision is not Decision.PENDING:
             raise ProposalAlreadyDecided(proposal_id, current.decision.value)
-        conn.execute(
+        self._conn.execute(
             update(proposals)
             .where(_p.id == proposal_id)
             .values(
                 decision=decision.value,
-                decided_at=self.clock(),
+                decided_at=self._clock(),
                 decided_by=actor,
                 reason=reason,
                 commitment_id=commitment_id,
             )
         )
-        return self.proposal_in(conn, proposal_id)
+        return self.proposal(proposal_id)
 
 
-def _source(conn: Connection, source_id: int) -> SourceRecord:
-    row = conn.execute(select(sources).where(_s.id == source_id)).mappings().first()
-    if row is None:
-        raise SourceNotFound(source_id)
-    found = conn.execute(
-        select(proposals).where(_p.source_id == source_id).order_by(_p.position)
-    ).mappings()
-    return SourceRecord(
-        id=row["id"],
-        url=row["url"],
-        title=row["title"],
-        published=row["published"],
-        created_at=row["created_at"],
-        created_by=row["created_by"],
-        mentions=row["mentions"],
-        proposals=[_proposal(p) for p in found],
-    )
+def _digest(article: ArticleIn) -> str:
+    return hashlib.sha256(article.text.encode()).hexdigest()
 
 
 def _proposal(row: RowMapping) -> ProposalRecord:

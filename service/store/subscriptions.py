@@ -11,7 +11,6 @@ from sqlalchemy import Connection, RowMapping, select, update
 from service.clock import Clock
 from service.domain import Subscription, SubscriptionCreate, SubscriptionStatus
 from service.errors import SubscriptionNotFound
-from service.store.engine import Database
 from service.store.tables import subscriptions
 
 _s = subscriptions.c
@@ -24,32 +23,28 @@ def new_secret() -> str:
 
 
 class Subscriptions:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
+    """Webhook endpoints in one transaction; `resumed` says whether this one re-enabled one."""
 
-    def create(
-        self, conn: Connection, data: SubscriptionCreate, actor: str
-    ) -> tuple[Subscription, str]:
+    def __init__(self, conn: Connection, clock: Clock) -> None:
+        self._conn = conn
+        self._clock = clock
+        self.resumed = False
+
+    def create(self, data: SubscriptionCreate, actor: str) -> tuple[Subscription, str]:
         """Store a subscription; returns it and its secret, which is not shown again."""
         secret = new_secret()
         stored = Subscription(
             **data.model_dump(),
             id=f"sub_{secrets.token_hex(8)}",
-            created_at=self.clock(),
+            created_at=self._clock(),
             created_by=actor,
         )
-        conn.execute(subscriptions.insert().values({**_row(stored), "secret": secret}))
+        self._conn.execute(subscriptions.insert().values({**_row(stored), "secret": secret}))
         return stored, secret
 
     def get(self, subscription_id: str) -> Subscription:
-        with self.db.read() as conn:
-            return self.get_in(conn, subscription_id)
-
-    @staticmethod
-    def get_in(conn: Connection, subscription_id: str) -> Subscription:
         row = (
-            conn.execute(
+            self._conn.execute(
                 select(subscriptions).where(_s.id == subscription_id, _s.deleted_at.is_(None))
             )
             .mappings()
@@ -60,32 +55,29 @@ class Subscriptions:
         return _subscription(row)
 
     def all(self) -> list[Subscription]:
-        with self.db.read() as conn:
-            rows = conn.execute(
-                select(subscriptions).where(_s.deleted_at.is_(None)).order_by(_s.created_at, _s.id)
-            ).mappings()
-            return [_subscription(row) for row in rows]
+        rows = self._conn.execute(
+            select(subscriptions).where(_s.deleted_at.is_(None)).order_by(_s.created_at, _s.id)
+        ).mappings()
+        return [_subscription(row) for row in rows]
 
-    @staticmethod
-    def active(conn: Connection) -> list[Subscription]:
-        rows = conn.execute(
+    def active(self) -> list[Subscription]:
+        rows = self._conn.execute(
             select(subscriptions).where(
                 _s.status == SubscriptionStatus.ACTIVE.value, _s.deleted_at.is_(None)
             )
         ).mappings()
         return [_subscription(row) for row in rows]
 
-    def delete(self, conn: Connection, subscription_id: str) -> Subscription:
+    def delete(self, subscription_id: str) -> Subscription:
         """Stop it for good; it and its delivery log stay in the database for the record."""
-        found = self.get_in(conn, subscription_id)
-        conn.execute(
-            update(subscriptions).where(_s.id == subscription_id).values(deleted_at=self.clock())
+        found = self.get(subscription_id)
+        self._conn.execute(
+            update(subscriptions).where(_s.id == subscription_id).values(deleted_at=self._clock())
         )
         return found
 
-    @staticmethod
-    def disable(conn: Connection, subscription_id: str, reason: str, now: datetime) -> None:
-        conn.execute(
+    def disable(self, subscription_id: str, reason: str, now: datetime) -> None:
+        self._conn.execute(
             update(subscriptions)
             .where(_s.id == subscription_id, _s.status == SubscriptionStatus.ACTIVE.value)
             .values(
@@ -95,29 +87,29 @@ class Subscriptions:
 
     def enable(self, subscription_id: str) -> Subscription:
         """Send to it again (its endpoint is mended); deliveries held while disabled resume."""
-        with self.db.write() as conn:
-            self.get_in(conn, subscription_id)
-            conn.execute(
-                update(subscriptions)
-                .where(_s.id == subscription_id)
-                .values(
-                    status=SubscriptionStatus.ACTIVE.value,
-                    disabled_reason=None,
-                    disabled_at=None,
-                    failing_since=None,
-                )
+        self.get(subscription_id)
+        self._conn.execute(
+            update(subscriptions)
+            .where(_s.id == subscription_id)
+            .values(
+                status=SubscriptionStatus.ACTIVE.value,
+                disabled_reason=None,
+                disabled_at=None,
+                failing_since=None,
             )
-            return self.get_in(conn, subscription_id)
+        )
+        self.resumed = True
+        return self.get(subscription_id)
 
-    @staticmethod
     def record_outcome(
-        conn: Connection,
+        self,
         subscription_id: str,
         succeeded: bool,
         now: datetime,
         give_up_after: timedelta,
     ) -> None:
         """Track how long an endpoint has been failing; disable it past `give_up_after`."""
+        conn = self._conn
         if succeeded:
             conn.execute(
                 update(subscriptions).where(_s.id == subscription_id).values(failing_since=None)
@@ -129,8 +121,7 @@ class Subscriptions:
                 update(subscriptions).where(_s.id == subscription_id).values(failing_since=now)
             )
         elif now - since >= give_up_after:
-            Subscriptions.disable(
-                conn,
+            self.disable(
                 subscription_id,
                 f"every delivery has failed since {since:%Y-%m-%d %H:%M} UTC",
                 now,

@@ -18,29 +18,29 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
-from service import bootstrap
-from service.bootstrap import Runtime
+from service.alerts import Planner
+from service.app import App, changes
 from service.clock import utc_now
 from service.domain import (
-    Catalog,
+    Change,
+    ChangeNote,
     CommitmentFields,
     EventType,
     PlannedAlert,
-    StatedVersion,
     SubscriptionCreate,
     due_key,
 )
 from service.settings import Settings
-from service.store import Alerts, Change
+from service.store import Tx
 from service.store.tables import alerts, deliveries
 from tests.bench.loadgen import cpu_seconds
 from tests.bench.support import REPO, progress
@@ -221,7 +221,7 @@ def _stop(process: subprocess.Popen[Any], signum: signal.Signals) -> None:
 
 @dataclass(frozen=True)
 class Opened:
-    runtime: Runtime
+    app: App
     url: str
     secret: str
 
@@ -232,13 +232,13 @@ def open_database(folder: Path, name: str, tuning: Tuning, hook_url: str) -> Ope
     if path.exists():
         raise FileExistsError(f"{path} exists: each run needs a fresh database")
     url = f"sqlite:///{path}"
-    runtime = bootstrap.open_runtime(tuning.settings(url), utc_now)
+    app = App.open(tuning.settings(url), utc_now)
     wanted = SubscriptionCreate(
         url=hook_url, description="alerts bench", event_types=(EventType.DEADLINE_REACHED,)
     )
-    with runtime.store.db.write() as conn:
-        _, secret = runtime.store.subscriptions.create(conn, wanted, actor="bench")
-    return Opened(runtime, url, secret)
+    with app.context.transaction() as tx:
+        _, secret = tx.subscriptions.create(wanted, actor="bench")
+    return Opened(app, url, secret)
 
 
 def fields(index: int, due: datetime) -> CommitmentFields:
@@ -260,21 +260,21 @@ def fields(index: int, due: datetime) -> CommitmentFields:
     )
 
 
-def write_commitments(
-    runtime: Runtime, dues: Sequence[datetime], label: str
-) -> tuple[float, float]:
-    """Store one commitment per due through the store, CHUNK to a transaction.
+def write_commitments(app: App, dues: Sequence[datetime], label: str) -> tuple[float, float]:
+    """Store one commitment per due through the app's write path, CHUNK to a transaction.
 
     Returns when the first chunk and the last one committed (time.time()).
     """
-    today = utc_now().date()
+    note = ChangeNote(effective=utc_now().date())
     started, first_done = time.perf_counter(), 0.0
     for offset in range(0, len(dues), CHUNK):
-        versions = {
-            f"alerts-bench-{i:05d}": (StatedVersion(fields=fields(i, dues[i]), effective=today),)
+        chunk = {
+            f"alerts-bench-{i:05d}": fields(i, dues[i])
             for i in range(offset, min(offset + CHUNK, len(dues)))
         }
-        runtime.store.sync_catalog(Catalog(feeds=(), commitments=versions), actor="bench")
+        with app.context.transaction() as tx:
+            for commitment_id, stated in chunk.items():
+                changes.record(tx, app.context.planner, commitment_id, None, stated, note, "bench")
         first_done = first_done or time.time()
         done = min(offset + CHUNK, len(dues))
         if done % 2000 == 0 or done == len(dues):
@@ -289,10 +289,10 @@ def timed_trial(folder: Path, tuning: Tuning) -> float:
     try:
         due = _whole_second(datetime.now(UTC) + timedelta(days=1))
         started = time.perf_counter()
-        write_commitments(opened.runtime, [due] * TRIAL, "trial")
+        write_commitments(opened.app, [due] * TRIAL, "trial")
         return (time.perf_counter() - started) / TRIAL
     finally:
-        opened.runtime.close()
+        opened.app.close()
 
 
 def choose_t(count: int, per_item: float, tuning: Tuning) -> datetime:
@@ -320,23 +320,25 @@ def _whole_second(moment: datetime) -> datetime:
 # ---------------------------------------------------------------------------- plans
 
 
-def plan_exactly(runtime: Runtime, fire_at: Sequence[datetime]) -> None:
+def plan_exactly(app: App, fire_at: Sequence[datetime]) -> None:
     """From now on, writes plan commitment i's one alert at fire_at[i] instead of the planner."""
-    runtime.store.commitments.listeners.remove(runtime.planner)
-    runtime.store.commitments.listeners.append(_exact_fire_times(fire_at))
+    app.context.planner = _ExactFireTimes(app.context.planner.rules, tuple(fire_at))
 
 
-def _exact_fire_times(fire_at: Sequence[datetime]) -> Callable[[Connection, Change], None]:
-    """A store listener that plans commitment i's one alert at fire_at[i], to the microsecond.
+@dataclass(frozen=True, slots=True)
+class _ExactFireTimes(Planner):
+    """A planner that plans commitment i's one alert at fire_at[i], to the microsecond.
 
     Dues have one-second resolution, so the service's own planner cannot spread alerts at
     1 ms; this one writes the same row it would (offset PT0S, the due's key) through
-    Alerts.replan, in the same transaction, with the fire time we want. A worker's re-plan
+    tx.alerts.replan, in the same transaction, with the fire time we want. A worker's re-plan
     at start would keep such rows: the (offset, due key) is the one it plans, and it never
     moves a pending alert.
     """
 
-    def plan(conn: Connection, change: Change) -> None:
+    fire_at: tuple[datetime, ...]
+
+    def plan(self, tx: Tx, change: Change) -> None:
         commitment = change.after
         assert commitment.due is not None
         index = int(commitment.id.rsplit("-", 1)[1])
@@ -344,16 +346,14 @@ def _exact_fire_times(fire_at: Sequence[datetime]) -> Callable[[Connection, Chan
             commitment_id=commitment.id,
             offset="PT0S",
             due_key=due_key(commitment.due),
-            fire_at=fire_at[index],
+            fire_at=self.fire_at[index],
         )
-        Alerts.replan(conn, commitment.id, [planned], change.revision.recorded_at, "bench")
-
-    return plan
+        tx.alerts.replan(commitment.id, [planned], change.revision.recorded_at, "bench")
 
 
-def fire_times(runtime: Runtime) -> list[datetime]:
+def fire_times(app: App) -> list[datetime]:
     """Every pending alert's fire time."""
-    with runtime.store.db.read() as conn:
+    with app.context.store.db.read() as conn:
         return list(conn.scalars(select(alerts.c.fire_at).where(alerts.c.status == "pending")))
 
 
@@ -365,9 +365,9 @@ def prepare(
 ) -> list[str]:
     """Write one commitment per fire time, each due that second; check the plan and timeline."""
     dues = [datetime.fromtimestamp(int(f.timestamp()), UTC) for f in fire_at]
-    first_done, last_done = write_commitments(opened.runtime, dues, name)
+    first_done, last_done = write_commitments(opened.app, dues, name)
     problems = timeline_problems(t, first_done, last_done, tuning)
-    planned = sorted(fire_times(opened.runtime))
+    planned = sorted(fire_times(opened.app))
     if planned != sorted(fire_at):
         problems.append(f"{name}: the planned fire times are not the ones meant")
     wait = t.timestamp() - time.time()
@@ -437,7 +437,7 @@ def difference(before: float | None, after: float | None) -> float | None:
 
 def payloads(opened: Opened) -> list[str]:
     """The bodies the engine queued, in order."""
-    with opened.runtime.store.db.read() as conn:
+    with opened.app.context.store.db.read() as conn:
         return list(conn.scalars(select(deliveries.c.payload).order_by(deliveries.c.id)))
 
 

@@ -203,20 +203,21 @@ def _burst(
             secret=opened.secret,
         )
     finally:
-        opened.runtime.close()
+        opened.app.close()
     progress(f"{name}: {len(arrivals.first):,} delivered in {burst.seconds:.2f} s from T")
     return burst
 
 
 def _database_counts(opened: Opened) -> dict[str, Any]:
-    store = opened.runtime.store
+    store = opened.app.context.store
     with store.db.read() as conn:
         attempt_count = conn.scalar(select(func.count()).select_from(attempts))
-    return {
-        "alerts": store.alerts.counts(),
-        "deliveries": store.deliveries.counts(),
-        "attempts": attempt_count,
-    }
+    with store.read() as tx:
+        return {
+            "alerts": tx.alerts.counts(),
+            "deliveries": tx.deliveries.counts(),
+            "attempts": attempt_count,
+        }
 
 
 # ---------------------------------------------------------------------------- A: baselines
@@ -388,7 +389,7 @@ def _steady(folder: Path, receiver: Receiver, plan: Plan, rate: int, per_item: f
             t = fixtures.choose_t(count, per_item, tuning)
             step = timedelta(seconds=1 / rate)
             fire_at = [t + i * step for i in range(count)]
-            fixtures.plan_exactly(opened.runtime, fire_at)
+            fixtures.plan_exactly(opened.app, fire_at)
             progress(
                 f"{name}: {tuning.label}: {count:,} alerts, one every "
                 f"{step.total_seconds() * 1000:g} ms from T = {t:%X} UTC"
@@ -399,7 +400,7 @@ def _steady(folder: Path, receiver: Receiver, plan: Plan, rate: int, per_item: f
             arrivals = Arrivals.read(receiver, folder / f"{name}.arrivals.json")
         rows = _lateness_rows(arrivals, _fired(opened))
     finally:
-        opened.runtime.close()
+        opened.app.close()
     by_second = []
     for second in range(plan.steady_seconds):
         late = sorted(r[1] for r in rows if int(r[0] - t.timestamp()) == second)
@@ -415,7 +416,7 @@ def _steady(folder: Path, receiver: Receiver, plan: Plan, rate: int, per_item: f
 
 def _fired(opened: Opened) -> dict[str, tuple[float, float]]:
     """webhook-id -> (its alert's fire_at, how late the engine claimed it), from the database."""
-    with opened.runtime.store.db.read() as conn:
+    with opened.app.context.store.db.read() as conn:
         rows = conn.execute(select(alerts.c.id, alerts.c.fire_at, alerts.c.late_seconds))
         by_key = {f"alert:{r.id}": (r.fire_at.timestamp(), r.late_seconds or 0.0) for r in rows}
         sent = conn.execute(select(deliveries.c.message_id, deliveries.c.source_key)).all()

@@ -21,9 +21,9 @@ from typing import Any
 
 from icalendar import Alarm, Calendar, Event
 
-from service import ical
 from service.domain import CalendarDuration, Commitment, Kind, Status
-from service.ical import FeedOptions, render_feed
+from service.feeds import render
+from service.feeds.render import FeedOptions, render_feed
 from service.settings import DEFAULT_ALERTS
 from tests.bench import corpus
 from tests.bench.support import Options, Outcome, Timed, progress, show, table, timed, write_result
@@ -116,8 +116,8 @@ def _bare_description(commitment: Commitment) -> str:
 
 
 def clear_caches() -> None:
-    ical._rendered.cache_clear()
-    ical._timezone.cache_clear()
+    render._rendered.cache_clear()
+    render._timezone.cache_clear()
 
 
 def _changed(items: list[Commitment], repetition: int) -> list[Commitment]:
@@ -136,9 +136,9 @@ def _check_events(output: bytes, count: int, what: str) -> None:
 
 def _render_counting(items: Sequence[Commitment]) -> tuple[bytes, int, int]:
     """render_feed, with the event-cache hits and misses it made."""
-    before = ical._rendered.cache_info()
+    before = render._rendered.cache_info()
     output = render_feed(OPTIONS, items)
-    after = ical._rendered.cache_info()
+    after = render._rendered.cache_info()
     return output, after.hits - before.hits, after.misses - before.misses
 
 

@@ -22,8 +22,8 @@ from typing import Any
 
 import yaml
 
+from service.cli.texttable import render_table
 from service.extract import extract
-from service.texttable import render_table
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "tests" / "gold"

@@ -48,6 +48,8 @@ class FeedCache:
         self.version_ttl = version_ttl
         self._version: DataVersion | None = None
         self._version_read_at = 0.0
+        self.renders = 0
+        """How many times a feed was rendered (a miss); /metrics reports it."""
 
     def known_version(self) -> DataVersion | None:
         """The data version, if it was read recently enough to trust without asking again."""
@@ -76,6 +78,7 @@ class FeedCache:
             if cached is not None:
                 return cached
             body = render()
+            self.renders += 1
             previous = self._entries.get(key)
             etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
             unchanged = previous is not None and previous.etag == etag

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service import bootstrap
 from service.api import create_app
+from service.app import App
 from service.errors import InvalidInput
 from service.settings import Settings
-from service.store import Store
 from tests.support.calendar_parsers import read_all
 
-FEEDS = Path(__file__).resolve().parent.parent / "feeds"
+FEEDS = Path(__file__).resolve().parents[2] / "feeds"
 ADMIN = {"Authorization": "Bearer feeds-admin-token"}
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 US_DEADLINES = {
@@ -196,10 +195,10 @@ def test_a_feed_file_may_not_take_the_slug_of_a_feed_made_through_the_api(
         "feed:\n  title: Clash\ncommitments:\n  - id: clash-deadline\n    title: A clash\n"
         "    kind: deadline\n    due: '2027-01-01'\n"
     )
-    store = Store.open(settings.database_url, migrate=False)
+    other = App.open(settings, lambda: NOW)
     try:
         with pytest.raises(InvalidInput, match="made through the API"):
-            bootstrap.load_feeds(store, [clash], lambda: NOW)
+            other.feeds.load([clash])
         assert client.get("/api/v1/commitments/clash-deadline").status_code == 404
     finally:
-        store.close()
+        other.close()

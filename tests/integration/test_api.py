@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api import create_app
+from service.app import App
 from service.domain import Scope
 from service.settings import Settings
-from service.store import Store
 
 ADMIN = {"Authorization": "Bearer test-admin-token"}
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
@@ -57,10 +57,10 @@ def test_writes_need_a_key_with_write_scope(client: TestClient, settings: Settin
     )
     wrong = {"Authorization": "Bearer tcal_nope_nope"}
     _problem(client.post("/api/v1/commitments", json=NEW_START, headers=wrong), 401)
-    store = Store.open(settings.database_url, migrate=False)
-    _, read_token = store.keys.create("reader", Scope.READ)
-    _, write_token = store.keys.create("writer", Scope.WRITE)
-    store.close()
+    keys = App.open(settings)
+    _, read_token = keys.keys.create("reader", Scope.READ)
+    _, write_token = keys.keys.create("writer", Scope.WRITE)
+    keys.close()
     reader = {"Authorization": f"Bearer {read_token}"}
     body = _problem(client.post("/api/v1/commitments", json=NEW_START, headers=reader), 403)
     assert "scope 'write'" in body["detail"]

@@ -10,8 +10,19 @@ from datetime import date
 
 import pytest
 
-from service.domain import CommitmentCreate, Kind, Precision, Status
-from service.extract import Extraction, Mention, Mod, Proposal, Tense, TimexType, extract
+from service.domain import (
+    CommitmentCreate,
+    Extraction,
+    Kind,
+    Mention,
+    Mod,
+    Precision,
+    Proposal,
+    Status,
+    Tense,
+    TimexType,
+)
+from service.extract import extract
 from service.extract.sentences import split
 from tests.support.gold import load_sochi, sochi_report
 from tests.support.sample_commitments import sochi_report as known_sochi_commitments

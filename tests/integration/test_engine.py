@@ -11,8 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from service.alerts.engine import Engine
-from service.bootstrap import Runtime, open_runtime
-from service.clock import utc_now
+from service.app import App
 from service.domain import ChangeNote, CommitmentCreate, SubscriptionCreate
 from service.settings import Settings
 from tests.support.receiver import Receiver, verify_signature
@@ -32,16 +31,16 @@ def _settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def runtimes(database_url: str) -> Iterator[tuple[Runtime, Runtime]]:
-    """Two runtimes on one database: two replicas, each with its own engine and connections."""
-    first = open_runtime(_settings(database_url), utc_now)
-    second = open_runtime(_settings(database_url), utc_now)
+def runtimes(database_url: str) -> Iterator[tuple[App, App]]:
+    """Two apps on one database: two replicas, each with its own engine and connections."""
+    first = App.open(_settings(database_url))
+    second = App.open(_settings(database_url))
     yield first, second
     first.close()
     second.close()
 
 
-def _track(runtime: Runtime, cid: str, due: datetime, offsets: list[str]) -> None:
+def _track(runtime: App, cid: str, due: datetime, offsets: list[str]) -> None:
     data = CommitmentCreate.model_validate(
         {
             "id": cid,
@@ -51,17 +50,16 @@ def _track(runtime: Runtime, cid: str, due: datetime, offsets: list[str]) -> Non
             "alerts": offsets,
         }
     )
-    runtime.store.commitments.create(data, ChangeNote(), "test")
+    runtime.commitments.create(data, ChangeNote(), "test")
 
 
-def _subscribe(runtime: Runtime, url: str) -> str:
+def _subscribe(runtime: App, url: str) -> str:
     data = SubscriptionCreate(url=url, event_types=("deadline.reached",))
-    with runtime.store.db.write() as conn:
-        _subscription, secret = runtime.store.subscriptions.create(conn, data, "test")
+    _subscription, secret = runtime.subscriptions.subscribe(data, "test")
     return secret
 
 
-def test_the_wake_up_job_is_armed_at_the_next_due_moment(runtimes: tuple[Runtime, Runtime]):
+def test_the_wake_up_job_is_armed_at_the_next_due_moment(runtimes: tuple[App, App]):
     runtime, _ = runtimes
     engine = runtime.engine()
     engine.start()
@@ -77,7 +75,7 @@ def test_the_wake_up_job_is_armed_at_the_next_due_moment(runtimes: tuple[Runtime
         engine.stop()
 
 
-def test_two_engines_on_one_database_deliver_each_alert_once(runtimes: tuple[Runtime, Runtime]):
+def test_two_engines_on_one_database_deliver_each_alert_once(runtimes: tuple[App, App]):
     first, second = runtimes
     with Receiver().running() as receiver:
         secret = _subscribe(first, receiver.url)

@@ -1,4 +1,4 @@
-"""Feed files: the shipped feeds, every way a file can be wrong, and loading them into a store."""
+"""Feed files: the shipped feeds, and every way a file can be wrong."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from service.domain import Catalog, CommitmentFilter, Status
+from service.domain import Catalog, Status
 from service.errors import FeedFileError
-from service.feedfiles import read_catalog, read_feed_file
-from service.store import Store
+from service.feeds import read_catalog, read_feed_file
 
-SHIPPED = sorted((Path(__file__).parents[1] / "feeds").glob("*.yaml"))
+SHIPPED = sorted((Path(__file__).parents[2] / "feeds").glob("*.yaml"))
 TODAY = date(2026, 11, 27)
 ACTOR = "feeds/"
 
@@ -336,65 +335,3 @@ def test_one_bad_file_refuses_the_catalog(tmp_path: Path) -> None:
     paths = [*copy_shipped(tmp_path), write(tmp_path, "broken.yaml", HEAD + "  - nonsense\n")]
     with pytest.raises(FeedFileError, match=r"broken\.yaml:4: a commitment must be a mapping"):
         read_catalog(paths, TODAY)
-
-
-# ---------------------------------------------------------------------------- into the store
-
-
-def snapshot(store: Store) -> tuple[object, ...]:
-    everything = store.commitments.matching(CommitmentFilter())
-    histories = [store.commitments.history(c.id) for c in everything]
-    return store.feeds.version(), store.feeds.summaries(), everything, histories
-
-
-def test_loading_twice_writes_nothing_the_second_time(store: Store) -> None:
-    catalog = shipped_catalog()
-    first = store.sync_catalog(catalog, actor=ACTOR)
-    assert first.commitments_created == 48
-    assert first.revisions_written == sum(len(v) for v in catalog.commitments.values())
-    version = store.feeds.version()
-    second = store.sync_catalog(shipped_catalog(), actor=ACTOR)
-    assert (second.revisions_written, second.commitments_unchanged) == (0, 48)
-    assert not second.changed_anything
-    assert store.feeds.version() == version
-
-
-def test_changing_one_date_writes_one_revision(store: Store, tmp_path: Path) -> None:
-    store.sync_catalog(shipped_catalog(), actor=ACTOR)
-    paths = copy_shipped(tmp_path)
-    edit(tmp_path / "elections.yaml", 'due: "2016-11-08"', 'due: "2016-11-09"')
-    report = store.sync_catalog(read_catalog(paths, TODAY), actor=ACTOR)
-    assert report.revisions_written == 1
-    stored = store.commitments.get("us-election-2016")
-    assert stored.due is not None and stored.due.value == "2016-11-09"
-    assert stored.revision == 2
-
-
-def test_history_is_queryable_as_of_a_day(store: Store) -> None:
-    store.sync_catalog(shipped_catalog(), actor=ACTOR)
-    only = CommitmentFilter(ids=("new-start-expiry",))
-    [then] = store.commitments.as_of(date(2019, 5, 14), only)
-    assert then.due is not None and then.due.value == "2021-02-05"
-    assert then.status is Status.SCHEDULED
-    now = store.commitments.get("new-start-expiry")
-    assert now.due is not None and now.due.value == "2026-02-05"
-    moved = store.commitments.history("new-start-expiry")[1].describe()
-    assert "due moved from 2021-02-05 to 2026-02-05 on 2021-02-03" in moved
-
-
-def test_undecided_meeting_as_of_the_article(store: Store) -> None:
-    store.sync_catalog(shipped_catalog(), actor=ACTOR)
-    only = CommitmentFilter(ids=("trump-putin-next-meeting-2019",))
-    [then] = store.commitments.as_of(date(2019, 5, 14), only)
-    assert (then.due, then.status) == (None, Status.TENTATIVE)
-
-
-def test_malformed_file_leaves_the_database_as_it_was(store: Store, tmp_path: Path) -> None:
-    store.sync_catalog(shipped_catalog(), actor=ACTOR)
-    before = snapshot(store)
-    paths = copy_shipped(tmp_path)
-    edit(tmp_path / "elections.yaml", 'due: "2016-11-08"', 'due: "2016-11-09"')
-    edit(tmp_path / "summits.yaml", 'kind: summit\n    due: "2018-07-16"', "kind: sumit")
-    with pytest.raises(FeedFileError, match=r"summits\.yaml:\d+: kind: Input should be"):
-        store.sync_catalog(read_catalog(paths, TODAY), actor=ACTOR)
-    assert snapshot(store) == before

@@ -1,4 +1,4 @@
-"""What extraction returns: dated mentions, proposed commitments, and the two together.
+"""What reading an article yields: dated mentions, proposed commitments, and the decisions.
 
 Mention values follow TimeML TIMEX3, resolved against the publication date (examples for an
 article published on Tuesday 2019-05-14):
@@ -44,20 +44,14 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, StringConstraints
 
-from service.domain import (
-    CommitmentCreate,
-    Due,
-    Kind,
-    Party,
-    Precision,
-    Source,
-    Status,
-)
+from service.domain.base import FROZEN, Kind, Party, Precision, Slug, Status, UtcDatetime
+from service.domain.commitments import CommitmentCreate, Source
+from service.domain.dues import Due
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
 _QUOTE_LIMIT = 5000
 
 
@@ -89,7 +83,7 @@ class Mod(StrEnum):
 class Mention(BaseModel):
     """A dated expression in the text, with its span and its resolved window."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     text: str
     start: int = Field(ge=0, description="offset of the first character in the article text")
@@ -107,7 +101,7 @@ class Mention(BaseModel):
 class Proposal(BaseModel):
     """A commitment the text suggests tracking; a person (or a stated rule) accepts it."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     kind: Kind
     title: str = Field(min_length=1, max_length=300)
@@ -138,7 +132,47 @@ class Proposal(BaseModel):
 class Extraction(BaseModel):
     """Everything one article yields."""
 
-    model_config = _FROZEN
+    model_config = FROZEN
 
     mentions: list[Mention]
     proposals: list[Proposal]
+
+
+class Decision(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class ProposalRecord(BaseModel):
+    """A stored proposal: what extraction proposed, and what a person (or rule) decided."""
+
+    model_config = FROZEN
+
+    id: int
+    source_id: int
+    position: int
+    body: Proposal
+    decision: Decision
+    decided_at: UtcDatetime | None = None
+    decided_by: str | None = None
+    reason: str | None = None
+    commitment_id: Slug | None = None
+
+
+class AcceptProposal(BaseModel):
+    """How to track a proposal: optionally under an id of one's own, and why."""
+
+    model_config = FROZEN
+
+    id: Slug | None = Field(default=None, description="An id for the new commitment")
+    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    force: bool = Field(
+        default=False, description="Track it even though it matches a tracked commitment"
+    )
+
+
+class RejectProposal(BaseModel):
+    model_config = FROZEN
+
+    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None

@@ -13,12 +13,12 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar, Component
 
 from service.api import create_app
+from service.app import App
 from service.domain import ChangeNote, CommitmentPatch
 from service.settings import Settings
-from service.store import Store
 from tests.support.calendar_parsers import read_all
 
-FEEDS = Path(__file__).resolve().parent.parent / "feeds"
+FEEDS = Path(__file__).resolve().parents[2] / "feeds"
 SHIPPED = sorted(path.stem for path in FEEDS.glob("*.yaml"))
 ADMIN = {"Authorization": "Bearer feed-admin-token"}
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
@@ -189,7 +189,7 @@ def test_gzip_is_served_to_clients_that_ask_with_its_own_etag(client: TestClient
 def test_a_write_by_another_process_is_seen_within_the_version_ttl(client: TestClient):
     first = client.get("/feeds/summits.ics")
     services = client.app.state.services  # type: ignore[attr-defined]
-    other = Store.open(services.settings.database_url, migrate=False)
+    other = App.open(services.app.settings)
     try:
         other.commitments.patch(
             "trump-putin-alaska-2025",

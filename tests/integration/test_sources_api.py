@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from service.api import create_app
 from service.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ADMIN = {"Authorization": "Bearer sources-admin-token"}
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 SNAPBACK = yaml.safe_load(

@@ -16,7 +16,7 @@ from icalendar.parser import unescape_backslash
 from ics.utils import unescape_string
 
 from service.domain import Commitment, Due, Kind
-from service.ical import FeedOptions, render_feed
+from service.feeds.render import FeedOptions, render_feed
 from tests.support.calendar_parsers import PARSERS, read_all
 from tests.support.ical_lint import lint
 from tests.support.sample_commitments import UPDATED, commitment, sochi_report

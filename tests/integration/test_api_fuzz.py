@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from service.api import create_app
 from service.settings import Settings
 
-FEEDS = Path(__file__).resolve().parent.parent / "feeds"
+FEEDS = Path(__file__).resolve().parents[2] / "feeds"
 ADMIN = {"Authorization": "Bearer fuzz-admin-token"}
 CHECKS = [
     not_a_server_error,

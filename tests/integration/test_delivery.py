@@ -12,8 +12,8 @@ import pytest
 from freezegun import freeze_time
 
 from service.alerts.delivery import Sender, SendPolicy
-from service.domain import EventType, SubscriptionCreate, SubscriptionStatus
-from service.store import Claimed, Deliveries, NewDelivery, Outcome, Store
+from service.domain import Delivery, EventType, Subscription, SubscriptionCreate, SubscriptionStatus
+from service.store import Claimed, NewDelivery, Outcome, Store
 from service.store.subscriptions import new_secret
 from tests.support.receiver import Received, Receiver, verify_signature
 
@@ -125,20 +125,40 @@ def test_the_guard_is_asked_again_at_send_time():
 def _queue(store: Store, url: str, event: EventType = EventType.PING) -> str:
     data = SubscriptionCreate(url=url)
     now = store.clock()
-    with store.db.write() as conn:
-        subscription, _secret = store.subscriptions.create(conn, data, "test")
-        Deliveries.enqueue(conn, [NewDelivery(subscription.id, "ping:1", event, PAYLOAD)], now)
+    with store.transaction() as tx:
+        subscription, _secret = tx.subscriptions.create(data, "test")
+        tx.deliveries.enqueue([NewDelivery(subscription.id, "ping:1", event, PAYLOAD)], now)
     return subscription.id
+
+
+def _claim(store: Store, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+    with store.transaction() as tx:
+        return tx.deliveries.claim(now, limit, lease)
+
+
+def _settle(store: Store, outcomes: list[Outcome], give_up_after: timedelta) -> None:
+    with store.transaction() as tx:
+        tx.deliveries.settle(outcomes, give_up_after)
+
+
+def _delivery(store: Store, delivery_id: int) -> Delivery:
+    with store.read() as tx:
+        return tx.deliveries.get(delivery_id)
+
+
+def _subscription(store: Store, subscription_id: str) -> Subscription:
+    with store.read() as tx:
+        return tx.subscriptions.get(subscription_id)
 
 
 def test_a_lapsed_lease_is_claimed_again_and_the_stale_answer_is_only_logged(store: Store):
     start = datetime(2027, 1, 1, tzinfo=UTC)
     with freeze_time(start):
         subscription_id = _queue(store, "https://hooks.example.org/in")
-        (first,) = store.deliveries.claim(start, 10, timedelta(seconds=30))
-        assert store.deliveries.claim(start, 10, timedelta(seconds=30)) == []
+        (first,) = _claim(store, start, 10, timedelta(seconds=30))
+        assert _claim(store, start, 10, timedelta(seconds=30)) == []
     later = start + timedelta(seconds=31)
-    (second,) = store.deliveries.claim(later, 10, timedelta(seconds=30))
+    (second,) = _claim(store, later, 10, timedelta(seconds=30))
     assert (second.id, second.message_id) == (first.id, first.message_id)
     assert second.lease_token != first.lease_token
 
@@ -147,9 +167,9 @@ def test_a_lapsed_lease_is_claimed_again_and_the_stale_answer_is_only_logged(sto
             claimed.id, claimed.lease_token, subscription_id, later, 5.0, ok, 200 if ok else 500
         )
 
-    store.deliveries.settle([outcome(first, False)], timedelta(days=5))
-    store.deliveries.settle([outcome(second, True)], timedelta(days=5))
-    delivery = store.deliveries.get(first.id)
+    _settle(store, [outcome(first, False)], timedelta(days=5))
+    _settle(store, [outcome(second, True)], timedelta(days=5))
+    delivery = _delivery(store, first.id)
     assert delivery.status.value == "succeeded" and delivery.attempt_count == 1
     assert [a.status_code for a in delivery.attempts] == [500, 200]
 
@@ -160,7 +180,7 @@ def test_five_days_of_failures_disable_the_subscription(store: Store):
         subscription_id = _queue(store, "https://hooks.example.org/in")
     for days in (0, 2, 5):
         when = start + timedelta(days=days)
-        (claimed,) = store.deliveries.claim(when, 10, timedelta(seconds=30))
+        (claimed,) = _claim(store, when, 10, timedelta(seconds=30))
         retry = when + timedelta(seconds=1)
         failed = Outcome(
             claimed.id,
@@ -173,12 +193,12 @@ def test_five_days_of_failures_disable_the_subscription(store: Store):
             "HTTP 500",
             retry,
         )
-        store.deliveries.settle([failed], timedelta(days=5))
+        _settle(store, [failed], timedelta(days=5))
         retry_from = when + timedelta(seconds=2)
         if days < 5:
-            assert store.subscriptions.get(subscription_id).status is SubscriptionStatus.ACTIVE
-    disabled = store.subscriptions.get(subscription_id)
+            assert _subscription(store, subscription_id).status is SubscriptionStatus.ACTIVE
+    disabled = _subscription(store, subscription_id)
     assert disabled.status is SubscriptionStatus.DISABLED
     assert disabled.disabled_reason == "every delivery has failed since 2027-01-01 00:00 UTC"
-    assert store.deliveries.claim(retry_from, 10, timedelta(seconds=30)) == []
-    assert store.deliveries.get(claimed.id).status.value == "pending"
+    assert _claim(store, retry_from, 10, timedelta(seconds=30)) == []
+    assert _delivery(store, claimed.id).status.value == "pending"

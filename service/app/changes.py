@@ -1,0 +1,79 @@
+"""Writing a commitment: the revision, the data version, its alerts and its change messages.
+
+Every write of a commitment goes through `record`, whatever asked for it (the API, the CLI,
+a feed file, an accepted proposal), inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from service.alerts import Planner
+from service.domain import (
+    ChangeNote,
+    Commitment,
+    CommitmentCreate,
+    CommitmentFields,
+    Status,
+    slug_for,
+)
+from service.errors import DuplicateCommitment, InvalidInput, RevisionConflict
+from service.store import Tx
+
+
+def create(
+    tx: Tx, planner: Planner, data: CommitmentCreate, note: ChangeNote, actor: str
+) -> Commitment:
+    commitment_id = data.id or slug_for(data.title, data.due)
+    if tx.commitments.exists(commitment_id):
+        raise DuplicateCommitment(commitment_id)
+    fields = CommitmentFields.model_validate(
+        data.model_dump(exclude={"id"}, exclude_computed_fields=True)
+    )
+    return record(tx, planner, commitment_id, None, fields, note, actor)
+
+
+def current(tx: Tx, commitment_id: str, expected_revision: int | None) -> Commitment:
+    """The commitment, locked for a change based on `expected_revision` (if one is given)."""
+    found = tx.commitments.get(commitment_id, lock=True)
+    if expected_revision is not None and expected_revision != found.revision:
+        raise RevisionConflict(commitment_id, expected_revision, found.revision)
+    return found
+
+
+def record(
+    tx: Tx,
+    planner: Planner,
+    commitment_id: str,
+    before: Commitment | None,
+    fields: CommitmentFields,
+    note: ChangeNote,
+    actor: str,
+) -> Commitment:
+    """Write `fields` as the commitment's next revision and plan what follows from it.
+
+    Returns `before` unchanged when the fields are what it already holds.
+    """
+    change = tx.commitments.write(commitment_id, before, fields, note, actor)
+    if change is None:
+        assert before is not None, "a first revision always changes something"
+        return before
+    tx.versions.bump()
+    if fields.supersedes and fields.supersedes != (before.supersedes if before else None):
+        _supersede(tx, planner, fields.supersedes, commitment_id, note, actor)
+    planner.plan(tx, change)
+    return change.after
+
+
+def _supersede(
+    tx: Tx, planner: Planner, target_id: str, by_id: str, note: ChangeNote, actor: str
+) -> None:
+    if target_id == by_id:
+        raise InvalidInput("a commitment cannot supersede itself")
+    target = tx.commitments.find(target_id, lock=True)
+    if target is None:
+        raise InvalidInput(f"supersedes names {target_id!r}, which is not a tracked commitment")
+    reason = note.reason or f"superseded by {by_id}"
+    fields = target.with_status(Status.SUPERSEDED)
+    record(
+        tx, planner, target_id, target, fields, note.model_copy(update={"reason": reason}), actor
+    )
+    tx.commitments.mark_superseded_by(target_id, by_id)

@@ -1,0 +1,46 @@
+"""API keys: made with a secret shown once, checked on every write, revoked for good."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from service.app.context import Context
+from service.domain import ApiKey, Scope
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is making a write: recorded as the actor of every revision."""
+
+    actor: str
+    scope: Scope
+
+
+class Keys:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def create(self, name: str, scope: Scope) -> tuple[ApiKey, str]:
+        """A new key and its token; the token is not stored and cannot be shown again."""
+        with self._ctx.transaction() as tx:
+            return tx.keys.create(name, scope)
+
+    def all(self) -> list[ApiKey]:
+        with self._ctx.read() as tx:
+            return tx.keys.all()
+
+    def revoke(self, key_id: str) -> ApiKey:
+        with self._ctx.transaction() as tx:
+            return tx.keys.revoke(key_id)
+
+    def authenticate(self, token: str) -> Caller | None:
+        """Who this token is: TREATYCAL_ADMIN_TOKEN, a live stored key, or no one (None)."""
+        admin = self._ctx.settings.admin_token
+        if admin is not None and hmac.compare_digest(
+            token.encode(), admin.get_secret_value().encode()
+        ):
+            return Caller(actor="admin-token", scope=Scope.ADMIN)
+        with self._ctx.read() as tx:
+            key = tx.keys.verify(token)
+        return None if key is None else Caller(actor=f"key:{key.id} ({key.name})", scope=key.scope)

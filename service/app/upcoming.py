@@ -1,0 +1,62 @@
+"""What is coming up, now or as it looked on a past day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from service.app.context import Context
+from service.domain import (
+    CalendarDuration,
+    Commitment,
+    CommitmentFilter,
+    Upcoming,
+    UpcomingItem,
+    days_left,
+    undated,
+    upcoming,
+)
+from service.errors import InvalidInput
+from service.feeds import memberships
+
+
+class Agenda:
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def upcoming(self, where: CommitmentFilter, within: str, as_of: date | None) -> Upcoming:
+        """Commitments due between as_of (default today) and as_of + within, with days left.
+
+        A commitment with an end that began earlier but ends in the period is listed too,
+        with negative `days_left` and its `days_to_end`. Changes recorded as effective after
+        as_of are ignored: as of 2019-05-14, New START still expires on 2021-02-05.
+        """
+        day = as_of or self._ctx.clock().date()
+        until = _until(day, within)
+        known = self.known_on(day, where)
+        items = [
+            UpcomingItem(
+                **commitment.model_dump(),
+                days_left=left,
+                days_to_end=days_left(commitment.end, day) if commitment.end else None,
+            )
+            for commitment, left in upcoming(known, day, until)
+        ]
+        return Upcoming(as_of=day, within=within, until=until, items=items, undated=undated(known))
+
+    def known_on(self, day: date, where: CommitmentFilter) -> list[Commitment]:
+        """As known on `day`: the current state from today on, else rebuilt from revisions."""
+        with self._ctx.read() as tx:
+            if day >= self._ctx.clock().date():
+                return tx.commitments.matching(where)
+            known = tx.commitments.as_of(day)
+            if not where.feeds:
+                return [c for c in known if where.matches(c)]
+            member = memberships(tx, [c.id for c in known])
+        return [c for c in known if where.matches(c, member.of(c))]
+
+
+def _until(day: date, within: str) -> date:
+    try:
+        return CalendarDuration.parse(within).after_day(day)
+    except ValueError as exc:
+        raise InvalidInput(f"within: {exc}") from exc

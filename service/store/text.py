@@ -1,0 +1,33 @@
+"""Case-insensitive text matching that SQLite, PostgreSQL and Python agree on.
+
+SQLite's lower() folds only ASCII letters, while PostgreSQL's follows the locale; so the
+search folds ASCII letters alone everywhere (`service.domain.ascii_lower` in Python).
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
+from sqlalchemy.types import Text
+
+
+class lowered(GenericFunction[str]):  # noqa: N801 - SQL functions are lower case
+    """The argument with its ASCII letters, and only those, in lower case."""
+
+    type = Text()
+    inherit_cache = True
+
+
+@compiles(lowered)
+def _lower(element: lowered, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(lowered, "postgresql")
+def _translate(element: lowered, compiler: SQLCompiler, **kw: Any) -> str:
+    argument = compiler.process(element.clauses, **kw)
+    return f"translate({argument}, '{string.ascii_uppercase}', '{string.ascii_lowercase}')"

@@ -1,0 +1,46 @@
+"""One transaction and the repositories bound to it: the only way to read or write data."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from service.clock import Clock
+from service.store.alerts import Alerts
+from service.store.commitments import Commitments
+from service.store.deliveries import Deliveries
+from service.store.feeds import Feeds
+from service.store.keys import ApiKeys
+from service.store.sources import Sources
+from service.store.subscriptions import Subscriptions
+from service.store.versions import DataVersions
+
+
+class Tx:
+    """Repositories over one connection: what they write commits together, or not at all.
+
+    The repositories record what the transaction did (`versions.moved`, `queued_work`) so the
+    application can act on it once it has committed.
+    """
+
+    def __init__(self, conn: Connection, clock: Clock) -> None:
+        self._conn = conn
+        self.commitments = Commitments(conn, clock)
+        self.versions = DataVersions(conn, clock)
+        self.feeds = Feeds(conn, clock)
+        self.keys = ApiKeys(conn, clock)
+        self.subscriptions = Subscriptions(conn, clock)
+        self.alerts = Alerts(conn)
+        self.deliveries = Deliveries(conn, clock, self.subscriptions)
+        self.sources = Sources(conn, clock)
+
+    @property
+    def queued_work(self) -> bool:
+        """Whether the alert engine has something new to look at once this commits."""
+        return self.alerts.planned or self.deliveries.queued or self.subscriptions.resumed
+
+    def try_lock(self, key: int) -> bool:
+        """Take a transaction-scoped advisory lock on PostgreSQL, if free; SQLite has one writer."""
+        if self._conn.dialect.name != "postgresql":
+            return True
+        query = "SELECT pg_try_advisory_xact_lock(%s)"
+        return bool(self._conn.exec_driver_sql(query, (key,)).scalar())

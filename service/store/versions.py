@@ -1,0 +1,46 @@
+"""The data version: a counter every change to published data moves on.
+
+A rendered feed is good for as long as the version it was rendered at still stands, so a
+cache anywhere (this process, another replica) knows when to render again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select, update
+
+from service.clock import Clock
+from service.store.tables import data_version
+
+
+@dataclass(frozen=True, slots=True)
+class DataVersion:
+    """A counter every write moves on; a cached rendering is good while it stands still."""
+
+    version: int
+    changed_at: datetime
+
+
+class DataVersions:
+    """The one-row version table, in one transaction; `moved` says whether this one moved it."""
+
+    def __init__(self, conn: Connection, clock: Clock) -> None:
+        self._conn = conn
+        self._clock = clock
+        self.moved = False
+
+    def current(self) -> DataVersion:
+        row = self._conn.execute(select(data_version).where(data_version.c.id == 1)).mappings()
+        found = row.one()
+        return DataVersion(found["version"], found["changed_at"])
+
+    def bump(self) -> None:
+        """Move the version on, so cached feeds render again once this transaction commits."""
+        self._conn.execute(
+            update(data_version)
+            .where(data_version.c.id == 1)
+            .values(version=data_version.c.version + 1, changed_at=self._clock())
+        )
+        self.moved = True
