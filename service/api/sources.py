@@ -28,7 +28,13 @@ def post_source(app: AppDep, caller: Writer, article: ArticleIn, response: Respo
     Relative dates resolve against `published`. A proposal that repeats a commitment as it
     was known on that day names it in `matches`. Proposals wait for a person to accept or
     reject them, unless TREATYCAL_AUTO_ACCEPT_CONFIDENCE sets a rule. The same article posted
-    again returns the stored record (200) instead of a second one.
+    again returns the stored record (200) instead of a second one, without reading it again.
+
+    An article is read in a worker process, within TREATYCAL_EXTRACT_TIME_LIMIT: past it the
+    answer is 422, and the article should be split or sent shorter. What one article yields
+    is bounded: at most TREATYCAL_EXTRACT_MAX_MENTIONS mentions and
+    TREATYCAL_EXTRACT_MAX_PROPOSALS proposals (the first, in text order), each quoting at
+    most TREATYCAL_EXTRACT_MAX_QUOTE_CHARS characters of its sentence.
     """
     record, new = app.reading.read(article, caller.actor)
     if not new:

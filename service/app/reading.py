@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import queue
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import date, timedelta
 
 from service.app import changes
 from service.app.context import Context
@@ -19,36 +24,150 @@ from service.domain import (
     ProposalRecord,
     SourceRecord,
 )
-from service.errors import DuplicateCommitment, ProposalIsDuplicate
-from service.extract import extract
+from service.errors import ArticleTooSlow, DuplicateCommitment, ProposalIsDuplicate
+from service.extract import Limits, extract
+from service.settings import Settings
 
 log = logging.getLogger(__name__)
 
+_START_LIMIT = 120.0  # seconds a new worker may take to start and import the tagger
+_LIMITS = Limits()
 
-def preview(article: ArticleIn, known: Sequence[Commitment] = ()) -> Extraction:
-    """The dated mentions and proposals in an article, stored nowhere; no database needed."""
-    return extract(
-        article.text, article.published, url=article.url, title=article.title, known=known
+
+def limits_of(settings: Settings) -> Limits:
+    """The most one article yields, as the settings say."""
+    return Limits(
+        max_quote_chars=settings.extract_max_quote_chars,
+        max_mentions=settings.extract_max_mentions,
+        max_proposals=settings.extract_max_proposals,
     )
+
+
+def preview(
+    article: ArticleIn, known: Sequence[Commitment] = (), limits: Limits = _LIMITS
+) -> Extraction:
+    """The dated mentions and proposals in an article, stored nowhere; no database needed.
+    Runs in this process, without a time limit: for a person's own terminal."""
+    return extract(
+        article.text,
+        article.published,
+        url=article.url,
+        title=article.title,
+        known=known,
+        limits=limits,
+    )
+
+
+class Workers:
+    """Extraction in worker processes, each article with a time limit.
+
+    The tagger is Python and regular expressions, which hold the GIL: on a thread of the
+    server's process, a long article would hold up every other request. In a worker it holds
+    up only that worker; past the time limit the worker is killed and replaced (a process pool
+    cannot cancel a task once it runs) and the caller gets ArticleTooSlow. Each worker is a
+    pool of one process, so that killing it ends no other caller's extraction. A caller waits
+    for a free worker; its time limit counts from when its own extraction is handed over.
+    """
+
+    def __init__(self, count: int, time_limit: timedelta) -> None:
+        self._seconds = time_limit.total_seconds()
+        self._all = [_Worker() for _ in range(count)]
+        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        for worker in self._all:
+            self._idle.put(worker)
+
+    def extract(
+        self, article: ArticleIn, known: Sequence[Commitment], limits: Limits
+    ) -> Extraction:
+        """What reading the article finds, within the time limit (else ArticleTooSlow)."""
+        worker = self._idle.get()
+        try:
+            return worker.extract(article, known, limits, self._seconds)
+        finally:
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        """Stop every worker process; one asked for later starts again."""
+        for worker in self._all:
+            worker.stop()
+
+
+class _Worker:
+    """One worker process, started when first needed and replaced after it is killed."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def extract(
+        self, article: ArticleIn, known: Sequence[Commitment], limits: Limits, seconds: float
+    ) -> Extraction:
+        pool = self._started()
+        future = pool.submit(
+            extract,
+            article.text,
+            article.published,
+            url=article.url,
+            title=article.title,
+            known=tuple(known),
+            limits=limits,
+        )
+        try:
+            return future.result(timeout=seconds)
+        except TimeoutError:
+            self.stop()
+            log.warning(
+                "reading an article of %d characters took over %g s; its worker was replaced",
+                len(article.text),
+                seconds,
+                extra={"action": "extract_timeout"},
+            )
+            raise ArticleTooSlow(len(article.text), seconds) from None
+        except BrokenProcessPool:
+            self.stop()  # the process died (killed from outside, or out of memory)
+            raise
+
+    def _started(self) -> ProcessPoolExecutor:
+        """The worker's pool, started (spawned: forking a process that has threads is unsafe)
+        and warmed up, so that the time limit counts reading, not starting."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            try:
+                self._pool.submit(extract, "", date(2000, 1, 1)).result(timeout=_START_LIMIT)
+            except BaseException:
+                self.stop()
+                raise
+        return self._pool
+
+    def stop(self) -> None:
+        """Kill the process, whatever it is doing, and forget the pool."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        for process in pool._processes.values():  # no public way to end a running task
+            process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)  # reaps it, and frees the pool's queues
 
 
 class Reading:
     def __init__(self, ctx: Context, agenda: Agenda) -> None:
         self._ctx = ctx
         self._agenda = agenda
+        self._limits = limits_of(ctx.settings)
+        self._workers = Workers(ctx.settings.extract_workers, ctx.settings.extract_time_limit)
 
     def read(self, article: ArticleIn, actor: str) -> tuple[SourceRecord, bool]:
         """The article's record and whether it is new: the same article is read only once.
 
         Relative dates resolve against `published`; a proposal that repeats a commitment as
         it was known on that day names it in `matches`. With TREATYCAL_AUTO_ACCEPT_CONFIDENCE
-        set, the proposals that rule allows are accepted at once.
+        set, the proposals that rule allows are accepted at once. The article is read in a
+        worker process, within the time limit (ArticleTooSlow past it).
         """
         with self._ctx.read() as tx:
             found = tx.sources.find(article)
         if found is not None:
             return found, False
-        extraction = self.preview(article)
+        extraction = self._workers.extract(article, self.known(article), self._limits)
         with self._ctx.transaction() as tx:
             found = tx.sources.find(article)
             if found is not None:
@@ -59,8 +178,17 @@ class Reading:
         return record, True
 
     def preview(self, article: ArticleIn) -> Extraction:
-        """What reading the article finds, matched against what was known on its date."""
-        return preview(article, self._agenda.known_on(article.published, CommitmentFilter()))
+        """What reading the article finds, matched against what was known on its date; in this
+        process, without a time limit (for the CLI)."""
+        return preview(article, self.known(article), self._limits)
+
+    def known(self, article: ArticleIn) -> list[Commitment]:
+        """The commitments as they were known on the article's date."""
+        return self._agenda.known_on(article.published, CommitmentFilter())
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        self._workers.close()
 
     def source(self, source_id: int) -> SourceRecord:
         with self._ctx.read() as tx:

@@ -1,6 +1,6 @@
 """News text -> dated mentions -> proposed commitments.
 
-    extract(text, published, url=..., title=..., known=...) -> Extraction
+    extract(text, published, url=..., title=..., known=..., limits=Limits()) -> Extraction
 
 Pure: the standard library, pydantic and the domain model; no clock, network or database.
 What it returns (Mention, Proposal, Extraction) and the TIMEX3 value forms of mentions are
@@ -9,6 +9,7 @@ described in `service.domain.proposals`.
 
 from __future__ import annotations
 
+from service.extract.limits import Limits
 from service.extract.pipeline import extract
 
-__all__ = ["extract"]
+__all__ = ["Limits", "extract"]

@@ -14,16 +14,19 @@ its nearest date, and the dates listed with it ("in 2015 and 2022").
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import accumulate, islice
 
 from service.extract.events import Cue
 from service.extract.sentences import Sentence
 from service.extract.tagger import Tagged
 from service.extract.tense import has_verb
 from service.extract.units import Timex, event_window
+from service.extract.words import Words
 
 _REPORTING = (
     r"said|says|announced|announces|told|confirmed|confirms|stated|declared|warned|added|"
@@ -49,11 +52,13 @@ _BOUNDARY = re.compile(
 _CLAUSE_BREAK = re.compile(r"[,;]|\b(?:and|but|while|whereas)\b")
 _OPENING = re.compile(r"open|begin|began|start|convene")
 _LISTED = re.compile(r"^[\s,]*(?:(?:and|or|on|in)\b[\s,]*)*$")
-_WORDS = re.compile(r"[\w\u2019'-]+")
+WORD = re.compile(r"[\w\u2019'-]+")
+"""What counts as a word between a date and its cue."""
 _SINCE = re.compile(r"\bsince\b")
 _FUNCTION_WORD = re.compile(r"\b(?:the|a|an|of|to|in|on|at|after|before|and|or)\b|[,;]")
 _CONJUNCTION = re.compile(r"\b(?:and|but|or|while|whereas)\b|;")
 _BOUNDARY_REACH = 12
+_CUES_AROUND = 48  # cues either side of a date; the farthest it may take is 12 words away
 _LATER_CUE = 1.5  # English puts a date after the verb it dates: "met ... last month"
 _ACROSS_COMMA = 2.5
 _ACROSS_VERB = 3.0  # "the meeting had been floated last Thursday": the date is the verb's
@@ -71,39 +76,83 @@ class Pair:
     role: str | None = None
 
 
+class _Scope:
+    """One sentence as attachment reads it: its cues in order and by position, its verbs
+    that open or close something, and its clause breaks, each found once per sentence."""
+
+    def __init__(self, text: str, sentence: Sentence, cues: Sequence[Cue], words: Words) -> None:
+        self.text = text
+        self.sentence = sentence
+        self.words = words
+        self.by_start = sorted(cues, key=lambda cue: cue.start)
+        self._any_side = [cue for cue in cues if cue.side == "any"]
+        self._earliest_end = list(accumulate((cue.end for cue in self._any_side), min))
+        self._verbs = list(_BOUNDARY.finditer(text, sentence.start, sentence.end))
+        breaks = _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)
+        self._breaks = [found.end() for found in breaks]
+
+    def near(self, tagged: Tagged) -> list[Cue]:
+        """The cues within `_CUES_AROUND` places of the date, in text order."""
+        at = bisect.bisect_left(self.by_start, tagged.start, key=lambda cue: cue.start)
+        return self.by_start[max(at - _CUES_AROUND, 0) : at + _CUES_AROUND]
+
+    def verb_before(self, offset: int) -> re.Match[str] | None:
+        """The last verb that opens or closes something, ending by `offset`."""
+        at = bisect.bisect_right(self._verbs, offset, key=lambda verb: verb.end())
+        return self._verbs[at - 1] if at else None
+
+    def clause_start(self, offset: int) -> int:
+        """Where the clause holding `offset` starts: after the last clause break before it."""
+        at = bisect.bisect_right(self._breaks, offset)
+        return self._breaks[at - 1] if at else self.sentence.start
+
+    def subject(self, verb: re.Match[str]) -> Cue | None:
+        """The first cue (in the order given) that ends before the verb and takes a date on
+        either side; of those, the first in the verb's own clause if there is one."""
+        first = bisect.bisect_left(
+            range(len(self._any_side)), True, key=lambda i: self._earliest_end[i] <= verb.start()
+        )
+        if first == len(self._any_side):
+            return None
+        clause_start = self.clause_start(verb.start())
+        for cue in islice(self._any_side, first, None):
+            if cue.end <= verb.start() and cue.start >= clause_start:
+                return cue
+        return self._any_side[first]
+
+
 def attach(
     text: str,
     sentence: Sentence,
     items: Sequence[tuple[int, Tagged]],
     cues: Sequence[Cue],
     published: date,
+    words: Words,
 ) -> list[Pair]:
-    """The (mention, cue) pairs of one sentence, at most one event per mention."""
+    """The (mention, cue) pairs of one sentence, at most one event per mention; `words` counts
+    the words of `text` (runs of `WORD`)."""
+    if not items:
+        return []
+    scope = _Scope(text, sentence, cues, words)
     best = [
         pair
         for index, tagged in items
-        if (pair := _best(text, sentence, index, tagged, cues, published)) is not None
+        if (pair := _best(scope, index, tagged, published)) is not None
     ]
     return _one_date_each(text, best, dict(items))
 
 
-def _best(
-    text: str,
-    sentence: Sentence,
-    index: int,
-    tagged: Tagged,
-    cues: Sequence[Cue],
-    published: date,
-) -> Pair | None:
+def _best(scope: _Scope, index: int, tagged: Tagged, published: date) -> Pair | None:
     """The cue that most likely owns this date, if any is within reach."""
-    boundary = _subject_of_boundary(text, sentence, tagged, cues)
+    boundary = _subject_of_boundary(scope, tagged)
     if boundary is not None:
         return Pair(index, boundary[0], 1, boundary[1])
-    said = _said_at(text, sentence, tagged)
+    text = scope.text
+    said = _said_at(text, scope.sentence, tagged)
     future = tagged.timex.earliest > published
     scored = []
-    for cue in cues:
-        gap = _gap(text, tagged, cue)
+    for cue in scope.near(tagged):
+        gap = _gap(scope.words, tagged, cue)
         if gap > (min(cue.reach, 1) if said else cue.reach) or not _on_its_side(text, cue, tagged):
             continue
         if (_reported(text, cue) and not future) or _dates_another_event(text, cue, tagged):
@@ -145,12 +194,12 @@ def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
     return bool(since) and has_verb(text[since[-1].end() : tagged.start])
 
 
-def _gap(text: str, tagged: Tagged, cue: Cue) -> int:
+def _gap(words: Words, tagged: Tagged, cue: Cue) -> int:
     """Words between a mention and a cue; zero when they touch or overlap."""
     if cue.end <= tagged.start:
-        return len(_WORDS.findall(text, cue.end, tagged.start))
+        return words.between(cue.end, tagged.start)
     if tagged.end <= cue.start:
-        return len(_WORDS.findall(text, tagged.end, cue.start))
+        return words.between(tagged.end, cue.start)
     return 0
 
 
@@ -167,25 +216,18 @@ def _reported(text: str, cue: Cue) -> bool:
     return bool(_GOVERNED_CUE.search(text[max(cue.start - 40, 0) : cue.start]))
 
 
-def _subject_of_boundary(
-    text: str, sentence: Sentence, tagged: Tagged, cues: Sequence[Cue]
-) -> tuple[Cue, str] | None:
+def _subject_of_boundary(scope: _Scope, tagged: Tagged) -> tuple[Cue, str] | None:
     """The subject of a verb that opens or closes something, when the date follows that verb:
     the first cue of the verb's clause ("..., and its General Conference opens on Sept. 15";
     "The preparatory session for the review of the Treaty closed on Friday"), else the
     sentence's first cue ("The Review Conference, which is to open in April")."""
-    verbs = list(_BOUNDARY.finditer(text, sentence.start, tagged.start))
-    if not verbs or len(_WORDS.findall(text, verbs[-1].end(), tagged.start)) > _BOUNDARY_REACH:
+    verb = scope.verb_before(tagged.start)
+    if verb is None or scope.words.between(verb.end(), tagged.start) > _BOUNDARY_REACH:
         return None
-    verb = verbs[-1]
-    before = [cue for cue in cues if cue.end <= verb.start() and cue.side == "any"]
-    if not before:
+    subject = scope.subject(verb)
+    if subject is None:
         return None
-    breaks = list(_CLAUSE_BREAK.finditer(text, sentence.start, verb.start()))
-    clause_start = breaks[-1].end() if breaks else sentence.start
-    same_clause = [cue for cue in before if cue.start >= clause_start]
-    role = "start" if _OPENING.search(verb.group()) else "end"
-    return (same_clause[0] if same_clause else before[0]), role
+    return subject, "start" if _OPENING.search(verb.group()) else "end"
 
 
 def _one_date_each(text: str, pairs: list[Pair], tagged: dict[int, Tagged]) -> list[Pair]:
@@ -196,12 +238,19 @@ def _one_date_each(text: str, pairs: list[Pair], tagged: dict[int, Tagged]) -> l
     for pair in sorted(pairs, key=lambda p: (p.gap, p.mention)):
         kept.setdefault(pair.cue.start, pair)
     chosen = list(kept.values())
+    of_cue: dict[Cue, list[Pair]] = {}
+    for pair in chosen:
+        of_cue.setdefault(pair.cue, []).append(pair)
+    taken = {pair.mention for pair in chosen}
     for pair in pairs:
-        if pair not in chosen and any(
-            p.cue == pair.cue and _same_event(text, tagged[p.mention], tagged[pair.mention])
-            for p in chosen
+        same_cue = of_cue.get(pair.cue, [])
+        if pair.mention not in taken and any(
+            _same_event(text, tagged[p.mention], tagged[pair.mention]) for p in same_cue
         ):
             chosen.append(pair)
+            same_cue.append(pair)
+            of_cue[pair.cue] = same_cue
+            taken.add(pair.mention)
     return sorted(chosen, key=lambda p: p.mention)
 
 

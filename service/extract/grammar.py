@@ -16,7 +16,6 @@ from enum import StrEnum
 
 from service.domain.proposals import Mod, Tense
 from service.extract.sentences import Sentences
-from service.extract.tense import tense_near
 from service.extract.units import Timex, Unit
 
 _WORD_BEFORE = re.compile(r"([\w$€£.\u2019'-]+)[\s,]*$")
@@ -32,8 +31,7 @@ class Context:
     sentences: Sentences
 
     def tense_at(self, start: int, end: int) -> Tense | None:
-        sentence = self.sentences.at(start)
-        return tense_near(sentence.text, start - sentence.start, end - sentence.start)
+        return self.sentences.tense_at(start, end)
 
     def word_before(self, start: int) -> str:
         found = _WORD_BEFORE.search(self.text[max(start - 40, 0) : start])

@@ -31,8 +31,11 @@ def is_deadline_length(article: Article, tagged: Tagged) -> bool:
     named = _LENGTH_EVENT.search(_length_text(article, tagged))
     if named or _TO_ACT.match(article.text, tagged.end):
         return True
-    sentence = article.sentences.at(tagged.start).text
-    return tagged.timex.mod is Mod.EQUAL_OR_LESS and obliged(sentence)  # "must ... within"
+    if tagged.timex.mod is not Mod.EQUAL_OR_LESS:
+        return False
+    number = article.sentences.index_at(tagged.start)  # "must ... within"
+    sentence = article.sentences.items[number].text
+    return article.once(("obliged", number), lambda: obliged(sentence))
 
 
 def anchors_of_lengths(article: Article) -> set[int]:

@@ -7,8 +7,11 @@ share most of their telling words).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from service.domain import Commitment, Due, Kind
 from service.domain.proposals import Proposal
@@ -22,6 +25,7 @@ _PLAIN_WORDS = frozenset(
     """.split()
 )
 _WORD = re.compile(r"[a-z0-9]+")
+_LONGEST_DUE_DAYS = 366  # a due is at most a year: it starts no earlier than this before
 STRONG_OVERLAP = 0.5
 
 
@@ -39,7 +43,10 @@ def windows_meet(one: Due | None, other: Due | None) -> bool:
 
 def title_overlap(one: str, other: str) -> float:
     """The share of the shorter title's telling words that the other title also has."""
-    first, second = _telling(one), _telling(other)
+    return _overlap(_telling(one), _telling(other))
+
+
+def _overlap(first: set[str], second: set[str]) -> float:
     if not first or not second:
         return 0.0
     return len(first & second) / min(len(first), len(second))
@@ -49,63 +56,126 @@ def _telling(title: str) -> set[str]:
     return set(_WORD.findall(title.lower())) - _PLAIN_WORDS
 
 
-def known_match(proposal: Proposal, known: Sequence[Commitment]) -> str | None:
+class Known:
+    """The tracked commitments, filed by kind and by the first day of their window, so that a
+    proposal is compared only with those it could repeat, not with every one."""
+
+    def __init__(self, known: Sequence[Commitment]) -> None:
+        self._undated: dict[Kind, list[int]] = {}
+        dated: dict[Kind, list[tuple[date, int]]] = {}
+        for position, commitment in enumerate(known):
+            family = _family(commitment.kind)
+            if commitment.due is None:
+                self._undated.setdefault(family, []).append(position)
+            else:
+                dated.setdefault(family, []).append((commitment.due.first_day, position))
+        self._dated = {family: sorted(filed) for family, filed in dated.items()}
+        self._known = known
+        self._telling = [_telling(commitment.title) for commitment in known]
+
+    def candidates(self, proposal: Proposal) -> list[tuple[Commitment, set[str]]]:
+        """Those of the proposal's kind whose windows could meet its own, in the order given,
+        each with the telling words of its title."""
+        family = _family(proposal.kind)
+        if proposal.due is None:
+            positions = self._undated.get(family, [])
+        else:
+            filed = self._dated.get(family, [])
+            earliest = proposal.due.first_day - timedelta(_LONGEST_DUE_DAYS)
+            first = bisect.bisect_left(filed, (earliest, -1))
+            last = bisect.bisect_right(filed, (proposal.due.last_day, len(self._known)))
+            positions = sorted(position for _, position in filed[first:last])
+        return [(self._known[position], self._telling[position]) for position in positions]
+
+
+def known_match(proposal: Proposal, known: Known) -> str | None:
     """The id of the tracked commitment this proposal repeats, if one does: of several, the
     one of the very same kind, then with the most similar title, then the most shared
     parties."""
     best: tuple[tuple[bool, float, int], str] | None = None
-    for commitment in known:
+    telling = _telling(proposal.title)
+    for commitment, its_telling in known.candidates(proposal):
         if not same_kind(proposal.kind, commitment.kind):
             continue
         if not windows_meet(proposal.due, commitment.due):
             continue
         shared = len(set(proposal.parties) & set(commitment.parties))
-        overlap = title_overlap(proposal.title, commitment.title)
+        overlap = _overlap(telling, its_telling)
         if shared or overlap >= STRONG_OVERLAP:
             score = (proposal.kind == commitment.kind, overlap, shared)
             best = (score, commitment.id) if best is None or score > best[0] else best
     return best[1] if best else None
 
 
-def deduplicated(proposals: Sequence[Proposal]) -> list[Proposal]:
-    """One proposal per event: of two that nest in time, the narrower is kept."""
-    kept: list[Proposal] = []
+def deduplicated(proposals: Sequence[Proposal], limit: int) -> list[Proposal]:
+    """One proposal per event: of two that nest in time, the narrower is kept; the first
+    `limit` events.
+
+    Exactly the first `limit` of what deduplicating them all would keep: an event past the
+    limit is dropped unseen, while a later proposal of an event within it still narrows it.
+    Each proposal is compared with at most `limit` others, not with every one before it.
+    """
+    kept: list[_Event] = []
     for proposal in proposals:
-        twin = next((k for k in kept if _same_event(k, proposal)), None)
+        event = _Event.of(proposal)
+        twin = next((i for i, k in enumerate(kept) if _same_event(k, event)), None)
         if twin is None:
-            kept.append(proposal)
-        elif _narrower(proposal, twin):
-            kept[kept.index(twin)] = proposal
-    return kept
+            if len(kept) < limit:
+                kept.append(event)
+        elif _narrower(event, kept[twin]):
+            kept[twin] = event
+    return [event.proposal for event in kept]
 
 
-def _same_event(one: Proposal, other: Proposal) -> bool:
+def _family(kind: Kind) -> Kind:
+    """The kinds that `same_kind` takes for one, filed together (summits with meetings)."""
+    return Kind.MEETING if kind in _KIN else kind
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    """A proposal with what deduplication compares, worked out once rather than per pair."""
+
+    proposal: Proposal
+    window: tuple[date, date] | None
+    parties: frozenset[str]
+    telling: set[str]
+
+    @classmethod
+    def of(cls, proposal: Proposal) -> _Event:
+        due = proposal.due
+        window = None if due is None else (due.first_day, due.last_day)
+        return cls(proposal, window, frozenset(proposal.parties), _telling(proposal.title))
+
+
+def _same_event(one: _Event, other: _Event) -> bool:
     """Nested windows of one kind, and the same actors: titles that share most telling
     words, or (from different sentences) shared parties and titles that do not conflict."""
-    if one.kind != other.kind or not _nested(one.due, other.due):
+    first, second = one.proposal, other.proposal
+    if first.kind != second.kind or not _nested(one.window, other.window):
         return False
-    if one.due is None and one.status != other.status:
+    if one.window is None and first.status != second.status:
         return False  # a summit called off, and another hoped for
-    shared = bool(set(one.parties) & set(other.parties))
-    if one.quote == other.quote and one.parties and other.parties and not shared:
+    shared = bool(one.parties & other.parties)
+    same_quote = first.quote == second.quote
+    if same_quote and one.parties and other.parties and not shared:
         return False  # "Russia signed it in 1996; the United States signed it in 1996"
-    overlap = title_overlap(one.title, other.title)
+    overlap = _overlap(one.telling, other.telling)
     if overlap >= STRONG_OVERLAP:
         return True
-    if one.quote == other.quote or not shared:
+    if same_quote or not shared:
         return False
-    return overlap > 0 or not (_telling(one.title) and _telling(other.title))
+    return overlap > 0 or not (one.telling and other.telling)
 
 
-def _nested(one: Due | None, other: Due | None) -> bool:
+def _nested(one: tuple[date, date] | None, other: tuple[date, date] | None) -> bool:
     if one is None or other is None:
         return one is None and other is None
-    inside = one.first_day >= other.first_day and one.last_day <= other.last_day
-    return inside or (other.first_day >= one.first_day and other.last_day <= one.last_day)
+    inside = one[0] >= other[0] and one[1] <= other[1]
+    return inside or (other[0] >= one[0] and other[1] <= one[1])
 
 
-def _narrower(one: Proposal, other: Proposal) -> bool:
-    if one.due is None or other.due is None:
+def _narrower(one: _Event, other: _Event) -> bool:
+    if one.window is None or other.window is None:
         return False
-    width = (one.due.last_day - one.due.first_day).days
-    return width < (other.due.last_day - other.due.first_day).days
+    return (one.window[1] - one.window[0]).days < (other.window[1] - other.window[0]).days

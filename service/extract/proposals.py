@@ -10,8 +10,10 @@ above a stated threshold.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 from service.domain import Due, Kind, Precision, Status
 from service.domain.proposals import Proposal, Tense, TimexType
@@ -22,7 +24,6 @@ from service.extract.events import Cue, cancelled, hedged
 from service.extract.lengths import anchors_of_lengths, length_cues, length_name
 from service.extract.sentences import Sentence
 from service.extract.tagger import Tagged
-from service.extract.tense import tense_near
 from service.extract.titles import Scene, title_for
 from service.extract.units import Timex, covering, event_window
 from service.extract.who import clause_actors, context_actors, parties_for, treaty_for
@@ -41,13 +42,11 @@ def propose(article: Article) -> list[Proposal]:
     consumed = anchors_of_lengths(article)
     found: list[tuple[Proposal, str | None]] = []
     for number, sentence in enumerate(article.sentences.items):
-        items = [
-            (index, tagged)
-            for index, tagged in enumerate(article.tagged)
-            if sentence.start <= tagged.start < sentence.end and index not in consumed
-        ]
+        first = bisect.bisect_left(article.tagged, sentence.start, key=lambda t: t.start)
+        last = bisect.bisect_left(article.tagged, sentence.end, key=lambda t: t.start)
+        items = [(i, article.tagged[i]) for i in range(first, last) if i not in consumed]
         cues = article.cues(sentence) + length_cues(article, items)
-        pairs = attach(article.text, sentence, items, cues, article.published)
+        pairs = attach(article.text, sentence, items, cues, article.published, article.words)
         made = [
             (p, pair.role) for pair in pairs if (p := _dated(article, number, pair)) is not None
         ]
@@ -58,28 +57,30 @@ def propose(article: Article) -> list[Proposal]:
 
 
 def _opened_and_closed(found: list[tuple[Proposal, str | None]]) -> list[Proposal]:
-    """One event from "the session opened on April 28" and "... closed on Friday"."""
-    proposals = [proposal for proposal, _ in found]
-    for opened, role in found:
-        closing = next((p for p, r in found if r == "end" and _closes(opened, p)), None)
-        if role == "start" and closing is not None and closing in proposals:
-            proposals[proposals.index(opened)] = opened.model_copy(update={"end": closing.due})
-            proposals.remove(closing)
-    return proposals
-
-
-def _closes(opened: Proposal, closing: Proposal) -> bool:
-    if opened.kind != closing.kind or opened.due is None or closing.due is None:
-        return False
-    days = (closing.due.first_day - opened.due.last_day).days
-    return 0 < days <= _LONGEST_EVENT_DAYS
+    """One event from "the session opened on April 28" and "... closed on Friday": the first
+    closing, in text order, of the same kind within `_LONGEST_EVENT_DAYS` after the opening
+    (unless an earlier opening took it already)."""
+    proposals: list[Proposal | None] = [proposal for proposal, _ in found]
+    closing_at: dict[tuple[Kind, date], int] = {}
+    for position, (closing, role) in enumerate(found):
+        if role == "end" and closing.due is not None:
+            closing_at.setdefault((closing.kind, closing.due.first_day), position)
+    for position, (opened, role) in enumerate(found):
+        if role != "start" or opened.due is None:
+            continue
+        after = (opened.due.last_day + timedelta(n) for n in range(1, _LONGEST_EVENT_DAYS + 1))
+        at = min(closing_at.get((opened.kind, day), len(found)) for day in after)
+        if at < len(found) and proposals[at] is not None:
+            proposals[position] = opened.model_copy(update={"end": found[at][0].due})
+            proposals[at] = None
+    return [proposal for proposal in proposals if proposal is not None]
 
 
 def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
     sentence = article.sentences.items[number]
     tagged = article.tagged[pair.mention]
     actors = clause_actors(article, sentence, pair.cue)
-    kind = _kind(pair.cue, actors, sentence.text)
+    kind = _kind(article, number, pair.cue, actors)
     due, end = _due(tagged.timex, kind)
     status = _status(article, number, tagged, due, kind, pair.cue)
     if due is None and status is not Status.TENTATIVE:
@@ -114,7 +115,7 @@ def _undated(article: Article, number: int, cues: Sequence[Cue]) -> Proposal | N
     off = cancelled(article.text, cue.start, cue.end)
     if not (off or hedged(sentence.text)):
         return None
-    kind = _kind(cue, actors, sentence.text)
+    kind = _kind(article, number, cue, actors)
     parties = parties_of(actors)
     return Proposal(
         kind=kind,
@@ -140,14 +141,19 @@ def _prospective(text: str, cue: Cue) -> bool:
     return not _PAST_BEFORE_CUE.search(before) or cancelled(text, cue.start, cue.end)
 
 
-def _kind(cue: Cue, actors: Sequence[Actor], sentence: str) -> Kind:
+def _kind(article: Article, number: int, cue: Cue, actors: Sequence[Actor]) -> Kind:
     """The cue's kind; a meeting between two countries' leaders is a summit."""
     if cue.kind is not Kind.MEETING or cue.label not in _SUMMIT_LABELS:
         return cue.kind
     leaders = {actor.party for actor in actors if actor.leader}
-    if len(leaders) >= 2 or _LEADERS_TOGETHER.search(sentence):
+    if len(leaders) >= 2 or _leaders_together(article, number):
         return Kind.SUMMIT
     return cue.kind
+
+
+def _leaders_together(article: Article, number: int) -> bool:
+    sentence = article.sentences.items[number].text
+    return article.once(("leaders", number), lambda: bool(_LEADERS_TOGETHER.search(sentence)))
 
 
 def _status(
@@ -164,16 +170,17 @@ def _status(
         return Status.OCCURRED
     following = sentences[number + 1].text if number + 1 < len(sentences) else ""
     sentence = sentences[number]
-    if kind is not Kind.ELECTION and hedged(sentence.text, following):
+    if kind is not Kind.ELECTION and article.once(
+        ("hedged", number), lambda: hedged(sentence.text, following)
+    ):
         return Status.TENTATIVE
-    if earliest <= published and _verb_is_past(sentence, tagged):
+    if earliest <= published and _verb_is_past(article, tagged):
         return Status.OCCURRED
     return Status.SCHEDULED
 
 
-def _verb_is_past(sentence: Sentence, tagged: Tagged) -> bool:
-    start, end = tagged.start - sentence.start, tagged.end - sentence.start
-    return tense_near(sentence.text, start, end) is Tense.PAST
+def _verb_is_past(article: Article, tagged: Tagged) -> bool:
+    return article.sentences.tense_at(tagged.start, tagged.end) is Tense.PAST
 
 
 def _due(timex: Timex, kind: Kind) -> tuple[Due | None, Due | None]:

@@ -50,7 +50,10 @@ _NOT_YEAR_BEFORE = frozenset(
     bill h.r. law decree order
     """.split()
 )
-_HEAD = re.compile(r"([A-Za-z$€£.]+)[\s,]*(?:(?:\d{3,5}|and|or)[\s,]*)*$")
+# The word before a run of numbers ("resolutions 1737 and 2231"). Each part takes all it can
+# and gives none back: a run of digits split three to five at a time every possible way would
+# take exponential time, and a run of three or more is exactly what such splits can cover.
+_HEAD = re.compile(r"([A-Za-z$€£.]++)[\s,]*+(?:(?:\d{3,}+|and|or)[\s,]*+)*+$")
 
 
 def part_of(word: str) -> Mod:

@@ -4,6 +4,7 @@ shifts laid from their anchors.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
 from datetime import date
@@ -57,6 +58,7 @@ RULES: tuple[Rule, ...] = (
 """In order of preference when two matches cover exactly the same span."""
 _TRIGGERS = {name: re.compile(pattern) for name, pattern in TRIGGERS.items()}
 _BEFORE, _AFTER = 60, 80  # characters a match may reach either side of its trigger word
+_ANCHOR_REACH = 16  # mentions either side; a sentence of news holds a handful in all
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +113,16 @@ def _windows(text: str, trigger: re.Pattern[str]) -> list[tuple[int, int]]:
 
 
 def _without_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
-    """The longest candidates that do not overlap, earlier rules first on equal spans."""
+    """The longest candidates that do not overlap, earlier rules first on equal spans.
+
+    The characters already taken are marked in a bytearray, so that each candidate is checked
+    against its own span, not against every candidate kept before it.
+    """
+    taken = bytearray(max((c.end for c in candidates), default=0))
     chosen: list[_Candidate] = []
     for candidate in sorted(candidates, key=lambda c: (c.start - c.end, c.order, c.start)):
-        if all(candidate.end <= kept.start or candidate.start >= kept.end for kept in chosen):
+        if candidate.start < candidate.end and taken.find(1, candidate.start, candidate.end) < 0:
+            taken[candidate.start : candidate.end] = b"\x01" * (candidate.end - candidate.start)
             chosen.append(candidate)
     return sorted(chosen, key=lambda c: c.start)
 
@@ -152,9 +160,12 @@ def _anchor_of(
     index: int,
     ctx: Context,
 ) -> int | None:
-    """The index of the mention the shift at `index` counts from, in its own sentence."""
+    """The index of the mention the shift at `index` counts from, in its own sentence, among
+    the `_ANCHOR_REACH` mentions either side of it."""
     sentence = ctx.sentences.at(chosen[index].start)
-    members = [i for i, c in enumerate(chosen) if sentence.start <= c.start < sentence.end]
+    first = bisect.bisect_left(chosen, sentence.start, key=lambda c: c.start)
+    last = bisect.bisect_left(chosen, sentence.end, key=lambda c: c.start)
+    members = range(max(first, index - _ANCHOR_REACH), min(last, index + _ANCHOR_REACH + 1))
     spans = [(chosen[i].start, chosen[i].end, timexes[i]) for i in members]
     picked = pick_anchor(shift, spans, members.index(index), ctx.text)
     return None if picked is None else members[picked]

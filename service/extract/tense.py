@@ -9,9 +9,11 @@ it counts only within its clause ("on October 18, when the deal required ..." is
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from service.domain.proposals import Tense
+from service.extract.words import Words
 
 _FUTURE = (
     r"will|won't|shall|'ll|\u2019ll|would|wouldn't|could|might|may|is to|are to|due to|set to|"
@@ -38,17 +40,59 @@ _WORD = re.compile(r"\S+")
 
 def tense_near(sentence: str, start: int, end: int) -> Tense | None:
     """The tense of the verb nearest to sentence[start:end], or None when there is none."""
-    best: tuple[float, Tense] | None = None
-    for marker in _MARKER.finditer(sentence):
-        found = _classify(sentence, marker)
-        if found is None or start <= marker.start() < end:
-            continue
-        if marker.start() >= end and _CLAUSE_BREAK.search(sentence, end, marker.start()):
-            continue
-        distance = _distance(sentence, marker, start, end)
-        if best is None or distance < best[0]:
-            best = (distance, found)
-    return best[1] if best else None
+    return Verbs(sentence).near(start, end)
+
+
+class Verbs:
+    """The tense markers of one sentence, found once and then asked about any span of it.
+
+    Asking costs a few binary searches, not a pass over the sentence: a sentence with a date
+    in every few words is asked about each of them.
+    """
+
+    def __init__(self, sentence: str) -> None:
+        found = [
+            (marker.start(), marker.end(), tense)
+            for marker in _MARKER.finditer(sentence)
+            if (tense := _classify(sentence, marker)) is not None
+        ]
+        self._starts = [start for start, _, _ in found]
+        self._ends = [end for _, end, _ in found]
+        self._tenses = [tense for _, _, tense in found]
+        self._words = Words(sentence, _WORD).between
+        self._breaks = [stop.start() for stop in _CLAUSE_BREAK.finditer(sentence)]
+
+    def near(self, start: int, end: int) -> Tense | None:
+        """The tense of the marker nearest the span; of two as near, the earlier one.
+
+        A marker before the span counts the words between; one that starts in the span is
+        ignored; one after it counts a little more per word, and only up to the next clause
+        break; one that starts before the span and runs into it is as near as can be after.
+        """
+        before = bisect.bisect_right(self._ends, start)  # markers [0, before) end by `start`
+        candidates: list[tuple[float, int]] = []
+        if before:
+            nearest = self._words(self._ends[before - 1], start)
+            first = bisect.bisect_left(
+                range(before), True, key=lambda i: self._words(self._ends[i], start) <= nearest
+            )
+            candidates.append((nearest, first))
+        if before < len(self._starts) and self._starts[before] < start:
+            candidates.append((_AFTER_WEIGHT, before))  # runs into the span
+        after = bisect.bisect_left(self._starts, end)
+        if after < len(self._starts) and self._reaches(end, self._starts[after]):
+            gap = self._words(end, self._starts[after]) + 1
+            candidates.append((_AFTER_WEIGHT * gap, after))
+        best: tuple[float, int] | None = None
+        for distance, index in candidates:  # in text order: the earlier wins a tie
+            if best is None or distance < best[0]:
+                best = (distance, index)
+        return self._tenses[best[1]] if best else None
+
+    def _reaches(self, end: int, marker: int) -> bool:
+        """Whether no clause break stands between the span's end and a marker after it."""
+        index = bisect.bisect_left(self._breaks, end)
+        return index == len(self._breaks) or self._breaks[index] >= marker
 
 
 def has_verb(text: str) -> bool:

@@ -21,16 +21,17 @@ _OF_A_TREATY = re.compile(
     r"withdraw\w*|expir\w*|extend\w*|extension|signed|in\s+force|snapback|sanctions)\b)"
 )
 _COUNTRY_CODE = 2  # ISO 3166 alpha-2: elections are held by countries, not organisations
+_NAMES_AROUND = 24  # names either side of a cue; a sentence of news holds far fewer
 
 
 def clause_actors(article: Article, sentence: Sentence, cue: Cue) -> tuple[Actor, ...]:
     """The names in the cue's clause ("Russia signed it in 1996; the United States signed it
-    in 1996"), or in the whole sentence when the clause names none."""
+    in 1996"), or in the whole sentence when the clause names none; those around the cue."""
     text = article.text
     start = text.rfind(";", sentence.start, cue.start) + 1 or sentence.start
     end = text.find(";", cue.end, sentence.end)
-    clause = article.actors_between(start, sentence.end if end < 0 else end)
-    return clause or article.actors_between(sentence.start, sentence.end)
+    clause = article.actors_near(start, sentence.end if end < 0 else end, cue.start, _NAMES_AROUND)
+    return clause or article.actors_near(sentence.start, sentence.end, cue.start, _NAMES_AROUND)
 
 
 def parties_for(
@@ -68,18 +69,19 @@ def treaty_for(article: Article, number: int, cue: Cue) -> Treaty | None:
     a treaty, the last one named before: "The pact was signed in 1992" and "the Review
     Conference" speak of the treaty the article is about; a summit does not."""
     sentence = article.sentences.items[number]
-    named = article.treaties_between(sentence.start, sentence.end)
-    if named:
-        return min(named, key=lambda treaty: abs(treaty.start - cue.start))
-    if not _OF_A_TREATY.search(article.text, sentence.start, sentence.end):
-        return None
-    earlier = article.treaties_between(0, sentence.start)
-    return earlier[-1] if earlier else None
+    named = article.treaty_nearest(sentence.start, sentence.end, cue.start)
+    if named is not None:
+        return named
+    of_a_treaty = article.once(
+        ("of a treaty", number),
+        lambda: bool(_OF_A_TREATY.search(article.text, sentence.start, sentence.end)),
+    )
+    return article.treaty_before(sentence.start) if of_a_treaty else None
 
 
 def context_actors(article: Article, number: int) -> tuple[Actor, ...]:
-    """Names in the sentences just before, for "our presidents" and the like."""
+    """Names in the sentences just before, for "our presidents" and the like; the last few."""
     before = article.sentences.items[max(number - _CONTEXT_SENTENCES, 0) : number]
     if not before:
         return ()
-    return article.actors_between(before[0].start, before[-1].end)
+    return article.actors_near(before[0].start, before[-1].end, before[-1].end, _NAMES_AROUND)

@@ -2,7 +2,7 @@
 
 python -m tests.bench                 # everything; results in tests/bench/results/
 python -m tests.bench --quick         # a smoke run: small data, short durations
-python -m tests.bench --only serving  # one bench, by name (feeds, serving)
+python -m tests.bench --only serving  # one bench, by name (extract_scaling, feeds, serving)
 python -m tests.bench --profile       # also cProfile a cold render
 """
 

@@ -422,7 +422,8 @@ def test_an_article_without_url_or_title_is_named_by_its_date():
 
 def test_the_json_form_holds_mentions_and_proposals_with_due_windows():
     served = extract("New START is set to expire in 2021.", TUESDAY).model_dump(mode="json")
-    assert set(served) == {"mentions", "proposals"}
+    assert set(served) == {"mentions", "proposals", "truncated"}
+    assert served["truncated"] is False
     assert served["proposals"][0]["due"] == {
         "value": "2021",
         "tz": None,
