@@ -99,7 +99,7 @@ class Sender:
     async def _post(self, claimed: Claimed, target: Target) -> httpx.Response:
         assert self._client is not None, "use the Sender as an async context manager"
         sent_at = self.clock()
-        signature = Webhook(claimed.secret).sign(claimed.message_id, sent_at, claimed.payload)
+        signature = _signature(claimed, sent_at)
         headers = {
             "host": target.host_header,
             "content-type": "application/json",
@@ -179,6 +179,18 @@ class _Try:
             retry_at=retry_at,
             disable_reason=disable_reason,
         )
+
+
+def _signature(claimed: Claimed, sent_at: datetime) -> str:
+    """One signature per secret in use, space-separated, as Standard Webhooks allows.
+
+    During a rotation's grace period a receiver holding either the new or the old secret
+    finds a signature it can verify.
+    """
+    return " ".join(
+        Webhook(secret).sign(claimed.message_id, sent_at, claimed.payload)
+        for secret in claimed.signing_secrets(sent_at)
+    )
 
 
 def _retry_after(response: httpx.Response, now: datetime) -> timedelta | None:

@@ -20,6 +20,7 @@ from service.alerts.guard import Network, Resolver, system_resolver
 from service.alerts.planner import Planner
 from service.alerts.scheduler import Wakeups
 from service.clock import Clock, utc_now
+from service.domain import UNSUBSCRIBED
 from service.errors import StoreError
 from service.store import Claimed, Outcome, Store
 
@@ -104,12 +105,13 @@ class Engine:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     def maintain(self) -> None:
-        """Return lapsed leases to the queue; one replica at a time."""
+        """Return lapsed leases to the queue, and settle what no one will send; one replica."""
         try:
             with self.store.transaction() as tx:
                 if not tx.try_lock(_MAINTENANCE_LOCK):
                     return
                 released = tx.deliveries.release_expired(self.clock())
+                tx.deliveries.cancel_orphaned(UNSUBSCRIBED, self.clock())
         except StoreError:
             log.exception("maintenance failed", extra={"action": "maintenance_failed"})
             return

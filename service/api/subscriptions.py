@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from service.api.deps import AppDep, Reader, Writer
-from service.api.models import SubscriptionCreated
+from service.api.models import SubscriptionCreated, SubscriptionSecret
 from service.api.problems import PROBLEM_RESPONSES
 from service.domain import Delivery, Subscription, SubscriptionCreate
 
@@ -42,7 +42,11 @@ def get_subscription(app: AppDep, caller: Reader, subscription_id: str) -> Subsc
 
 @router.delete("/{subscription_id}", summary="Remove a webhook endpoint")
 def delete_subscription(app: AppDep, caller: Writer, subscription_id: str) -> Subscription:
-    """Nothing more is sent to it; its delivery log is kept."""
+    """Nothing more is sent to it; deliveries still pending are cancelled.
+
+    Its delivery log stays readable at /{subscription_id}/deliveries, though the endpoint
+    itself is no longer listed or shown (404).
+    """
     return app.subscriptions.unsubscribe(subscription_id)
 
 
@@ -50,6 +54,18 @@ def delete_subscription(app: AppDep, caller: Writer, subscription_id: str) -> Su
 def enable_subscription(app: AppDep, caller: Writer, subscription_id: str) -> Subscription:
     """After a 410 or days of failures: deliveries held while it was disabled are sent."""
     return app.subscriptions.enable(subscription_id)
+
+
+@router.post("/{subscription_id}/secret", summary="Rotate an endpoint's signing secret")
+def rotate_secret(app: AppDep, caller: Writer, subscription_id: str) -> SubscriptionSecret:
+    """The response carries the new secret (`whsec_…`) once; it is never shown again.
+
+    Until `previous_secret_until` (TREATYCAL_WEBHOOK_SECRET_GRACE after the rotation, a day
+    by default) webhook-signature holds two signatures, space-separated: `v1,<new> v1,<old>`.
+    A receiver holding either secret verifies, so it can switch over without losing a
+    message. Rotating again ends the older secret's grace at once.
+    """
+    return SubscriptionSecret.of(app.subscriptions.rotate_secret(subscription_id))
 
 
 @router.post(
@@ -70,7 +86,12 @@ def list_deliveries(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[Delivery]:
-    """Newest first; each with its attempts (time, HTTP status, latency, error)."""
+    """Newest first; each with its attempts (time, HTTP status, latency, error).
+
+    A deleted subscription's log stays readable here, while the subscription itself is gone
+    from the list and from GET /subscriptions/{id} (404). Deleting it cancelled the
+    deliveries then pending: status `cancelled`, with the reason in `last_error`.
+    """
     return app.subscriptions.deliveries(subscription_id, limit, offset)
 
 
@@ -78,5 +99,8 @@ def list_deliveries(
 def retry_delivery(
     app: AppDep, caller: Writer, delivery_id: Annotated[int, Path(ge=1, le=2**62)]
 ) -> Delivery:
-    """Same message id, so a receiver that already has it can drop the duplicate."""
+    """Same message id, so a receiver that already has it can drop the duplicate.
+
+    A delivery of a deleted subscription cannot be retried (409).
+    """
     return app.subscriptions.retry(delivery_id)

@@ -7,12 +7,23 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    RowMapping,
+    bindparam,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from service.clock import Clock
 from service.domain import Attempt, Delivery, DeliveryStatus, EventType, SubscriptionStatus
-from service.errors import DeliveryNotFound
+from service.errors import DeliveryNotFound, DeliveryNotRetryable, SubscriptionNotFound
 from service.store.subscriptions import Subscriptions
 from service.store.tables import attempts, deliveries, subscriptions
 from service.store.types import UTCDateTime
@@ -35,7 +46,11 @@ class NewDelivery:
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
-    """A delivery leased to one sender until `locked_until`."""
+    """A delivery leased to one sender until `locked_until`.
+
+    After a rotation, `previous_secret` is the secret replaced, still to sign with until
+    `previous_secret_until` (the grace period its receiver has to switch over).
+    """
 
     id: int
     message_id: str
@@ -45,6 +60,15 @@ class Claimed:
     payload: str
     attempt_count: int
     lease_token: str
+    previous_secret: str | None = None
+    previous_secret_until: datetime | None = None
+
+    def signing_secrets(self, at: datetime) -> tuple[str, ...]:
+        """The secrets to sign with at `at`: the current one, and the replaced one in grace."""
+        until = self.previous_secret_until
+        if self.previous_secret is None or until is None or at >= until:
+            return (self.secret,)
+        return (self.secret, self.previous_secret)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,25 +141,14 @@ class Deliveries:
             .values(locked_until=now + lease, lease_token=token)
             .returning(_d.id, _d.message_id, _d.subscription_id, _d.payload, _d.attempt_count)
         ).all()
-        targets = _targets(self._conn, {row.subscription_id for row in leased})
-        return [
-            Claimed(
-                id=row.id,
-                message_id=row.message_id,
-                subscription_id=row.subscription_id,
-                url=targets[row.subscription_id][0],
-                secret=targets[row.subscription_id][1],
-                payload=row.payload,
-                attempt_count=row.attempt_count,
-                lease_token=token,
-            )
-            for row in leased
-        ]
+        targets = _targets(self._conn, {row.subscription_id for row in leased}, now)
+        return [_claimed(row, targets[row.subscription_id], token) for row in leased]
 
     def settle(self, outcomes: Sequence[Outcome], give_up_after: timedelta) -> None:
         """Log every attempt and move each delivery on."""
         if not outcomes:
             return
+        _lock_in_order(self._conn, {o.subscription_id for o in outcomes})
         self._conn.execute(attempts.insert(), [_attempt_row(o) for o in outcomes])
         self._conn.execute(_ADVANCE, [_advance_row(o) for o in outcomes])
         for subscription_id, mine in _by_subscription(outcomes).items():
@@ -163,7 +176,9 @@ class Deliveries:
         return found
 
     def of_subscription(self, subscription_id: str, limit: int, offset: int) -> list[Delivery]:
-        self._subscriptions.get(subscription_id)
+        """Its log, newest first; a deleted subscription's too, since the log is the record."""
+        if not self._subscriptions.existed(subscription_id):
+            raise SubscriptionNotFound(subscription_id)
         rows = list(
             self._conn.execute(
                 select(deliveries)
@@ -193,8 +208,19 @@ class Deliveries:
         return self.get(found)
 
     def retry(self, delivery_id: int) -> Delivery:
-        """Queue a delivery again now, with the same message id, whatever became of it."""
-        done = self._conn.execute(
+        """Queue a delivery again now, with the same message id, whatever became of it.
+
+        Refused for a deleted subscription's delivery. The subscription's row is locked first,
+        as deleting takes it, so a deletion either sees this delivery pending or is seen here.
+        """
+        subscription_id = self._conn.scalar(select(_d.subscription_id).where(_d.id == delivery_id))
+        if subscription_id is None:
+            raise DeliveryNotFound(delivery_id)
+        try:
+            self._subscriptions.get(subscription_id, lock=True)
+        except SubscriptionNotFound as exc:
+            raise DeliveryNotRetryable(delivery_id, subscription_id) from exc
+        self._conn.execute(
             update(deliveries)
             .where(_d.id == delivery_id)
             .values(
@@ -205,10 +231,39 @@ class Deliveries:
                 completed_at=None,
             )
         )
-        if done.rowcount != 1:
-            raise DeliveryNotFound(delivery_id)
         self.queued = True
         return self.get(delivery_id)
+
+    def cancel_pending(self, subscription_id: str, reason: str, now: datetime) -> int:
+        """Settle a subscription's pending deliveries as cancelled, leased ones included.
+
+        Clearing the lease means a sender still holding one only logs its attempt.
+        """
+        return self._cancel(_d.subscription_id == subscription_id, reason, now)
+
+    def cancel_orphaned(self, reason: str, now: datetime) -> int:
+        """Cancel what is pending for subscriptions already deleted.
+
+        A delivery planned in a transaction that began before the deletion committed slips
+        past `cancel_pending`; nothing would ever send or settle it.
+        """
+        deleted = select(_s.id).where(_s.deleted_at.is_not(None))
+        return self._cancel(_d.subscription_id.in_(deleted), reason, now)
+
+    def _cancel(self, which: ColumnElement[bool], reason: str, now: datetime) -> int:
+        cancelled = self._conn.execute(
+            update(deliveries)
+            .where(which, _d.status == _PENDING)
+            .values(
+                status=DeliveryStatus.CANCELLED.value,
+                next_attempt_at=None,
+                locked_until=None,
+                lease_token=None,
+                completed_at=now,
+                last_error=reason,
+            )
+        )
+        return cancelled.rowcount
 
     def release_expired(self, now: datetime) -> int:
         """Return leases whose holder went quiet (it crashed mid-send) to the queue."""
@@ -224,11 +279,58 @@ class Deliveries:
         return {str(status): int(count) for status, count in rows}
 
 
-def _targets(conn: Connection, ids: set[str]) -> dict[str, tuple[str, str]]:
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """Where a subscription is sent and what signs it; a replaced secret only in its grace."""
+
+    url: str
+    secret: str
+    previous_secret: str | None = None
+    previous_secret_until: datetime | None = None
+
+
+def _targets(conn: Connection, ids: set[str], now: datetime) -> dict[str, _Target]:
     if not ids:
         return {}
-    rows = conn.execute(select(_s.id, _s.url, _s.secret).where(_s.id.in_(ids)))
-    return {row.id: (row.url, row.secret) for row in rows}
+    columns = (_s.id, _s.url, _s.secret, _s.previous_secret, _s.previous_secret_until)
+    found: dict[str, _Target] = {}
+    for row in conn.execute(select(*columns).where(_s.id.in_(ids))):
+        until = row.previous_secret_until
+        in_grace = row.previous_secret is not None and until is not None and now < until
+        found[row.id] = (
+            _Target(row.url, row.secret, row.previous_secret, until)
+            if in_grace
+            else _Target(row.url, row.secret)
+        )
+    return found
+
+
+def _claimed(row: Row[Any], target: _Target, token: str) -> Claimed:
+    return Claimed(
+        id=row.id,
+        message_id=row.message_id,
+        subscription_id=row.subscription_id,
+        url=target.url,
+        secret=target.secret,
+        payload=row.payload,
+        attempt_count=row.attempt_count,
+        lease_token=token,
+        previous_secret=target.previous_secret,
+        previous_secret_until=target.previous_secret_until,
+    )
+
+
+def _lock_in_order(conn: Connection, subscription_ids: set[str]) -> None:
+    """Lock subscription rows by id, before any delivery row, as deleting and retrying do.
+
+    One order everywhere means two workers settling, or a settle and a delete, never deadlock.
+    """
+    conn.execute(
+        select(_s.id)
+        .where(_s.id.in_(subscription_ids))
+        .order_by(_s.id)
+        .with_for_update(key_share=True)
+    )
 
 
 def _attempt_row(outcome: Outcome) -> dict[str, object]:

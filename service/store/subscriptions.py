@@ -42,17 +42,24 @@ class Subscriptions:
         self._conn.execute(subscriptions.insert().values({**_row(stored), "secret": secret}))
         return stored, secret
 
-    def get(self, subscription_id: str) -> Subscription:
-        row = (
-            self._conn.execute(
-                select(subscriptions).where(_s.id == subscription_id, _s.deleted_at.is_(None))
-            )
-            .mappings()
-            .first()
-        )
+    def get(self, subscription_id: str, *, lock: bool = False) -> Subscription:
+        """A subscription that is not deleted; `lock` holds its row until the transaction ends.
+
+        Deleting it, retrying or pinging take that lock first, so a deletion cannot miss a
+        delivery they queue meanwhile and leave it pending for ever.
+        """
+        query = select(subscriptions).where(_s.id == subscription_id, _s.deleted_at.is_(None))
+        if lock:
+            query = query.with_for_update(key_share=True)
+        row = self._conn.execute(query).mappings().first()
         if row is None:
             raise SubscriptionNotFound(subscription_id)
         return _subscription(row)
+
+    def existed(self, subscription_id: str) -> bool:
+        """Whether it was ever created, deleted or not: a deleted one's delivery log is kept."""
+        found = self._conn.scalar(select(_s.id).where(_s.id == subscription_id))
+        return found is not None
 
     def all(self) -> list[Subscription]:
         rows = self._conn.execute(
@@ -70,11 +77,29 @@ class Subscriptions:
 
     def delete(self, subscription_id: str) -> Subscription:
         """Stop it for good; it and its delivery log stay in the database for the record."""
-        found = self.get(subscription_id)
+        found = self.get(subscription_id, lock=True)
         self._conn.execute(
             update(subscriptions).where(_s.id == subscription_id).values(deleted_at=self._clock())
         )
         return found
+
+    def rotate_secret(
+        self, subscription_id: str, previous_until: datetime
+    ) -> tuple[Subscription, str]:
+        """Give it a new secret; returns it and the secret, which is not shown again.
+
+        The secret replaced keeps signing alongside until `previous_until`, so the receiver
+        can switch without a message it cannot verify; one replaced before it stops at once.
+        """
+        secret = new_secret()
+        done = self._conn.execute(
+            update(subscriptions)
+            .where(_s.id == subscription_id, _s.deleted_at.is_(None))
+            .values(previous_secret=_s.secret, previous_secret_until=previous_until, secret=secret)
+        )
+        if done.rowcount != 1:
+            raise SubscriptionNotFound(subscription_id)
+        return self.get(subscription_id), secret
 
     def disable(self, subscription_id: str, reason: str, now: datetime) -> None:
         self._conn.execute(
@@ -87,7 +112,7 @@ class Subscriptions:
 
     def enable(self, subscription_id: str) -> Subscription:
         """Send to it again (its endpoint is mended); deliveries held while disabled resume."""
-        self.get(subscription_id)
+        self.get(subscription_id, lock=True)
         self._conn.execute(
             update(subscriptions)
             .where(_s.id == subscription_id)

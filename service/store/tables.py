@@ -158,6 +158,12 @@ subscriptions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("created_by", String(200), nullable=False),
     Column("deleted_at", UTCDateTime),
+    Column(
+        "previous_secret",
+        String(100),
+        comment="the secret the last rotation replaced, also signed with until the time below",
+    ),
+    Column("previous_secret_until", UTCDateTime),
 )
 
 alerts = Table(

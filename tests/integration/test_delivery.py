@@ -6,13 +6,23 @@ import asyncio
 import ipaddress
 import random
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from service.alerts.delivery import Sender, SendPolicy
-from service.domain import Delivery, EventType, Subscription, SubscriptionCreate, SubscriptionStatus
+from service.domain import (
+    UNSUBSCRIBED,
+    Delivery,
+    DeliveryStatus,
+    EventType,
+    Subscription,
+    SubscriptionCreate,
+    SubscriptionStatus,
+)
 from service.store import Claimed, NewDelivery, Outcome, Store
 from service.store.subscriptions import new_secret
 from tests.support.receiver import Received, Receiver, verify_signature
@@ -202,3 +212,146 @@ def test_five_days_of_failures_disable_the_subscription(store: Store):
     assert disabled.disabled_reason == "every delivery has failed since 2027-01-01 00:00 UTC"
     assert _claim(store, retry_from, 10, timedelta(seconds=30)) == []
     assert _delivery(store, claimed.id).status.value == "pending"
+
+
+# ---------------------------------------------------------------------------- secret rotation
+
+
+def _verified_by(secret: str, got: Received) -> bool:
+    """Whether the `standardwebhooks` package, as a receiver would use it, accepts the request."""
+    try:
+        Webhook(secret).verify(got.body, got.headers)
+    except WebhookVerificationError:
+        return False
+    return True
+
+
+def _in_grace(url: str, new: str, old: str, until: datetime) -> Claimed:
+    return replace(_claimed(url, new), previous_secret=old, previous_secret_until=until)
+
+
+def test_during_the_grace_a_receiver_with_either_secret_verifies():
+    old, new = new_secret(), new_secret()
+    until = datetime.now(UTC) + timedelta(hours=24)
+    with Receiver().running() as receiver:
+        assert _send(_in_grace(receiver.url, new, old, until)).succeeded
+        (got,) = receiver.wait_for(1)
+    first, second = got.headers["webhook-signature"].split(" ")
+    assert first.startswith("v1,") and second.startswith("v1,")
+    assert verify_signature(new, got) and verify_signature(old, got)
+    assert _verified_by(new, got) and _verified_by(old, got)
+    assert not verify_signature(new_secret(), got) and not _verified_by(new_secret(), got)
+
+
+def test_after_the_grace_only_the_new_secret_signs():
+    old, new = new_secret(), new_secret()
+    sent_at = datetime.now(UTC)
+    ended = _in_grace("http://127.0.0.1/", new, old, until=sent_at)
+
+    async def run(claimed: Claimed) -> None:
+        async with Sender(POLICY, lambda: sent_at) as sender:
+            assert (await sender.send(claimed)).succeeded
+
+    with Receiver().running() as receiver:
+        asyncio.run(run(replace(ended, url=receiver.url)))
+        (got,) = receiver.wait_for(1)
+    assert " " not in got.headers["webhook-signature"]
+    assert verify_signature(new, got) and _verified_by(new, got)
+    assert not verify_signature(old, got) and not _verified_by(old, got)
+
+
+def _rotate(store: Store, subscription_id: str, until: datetime) -> str:
+    with store.transaction() as tx:
+        _rotated, secret = tx.subscriptions.rotate_secret(subscription_id, until)
+    return secret
+
+
+def _secret_of(store: Store, subscription_id: str, now: datetime) -> Claimed:
+    """The claim a sender gets now (the lease is short, so every call claims it afresh)."""
+    (claimed,) = _claim(store, now, 10, timedelta(seconds=1))
+    assert claimed.subscription_id == subscription_id
+    return claimed
+
+
+def test_a_claim_carries_the_replaced_secret_only_until_its_grace_ends(store: Store):
+    start = datetime(2027, 1, 1, tzinfo=UTC)
+    with freeze_time(start):
+        subscription_id = _queue(store, "https://hooks.example.org/in")
+    original = _secret_of(store, subscription_id, start).secret
+    until = start + timedelta(hours=24)
+    rotated = _rotate(store, subscription_id, until)
+    during = _secret_of(store, subscription_id, start + timedelta(hours=1))
+    assert (during.secret, during.previous_secret) == (rotated, original)
+    assert during.previous_secret_until == until
+    assert during.signing_secrets(start + timedelta(hours=1)) == (rotated, original)
+    assert during.signing_secrets(until) == (rotated,)
+    after = _secret_of(store, subscription_id, until)
+    assert (after.secret, after.previous_secret, after.previous_secret_until) == (
+        rotated,
+        None,
+        None,
+    )
+
+
+def test_rotating_again_ends_the_older_secret_at_once(store: Store):
+    start = datetime(2027, 1, 1, tzinfo=UTC)
+    with freeze_time(start):
+        subscription_id = _queue(store, "https://hooks.example.org/in")
+    second = _rotate(store, subscription_id, start + timedelta(hours=24))
+    third = _rotate(store, subscription_id, start + timedelta(hours=25))
+    claimed = _secret_of(store, subscription_id, start + timedelta(hours=1))
+    assert claimed.signing_secrets(start + timedelta(hours=1)) == (third, second)
+
+
+# ---------------------------------------------------------------------------- deletion
+
+
+def test_a_late_answer_for_a_cancelled_delivery_is_logged_but_does_not_revive_it(store: Store):
+    start = datetime(2027, 1, 1, tzinfo=UTC)
+    with freeze_time(start):
+        subscription_id = _queue(store, "https://hooks.example.org/in")
+    (claimed,) = _claim(store, start, 10, timedelta(seconds=30))
+    with store.transaction() as tx:
+        tx.subscriptions.delete(subscription_id)
+        assert tx.deliveries.cancel_pending(subscription_id, "gone", start) == 1
+    retry_at = start + timedelta(seconds=5)
+    late = Outcome(
+        claimed.id,
+        claimed.lease_token,
+        subscription_id,
+        start,
+        3.0,
+        False,
+        500,
+        "HTTP 500",
+        retry_at,
+    )
+    _settle(store, [late], timedelta(days=5))
+    delivery = _delivery(store, claimed.id)
+    assert delivery.status is DeliveryStatus.CANCELLED
+    assert (delivery.completed_at, delivery.last_error) == (start, "gone")
+    assert [a.status_code for a in delivery.attempts] == [500]
+    assert _claim(store, retry_at, 10, timedelta(seconds=30)) == []
+    with store.read() as tx:
+        assert tx.deliveries.next_due() is None
+
+
+def test_maintenance_cancels_what_was_queued_for_a_subscription_as_it_was_deleted(store: Store):
+    """A delivery planned in a transaction that began before the deletion committed."""
+    now = datetime(2027, 1, 1, tzinfo=UTC)
+    subscription_id = _queue(store, "https://hooks.example.org/in")
+    with store.transaction() as tx:
+        tx.subscriptions.delete(subscription_id)
+        tx.deliveries.cancel_pending(subscription_id, UNSUBSCRIBED, now)
+    late = NewDelivery(subscription_id, "alert:late", EventType.DEADLINE_REACHED, PAYLOAD)
+    with store.transaction() as tx:
+        tx.deliveries.enqueue([late], now)
+        (pending,) = [
+            d
+            for d in tx.deliveries.of_subscription(subscription_id, 10, 0)
+            if d.status.value == "pending"
+        ]
+    with store.transaction() as tx:
+        assert tx.deliveries.cancel_orphaned(UNSUBSCRIBED, now) == 1
+    swept = _delivery(store, pending.id)
+    assert swept.status.value == "cancelled" and swept.last_error == UNSUBSCRIBED

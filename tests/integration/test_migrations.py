@@ -88,3 +88,44 @@ def test_feeds_with_members_survive_the_upgrade_that_adds_private_feeds(empty_da
     db.dispose()
     assert (bool(row.private), row.selection, row.token_hash) == (False, None, None)
     assert members == 1
+
+
+def test_subscriptions_with_deliveries_survive_the_upgrade_that_adds_secret_rotation(
+    empty_database: str,
+):
+    """0006 must alter `subscriptions` in place, both ways: deliveries point at it."""
+    db = Database.from_url(empty_database)
+    stamp = "2026-12-02 12:00:00+00:00"
+    with db.engine.begin() as conn:
+        command.upgrade(_config(conn), "0005")
+        conn.execute(
+            text(
+                "INSERT INTO subscriptions (id, url, description, secret, filter, event_types,"
+                " status, created_at, created_by)"
+                " VALUES ('sub_1', 'https://hooks.example.org/in', '', 'whsec_old', '{}', '[]',"
+                " 'active', :t, 'test')"
+            ),
+            {"t": stamp},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO deliveries (message_id, subscription_id, source_key, event_type,"
+                " payload, status, attempt_count, created_at)"
+                " VALUES ('msg_1', 'sub_1', 'ping:1', 'ping', '{}', 'pending', 0, :t)"
+            ),
+            {"t": stamp},
+        )
+    db.migrate()
+    with db.read() as conn:
+        row = conn.execute(
+            text("SELECT secret, previous_secret, previous_secret_until FROM subscriptions")
+        ).one()
+    assert tuple(row) == ("whsec_old", None, None)
+    with db.engine.begin() as conn:
+        command.downgrade(_config(conn), "0005")
+    columns = {c["name"] for c in inspect(db.engine).get_columns("subscriptions")}
+    with db.read() as conn:
+        kept = conn.execute(text("SELECT count(*) FROM deliveries")).scalar()
+    db.dispose()
+    assert "previous_secret" not in columns and "previous_secret_until" not in columns
+    assert kept == 1

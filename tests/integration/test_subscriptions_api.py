@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from standardwebhooks import Webhook, WebhookVerificationError
+from typer.testing import CliRunner
 
 from service.api import create_app
+from service.app import App
+from service.cli import app as cli
+from service.domain import Scope
 from service.settings import Settings
-from tests.support.receiver import Receiver, verify_signature
+from tests.support.receiver import Received, Receiver, verify_signature
 
 ADMIN = {"Authorization": "Bearer hooks-admin-token"}
+FEED = {"slug": "capped", "title": "Capped"}
 
 
 @pytest.fixture
@@ -156,3 +163,207 @@ def test_410_disables_enable_resumes_and_delete_removes(client: TestClient):
     assert removed.status_code == 200
     assert client.get(f"/api/v1/subscriptions/{created['id']}", headers=ADMIN).status_code == 404
     assert client.get("/api/v1/subscriptions", headers=ADMIN).json() == []
+
+
+# ---------------------------------------------------------------------------- secret rotation
+
+
+class _Shifted:
+    """The app's clock: real time, moved on by `ahead` (so the engine sees the move too)."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.ahead
+
+
+def _ping(client: TestClient, subscription_id: str) -> str:
+    queued = client.post(f"/api/v1/subscriptions/{subscription_id}/test", headers=ADMIN)
+    assert queued.status_code == 202, queued.text
+    return queued.json()["message_id"]
+
+
+def _rotate(client: TestClient, subscription_id: str, headers: dict[str, str] = ADMIN) -> dict:
+    rotated = client.post(f"/api/v1/subscriptions/{subscription_id}/secret", headers=headers)
+    assert rotated.status_code == 200, rotated.text
+    return rotated.json()
+
+
+def _verified_by(secret: str, got: Received) -> bool:
+    """Whether the `standardwebhooks` package, as a receiver would use it, accepts the request."""
+    try:
+        Webhook(secret).verify(got.body, got.headers)
+    except WebhookVerificationError:
+        return False
+    return True
+
+
+def test_a_rotated_secret_signs_alongside_the_old_one_until_the_grace_ends(settings: Settings):
+    clock = _Shifted()
+    app = create_app(settings, clock=clock, engine=True)
+    with TestClient(app) as client, Receiver().running() as receiver:
+        created = _subscribe(client, receiver.url)
+        old = created["secret"]
+        rotated = _rotate(client, created["id"])
+        new = rotated["secret"]
+        assert new.startswith("whsec_") and new != old and rotated["id"] == created["id"]
+        until = datetime.fromisoformat(rotated["previous_secret_until"])
+        assert abs(until - (datetime.now(UTC) + timedelta(hours=24))) < timedelta(minutes=1)
+        shown = client.get(f"/api/v1/subscriptions/{created['id']}", headers=ADMIN).text
+        assert new not in shown and old not in shown and "previous_secret" not in shown
+
+        during = _ping(client, created["id"])
+        (got,) = receiver.wait_for(1)
+        assert got.message_id == during
+        assert len(got.headers["webhook-signature"].split(" ")) == 2
+        assert verify_signature(old, got) and verify_signature(new, got)
+        assert _verified_by(old, got) and _verified_by(new, got)
+
+        clock.ahead = timedelta(hours=24, seconds=1)
+        after = _ping(client, created["id"])
+        _during, got = receiver.wait_for(2)
+    assert got.message_id == after
+    assert " " not in got.headers["webhook-signature"]
+    assert verify_signature(new, got) and not verify_signature(old, got)
+
+
+def test_rotating_again_ends_the_oldest_secret_at_once(client: TestClient):
+    with Receiver().running() as receiver:
+        created = _subscribe(client, receiver.url)
+        second = _rotate(client, created["id"])["secret"]
+        third = _rotate(client, created["id"])["secret"]
+        _ping(client, created["id"])
+        (got,) = receiver.wait_for(1)
+    assert verify_signature(third, got) and verify_signature(second, got)
+    assert _verified_by(third, got) and _verified_by(second, got)
+    assert not verify_signature(created["secret"], got)
+    assert not _verified_by(created["secret"], got)
+
+
+def test_rotating_needs_write_scope_and_a_subscription(client: TestClient, settings: Settings):
+    created = _subscribe(client, "http://127.0.0.1:9/hooks")
+    path = f"/api/v1/subscriptions/{created['id']}/secret"
+    keys = App.open(settings)
+    _, read_token = keys.keys.create("reader", Scope.READ)
+    keys.close()
+    assert client.post(path).status_code == 401
+    refused = client.post(path, headers={"Authorization": f"Bearer {read_token}"})
+    assert refused.status_code == 403 and "scope 'write'" in refused.json()["detail"]
+    missing = client.post("/api/v1/subscriptions/sub_nothing/secret", headers=ADMIN)
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+
+
+def test_rotate_secret_from_the_command_line_prints_the_new_secret_once(
+    client: TestClient, database_url: str
+):
+    with Receiver().running() as receiver:
+        created = _subscribe(client, receiver.url)
+        done = CliRunner().invoke(
+            cli, ["subscriptions", "rotate-secret", created["id"], "--db", database_url]
+        )
+        assert done.exit_code == 0, done.output
+        new = done.stdout.strip()
+        assert new.startswith("whsec_") and new != created["secret"]
+        assert "cannot be shown again" in done.stderr and new not in done.stderr
+        _ping(client, created["id"])
+        (got,) = receiver.wait_for(1)
+    assert verify_signature(new, got) and verify_signature(created["secret"], got)
+    missing = CliRunner().invoke(
+        cli, ["subscriptions", "rotate-secret", "sub_nothing", "--db", database_url]
+    )
+    assert missing.exit_code == 1 and "no subscription" in missing.stderr
+
+
+# ---------------------------------------------------------------------------- deletion
+
+
+def _deliveries(client: TestClient, subscription_id: str) -> list[dict]:
+    listed = client.get(f"/api/v1/subscriptions/{subscription_id}/deliveries", headers=ADMIN)
+    assert listed.status_code == 200, listed.text
+    return listed.json()
+
+
+def _settled(client: TestClient, subscription_id: str, delivery_id: int) -> dict:
+    for _ in range(100):
+        found = {d["id"]: d for d in _deliveries(client, subscription_id)}
+        if found[delivery_id]["attempts"]:
+            return found[delivery_id]
+        time.sleep(0.1)
+    raise AssertionError(f"delivery {delivery_id} was never attempted")
+
+
+def test_deleting_cancels_what_is_pending_and_keeps_the_log_readable(client: TestClient):
+    answer = {"status": 204}
+    with Receiver(lambda _r: (answer["status"], {})).running() as receiver:
+        created = _subscribe(client, receiver.url)
+        sub = created["id"]
+        sent = client.post(f"/api/v1/subscriptions/{sub}/test", headers=ADMIN).json()
+        assert _settled(client, sub, sent["id"])["status"] == "succeeded"
+        answer["status"] = 500
+        held = client.post(f"/api/v1/subscriptions/{sub}/test", headers=ADMIN).json()
+        assert _settled(client, sub, held["id"])["status"] == "pending"
+        assert client.delete(f"/api/v1/subscriptions/{sub}", headers=ADMIN).status_code == 200
+    cancelled, succeeded = _deliveries(client, sub)
+    assert (cancelled["id"], succeeded["id"]) == (held["id"], sent["id"])
+    assert succeeded["status"] == "succeeded"
+    assert cancelled["status"] == "cancelled" and cancelled["next_attempt_at"] is None
+    assert cancelled["last_error"] == "the subscription was deleted"
+    assert cancelled["completed_at"] is not None
+    for delivery in (cancelled, succeeded):
+        refused = client.post(
+            f"/api/v1/subscriptions/deliveries/{delivery['id']}/retry", headers=ADMIN
+        )
+        assert refused.status_code == 409
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert f"its subscription '{sub}' was deleted" in refused.json()["detail"]
+    assert _deliveries(client, sub)[0]["status"] == "cancelled"
+
+
+def test_a_deleted_subscription_is_gone_but_for_its_log(client: TestClient):
+    sub = _subscribe(client, "http://127.0.0.1:9/hooks")["id"]
+    assert client.delete(f"/api/v1/subscriptions/{sub}", headers=ADMIN).status_code == 200
+    for method, path in (
+        ("GET", ""),
+        ("DELETE", ""),
+        ("POST", "/enable"),
+        ("POST", "/test"),
+        ("POST", "/secret"),
+    ):
+        gone = client.request(method, f"/api/v1/subscriptions/{sub}{path}", headers=ADMIN)
+        assert gone.status_code == 404, (method, path)
+    assert client.get("/api/v1/subscriptions", headers=ADMIN).json() == []
+    assert _deliveries(client, sub) == []
+    never = client.get("/api/v1/subscriptions/sub_never/deliveries", headers=ADMIN)
+    assert never.status_code == 404
+
+
+# ---------------------------------------------------------------------------- caps
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/subscriptions", {"filter": {"parties": ["RU"] * 61}}, "body.filter.parties"),
+        ("/api/v1/subscriptions", {"filter": {"tags": ["nuclear"] * 31}}, "body.filter.tags"),
+        ("/api/v1/subscriptions", {"filter": {"feeds": ["summits"] * 31}}, "body.filter.feeds"),
+        ("/api/v1/subscriptions", {"filter": {"ids": ["new-start"] * 1001}}, "body.filter.ids"),
+        ("/api/v1/feeds", {"selection": {"parties": ["RU"] * 61}}, "body.selection.parties"),
+        ("/api/v1/feeds", {"selection": {"tags": ["nuclear"] * 31}}, "body.selection.tags"),
+        ("/api/v1/feeds", {"selection": {"ids": ["new-start"] * 1001}}, "body.selection.ids"),
+    ],
+)
+def test_filters_over_their_caps_are_refused_naming_the_field(
+    client: TestClient, path: str, body: dict, field: str
+):
+    base = {"url": "http://127.0.0.1:9/hooks"} if "subscriptions" in path else FEED
+    refused = client.post(path, json=base | body, headers=ADMIN)
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert field in [e["field"] for e in refused.json()["errors"]]
+    assert field in refused.json()["detail"]
+    ((key, inner),) = body.items()
+    ((name, values),) = inner.items()
+    at_cap = base | {key: {name: values[:-1]}}
+    assert client.post(path, json=at_cap, headers=ADMIN).status_code == 201
