@@ -2,6 +2,8 @@
 
 ServiceError
 ├── InvalidInput (ValueError)          bad data from a user, a file or a request
+│   ├── BadRequest                     a request that is malformed, not merely invalid
+│   ├── ArticleTooSlow                 an article that took longer to read than the limit
 │   ├── FeedFileError                  a feed file that cannot be loaded, with file and line
 │   ├── RevisionConflict               a change based on an out-of-date revision
 │   └── WebhookTargetRefused           a webhook URL that is not https or not public
@@ -18,14 +20,19 @@ ServiceError
 ├── FeedConflict                       a feed slug taken, or a change a feed of its kind refuses
 ├── ProposalAlreadyDecided             accepting or rejecting a proposal a second time
 ├── ProposalIsDuplicate                accepting a proposal that matches a tracked commitment
+├── DeliveryNotRetryable               retrying a delivery whose subscription was deleted
 ├── Unauthorized                       no credentials, or credentials that match no key
+├── TooManyFailures                    a client whose credentials failed too often, lately
 ├── Forbidden                          a key whose scope does not allow the action
 └── StoreError                         the database failed; the driver's error is the cause
+    └── DatabaseMissing                a database that is not there, or not migrated
 
 HTTP status codes for these are chosen in one place, service/api/problems.py.
 """
 
 from __future__ import annotations
+
+import math
 
 
 class ServiceError(Exception):
@@ -37,6 +44,23 @@ class ServiceError(Exception):
 
 class InvalidInput(ServiceError, ValueError):
     """The input is not valid."""
+
+
+class BadRequest(InvalidInput):
+    """The request is malformed."""
+
+
+class ArticleTooSlow(InvalidInput):
+    """Reading the article took longer than the time limit."""
+
+    def __init__(self, characters: int, seconds: float) -> None:
+        super().__init__(
+            f"reading this article ({characters:,} characters) took longer than the "
+            f"{seconds:g} s allowed; split it into shorter articles, or send only its text "
+            "without lists, tables or repeated passages"
+        )
+        self.characters = characters
+        self.seconds = seconds
 
 
 class FeedFileError(InvalidInput):
@@ -54,8 +78,9 @@ class RevisionConflict(InvalidInput):
     """The commitment changed since the revision the change was based on."""
 
     def __init__(self, commitment_id: str, expected: int, actual: int) -> None:
+        named = f"not {expected}" if expected > 0 else "which If-Match does not name"
         super().__init__(
-            f"commitment {commitment_id!r} is at revision {actual}, not {expected}; "
+            f"commitment {commitment_id!r} is at revision {actual}, {named}; "
             "fetch it again and re-apply the change"
         )
         self.commitment_id = commitment_id
@@ -133,6 +158,16 @@ class ProposalIsDuplicate(ServiceError):
         self.commitment_id = commitment_id
 
 
+class DeliveryNotRetryable(ServiceError):
+    def __init__(self, delivery_id: int, subscription_id: str) -> None:
+        super().__init__(
+            f"delivery {delivery_id} cannot be retried: its subscription {subscription_id!r} "
+            "was deleted, and a deleted subscription is sent nothing"
+        )
+        self.delivery_id = delivery_id
+        self.subscription_id = subscription_id
+
+
 class ApiKeyNotFound(NotFound):
     def __init__(self, key_id: str) -> None:
         super().__init__(f"no API key with id {key_id!r}")
@@ -153,6 +188,16 @@ class Unauthorized(ServiceError):
     """This needs an API key: send `Authorization: Bearer <key>`."""
 
 
+class TooManyFailures(ServiceError):
+    def __init__(self, retry_after: float) -> None:
+        seconds = max(1, math.ceil(retry_after))
+        super().__init__(
+            f"too many failed attempts to authenticate from this address; try again in "
+            f"{seconds} s with a valid key"
+        )
+        self.retry_after = seconds
+
+
 class Forbidden(ServiceError):
     def __init__(self, needed: str, held: str) -> None:
         super().__init__(f"this needs a key with scope {needed!r}; this key has {held!r}")
@@ -162,3 +207,7 @@ class Forbidden(ServiceError):
 
 class StoreError(ServiceError):
     """The database could not complete the operation."""
+
+
+class DatabaseMissing(StoreError):
+    """There is no treatycal database there: run `treatycal migrate` to make one."""

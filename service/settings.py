@@ -59,6 +59,15 @@ class Settings(BaseSettings):
         default=None, description="A bearer token with admin scope (keep it out of logs)"
     )
     max_body_bytes: int = Field(default=1 << 20, ge=1024, description="Largest request body")
+    auth_failure_limit: int = Field(
+        default=20,
+        ge=1,
+        description="Failed authentications a client address may make in auth_failure_window "
+        "before it gets 429 (a valid key is always let through)",
+    )
+    auth_failure_window: timedelta = Field(
+        default=timedelta(minutes=1), description="The window auth_failure_limit counts in"
+    )
     feed_refresh_interval: timedelta = Field(
         default=timedelta(hours=6),
         description="REFRESH-INTERVAL and X-PUBLISHED-TTL advertised in feeds",
@@ -82,6 +91,12 @@ class Settings(BaseSettings):
     )
     webhook_timeout: timedelta = Field(
         default=timedelta(seconds=15), description="How long to wait for a webhook receiver"
+    )
+    webhook_secret_grace: timedelta = Field(
+        default=timedelta(hours=24),
+        ge=timedelta(0),
+        description="After a subscription's secret is rotated, how long deliveries are "
+        "signed with the old secret as well as the new, so its receiver can switch over",
     )
     delivery_lease: timedelta = Field(
         default=timedelta(seconds=60),
@@ -113,6 +128,27 @@ class Settings(BaseSettings):
         le=1.0,
         description="Accept proposals from articles at or above this confidence without a "
         "person (dated ones that repeat nothing tracked); unset: a person decides every one",
+    )
+    extract_time_limit: timedelta = Field(
+        default=timedelta(seconds=10),
+        gt=timedelta(0),
+        description="How long reading one posted article may take; past it the worker is "
+        "replaced and the client gets 422, to split the article or send a shorter text",
+    )
+    extract_workers: int = Field(
+        default=2, ge=1, le=64, description="Worker processes that read posted articles"
+    )
+    extract_max_quote_chars: int = Field(
+        default=1000,
+        ge=2,
+        description="Longest sentence quoted in a mention or a proposal; a longer one is cut "
+        "and ends in an ellipsis",
+    )
+    extract_max_mentions: int = Field(
+        default=500, ge=1, description="Most dated mentions kept from one article (the first)"
+    )
+    extract_max_proposals: int = Field(
+        default=100, ge=1, description="Most proposals made from one article (the first)"
     )
     default_alerts: dict[Kind, tuple[Offset, ...]] = Field(
         default_factory=lambda: dict(DEFAULT_ALERTS),

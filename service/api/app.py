@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from service.api import (
     calendars,
     commitments,
+    docs,
     feeds,
     health,
     problems,
@@ -21,6 +22,7 @@ from service.api import (
 from service.api.deps import Services
 from service.api.limits import BodySizeLimit
 from service.api.metrics import Metrics, MetricsMiddleware
+from service.api.security import SecurityHeaders
 from service.app import App, feed_files
 from service.clock import Clock, utc_now
 from service.settings import Settings
@@ -62,12 +64,20 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, engine: bool = Fal
             warming.join()
             use_cases.close()
 
-    app = FastAPI(title="treatycal", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="treatycal",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.services = services
     problems.install(app)
-    for module in (commitments, upcoming, feeds, calendars, subscriptions, sources, health):
+    for module in (commitments, upcoming, feeds, calendars, subscriptions, sources, health, docs):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics)
     return app
 

@@ -44,10 +44,13 @@ _bearer = HTTPBearer(
 )
 
 
-def _identify(app: App, credentials: HTTPAuthorizationCredentials | None) -> Caller:
+def _identify(
+    app: App, request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Caller:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized
-    caller = app.keys.authenticate(credentials.credentials)
+    client = request.client.host if request.client else "unknown"
+    caller = app.keys.authenticate(credentials.credentials, client)
     if caller is None:
         raise Unauthorized("the API key is not valid or has been revoked")
     return caller
@@ -56,9 +59,10 @@ def _identify(app: App, credentials: HTTPAuthorizationCredentials | None) -> Cal
 def _requiring(needed: Scope) -> Callable[..., Caller]:
     def caller(
         app: AppDep,
+        request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Caller:
-        found = _identify(app, credentials)
+        found = _identify(app, request, credentials)
         if not found.scope.allows(needed):
             raise Forbidden(needed.value, found.scope.value)
         return found
@@ -68,12 +72,14 @@ def _requiring(needed: Scope) -> Callable[..., Caller]:
 
 def _optional_caller(
     app: AppDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller | None:
     """No key is fine; a key that is sent must be valid, or the caller would be misled."""
-    return None if credentials is None else _identify(app, credentials)
+    return None if credentials is None else _identify(app, request, credentials)
 
 
 Anyone = Annotated[Caller | None, Depends(_optional_caller)]
 Reader = Annotated[Caller, Depends(_requiring(Scope.READ))]
 Writer = Annotated[Caller, Depends(_requiring(Scope.WRITE))]
+Admin = Annotated[Caller, Depends(_requiring(Scope.ADMIN))]

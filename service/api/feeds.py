@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from service.api.deps import Anyone, AppDep, Writer
+from service.api.deps import Admin, Anyone, AppDep, Writer
 from service.api.models import FeedEntry
 from service.api.problems import PROBLEM_RESPONSES
-from service.domain import FeedCreate
+from service.domain import FeedCreate, Slug
 
 router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"], responses=PROBLEM_RESPONSES)
 
@@ -40,15 +40,19 @@ def create_feed(app: AppDep, caller: Writer, body: FeedCreate) -> FeedEntry:
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Unpublish a feed made through the API",
 )
-def delete_feed(app: AppDep, caller: Writer, slug: str) -> Response:
+def delete_feed(app: AppDep, caller: Writer, slug: Slug) -> Response:
     """Its commitments stay tracked. Feeds loaded from files are removed by removing the file."""
     app.feeds.unpublish(slug)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{slug}/token", summary="Give a private feed a new address")
-def replace_feed_token(app: AppDep, caller: Writer, slug: str) -> FeedEntry:
-    """The old address stops working at once; the new one is in this response only."""
+def replace_feed_token(app: AppDep, caller: Admin, slug: Slug) -> FeedEntry:
+    """The old address stops working at once; the new one is in this response only.
+
+    This needs an admin key: whoever rotates the token can read the feed, so a write key
+    that did not make the feed must not be able to. Revoking needs only a write key.
+    """
     return FeedEntry.of(app.feeds.replace_token(slug))
 
 
@@ -57,7 +61,7 @@ def replace_feed_token(app: AppDep, caller: Writer, slug: str) -> FeedEntry:
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Revoke a private feed's address",
 )
-def revoke_feed_token(app: AppDep, caller: Writer, slug: str) -> Response:
+def revoke_feed_token(app: AppDep, caller: Writer, slug: Slug) -> Response:
     """Calendars subscribed to it get 404 from now on; the feed stays, with no address."""
     app.feeds.revoke_token(slug)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -41,6 +41,22 @@ async def commitment_filter(
 
 BasicFilter = Annotated[CommitmentFilter, Depends(commitment_filter)]
 
+FeedParameter = Annotated[
+    str | None,
+    Query(max_length=100, description="Only this feed (a private one needs a key)"),
+]
+
+
+async def feed_filter(basic: BasicFilter, feed: FeedParameter = None) -> CommitmentFilter:
+    try:
+        feeds = (feed,) if feed else ()
+        return CommitmentFilter(**basic.model_dump(exclude_defaults=True), feeds=feeds)
+    except ValidationError as exc:
+        raise InvalidInput(readable(exc)) from exc
+
+
+ListFeedFilter = Annotated[CommitmentFilter, Depends(feed_filter)]
+
 
 async def list_filter(
     basic: BasicFilter,
@@ -53,7 +69,7 @@ async def list_filter(
     q: Annotated[
         str | None, Query(max_length=200, description="Text in the title or description")
     ] = None,
-    feed: Annotated[str | None, Query(max_length=100, description="Only this feed")] = None,
+    feed: FeedParameter = None,
 ) -> CommitmentFilter:
     try:
         return CommitmentFilter(

@@ -33,6 +33,10 @@ class Metrics:
         self.registry.register(_FeedRenders(feed_cache))
 
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+"""Methods counted by name; any other is counted as 'other', so no request adds a series."""
+
+
 class _FeedRenders(Collector):
     """Feeds rendered so far (cache misses), read from the cache when /metrics is scraped."""
 
@@ -69,5 +73,6 @@ class MetricsMiddleware:
             await self.app(scope, receive, recording_send)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
+            method = scope["method"] if scope["method"] in _METHODS else "other"
+            self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.latency.labels(route).observe(time.perf_counter() - started)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.errors import (
+    BadRequest,
+    DeliveryNotRetryable,
     DuplicateCommitment,
     FeedConflict,
     Forbidden,
@@ -22,6 +25,7 @@ from service.errors import (
     RevisionConflict,
     ServiceError,
     StoreError,
+    TooManyFailures,
     Unauthorized,
 )
 
@@ -31,13 +35,16 @@ PROBLEM_JSON = "application/problem+json"
 
 STATUS_FOR: tuple[tuple[type[ServiceError], int], ...] = (
     (RevisionConflict, 412),
+    (BadRequest, 400),
     (InvalidInput, 422),
     (NotFound, 404),
     (DuplicateCommitment, 409),
     (FeedConflict, 409),
     (ProposalAlreadyDecided, 409),
     (ProposalIsDuplicate, 409),
+    (DeliveryNotRetryable, 409),
     (Unauthorized, 401),
+    (TooManyFailures, 429),
     (Forbidden, 403),
     (StoreError, 503),
 )
@@ -53,6 +60,7 @@ TITLES = {
     412: "Precondition failed",
     413: "Request body too large",
     415: "Unsupported media type",
+    429: "Too many requests",
     422: "Invalid input",
     500: "Internal error",
     503: "Service unavailable",
@@ -77,7 +85,7 @@ class Problem(BaseModel):
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": TITLES[code]}
-    for code in (400, 401, 403, 404, 409, 412, 413, 422, 503)
+    for code in (400, 401, 403, 404, 409, 412, 413, 422, 429, 503)
 }
 
 
@@ -112,8 +120,15 @@ async def _service_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_for(exc)
     if status >= 500:
         log.error("request %s failed: %s", request.url.path, exc, exc_info=exc.__cause__)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return problem(status, str(exc), request, headers=headers)
+    return problem(status, str(exc), request, headers=_headers_for(exc))
+
+
+def _headers_for(exc: ServiceError) -> dict[str, str] | None:
+    if isinstance(exc, Unauthorized):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, TooManyFailures):
+        return {"Retry-After": str(exc.retry_after)}
+    return None
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -125,10 +140,18 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(422, summary or "the request is not valid", request, errors)
 
 
-def _field_problem(error: dict[str, Any]) -> FieldProblem:
+def _field_problem(error: Mapping[str, Any]) -> FieldProblem:
     location = ".".join(str(part) for part in error.get("loc", ()))
     message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
     return FieldProblem(field=location or "request", message=message)
+
+
+async def _model_error(request: Request, exc: Exception) -> JSONResponse:
+    """A model a handler built from valid input refused it after all: still the input's fault."""
+    assert isinstance(exc, ValidationError)
+    errors = [_field_problem(error) for error in exc.errors()]
+    summary = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
+    return problem(422, summary or "the request is not valid", request, errors)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -147,5 +170,6 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ValidationError, _model_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import AppDep
-from service.api.filters import BasicFilter
+from service.api.deps import Anyone, AppDep
+from service.api.filters import ListFeedFilter
 from service.api.problems import PROBLEM_RESPONSES
 from service.domain import Upcoming
 
@@ -18,7 +18,8 @@ router = APIRouter(prefix="/api/v1", tags=["upcoming"], responses=PROBLEM_RESPON
 @router.get("/upcoming", summary="What is coming up")
 def get_upcoming(
     app: AppDep,
-    where: BasicFilter,
+    caller: Anyone,
+    where: ListFeedFilter,
     within: Annotated[
         str,
         Query(max_length=40, description="How far ahead, an ISO 8601 duration", examples=["P90D"]),
@@ -36,4 +37,4 @@ def get_upcoming(
     With `as_of`, changes recorded as effective after that day are ignored: as of 2019-05-14,
     New START still expires on 2021-02-05.
     """
-    return app.agenda.upcoming(where, within, as_of)
+    return app.agenda.upcoming(where, within, as_of, with_private=caller is not None)

@@ -26,7 +26,7 @@ from service.app.upcoming import Agenda
 from service.clock import Clock, utc_now
 from service.feeds import FeedCache, Publishing
 from service.settings import Settings
-from service.store import Store
+from service.store import Store, readable
 
 
 class App:
@@ -42,9 +42,12 @@ class App:
         self.keys = Keys(context)
 
     @classmethod
-    def open(cls, settings: Settings, clock: Clock = utc_now) -> App:
-        """The use cases over the database the settings name, migrated to the current schema."""
-        store = Store.open(settings.database_url, clock, migrate=True)
+    def open(cls, settings: Settings, clock: Clock = utc_now, *, create: bool = True) -> App:
+        """The use cases over the database the settings name, migrated to the current schema.
+
+        With `create` off, the database must already be there and current (DatabaseMissing).
+        """
+        store = Store.open(settings.database_url, clock, migrate=True, create=create)
         context = Context(
             settings=settings,
             store=store,
@@ -72,7 +75,13 @@ class App:
         return not self.context.store.needs_migration()
 
     def close(self) -> None:
+        self.reading.close()
         self.context.store.close()
+
+
+def database_label(settings: Settings) -> str:
+    """The database the settings name, as a person should read it (no password)."""
+    return readable(settings.database_url)
 
 
 def planning_rules(settings: Settings) -> PlanningRules:
@@ -94,4 +103,12 @@ def engine_settings(settings: Settings) -> EngineSettings:
     )
 
 
-__all__ = ["App", "Caller", "Context", "PublishedFeed", "SyncReport", "feed_files"]
+__all__ = [
+    "App",
+    "Caller",
+    "Context",
+    "PublishedFeed",
+    "SyncReport",
+    "database_label",
+    "feed_files",
+]

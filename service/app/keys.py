@@ -6,7 +6,9 @@ import hmac
 from dataclasses import dataclass
 
 from service.app.context import Context
+from service.app.throttle import FailureWindow
 from service.domain import ApiKey, Scope
+from service.errors import TooManyFailures
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +22,10 @@ class Caller:
 class Keys:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        settings = ctx.settings
+        self._failures = FailureWindow(
+            settings.auth_failure_limit, settings.auth_failure_window, ctx.clock
+        )
 
     def create(self, name: str, scope: Scope) -> tuple[ApiKey, str]:
         """A new key and its token; the token is not stored and cannot be shown again."""
@@ -34,8 +40,22 @@ class Keys:
         with self._ctx.transaction() as tx:
             return tx.keys.revoke(key_id)
 
-    def authenticate(self, token: str) -> Caller | None:
-        """Who this token is: TREATYCAL_ADMIN_TOKEN, a live stored key, or no one (None)."""
+    def authenticate(self, token: str, client: str) -> Caller | None:
+        """Who this token is: TREATYCAL_ADMIN_TOKEN, a live stored key, or no one (None).
+
+        A client address that failed too often in a short time gets TooManyFailures instead
+        of another answer; a valid key is answered whatever its address did.
+        """
+        caller = self._identify(token)
+        if caller is not None:
+            return caller
+        wait = self._failures.wait(client)
+        if wait is not None:
+            raise TooManyFailures(wait.total_seconds())
+        self._failures.record(client)
+        return None
+
+    def _identify(self, token: str) -> Caller | None:
         admin = self._ctx.settings.admin_token
         if admin is not None and hmac.compare_digest(
             token.encode(), admin.get_secret_value().encode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from service.app.context import Context
+from service.app.feeds import check_feeds
 from service.domain import (
     CalendarDuration,
     Commitment,
@@ -23,15 +24,25 @@ class Agenda:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
-    def upcoming(self, where: CommitmentFilter, within: str, as_of: date | None) -> Upcoming:
+    def upcoming(
+        self,
+        where: CommitmentFilter,
+        within: str,
+        as_of: date | None,
+        *,
+        with_private: bool = False,
+    ) -> Upcoming:
         """Commitments due between as_of (default today) and as_of + within, with days left.
 
         A commitment with an end that began earlier but ends in the period is listed too,
         with negative `days_left` and its `days_to_end`. Changes recorded as effective after
-        as_of are ignored: as of 2019-05-14, New START still expires on 2021-02-05.
+        as_of are ignored: as of 2019-05-14, New START still expires on 2021-02-05. A private
+        feed may be named only `with_private` (by a caller with a key).
         """
         day = as_of or self._ctx.clock().date()
         until = _until(day, within)
+        with self._ctx.read() as tx:
+            check_feeds(tx, where.feeds, with_private=with_private)
         known = self.known_on(day, where)
         items = [
             UpcomingItem(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -57,13 +58,49 @@ TAG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 
+_CONTROLS = {
+    True: re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]"),
+    False: re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]"),
+}
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    """`text` if it holds no control character (tab, CR and LF allowed with `lines`).
+
+    A calendar carries text to every subscriber: RFC 5545 TEXT has no room for NUL, ESC or
+    DEL, PostgreSQL refuses NUL, and a lone surrogate cannot be encoded at all.
+    """
+    found = _CONTROLS[lines].search(text)
+    if found is not None:
+        code = f"U+{ord(found.group()):04X}"
+        raise ValueError(f"contains the control character {code}; remove it")
+    return text
+
+
+def _one_line(text: str) -> str:
+    return printable(text)
+
+
+def _lines(text: str) -> str:
+    return printable(text, lines=True)
+
+
+Line = Annotated[str, AfterValidator(_one_line)]
+"""Text on one line, with no control characters."""
+Lines = Annotated[str, AfterValidator(_lines)]
+"""Text that may run over several lines (tabs and line breaks), with no other controls."""
+
 
 def _lowered(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
 
 
 Tag = Annotated[str, BeforeValidator(_lowered), StringConstraints(pattern=TAG_PATTERN)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(_one_line),
+]
 Party = Annotated[str, AfterValidator(normalise_party)]
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")

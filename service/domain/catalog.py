@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from service.domain.base import FROZEN, Kind, Party, Slug, Status, Tag, Title
+from service.domain.base import FROZEN, Kind, Lines, Party, Slug, Status, Tag, Title
 from service.domain.commitments import CommitmentFields, Source
 from service.domain.queries import CommitmentFilter
 
@@ -23,8 +23,8 @@ class FeedSelection(BaseModel):
     model_config = FROZEN
 
     kinds: tuple[Kind, ...] = ()
-    parties: tuple[Party, ...] = ()
-    tags: tuple[Tag, ...] = ()
+    parties: tuple[Party, ...] = Field(default=(), max_length=60)
+    tags: tuple[Tag, ...] = Field(default=(), max_length=30)
     statuses: tuple[Status, ...] = ()
     ids: tuple[Slug, ...] = Field(default=(), max_length=1000)
 
@@ -46,7 +46,7 @@ class Feed(BaseModel):
 
     slug: Slug
     title: Title
-    description: Annotated[str, StringConstraints(max_length=5000)] = ""
+    description: Annotated[Lines, StringConstraints(max_length=5000)] = ""
     origin: str = "api"
     selection: FeedSelection | None = None
     private: bool = False
@@ -59,7 +59,7 @@ class FeedCreate(BaseModel):
 
     slug: Slug = Field(description="Its address: /feeds/{slug}.ics, unless it is private")
     title: Title
-    description: Annotated[str, StringConstraints(max_length=5000)] = ""
+    description: Annotated[Lines, StringConstraints(max_length=5000)] = ""
     selection: FeedSelection = FeedSelection()
     private: bool = Field(
         default=False,

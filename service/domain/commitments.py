@@ -13,12 +13,15 @@ from service.domain.base import (
     FROZEN,
     UNDATED_STATUSES,
     Kind,
+    Line,
+    Lines,
     Party,
     Slug,
     Status,
     Tag,
     Title,
     UtcDatetime,
+    printable,
 )
 from service.domain.dues import Due, check_zone
 from service.domain.durations import Offset
@@ -28,7 +31,7 @@ def http_url(url: str) -> str:
     """`url` if it is an http(s) URL, else ValueError."""
     if not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE):
         raise ValueError(f"{url!r} is not an http(s) URL")
-    return url
+    return printable(url)
 
 
 class Source(BaseModel):
@@ -37,9 +40,9 @@ class Source(BaseModel):
     model_config = FROZEN
 
     url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
-    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    title: Annotated[Line, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
     published: date | None = None
-    quote: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    quote: Annotated[Lines, StringConstraints(max_length=5000)] | None = None
 
     @field_validator("url")
     @classmethod
@@ -59,7 +62,7 @@ class CommitmentFields(BaseModel):
     model_config = FROZEN
 
     title: Title
-    description: Annotated[str, StringConstraints(max_length=20_000)] = ""
+    description: Annotated[Lines, StringConstraints(max_length=20_000)] = ""
     kind: Kind
     due: Due | None = None
     end: Due | None = Field(
@@ -154,7 +157,7 @@ class CommitmentPatch(BaseModel):
     model_config = FROZEN
 
     title: Title | None = None
-    description: Annotated[str, StringConstraints(max_length=20_000)] | None = None
+    description: Annotated[Lines, StringConstraints(max_length=20_000)] | None = None
     kind: Kind | None = None
     due: Due | None = None
     end: Due | None = None

@@ -14,12 +14,17 @@ from pydantic import BaseModel, Field, computed_field, field_validator, model_va
 
 from service.domain.base import FROZEN, Precision
 
-_YEAR = re.compile(r"^(\d{4})$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$")
+# [0-9], not \d: \d would take Arabic-Indic and other digits that no calendar client reads.
+_YEAR = re.compile(r"^([0-9]{4})$")
+_QUARTER = re.compile(r"^([0-9]{4})-Q([1-4])$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_WEEK = re.compile(r"^([0-9]{4})-W([0-9]{2})$")
+_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_TIME = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?$")
+
+FIRST_YEAR, LAST_YEAR = 1800, 2999
+"""The years a due may fall in: ample for treaties, and far from the ends of the calendar,
+where counting alerts back, rendering time zones or adding a window would overflow."""
 
 
 def check_zone(name: str) -> ZoneInfo:
@@ -54,6 +59,15 @@ def _parse_due(value: str, tz: str | None) -> _Parsed:
     text = value.strip()
     if tz is not None and not _TIME.match(text):
         raise ValueError("tz is only allowed with a date and time value such as 2026-02-05T10:00")
+    leading_year = text[:4]
+    if (
+        leading_year.isascii()
+        and leading_year.isdigit()
+        and not FIRST_YEAR <= int(leading_year) <= LAST_YEAR
+    ):
+        raise ValueError(
+            f"{text!r} is outside the years this service tracks ({FIRST_YEAR} to {LAST_YEAR})"
+        )
     if m := _YEAR.match(text):
         year = int(m[1])
         return _Parsed(Precision.YEAR, date(year, 1, 1), date(year, 12, 31))

@@ -48,7 +48,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from service.domain.base import FROZEN, Kind, Party, Precision, Slug, Status, UtcDatetime
+from service.domain.base import FROZEN, Kind, Lines, Party, Precision, Slug, Status, UtcDatetime
 from service.domain.commitments import CommitmentCreate, Source
 from service.domain.dues import Due
 
@@ -136,6 +136,11 @@ class Extraction(BaseModel):
 
     mentions: list[Mention]
     proposals: list[Proposal]
+    truncated: bool = Field(
+        default=False,
+        description="Whether the article held more mentions or proposals than the limits "
+        "allow; those listed are the first, in text order",
+    )
 
 
 class Decision(StrEnum):
@@ -166,7 +171,7 @@ class AcceptProposal(BaseModel):
     model_config = FROZEN
 
     id: Slug | None = Field(default=None, description="An id for the new commitment")
-    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    reason: Annotated[Lines, StringConstraints(max_length=2000)] | None = None
     force: bool = Field(
         default=False, description="Track it even though it matches a tracked commitment"
     )
@@ -175,4 +180,4 @@ class AcceptProposal(BaseModel):
 class RejectProposal(BaseModel):
     model_config = FROZEN
 
-    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    reason: Annotated[Lines, StringConstraints(max_length=2000)] | None = None

@@ -9,7 +9,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from service.domain.base import FROZEN, Kind, Party, Slug, Status, Tag
+from service.domain.base import FROZEN, Kind, Line, Party, Slug, Status, Tag
 from service.domain.commitments import Commitment
 from service.domain.dues import Due
 
@@ -39,7 +39,7 @@ class CommitmentFilter(BaseModel):
     feeds: tuple[Slug, ...] = Field(default=(), description="in any of these feeds")
     start: date | None = Field(default=None, description="due window ends on or after this day")
     end: date | None = Field(default=None, description="due window starts on or before this day")
-    text: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    text: Annotated[Line, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from service.domain.base import FROZEN, UtcDatetime
+from service.domain.base import FROZEN, Line, Lines, UtcDatetime
 from service.domain.commitments import http_url
 from service.domain.proposals import Mention, ProposalRecord
 
@@ -19,12 +19,12 @@ class ArticleIn(BaseModel):
 
     model_config = FROZEN
 
-    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_ARTICLE_CHARS)] = Field(
+    text: Annotated[Lines, StringConstraints(min_length=1, max_length=MAX_ARTICLE_CHARS)] = Field(
         description="The article's plain text (at most 1 MiB)"
     )
     published: date = Field(description="Relative dates ('last month') resolve against this")
     url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
-    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    title: Annotated[Line, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 
     @field_validator("url")
     @classmethod

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from service.clock import Clock, utc_now
 from service.store.alerts import Settlement
 from service.store.deliveries import Claimed, NewDelivery, Outcome
-from service.store.engine import Database
+from service.store.engine import Database, readable, require_current
 from service.store.feeds import FEED_TOKEN_PREFIX, FeedSummary
 from service.store.transaction import Tx
 from service.store.versions import DataVersion
@@ -31,9 +31,18 @@ class Store:
         self.clock = clock
 
     @classmethod
-    def open(cls, url: str, clock: Clock = utc_now, *, migrate: bool = True) -> Store:
+    def open(
+        cls, url: str, clock: Clock = utc_now, *, migrate: bool = True, create: bool = True
+    ) -> Store:
+        """The database at `url`; migrated, and made if missing, unless told otherwise.
+
+        With `create` off, a database that is not there, or not at the current schema, is
+        DatabaseMissing instead of a new, empty one.
+        """
+        if not create:
+            require_current(url)
         db = Database.from_url(url)
-        if migrate:
+        if migrate and create:
             db.migrate()
         return cls(db, clock)
 
@@ -71,4 +80,5 @@ __all__ = [
     "Settlement",
     "Store",
     "Tx",
+    "readable",
 ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,57 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DataError, SQLAlchemyError
 
-from service.errors import StoreError
+from service.errors import DatabaseMissing, InvalidInput, StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _WRITE = "treatycal_write"
+MIGRATION_LOCK = 0x7472_6561_7479_6D69  # "treatymi": one migrator at a time on PostgreSQL
+
+
+def readable(url: str) -> str:
+    """The URL as a person should see it: no password, a SQLite file by its full path."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        parsed = parsed.set(database=str(Path(parsed.database).resolve()))
+    return parsed.render_as_string(hide_password=True)
+
+
+def require_current(url: str) -> None:
+    """DatabaseMissing unless `url` holds a database at the current schema; changes nothing.
+
+    A SQLite file is looked at read-only, since merely connecting as usual would create it
+    (or turn on its write-ahead log).
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        heads = _sqlite_heads(Path(parsed.database), url)
+    else:
+        db = Database.from_url(url)
+        try:
+            with db.read() as conn:
+                heads = set(MigrationContext.configure(conn).get_current_heads())
+        finally:
+            db.dispose()
+    if heads != set(ScriptDirectory(str(MIGRATIONS)).get_heads()):
+        raise DatabaseMissing(
+            f"the database at {readable(url)} is not at the current schema: "
+            "run `treatycal migrate` for it"
+        )
+
+
+def _sqlite_heads(path: Path, url: str) -> set[str]:
+    if not path.is_file():
+        raise DatabaseMissing(f"there is no database at {readable(url)}")
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            return {row[0] for row in conn.execute("SELECT version_num FROM alembic_version")}
+    except sqlite3.Error:
+        return set()
 
 
 def connect(url: str) -> Engine:
@@ -93,10 +139,13 @@ class Database:
     def migrate(self) -> None:
         """Apply every migration not yet applied; safe to call on every start.
 
-        It runs as a write, so two processes starting at once on SQLite take turns instead of
-        one failing with 'database is locked' when its read turns into a write.
+        It runs as a write, so two processes starting at once take turns: on SQLite the write
+        lock does it, on PostgreSQL an advisory lock (one process creates the tables while
+        the others wait, then find them made).
         """
         with self.write() as conn:
+            if not self.is_sqlite:
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = conn
@@ -116,6 +165,8 @@ class Database:
 def _translated() -> Iterator[None]:
     try:
         yield
+    except DataError as exc:
+        raise InvalidInput(f"the database refused a value: {_first_line(exc)}") from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"database error: {exc.__class__.__name__}: {_first_line(exc)}") from exc
 

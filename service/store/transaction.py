@@ -38,6 +38,11 @@ class Tx:
         """Whether the alert engine has something new to look at once this commits."""
         return self.alerts.planned or self.deliveries.queued or self.subscriptions.resumed
 
+    def lock(self, key: int) -> None:
+        """Wait for a transaction-scoped advisory lock on PostgreSQL; SQLite has one writer."""
+        if self._conn.dialect.name == "postgresql":
+            self._conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (key,))
+
     def try_lock(self, key: int) -> bool:
         """Take a transaction-scoped advisory lock on PostgreSQL, if free; SQLite has one writer."""
         if self._conn.dialect.name != "postgresql":
