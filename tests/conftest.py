@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,19 @@ from service.store import Database, Store
 from tests.support.databases import PostgresServer, find_postgres
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say at the top of every run which databases the tests use."""
+    configured = os.environ.get("TREATYCAL_TEST_POSTGRES_URL")
+    found = find_postgres(quiet=True)
+    if isinstance(found, PostgresServer):
+        where = found.admin_url.render_as_string(hide_password=True)
+        found.close()
+        postgres = f"PostgreSQL at {where}" + ("" if configured else " (found on the default port)")
+    else:
+        postgres = f"PostgreSQL tests skip: {found}"
+    return f"databases: SQLite (a temporary file per test); {postgres}"
 
 
 @pytest.fixture(scope="session")

@@ -120,7 +120,7 @@ def _decide_one(
     )
     offsets = commitment.effective_alerts(rules.default_alerts)
     event = event_for(latest)
-    start = due.start_instant(rules.all_day_zone)
+    start = due.start_local(rules.all_day_zone)
     payload = alert_payload(commitment, due, latest, start, now, late)
     decided.messages.extend(
         NewDelivery(s.id, f"alert:{latest.id}", event, payload)

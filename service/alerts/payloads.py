@@ -22,8 +22,14 @@ def event_for(alert: Alert) -> EventType:
 def alert_payload(
     commitment: Commitment, due: Due, alert: Alert, start: datetime, now: datetime, late: bool
 ) -> str:
-    """deadline.approaching / deadline.reached, with days left counted from now."""
+    """deadline.approaching / deadline.reached, with the whole days and the seconds left.
+
+    `start` is the due's first moment on its own wall clock. An alert sent on time counts
+    days from the moment it was planned for (the P30D alert says 30 even if it leaves a few
+    milliseconds late); a late one counts from now.
+    """
     late_seconds = max(0.0, (now - alert.fire_at).total_seconds())
+    counted_from = now if late else alert.fire_at
     return dumps(
         {
             "type": event_for(alert).value,
@@ -32,7 +38,8 @@ def alert_payload(
                 "commitment": commitment.model_dump(mode="json"),
                 "offset": alert.offset,
                 "due": due.model_dump(mode="json"),
-                "days_left": days_before(start, now),
+                "days_left": days_before(start, counted_from),
+                "seconds_left": round(max(0.0, (start - now).total_seconds()), 3),
                 "late": late,
                 "late_by_seconds": round(late_seconds, 3) if late else 0,
             },

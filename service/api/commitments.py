@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
+from pydantic import ValidationError
 
-from service.api.deps import AppDep, Writer
-from service.api.filters import ListFilter
+from service.api.deps import Anyone, AppDep, Writer
+from service.api.filters import ListFilter, readable
 from service.api.models import (
+    CancelRequest,
     CommitmentCreateRequest,
     CommitmentPatchRequest,
     CommitmentReplaceRequest,
@@ -25,7 +28,7 @@ from service.domain import (
     CommitmentPatch,
     Slug,
 )
-from service.errors import InvalidInput
+from service.errors import BadRequest, InvalidInput
 
 router = APIRouter(prefix="/api/v1/commitments", tags=["commitments"], responses=PROBLEM_RESPONSES)
 
@@ -40,25 +43,34 @@ def _etag(commitment: Commitment) -> str:
 
 
 def _expected_revision(if_match: str | None) -> int | None:
+    """The revision an If-Match names; 0 for an entity tag that names none (it cannot match).
+
+    RFC 9110: a well-formed tag that does not match is 412, a header that is no tag is 400.
+    """
     if if_match is None or if_match.strip() == "*":
         return None
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not (text.startswith("r") and text[1:].isdigit()):
-        raise InvalidInput(
-            f'If-Match must be an ETag from this API, such as "r3", not {if_match!r}'
-        )
-    return int(text[1:])
+    tag = if_match.strip().removeprefix("W/")
+    if not _ENTITY_TAG.fullmatch(tag):
+        shown = if_match if len(if_match) <= 40 else if_match[:40] + "…"
+        raise BadRequest(f'If-Match must be an ETag from this API, such as "r3", not {shown!r}')
+    ours = _REVISION_TAG.fullmatch(tag)
+    return int(ours.group(1)) if ours else 0
+
+
+_ENTITY_TAG = re.compile(r'"[\x21\x23-\x7e]*"')
+_REVISION_TAG = re.compile(r'"r([1-9][0-9]{0,11})"')
 
 
 @router.get("", summary="List commitments")
 def list_commitments(
     app: AppDep,
+    caller: Anyone,
     where: ListFilter,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CommitmentPage:
     """Commitments matching every given filter, by due date (undated last)."""
-    return app.commitments.page(where, limit, offset)
+    return app.commitments.page(where, limit, offset, with_private=caller is not None)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Track a new commitment")
@@ -133,12 +145,25 @@ def cancel_commitment(
     caller: Writer,
     commitment_id: Slug,
     response: Response,
-    reason: Annotated[str | None, Query(max_length=2000)] = None,
+    body: CancelRequest | None = None,
+    reason: Annotated[
+        str | None, Query(max_length=2000, description="Why; or send a `change` body")
+    ] = None,
     if_match: IfMatch = None,
 ) -> Commitment:
-    """Marks it cancelled. It stays, so subscribed calendars are told to drop the event."""
+    """Marks it cancelled. It stays, so subscribed calendars are told to drop the event.
+
+    The body may carry `change` (reason, effective date, source) as other writes do; a
+    `?reason=` alone is taken too.
+    """
+    note = body.change if body is not None and body.change is not None else ChangeNote()
+    if reason is not None and note.reason is None:
+        try:
+            note = ChangeNote(reason=reason, effective=note.effective, source=note.source)
+        except ValidationError as exc:
+            raise InvalidInput(f"reason: {readable(exc)}") from exc
     cancelled = app.commitments.cancel(
-        commitment_id, ChangeNote(reason=reason), caller.actor, _expected_revision(if_match)
+        commitment_id, note, caller.actor, _expected_revision(if_match)
     )
     response.headers["ETag"] = _etag(cancelled)
     return cancelled

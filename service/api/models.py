@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from service.app import PublishedFeed
+from service.app.subscriptions import SecretRotated
 from service.domain import (
     ChangeNote,
     CommitmentCreate,
@@ -39,6 +40,14 @@ class CommitmentPatchRequest(CommitmentPatch):
     change: ChangeNote | None = _CHANGE
 
 
+class CancelRequest(BaseModel):
+    """What a cancellation may say about itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    change: ChangeNote | None = _CHANGE
+
+
 class HistoryEntry(Revision):
     summary: str = Field(examples=["due moved from 2021-02-05 to 2026-02-05 on 2021-02-03"])
 
@@ -47,7 +56,10 @@ class FeedEntry(BaseModel):
     slug: str
     title: str
     description: str
-    count: int | None = Field(description="Commitments in the feed; null for the filtered 'all'")
+    count: int | None = Field(
+        description="Commitments in the feed, the undated ones too (a calendar shows only the "
+        "dated ones; the API lists the rest)"
+    )
     url: str | None = Field(
         description="The feed over http(s), as this server is reached; null for a private "
         "feed, whose address is shown only when its token is made"
@@ -82,6 +94,27 @@ class SubscriptionCreated(Subscription):
         description="The signing secret, shown this once: keep it to verify webhook-signature",
         examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
     )
+
+
+class SubscriptionSecret(Subscription):
+    """A subscription with the secret a rotation just made."""
+
+    secret: str = Field(
+        description="The new signing secret, shown this once: keep it to verify webhook-signature",
+        examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+    )
+    previous_secret_until: datetime = Field(
+        description="Until then each delivery carries two signatures, one with the new secret "
+        "and one with the secret it replaced; after, only the new one"
+    )
+
+    @classmethod
+    def of(cls, rotated: SecretRotated) -> SubscriptionSecret:
+        return cls(
+            **rotated.subscription.model_dump(),
+            secret=rotated.secret,
+            previous_secret_until=rotated.previous_secret_until,
+        )
 
 
 class ProposalRead(Proposal):

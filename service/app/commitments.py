@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from service.app import changes
 from service.app.context import Context
+from service.app.feeds import check_feeds
 from service.domain import (
     Alert,
     ChangeNote,
@@ -14,6 +17,7 @@ from service.domain import (
     CommitmentPage,
     CommitmentPatch,
     Revision,
+    Source,
     Status,
 )
 from service.errors import InvalidInput
@@ -27,9 +31,15 @@ class Commitments:
         with self._ctx.read() as tx:
             return tx.commitments.get(commitment_id)
 
-    def page(self, where: CommitmentFilter, limit: int, offset: int) -> CommitmentPage:
-        """Commitments matching every given filter, by due date (undated last)."""
+    def page(
+        self, where: CommitmentFilter, limit: int, offset: int, *, with_private: bool = False
+    ) -> CommitmentPage:
+        """Commitments matching every given filter, by due date (undated last).
+
+        A private feed may be named only `with_private` (by a caller with a key).
+        """
         with self._ctx.read() as tx:
+            check_feeds(tx, where.feeds, with_private=with_private)
             return tx.commitments.page(where, limit, offset)
 
     def history(self, commitment_id: str) -> list[Revision]:
@@ -44,7 +54,7 @@ class Commitments:
 
     def create(self, data: CommitmentCreate, note: ChangeNote, actor: str) -> Commitment:
         with self._ctx.transaction() as tx:
-            return changes.create(tx, self._ctx.planner, data, note, actor)
+            return changes.create(tx, self._ctx.planner, _citing(data, note), note, actor)
 
     def replace(
         self,
@@ -56,6 +66,7 @@ class Commitments:
     ) -> Commitment:
         with self._ctx.transaction() as tx:
             before = changes.current(tx, commitment_id, expected_revision)
+            fields = _citing(fields, note)
             return changes.record(tx, self._ctx.planner, commitment_id, before, fields, note, actor)
 
     def patch(
@@ -70,7 +81,7 @@ class Commitments:
         with self._ctx.transaction() as tx:
             before = changes.current(tx, commitment_id, expected_revision)
             try:
-                fields = patch.apply(before.fields())
+                fields = _citing(patch.apply(before.fields()), note)
             except ValueError as exc:
                 raise InvalidInput(str(exc)) from exc
             return changes.record(tx, self._ctx.planner, commitment_id, before, fields, note, actor)
@@ -85,5 +96,21 @@ class Commitments:
         """Mark it cancelled; it stays, so feeds can tell calendars to drop the event."""
         with self._ctx.transaction() as tx:
             before = changes.current(tx, commitment_id, expected_revision)
-            fields = before.with_status(Status.CANCELLED)
+            fields = _citing(before.with_status(Status.CANCELLED), note)
             return changes.record(tx, self._ctx.planner, commitment_id, before, fields, note, actor)
+
+
+Stated = TypeVar("Stated", bound=CommitmentFields)
+
+
+def _citing(fields: Stated, note: ChangeNote) -> Stated:
+    """The fields with the change's source among their own, so that feeds cite it too."""
+    source = note.source
+    if source is None or any(_same_source(source, known) for known in fields.sources):
+        return fields
+    stated = fields.model_dump(exclude_computed_fields=True)
+    return type(fields).model_validate(stated | {"sources": (*fields.sources, source)})
+
+
+def _same_source(one: Source, other: Source) -> bool:
+    return one.url == other.url if one.url else one.title == other.title

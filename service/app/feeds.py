@@ -30,6 +30,11 @@ from service.store import Tx
 
 log = logging.getLogger(__name__)
 
+Progress = Callable[[int, int], None] | None
+"""Told (done, in all) as long work goes, for a progress bar; None when nobody watches."""
+
+_LOAD_LOCK = 0x7472_6561_7479_6C64  # "treatyld": one loader of the feed files at a time
+
 EVERYTHING = Feed(
     slug=ALL_FEED,
     title="All commitments",
@@ -73,6 +78,17 @@ def feed_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml"))
 
 
+def check_feeds(tx: Tx, slugs: Sequence[str], *, with_private: bool) -> None:
+    """FeedNotFound for a feed that does not exist, or is private and `with_private` is off.
+
+    Without a key, a private feed is answered exactly as one that does not exist, so its
+    members, and whether it exists at all, stay private.
+    """
+    for slug in slugs:
+        if tx.feeds.get(slug).private and not with_private:
+            raise FeedNotFound(slug)
+
+
 def named_key(slug: str) -> str:
     return f"feed:{slug}"
 
@@ -99,7 +115,8 @@ class Feeds:
                 for summary in tx.feeds.summaries()
                 if with_private or not summary.feed.private
             ]
-        everything = PublishedFeed(EVERYTHING, None, self._ctx.publishing.feed_url(ALL_FEED))
+            tracked = tx.commitments.count(CommitmentFilter())
+        everything = PublishedFeed(EVERYTHING, tracked, self._ctx.publishing.feed_url(ALL_FEED))
         return [*listed, everything]
 
     def publish(self, data: FeedCreate) -> PublishedFeed:
@@ -142,21 +159,27 @@ class Feeds:
 
     # ------------------------------------------------------------------ the shipped files
 
-    def load(self, paths: Sequence[Path], *, complete: bool = False) -> SyncReport:
+    def load(
+        self, paths: Sequence[Path], *, complete: bool = False, progress: Progress = None
+    ) -> SyncReport:
         """Read every file, then store them in one transaction: all of them or, on error, none.
 
         `complete` says the paths are every feed file there is (a whole folder), so feeds from
         files since removed are unpublished. Loading the same files twice writes nothing.
+        `progress` hears (commitments done, commitments in all) as the load goes.
         """
         catalog = read_catalog(paths, today=self._ctx.clock().date())
         created = written = unchanged = feeds_changed = 0
         with self._ctx.transaction() as tx:
-            for commitment_id, versions in catalog.commitments.items():
+            tx.lock(_LOAD_LOCK)  # replicas starting together load one after another
+            for done, (commitment_id, versions) in enumerate(catalog.commitments.items(), 1):
                 is_new = not tx.commitments.exists(commitment_id)
                 count = self._apply(tx, commitment_id, versions)
                 created += is_new
                 written += count
                 unchanged += count == 0
+                if progress is not None:
+                    progress(done, len(catalog.commitments))
             for feed, member_ids in catalog.feeds:
                 feeds_changed += tx.feeds.sync(feed, member_ids)
             if complete:
@@ -230,14 +253,14 @@ class Feeds:
         """Every commitment the filter matches, as the `all` feed."""
         return self._cached(all_key(where), lambda: self._render(filtered_feed(where), where))
 
-    def export(self, slug: str) -> bytes:
+    def export(self, slug: str, progress: Progress = None) -> bytes:
         """A feed's bytes exactly as served, private ones too: `all` or a published slug."""
         if slug == ALL_FEED:
             everything = CommitmentFilter()
-            return self._render(filtered_feed(everything), everything)
+            return self._render(filtered_feed(everything), everything, progress)
         with self._ctx.read() as tx:
             feed = tx.feeds.get(slug)
-        return self._render_feed(feed)
+        return self._render(feed, _members(feed.slug), progress)
 
     def warm(self) -> None:
         """Render every public feed once, so no calendar waits for the first render."""
@@ -253,10 +276,10 @@ class Feeds:
     def _render_feed(self, feed: Feed) -> bytes:
         return self._render(feed, _members(feed.slug))
 
-    def _render(self, feed: Feed, where: CommitmentFilter) -> bytes:
+    def _render(self, feed: Feed, where: CommitmentFilter, progress: Progress = None) -> bytes:
         with self._ctx.read() as tx:
             members = tx.commitments.matching(where)
-        return render_feed(self._ctx.publishing.options_for(feed), members)
+        return render_feed(self._ctx.publishing.options_for(feed), members, progress)
 
     def _cached(self, key: str, render: Callable[[], bytes]) -> RenderedFeed:
         """The feed for `key` at the current data version, rendering it if needed (blocking)."""

@@ -17,8 +17,10 @@ app.add_typer(keys_app, name="keys")
 
 @keys_app.command("create")
 def keys_create(
-    scope: Annotated[Scope, typer.Option(help="read, write or admin")] = Scope.WRITE,
-    name: Annotated[str, typer.Option(help="Who or what uses the key")] = "api key",
+    scope: Annotated[
+        Scope, typer.Option(metavar="SCOPE", help="read, write or admin")
+    ] = Scope.WRITE,
+    name: Annotated[str, typer.Option(metavar="NAME", help="Who or what uses the key")] = "api key",
     db: DbOption = None,
 ) -> None:
     """Make an API key. Its secret is printed once and only its hash is kept."""
@@ -46,11 +48,11 @@ def keys_list(as_json: JsonOption = False, db: DbOption = None) -> None:
             k.scope.value,
             k.name,
             f"{k.created_at:%Y-%m-%d %H:%M}",
-            "revoked" if k.revoked_at else "",
+            f"{k.revoked_at:%Y-%m-%d %H:%M}" if k.revoked_at else "",
         )
         for k in keys
     ]
-    typer.echo(render_table(("id", "scope", "name", "created", ""), rows))
+    typer.echo(render_table(("id", "scope", "name", "created", "revoked"), rows))
 
 
 @keys_app.command("revoke")

@@ -11,7 +11,7 @@ import typer
 import uvicorn
 
 from service.api import create_app
-from service.app import App
+from service.app import App, database_label
 from service.cli.common import DbOption, app, configure_logging, fail, settings_for
 from service.clock import utc_now
 from service.errors import ServiceError
@@ -21,12 +21,22 @@ from service.settings import Settings
 @app.command()
 def serve(
     host: Annotated[
-        str | None, typer.Option(help="[env: TREATYCAL_HOST] [default: 127.0.0.1]")
+        str | None,
+        typer.Option(
+            metavar="ADDRESS",
+            help="The address to listen on [env: TREATYCAL_HOST] [default: 127.0.0.1]",
+        ),
     ] = None,
-    port: Annotated[int | None, typer.Option(help="[env: TREATYCAL_PORT] [default: 8000]")] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            metavar="PORT", help="The port to listen on [env: TREATYCAL_PORT] [default: 8000]"
+        ),
+    ] = None,
     db: DbOption = None,
     feeds: Annotated[
-        Path | None, typer.Option(help="Folder of feed files [env: TREATYCAL_FEEDS_DIR]")
+        Path | None,
+        typer.Option(metavar="FOLDER", help="Folder of feed files [env: TREATYCAL_FEEDS_DIR]"),
     ] = None,
     load: Annotated[bool, typer.Option(help="Load the feed files before serving")] = True,
     engine: Annotated[
@@ -41,7 +51,7 @@ def serve(
     try:
         web = create_app(settings, engine=engine)
     except ServiceError as exc:
-        raise fail(exc) from exc
+        raise fail(exc, settings) from exc
     _print_addresses(settings, web.state.services.app)
     uvicorn.run(web, host=settings.host, port=settings.port, log_level="info", access_log=False)
 
@@ -54,13 +64,13 @@ def worker(db: DbOption = None) -> None:
     try:
         use_cases = App.open(settings, utc_now)
     except ServiceError as exc:
-        raise fail(exc) from exc
+        raise fail(exc, settings) from exc
     engine = use_cases.engine()
     stopped = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopped.set())
     engine.start()
-    typer.echo(f"treatycal worker running on {settings.database_url}; Ctrl-C stops it")
+    typer.echo(f"treatycal worker running on {database_label(settings)}; Ctrl-C stops it")
     stopped.wait()
     engine.stop()
     use_cases.close()
@@ -68,7 +78,7 @@ def worker(db: DbOption = None) -> None:
 
 def _print_addresses(settings: Settings, use_cases: App) -> None:
     base = settings.base_url
-    typer.echo(f"treatycal serving {settings.database_url} on {base}")
+    typer.echo(f"treatycal serving {database_label(settings)} on {base}")
     typer.echo(f"  API docs  {base}/docs")
     typer.echo(f"  API       {base}/api/v1/upcoming   {base}/api/v1/commitments")
     typer.echo(f"  Feeds     {base}/api/v1/feeds")

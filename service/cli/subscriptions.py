@@ -10,13 +10,21 @@ import typer
 from service.cli.common import DbOption, JsonOption, app, opened, settings_for
 from service.cli.texttable import render_table
 from service.domain import (
+    SUBSCRIBABLE,
     Attempt,
+    Delivery,
+    DeliveryStatus,
     EventType,
     Kind,
     Subscription,
     SubscriptionCreate,
     SubscriptionFilter,
 )
+
+SubscriptionId = Annotated[
+    str,
+    typer.Argument(metavar="ID", help="The subscription's id, sub_… (see `subscriptions list`)"),
+]
 
 subscriptions_app = typer.Typer(no_args_is_help=True, help="Webhook endpoints for alerts.")
 app.add_typer(subscriptions_app, name="subscriptions")
@@ -25,17 +33,38 @@ app.add_typer(subscriptions_app, name="subscriptions")
 @subscriptions_app.command("create")
 def create(
     url: Annotated[str, typer.Argument(help="https URL that receives signed webhooks")],
-    description: Annotated[str, typer.Option(help="What or who it is for")] = "",
+    description: Annotated[str, typer.Option(metavar="TEXT", help="What or who it is for")] = "",
     event: Annotated[
-        list[EventType] | None, typer.Option(help="Event types (default: all but ping)")
+        list[EventType] | None,
+        typer.Option(
+            metavar="TYPE",
+            help="Event types (repeatable; default: all but ping): "
+            + ", ".join(t.value for t in SUBSCRIBABLE),
+        ),
     ] = None,
-    kind: Annotated[list[Kind] | None, typer.Option(help="Only these kinds")] = None,
-    party: Annotated[list[str] | None, typer.Option(help="Only these parties")] = None,
-    tag: Annotated[list[str] | None, typer.Option(help="Only these tags")] = None,
-    feed: Annotated[list[str] | None, typer.Option(help="Only commitments in these feeds")] = None,
+    kind: Annotated[
+        list[Kind] | None,
+        typer.Option(
+            metavar="KIND",
+            help="Only these kinds (repeatable): " + ", ".join(k.value for k in Kind),
+        ),
+    ] = None,
+    party: Annotated[
+        list[str] | None, typer.Option(metavar="PARTY", help="Only these parties (repeatable)")
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option(metavar="TAG", help="Only these tags (repeatable)")
+    ] = None,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option(metavar="SLUG", help="Only commitments in these feeds (repeatable)"),
+    ] = None,
     offset: Annotated[
         list[str] | None,
-        typer.Option(help="Own alert offsets, e.g. P30D (default: each commitment's)"),
+        typer.Option(
+            metavar="DURATION",
+            help="Own alert offsets (repeatable), e.g. P30D (default: each commitment's)",
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -77,7 +106,9 @@ def list_all(as_json: JsonOption = False, db: DbOption = None) -> None:
         typer.echo(json.dumps([s.model_dump(mode="json") for s in found], indent=2))
         return
     typer.echo(
-        render_table(("id", "status", "url", "events", "description"), [_row(s) for s in found])
+        render_table(
+            ("id", "status", "url", "events", "filter", "description"), [_row(s) for s in found]
+        )
     )
 
 
@@ -86,11 +117,27 @@ def _row(subscription: Subscription) -> tuple[str, ...]:
     if subscription.disabled_reason:
         status += f" ({subscription.disabled_reason})"
     events = ", ".join(e.value for e in subscription.event_types)
-    return (subscription.id, status, subscription.url, events, subscription.description)
+    return (
+        subscription.id,
+        status,
+        subscription.url,
+        events,
+        _filter(subscription),
+        subscription.description,
+    )
+
+
+def _filter(subscription: Subscription) -> str:
+    """'kinds: summit; parties: RU, US', or 'everything'."""
+    chosen = subscription.filter.model_dump(exclude_defaults=True)
+    described = "; ".join(
+        f"{name}: {', '.join(map(str, values))}" for name, values in chosen.items()
+    )
+    return described or "everything"
 
 
 @subscriptions_app.command("delete")
-def delete(subscription_id: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
+def delete(subscription_id: SubscriptionId, db: DbOption = None) -> None:
     """Stop sending to an endpoint; its delivery log is kept."""
     with opened(settings_for(db)) as use_cases:
         removed = use_cases.subscriptions.unsubscribe(subscription_id)
@@ -98,15 +145,29 @@ def delete(subscription_id: Annotated[str, typer.Argument()], db: DbOption = Non
 
 
 @subscriptions_app.command("enable")
-def enable(subscription_id: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
+def enable(subscription_id: SubscriptionId, db: DbOption = None) -> None:
     """Send to a disabled endpoint again; deliveries held meanwhile are sent."""
     with opened(settings_for(db)) as use_cases:
         enabled = use_cases.subscriptions.enable(subscription_id)
     typer.echo(f"subscription {enabled.id} is {enabled.status.value} again")
 
 
+@subscriptions_app.command("rotate-secret")
+def rotate_secret(subscription_id: SubscriptionId, db: DbOption = None) -> None:
+    """Give an endpoint a new signing secret, printed once; the old one signs too for a while."""
+    with opened(settings_for(db)) as use_cases:
+        rotated = use_cases.subscriptions.rotate_secret(subscription_id)
+    typer.echo(rotated.secret)
+    typer.echo(
+        f"subscription {rotated.subscription.id}: store the secret above now; it cannot be "
+        "shown again. Deliveries are signed with the old secret as well until "
+        f"{rotated.previous_secret_until:%Y-%m-%d %H:%M} UTC",
+        err=True,
+    )
+
+
 @subscriptions_app.command("test")
-def test(subscription_id: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
+def test(subscription_id: SubscriptionId, db: DbOption = None) -> None:
     """Queue a signed ping; a running engine (serve or worker) sends it within seconds."""
     with opened(settings_for(db)) as use_cases:
         queued = use_cases.subscriptions.ping(subscription_id)
@@ -115,8 +176,10 @@ def test(subscription_id: Annotated[str, typer.Argument()], db: DbOption = None)
 
 @subscriptions_app.command("deliveries")
 def deliveries(
-    subscription_id: Annotated[str, typer.Argument()],
-    limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
+    subscription_id: SubscriptionId,
+    limit: Annotated[
+        int, typer.Option(min=1, max=500, metavar="N", help="How many, newest first")
+    ] = 20,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -132,11 +195,19 @@ def deliveries(
             d.event_type.value,
             d.status.value,
             str(d.attempt_count),
+            _next_try(d),
             "; ".join(_attempt(a) for a in d.attempts),
         )
         for d in found
     ]
-    typer.echo(render_table(("id", "event", "status", "tries", "attempts"), rows))
+    typer.echo(render_table(("id", "event", "status", "tries", "next try", "attempts"), rows))
+
+
+def _next_try(delivery: Delivery) -> str:
+    """When a pending delivery is tried next, in UTC; nothing once it is settled."""
+    if delivery.status is not DeliveryStatus.PENDING or delivery.next_attempt_at is None:
+        return ""
+    return f"{delivery.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC"
 
 
 def _attempt(attempt: Attempt) -> str:
@@ -146,7 +217,12 @@ def _attempt(attempt: Attempt) -> str:
 
 
 @subscriptions_app.command("retry")
-def retry(delivery_id: Annotated[int, typer.Argument(min=1)], db: DbOption = None) -> None:
+def retry(
+    delivery_id: Annotated[
+        int, typer.Argument(min=1, metavar="DELIVERY", help="The delivery's id (see `deliveries`)")
+    ],
+    db: DbOption = None,
+) -> None:
     """Queue a delivery again now, under the same message id."""
     with opened(settings_for(db)) as use_cases:
         retried = use_cases.subscriptions.retry(delivery_id)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from service.domain.base import FROZEN, Slug, Status, UtcDatetime
+from service.domain.base import FROZEN, Lines, Slug, Status, UtcDatetime
 from service.domain.commitments import Commitment, CommitmentFields, Source
 
 
@@ -18,7 +18,9 @@ class ChangeNote(BaseModel):
 
     model_config = FROZEN
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    reason: Annotated[Lines, StringConstraints(strip_whitespace=True, max_length=2000)] | None = (
+        None
+    )
     effective: date | None = Field(
         default=None, description="When the change happened in the world; today if omitted"
     )
@@ -52,12 +54,26 @@ class Revision(BaseModel):
         if self.revision == 1:
             text = f"created on {self.effective.isoformat()}"
         else:
-            moves = "; ".join(
-                f"{name} moved from {_show(change.before)} to {_show(change.after)}"
-                for name, change in self.changes.items()
-            )
+            moves = "; ".join(_move(name, change) for name, change in self.changes.items())
             text = f"{moves or 'no field changed'} on {self.effective.isoformat()}"
         return f"{text} ({self.reason})" if self.reason else text
+
+
+def _move(name: str, change: FieldChange) -> str:
+    """'due moved from A to B', or for a list that only grew, 'sources: added X'."""
+    before, after = change.before, change.after
+    if isinstance(before, list | tuple) and isinstance(after, list | tuple):
+        added = [item for item in after if item not in before]
+        if added and all(item in after for item in before):
+            return f"{name}: added {', '.join(_item(item) for item in added)}"
+    return f"{name} moved from {_show(before)} to {_show(after)}"
+
+
+def _item(value: Any) -> str:
+    """One element of a list field: a source by its address or title."""
+    if isinstance(value, dict):
+        return str(value.get("url") or value.get("title") or value)
+    return str(value)
 
 
 def _show(value: Any, limit: int = 60) -> str:

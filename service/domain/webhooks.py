@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -13,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
-from service.domain.base import FROZEN, Kind, Party, Slug, Status, Tag, UtcDatetime
+from service.domain.base import FROZEN, Kind, Line, Party, Slug, Status, Tag, UtcDatetime
 from service.domain.commitments import Commitment
 from service.domain.dues import Due
 from service.domain.durations import CalendarDuration, Offset
@@ -40,10 +39,10 @@ class SubscriptionFilter(BaseModel):
     model_config = FROZEN
 
     kinds: tuple[Kind, ...] = ()
-    parties: tuple[Party, ...] = ()
-    tags: tuple[Tag, ...] = ()
-    feeds: tuple[Slug, ...] = ()
-    ids: tuple[Slug, ...] = ()
+    parties: tuple[Party, ...] = Field(default=(), max_length=60)
+    tags: tuple[Tag, ...] = Field(default=(), max_length=30)
+    feeds: tuple[Slug, ...] = Field(default=(), max_length=30)
+    ids: tuple[Slug, ...] = Field(default=(), max_length=1000)
 
     @cached_property
     def as_filter(self) -> CommitmentFilter:
@@ -59,7 +58,7 @@ class SubscriptionCreate(BaseModel):
     model_config = FROZEN
 
     url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    description: Annotated[str, StringConstraints(max_length=500)] = ""
+    description: Annotated[Line, StringConstraints(max_length=500)] = ""
     filter: SubscriptionFilter = SubscriptionFilter()
     event_types: tuple[EventType, ...] = Field(default=SUBSCRIBABLE, min_length=1)
     offsets: tuple[Offset, ...] | None = Field(
@@ -74,6 +73,10 @@ class SubscriptionCreate(BaseModel):
         if EventType.PING in types:
             raise ValueError("'ping' is sent by the test endpoint and cannot be subscribed to")
         return tuple(dict.fromkeys(types))
+
+
+UNSUBSCRIBED = "the subscription was deleted"
+"""Why a delivery still pending when its subscription was deleted was cancelled."""
 
 
 class SubscriptionStatus(StrEnum):
@@ -154,9 +157,17 @@ def plan_alerts(
     ]
 
 
-def days_before(due_start: datetime, now: datetime) -> int:
-    """Whole days left, rounded up: an alert sent 30 days ahead says 30, never 29."""
-    return max(0, math.ceil((due_start - now) / timedelta(days=1)))
+def days_before(due_start: datetime, moment: datetime) -> int:
+    """Whole days from `moment` to the due's start, counted on the due's own wall clock.
+
+    A day counts only when it is complete: one minute before a 10:00 deadline is 0 days, and
+    30 days before at the same wall time is 30, across a change of clocks too.
+    """
+    local = moment.astimezone(due_start.tzinfo)
+    days = (due_start.date() - local.date()).days
+    if local.time() > due_start.time():
+        days -= 1
+    return max(0, days)
 
 
 # ---------------------------------------------------------------------------- deliveries
@@ -166,6 +177,8 @@ class DeliveryStatus(StrEnum):
     PENDING = "pending"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+    """Never to be sent: its subscription was deleted while it waited."""
 
 
 class Attempt(BaseModel):

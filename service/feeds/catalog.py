@@ -127,7 +127,7 @@ def read_catalog(paths: Sequence[Path], today: date) -> Catalog:
     _check_unique_feeds(files)
     homes = _homes(files)
     for feed_file in files:
-        _check_includes(feed_file, homes)
+        _check_includes(feed_file, homes, today)
     commitments = {cid: v for f in files for cid, v in f.commitments.items()}
     _check_supersedes(commitments, homes)
     return Catalog(
@@ -163,11 +163,30 @@ def _check_unique_feeds(files: Sequence[FeedFile]) -> None:
         seen[slug] = feed_file.path
 
 
-def _check_includes(feed_file: FeedFile, homes: Mapping[str, _Home]) -> None:
+def _check_includes(feed_file: FeedFile, homes: Mapping[str, _Home], today: date) -> None:
     for commitment_id in feed_file.includes:
-        if commitment_id not in homes:
-            reason = f"includes {commitment_id!r}, which no feed file defines"
-            raise FeedFileError(str(feed_file.path), feed_file.lines[commitment_id], reason)
+        if commitment_id in homes:
+            continue
+        found = _defined_beside(feed_file.path, commitment_id, today)
+        reason = (
+            f"includes {commitment_id!r}, which {found} defines: load that file too"
+            if found
+            else f"includes {commitment_id!r}, which no feed file defines"
+        )
+        raise FeedFileError(str(feed_file.path), feed_file.lines[commitment_id], reason)
+
+
+def _defined_beside(path: Path, commitment_id: str, today: date) -> Path | None:
+    """The feed file in the same folder that defines `commitment_id`, to name in an error."""
+    for other in sorted(path.parent.glob("*.yaml")):
+        if other == path:
+            continue
+        try:
+            if commitment_id in read_feed_file(other, today).commitments:
+                return other
+        except FeedFileError:
+            continue
+    return None
 
 
 def _targets(versions: Sequence[StatedVersion]) -> list[str]:

@@ -18,7 +18,7 @@ Two choices worth knowing:
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -33,6 +33,7 @@ PRODID = "-//treatycal//treatycal//EN"
 _END = b"END:VCALENDAR\r\n"
 _DAY = timedelta(days=1)
 _CACHE_SIZE = 32_768
+_PROGRESS_EVERY = 250
 _CALLED_OFF = frozenset({Status.CANCELLED, Status.SUPERSEDED})
 _STATUS = {
     Status.SCHEDULED: "CONFIRMED",
@@ -74,14 +75,23 @@ class _Rendered:
     last: date
 
 
-def render_feed(options: FeedOptions, commitments: Iterable[Commitment]) -> bytes:
-    """The feed as iCalendar bytes; undated commitments are left out (they live in the API)."""
+def render_feed(
+    options: FeedOptions,
+    commitments: Sequence[Commitment],
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
+    """The feed as iCalendar bytes; undated commitments are left out (they live in the API).
+
+    `progress`, if given, hears (events rendered, events in all) every few hundred events.
+    """
     defaults = dict(options.default_alerts)
-    events = [
-        _rendered(commitment, commitment.due, commitment.effective_alerts(defaults))
-        for commitment in commitments
-        if commitment.due is not None
-    ]
+    events = []
+    for done, commitment in enumerate(commitments, 1):
+        if commitment.due is not None:
+            alerts = commitment.effective_alerts(defaults)
+            events.append(_rendered(commitment, commitment.due, alerts))
+        if progress is not None and (done % _PROGRESS_EVERY == 0 or done == len(commitments)):
+            progress(done, len(commitments))
     events.sort(key=lambda event: event.order)
     parts = [_head(options), *_timezones(events), *(event.ical for event in events), _END]
     return b"".join(parts)

@@ -179,7 +179,8 @@ def test_after_downtime_only_the_latest_alert_is_sent_and_marked_late(planned: A
     assert message["type"] == "deadline.approaching"
     assert message["data"]["late"] is True
     assert message["data"]["late_by_seconds"] == (2 * 24 + 6) * 3600
-    assert message["data"]["days_left"] == 5
+    assert message["data"]["days_left"] == 4  # 4 days and 18 hours: whole days only
+    assert message["data"]["seconds_left"] == (4 * 24 + 18) * 3600
     superseded = planned.commitments.alerts("expiry")[0]
     assert superseded.note == "superseded by the P7D alert, sent instead"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -172,13 +173,25 @@ def test_patch_put_and_delete_write_history_and_honour_if_match(client: TestClie
     history = client.get("/api/v1/commitments/new-start-expiry/history").json()
     assert [h["revision"] for h in history] == [1, 2, 3, 4]
     assert history[1]["summary"] == (
-        "due moved from 2021-02-05 to 2026-02-05 on 2021-02-03 (extension by exchange of notes)"
+        "due moved from 2021-02-05 to 2026-02-05; sources: added https://example.org/extension"
+        " on 2021-02-03 (extension by exchange of notes)"
     )
     assert history[1]["changes"] == {
         "due": {
             "from": {"value": "2021-02-05", "tz": None},
             "to": {"value": "2026-02-05", "tz": None},
-        }
+        },
+        "sources": {
+            "from": [],
+            "to": [
+                {
+                    "url": "https://example.org/extension",
+                    "title": None,
+                    "published": None,
+                    "quote": None,
+                }
+            ],
+        },
     }
     _problem(client.get("/api/v1/commitments/nothing-here"), 404)
     _problem(client.get("/api/v1/commitments/Not A Slug"), 422)
@@ -262,3 +275,52 @@ def test_health_readiness_metrics_and_docs(client: TestClient):
     body = _problem(client.get("/no/such/route"), 404)
     assert "/docs" in body["detail"]
     _problem(client.put("/healthz"), 405)
+
+
+def test_a_cancellation_carries_its_change_in_the_body_or_its_reason_in_the_query(
+    client: TestClient,
+):
+    client.post("/api/v1/commitments", json=NEW_START, headers=ADMIN)
+    change: dict[str, Any] = {
+        "reason": "superseded by the extension talks",
+        "effective": "2021-01-26",
+        "source": {"url": "https://example.org/notes-exchanged"},
+    }
+    cancelled = client.request(
+        "DELETE", "/api/v1/commitments/new-start-expiry", json={"change": change}, headers=ADMIN
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    last = client.get("/api/v1/commitments/new-start-expiry/history").json()[-1]
+    assert (last["reason"], last["effective"]) == (change["reason"], change["effective"])
+    assert last["source"]["url"] == change["source"]["url"]
+    other = NEW_START | {"id": "other-expiry", "change": None}
+    client.post("/api/v1/commitments", json=other, headers=ADMIN)
+    by_query = client.delete(
+        "/api/v1/commitments/other-expiry", params={"reason": "no longer tracked"}, headers=ADMIN
+    )
+    assert by_query.status_code == 200
+    last = client.get("/api/v1/commitments/other-expiry/history").json()[-1]
+    assert last["reason"] == "no longer tracked"
+    refused = client.request(
+        "DELETE", "/api/v1/commitments/other-expiry", json={"reason": "wrong place"}, headers=ADMIN
+    )
+    assert refused.status_code == 422
+
+
+def test_a_changes_source_joins_the_commitments_sources_and_its_feed_event(client: TestClient):
+    client.post("/api/v1/commitments", json=NEW_START, headers=ADMIN)
+    extension = "https://example.org/new-start-extended"
+    patched = client.patch(
+        "/api/v1/commitments/new-start-expiry",
+        json={"due": {"value": "2026-02-05"}, "change": {"source": {"url": extension}}},
+        headers=ADMIN,
+    )
+    assert [s["url"] for s in patched.json()["sources"]] == [extension]
+    again = client.patch(
+        "/api/v1/commitments/new-start-expiry",
+        json={"title": "New START expired", "change": {"source": {"url": extension}}},
+        headers=ADMIN,
+    )
+    assert [s["url"] for s in again.json()["sources"]] == [extension], "cited once"
+    feed = client.get("/feeds/all.ics").content.replace(b"\r\n ", b"")
+    assert extension.encode() in feed

@@ -116,7 +116,8 @@ def test_every_change_appends_a_revision_with_its_reason_and_source(app: App):
     history = app.commitments.history("new-start-expiry")
     assert [r.revision for r in history] == [1, 2]
     assert history[1].describe() == (
-        "due moved from 2021-02-05 to 2026-02-05 on 2021-02-03 (extension by exchange of notes)"
+        "due moved from 2021-02-05 to 2026-02-05; sources: added "
+        "https://example.org/new-start-extension on 2021-02-03 (extension by exchange of notes)"
     )
     assert history[1].source == EXTENSION
     assert history[1].recorded_at == datetime(2026, 11, 27, 12, tzinfo=UTC)

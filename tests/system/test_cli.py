@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import re
+import select
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -132,6 +136,7 @@ def test_export_writes_the_feed_as_served(tmp_path: Path):
 
 
 def test_keys_are_shown_once_listed_without_secrets_and_revoked(tmp_path: Path):
+    run(tmp_path, "migrate")
     created = run(tmp_path, "keys", "create", "--scope", "write", "--name", "newsroom")
     token = created.stdout.strip()
     assert token.startswith("tcal_") and "cannot be shown again" in created.stderr
@@ -158,7 +163,7 @@ def test_extract_prints_mentions_and_proposals_as_json_or_a_table(tmp_path: Path
         tmp_path, "extract", str(article), "--published", "2025-08-28", "--format", "json"
     ).stdout
     document = json.loads(printed)
-    assert set(document) == {"mentions", "proposals"}
+    assert set(document) == {"mentions", "proposals", "truncated"}
     first = document["mentions"][0]
     assert {
         "text",
@@ -190,6 +195,7 @@ def test_extract_prints_mentions_and_proposals_as_json_or_a_table(tmp_path: Path
 
 
 def test_subscriptions_from_the_command_line(tmp_path: Path):
+    run(tmp_path, "migrate")
     refused = run(tmp_path, "subscriptions", "create", "https://10.0.0.1/hook", check=False)
     assert refused.returncode == 1 and "private" in refused.stderr
     created = run(
@@ -253,3 +259,194 @@ def test_an_api_only_server_and_a_separate_worker_share_the_work(tmp_path: Path)
         server.wait(timeout=30)
     assert "alert engine started" in (tmp_path / "worker.log").read_text()
     assert "alert engine started" not in log.read_text()
+
+
+def _in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`treatycal` run in `folder` with no database setting, as a newcomer might."""
+    return subprocess.run(
+        [TREATYCAL, *args], cwd=folder, env=clean_env(), capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("upcoming",),
+        ("export", "all"),
+        ("keys", "list"),
+        ("keys", "create", "--scope", "write"),
+        ("subscriptions", "list"),
+        ("keys", "list", "--db", "typo.db"),
+    ],
+    ids=" ".join,
+)
+def test_a_command_outside_the_project_makes_no_database_and_says_which_it_wanted(
+    tmp_path: Path, args: tuple[str, ...]
+):
+    done = _in(tmp_path, *args)
+    assert done.returncode == 1, done.stdout
+    wanted = tmp_path / ("typo.db" if "typo.db" in args else "treatycal.db")
+    assert f"there is no database at sqlite:///{wanted}" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_database_that_was_never_migrated_is_named_and_left_alone(tmp_path: Path):
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    done = _in(tmp_path, "upcoming", "--db", str(empty))
+    assert done.returncode == 1
+    assert "is not at the current schema" in done.stderr and str(empty) in done.stderr
+    assert empty.stat().st_size == 0
+    assert "TREATYCAL_DATABASE_URL" in _in(tmp_path, "upcoming", "--help").stdout
+
+
+def test_a_restart_with_private_feeds_warms_cleanly_and_keeps_them_out_of_the_banner(
+    tmp_path: Path,
+):
+    env = clean_env(database_url=f"sqlite:///{tmp_path / 'cli.db'}", admin_token="cli-admin")
+    admin = {"Authorization": "Bearer cli-admin"}
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    process = start_server(port, env, first_log, "--no-engine")
+    try:
+        wait_until_healthy(base, process, first_log)
+        for slug, private in (("desk-only", True), ("iran-watch", False)):
+            made = httpx.post(
+                f"{base}/api/v1/feeds",
+                json={
+                    "slug": slug,
+                    "title": slug,
+                    "private": private,
+                    "selection": {"parties": ["IR"]},
+                },
+                headers=admin,
+            )
+            assert made.status_code == 201, made.text
+        counted = {f["slug"]: f["count"] for f in httpx.get(f"{base}/api/v1/feeds").json()}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    process = start_server(port, env, second_log, "--no-engine")
+    try:
+        wait_until_healthy(base, process, second_log)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    banner = second_log.read_text()
+    assert "desk-only" not in banner
+    assert "could not warm" not in banner and "Traceback" not in banner
+    assert counted["iran-watch"] > 0
+    assert f"{base}/feeds/iran-watch.ics  ({counted['iran-watch']} commitments)" in banner
+
+
+def test_upcoming_counts_down_to_the_end_of_a_window_under_way(tmp_path: Path):
+    run(tmp_path, "load")
+    table = run(tmp_path, "upcoming", "--within", "P1Y").stdout
+    (pledge,) = [line for line in table.splitlines() if "5 February 2027" in line]
+    assert re.search(r"\bends in \d+ days\b", pledge), pledge
+    assert not re.search(r"(^|\s)-\d", table), "no negative day counts"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "said"),
+    [
+        (("upcoming", "--feed", "nosuch"), 1, "no feed named 'nosuch'"),
+        (("upcoming", "--kind", "nosuch"), 2, "'nosuch' is not one of"),
+        (("upcoming", "--party", "XX"), 2, "unknown party 'XX'"),
+        (("upcoming", "--as-of", "14/05/2019"), 2, "use YYYY-MM-DD"),
+        (("upcoming", "--json", "true"), 2, "unexpected extra argument"),
+        (("load", "feeds/summits.yaml"), 1, "feeds/sochi-2019.yaml defines: load that file too"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, tuple) else str(value),
+)
+def test_mistakes_are_errors_that_say_what_to_do(
+    tmp_path: Path, args: tuple[str, ...], code: int, said: str
+):
+    run(tmp_path, "load")
+    done = run(tmp_path, *args, check=False)
+    assert done.returncode == code, done.stdout + done.stderr
+    assert said in " ".join(done.stderr.split()), done.stderr
+
+
+def test_help_shows_flags_as_flags_and_whole_words(tmp_path: Path):
+    for command in (("upcoming",), ("subscriptions", "create"), ("serve",), ("keys", "list")):
+        shown = run(tmp_path, *command, "--help").stdout
+        assert "<bool>" not in shown and "<list" not in shown, shown
+    upcoming = run(tmp_path, "upcoming", "--help").stdout
+    assert "treaty_in_force" in upcoming and "--json " in upcoming
+    serve = run(tmp_path, "serve", "--help").stdout
+    assert "The address to listen on" in serve and "The port to listen on" in serve
+    deliveries = run(tmp_path, "subscriptions", "deliveries", "--help").stdout
+    assert "The subscription's id" in deliveries
+
+
+def test_lists_name_every_column_and_say_what_comes_next(tmp_path: Path):
+    run(tmp_path, "migrate")
+    run(tmp_path, "keys", "create", "--name", "desk")
+    header = run(tmp_path, "keys", "list").stdout.splitlines()[0].split()
+    assert header == ["id", "scope", "name", "created", "revoked"]
+    run(tmp_path, "subscriptions", "create", "http://127.0.0.1:9/hook", "--party", "RU")
+    listed = run(tmp_path, "subscriptions", "list").stdout
+    assert "filter" in listed.splitlines()[0] and "parties: RU" in listed
+    (subscription,) = json.loads(run(tmp_path, "subscriptions", "list", "--json").stdout)
+    run(tmp_path, "subscriptions", "test", subscription["id"])
+    deliveries = run(tmp_path, "subscriptions", "deliveries", subscription["id"]).stdout
+    assert "next try" in deliveries.splitlines()[0]
+    assert re.search(r"pending\s+0\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC", deliveries)
+
+
+def _on_a_terminal(tmp_path: Path, *args: str) -> str:
+    """Run `treatycal` with its stderr on a pseudo-terminal; what it wrote there."""
+    leader, follower = pty.openpty()
+    done = subprocess.run(
+        [TREATYCAL, *args],
+        cwd=ROOT,
+        env=_env(tmp_path) | {"COLUMNS": "100"},
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        timeout=120,
+    )
+    os.close(follower)
+    written = b""
+    while select.select([leader], [], [], 0.2)[0]:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        written += chunk
+    os.close(leader)
+    assert done.returncode == 0, written
+    return written.decode(errors="replace")
+
+
+def test_long_work_shows_progress_on_a_terminal_and_nothing_when_piped(tmp_path: Path):
+    assert "loading" in _on_a_terminal(tmp_path, "load")
+    assert "rendering" in _on_a_terminal(tmp_path, "export", "all", "-o", str(tmp_path / "a.ics"))
+    piped = run(tmp_path, "load")
+    assert piped.stderr == ""
+    exported = run(tmp_path, "export", "all", "-o", str(tmp_path / "b.ics"))
+    assert (
+        exported.stderr.strip()
+        == f"wrote {(tmp_path / 'b.ics').stat().st_size} bytes to {tmp_path / 'b.ics'}"
+    )
+
+
+def test_extract_reads_several_articles_one_json_line_each(tmp_path: Path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    passages = sorted((ROOT / "tests/gold/passages").glob("*.yaml"))[:3]
+    for passage in passages:
+        (folder / f"{passage.stem}.txt").write_text(yaml.safe_load(passage.read_text())["text"])
+    common = ("--published", "2025-08-28", "--no-match")
+    lines = run(tmp_path, "extract", str(folder), *common, "--format", "jsonl").stdout.splitlines()
+    documents = [json.loads(line) for line in lines]
+    assert [Path(d["file"]).stem for d in documents] == [p.stem for p in passages]
+    assert all(d["mentions"] for d in documents)
+    two = sorted(folder.iterdir())[:2]
+    array = json.loads(run(tmp_path, "extract", *map(str, two), *common, "--format", "json").stdout)
+    assert [d["file"] for d in array] == [str(p) for p in two]
+    assert "reading" in _on_a_terminal(tmp_path, "extract", str(folder), *common)
+    assert run(tmp_path, "extract", str(folder), *common).stderr == ""

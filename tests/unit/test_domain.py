@@ -19,6 +19,7 @@ from service.domain import (
     Kind,
     Precision,
     Status,
+    days_before,
     diff,
     slug_for,
     status_as_of,
@@ -218,3 +219,14 @@ def test_a_filter_matches_in_memory_as_the_store_does_in_sql():
     assert CommitmentFilter(text="HELSINKI").matches(item)
     with pytest.raises(ValidationError, match="before 'from'"):
         CommitmentFilter(start=date(2020, 1, 1), end=date(2019, 1, 1))
+
+
+def test_days_before_counts_whole_days_on_the_deadlines_own_clock():
+    berlin = ZoneInfo("Europe/Berlin")
+    deadline = datetime(2027, 4, 1, 9, 0, tzinfo=berlin)
+    assert days_before(deadline, datetime(2027, 4, 1, 8, 59, tzinfo=berlin)) == 0
+    assert days_before(deadline, datetime(2027, 3, 31, 9, 0, tzinfo=berlin)) == 1
+    assert days_before(deadline, datetime(2027, 3, 31, 9, 1, tzinfo=berlin)) == 0
+    # 30 days back at 09:00 Berlin is before the change of clocks: still 30 whole days.
+    assert days_before(deadline, datetime(2027, 3, 2, 8, 0, tzinfo=UTC)) == 30
+    assert days_before(deadline, datetime(2027, 4, 2, tzinfo=UTC)) == 0
