@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from service.app import changes
@@ -64,10 +65,7 @@ class Commitments:
         actor: str,
         expected_revision: int | None = None,
     ) -> Commitment:
-        with self._ctx.transaction() as tx:
-            before = changes.current(tx, commitment_id, expected_revision)
-            fields = _citing(fields, note)
-            return changes.record(tx, self._ctx.planner, commitment_id, before, fields, note, actor)
+        return self._change(commitment_id, lambda _: fields, note, actor, expected_revision)
 
     def patch(
         self,
@@ -78,13 +76,14 @@ class Commitments:
         expected_revision: int | None = None,
     ) -> Commitment:
         """Only the fields sent change; each change is a new revision with its reason."""
-        with self._ctx.transaction() as tx:
-            before = changes.current(tx, commitment_id, expected_revision)
+
+        def patched(before: Commitment) -> CommitmentFields:
             try:
-                fields = _citing(patch.apply(before.fields()), note)
+                return patch.apply(before.fields())
             except ValueError as exc:
                 raise InvalidInput(str(exc)) from exc
-            return changes.record(tx, self._ctx.planner, commitment_id, before, fields, note, actor)
+
+        return self._change(commitment_id, patched, note, actor, expected_revision)
 
     def cancel(
         self,
@@ -94,9 +93,23 @@ class Commitments:
         expected_revision: int | None = None,
     ) -> Commitment:
         """Mark it cancelled; it stays, so feeds can tell calendars to drop the event."""
+        cancelled = Status.CANCELLED
+        return self._change(
+            commitment_id, lambda b: b.with_status(cancelled), note, actor, expected_revision
+        )
+
+    def _change(
+        self,
+        commitment_id: str,
+        fields_for: Callable[[Commitment], CommitmentFields],
+        note: ChangeNote,
+        actor: str,
+        expected_revision: int | None,
+    ) -> Commitment:
+        """Write the fields `fields_for` makes of the commitment as it stands, locked."""
         with self._ctx.transaction() as tx:
             before = changes.current(tx, commitment_id, expected_revision)
-            fields = _citing(before.with_status(Status.CANCELLED), note)
+            fields = _citing(fields_for(before), note)
             return changes.record(tx, self._ctx.planner, commitment_id, before, fields, note, actor)
 
 
