@@ -6,7 +6,7 @@ import logging
 import re
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -45,13 +45,10 @@ def parse_day(text: str | None, option: str) -> date | None:
     """A YYYY-MM-DD date from the command line, or a usage error that says so."""
     if text is None:
         return None
-    try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-            raise ValueError(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        message = f"{text!r} is not a date: use YYYY-MM-DD"
-        raise typer.BadParameter(message, param_hint=option) from None
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        with suppress(ValueError):
+            return date.fromisoformat(text)
+    raise typer.BadParameter(f"{text!r} is not a date: use YYYY-MM-DD", param_hint=option)
 
 
 @contextmanager

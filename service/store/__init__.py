@@ -18,7 +18,7 @@ from service.clock import Clock, utc_now
 from service.store.alerts import Settlement
 from service.store.deliveries import Claimed, NewDelivery, Outcome
 from service.store.engine import Database, readable, require_current
-from service.store.feeds import FEED_TOKEN_PREFIX, FeedSummary
+from service.store.feeds import FeedSummary
 from service.store.transaction import Tx
 from service.store.versions import DataVersion
 
@@ -58,10 +58,6 @@ class Store:
         with self.db.read() as conn:
             yield Tx(conn, self.clock)
 
-    @property
-    def backend(self) -> str:
-        return "sqlite" if self.db.is_sqlite else "postgresql"
-
     def needs_migration(self) -> bool:
         return self.db.needs_migration()
 
@@ -70,7 +66,6 @@ class Store:
 
 
 __all__ = [
-    "FEED_TOKEN_PREFIX",
     "Claimed",
     "DataVersion",
     "Database",
