@@ -65,6 +65,11 @@ class Settings(BaseSettings):
         description="Failed authentications a client address may make in auth_failure_window "
         "before it gets 429 (a valid key is always let through)",
     )
+    session_lifetime: timedelta = Field(
+        default=timedelta(hours=12),
+        gt=timedelta(0),
+        description="How long a browser stays signed in to the pages",
+    )
     auth_failure_window: timedelta = Field(
         default=timedelta(minutes=1), description="The window auth_failure_limit counts in"
     )

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from service import web
 from service.api import (
     calendars,
     commitments,
@@ -74,6 +75,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, engine: bool = Fal
     )
     app.state.services = services
     problems.install(app)
+    web.install(app)
     for module in (commitments, upcoming, feeds, calendars, subscriptions, sources, health, docs):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -32,6 +32,9 @@ from service.errors import (
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+
+PageError = Callable[[Request, str, int, str, dict[str, str] | None], Response]
+"""How a page shows an error: (request, title, status, detail, headers) to a response."""
 
 STATUS_FOR: tuple[tuple[type[ServiceError], int], ...] = (
     (RevisionConflict, 412),
@@ -95,7 +98,8 @@ def problem(
     request: Request | None = None,
     errors: list[FieldProblem] | None = None,
     headers: dict[str, str] | None = None,
-) -> JSONResponse:
+) -> Response:
+    """The problem document; on a page (one that set `request.state.page_error`), a page."""
     body = Problem(
         title=TITLES.get(status, "Error"),
         status=status,
@@ -103,6 +107,9 @@ def problem(
         instance=request.url.path if request else None,
         errors=errors,
     )
+    as_page: PageError | None = getattr(request.state, "page_error", None) if request else None
+    if as_page is not None and request is not None:
+        return as_page(request, body.title, status, detail, headers)
     return JSONResponse(
         body.model_dump(exclude_none=True),
         status_code=status,
@@ -115,7 +122,7 @@ def status_for(exc: ServiceError) -> int:
     return next((code for kind, code in STATUS_FOR if isinstance(exc, kind)), 500)
 
 
-async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+async def _service_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServiceError)
     status = status_for(exc)
     if status >= 500:
@@ -131,7 +138,7 @@ def _headers_for(exc: ServiceError) -> dict[str, str] | None:
     return None
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [_field_problem(error) for error in exc.errors()]
     if any(error.get("type") == "json_invalid" for error in exc.errors()):
@@ -146,7 +153,7 @@ def _field_problem(error: Mapping[str, Any]) -> FieldProblem:
     return FieldProblem(field=location or "request", message=message)
 
 
-async def _model_error(request: Request, exc: Exception) -> JSONResponse:
+async def _model_error(request: Request, exc: Exception) -> Response:
     """A model a handler built from valid input refused it after all: still the input's fault."""
     assert isinstance(exc, ValidationError)
     errors = [_field_problem(error) for error in exc.errors()]
@@ -154,7 +161,7 @@ async def _model_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(422, summary or "the request is not valid", request, errors)
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
     if exc.status_code == 404 and detail == "Not Found":
@@ -162,7 +169,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, detail, request, headers=dict(exc.headers or {}))
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "an unexpected error occurred; it has been logged", request)
 

@@ -13,6 +13,7 @@ what a committed write sets off (feed cache, engine wake-up) is in `Context.comm
 
 from __future__ import annotations
 
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from service.alerts import Engine, EngineSettings, Planner, PlanningRules
@@ -21,6 +22,7 @@ from service.app.context import Context
 from service.app.feeds import Feeds, PublishedFeed, SyncReport, feed_files
 from service.app.keys import Caller, Keys
 from service.app.reading import Reading
+from service.app.sessions import Session, Sessions, SignedIn
 from service.app.subscriptions import Subscriptions
 from service.app.upcoming import Agenda
 from service.clock import Clock, utc_now
@@ -40,6 +42,7 @@ class App:
         self.subscriptions = Subscriptions(context)
         self.feeds = Feeds(context)
         self.keys = Keys(context)
+        self.sessions = Sessions(context, self.keys)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock = utc_now, *, create: bool = True) -> App:
@@ -63,6 +66,10 @@ class App:
     @property
     def settings(self) -> Settings:
         return self.context.settings
+
+    def today(self) -> date:
+        """Today by this app's clock (UTC), the day countdowns count from."""
+        return self.context.clock().date()
 
     def engine(self) -> Engine:
         """The alert engine for this process; writes made here wake it once they commit."""
@@ -108,6 +115,8 @@ __all__ = [
     "Caller",
     "Context",
     "PublishedFeed",
+    "Session",
+    "SignedIn",
     "SyncReport",
     "database_label",
     "feed_files",

@@ -22,6 +22,7 @@ from service.feeds import (
     ALL_FEED,
     RenderedFeed,
     filtered_feed,
+    memberships,
     read_catalog,
     render_feed,
     webcal_url,
@@ -261,6 +262,20 @@ class Feeds:
         with self._ctx.read() as tx:
             feed = tx.feeds.get(slug)
         return self._render(feed, _members(feed.slug), progress)
+
+    def event(self, commitment_id: str) -> bytes:
+        """One commitment as a calendar file of its own (an undated one holds no event)."""
+        with self._ctx.read() as tx:
+            commitment = tx.commitments.get(commitment_id)
+        options = self._ctx.publishing.options_for_event(commitment.title)
+        return render_feed(options, [commitment])
+
+    def holding(self, commitment_id: str, *, with_private: bool) -> list[PublishedFeed]:
+        """The feeds a commitment is in (`all` aside), private ones only if asked."""
+        with self._ctx.read() as tx:
+            commitment = tx.commitments.get(commitment_id)
+            slugs = set(memberships(tx, [commitment_id]).of(commitment))
+        return [p for p in self.listing(with_private=with_private) if p.feed.slug in slugs]
 
     def warm(self) -> None:
         """Render every public feed once, so no calendar waits for the first render."""

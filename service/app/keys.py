@@ -17,6 +17,8 @@ class Caller:
 
     actor: str
     scope: Scope
+    key_id: str | None = None
+    """The stored key, or None for TREATYCAL_ADMIN_TOKEN."""
 
 
 class Keys:
@@ -63,4 +65,6 @@ class Keys:
             return Caller(actor="admin-token", scope=Scope.ADMIN)
         with self._ctx.read() as tx:
             key = tx.keys.verify(token)
-        return None if key is None else Caller(actor=f"key:{key.id} ({key.name})", scope=key.scope)
+        if key is None:
+            return None
+        return Caller(actor=f"key:{key.id} ({key.name})", scope=key.scope, key_id=key.id)

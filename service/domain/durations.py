@@ -14,6 +14,8 @@ _DURATION = re.compile(
     r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
     r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
 )
+_DAYS_PER_MONTH = 146097 / 4800
+"""The Gregorian calendar's mean month, so that 'P20Y' is exactly 20 years long."""
 _MAX_OFFSET_DAYS = 366 * 20
 
 
@@ -38,7 +40,9 @@ class CalendarDuration:
             days=part["weeks"] * 7 + part["days"],
             seconds=part["hours"] * 3600 + part["minutes"] * 60 + part["seconds"],
         )
-        if duration.months * 31 + duration.days + duration.seconds // 86400 > _MAX_OFFSET_DAYS:
+        if duration.months * _DAYS_PER_MONTH + duration.days + duration.seconds / 86400 > (
+            _MAX_OFFSET_DAYS
+        ):
             raise ValueError(f"{text!r} is longer than 20 years")
         return duration
 

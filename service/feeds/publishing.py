@@ -36,6 +36,15 @@ class Publishing:
             url=None if feed.private else self.feed_url(feed.slug),
         )
 
+    def options_for_event(self, title: str) -> FeedOptions:
+        """A one-event file to add to a calendar once: it names no feed to poll."""
+        return FeedOptions(
+            name=title,
+            description="",
+            refresh_interval=self.refresh_interval,
+            default_alerts=self.default_alerts,
+        )
+
 
 def webcal_url(url: str) -> str:
     """The same address as webcal://, which opens the subscribe dialog of a calendar app."""

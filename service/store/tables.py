@@ -132,6 +132,26 @@ api_keys = Table(
     Column("revoked_at", UTCDateTime),
 )
 
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("key_id", String(16), ForeignKey("api_keys.id")),
+    Column("actor", String(300), nullable=False),
+    Column("scope", String(8), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+    Column("ended_at", UTCDateTime),
+)
+
+service_secrets = Table(
+    "service_secrets",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
 data_version = Table(
     "data_version",
     metadata,

@@ -10,6 +10,7 @@ from service.store.commitments import Commitments
 from service.store.deliveries import Deliveries
 from service.store.feeds import Feeds
 from service.store.keys import ApiKeys
+from service.store.sessions import Sessions
 from service.store.sources import Sources
 from service.store.subscriptions import Subscriptions
 from service.store.versions import DataVersions
@@ -32,6 +33,7 @@ class Tx:
         self.alerts = Alerts(conn)
         self.deliveries = Deliveries(conn, clock, self.subscriptions)
         self.sources = Sources(conn, clock)
+        self.sessions = Sessions(conn, clock)
 
     @property
     def queued_work(self) -> bool:

@@ -1,0 +1,114 @@
+"""How the pages say dates, countdowns and kinds: honest about what is not known."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from service.domain import CalendarDuration, Due, Kind, Precision, Status, UpcomingItem
+
+_ORDINAL_QUARTERS = {1: "first", 2: "second", 3: "third", 4: "fourth"}
+
+
+def day_text(day: date | datetime) -> str:
+    """'5 February 2026'."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def due_text(due: Due | None) -> str:
+    """The due as far as it is known: 'February 2027 — day not yet known'."""
+    if due is None:
+        return "no date yet"
+    first = due.first_day
+    match due.precision:
+        case Precision.YEAR:
+            return f"{first.year} — month and day not yet known"
+        case Precision.QUARTER:
+            quarter = (first.month - 1) // 3 + 1
+            return f"{_ORDINAL_QUARTERS[quarter]} quarter of {first.year} — day not yet known"
+        case Precision.MONTH:
+            return f"{first:%B %Y} — day not yet known"
+        case Precision.WEEK:
+            return f"week of {day_text(first)} — day not yet known"
+        case Precision.TIME:
+            moment = due.moment
+            assert moment is not None
+            return f"{day_text(moment)}, {moment:%H:%M} {due.tz}"
+        case _:
+            return day_text(first)
+
+
+def span_text(due: Due | None, end: Due | None) -> str:
+    """The due, or the window from due to end."""
+    if end is None:
+        return due_text(due)
+    return f"{due_text(due)} to {due_text(end)}"
+
+
+def in_days(days: int) -> str:
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    if days > 0:
+        return f"in {days} days"
+    return f"{-days} days ago"
+
+
+def countdown(item: UpcomingItem) -> str:
+    """'in 65 days'; 'ends in 65 days' for a window under way; no false precision."""
+    if item.days_left < 0 and item.days_to_end is not None:
+        return "ends " + in_days(item.days_to_end)
+    if item.due is not None and item.due.precision.is_vague:
+        if item.days_left > 0:
+            return f"in {item.days_left} days or more"
+        return "any day now: its window is open"
+    return in_days(item.days_left)
+
+
+def month_heading(item: UpcomingItem) -> str:
+    """The month a listed item is grouped under: that of its window's first day."""
+    assert item.due is not None
+    return f"{item.due.first_day:%B %Y}"
+
+
+def kind_label(kind: Kind | str) -> str:
+    return str(kind).replace("_", " ").capitalize()
+
+
+def status_label(status: Status | str) -> str:
+    return str(status).capitalize()
+
+
+def sentence(text: str) -> str:
+    """The text with its first letter in capitals, the rest as written."""
+    return text[:1].upper() + text[1:]
+
+
+def offset_text(offset: str) -> str:
+    """'P30D' as '30 days before', 'PT0S' as 'when due'."""
+    if offset in ("PT0S", "P0D"):
+        return "when due"
+    try:
+        duration = CalendarDuration.parse(offset)
+    except ValueError:
+        return offset
+    return _offset_words(duration)
+
+
+def _offset_words(duration: CalendarDuration) -> str:
+    years, months = divmod(duration.months, 12)
+    hours, rest = divmod(duration.seconds, 3600)
+    parts = [
+        f"{n} {unit}{'s' if n != 1 else ''}"
+        for n, unit in (
+            (years, "year"),
+            (months, "month"),
+            (duration.days, "day"),
+            (hours, "hour"),
+            (rest // 60, "minute"),
+        )
+        if n
+    ]
+    return " ".join(parts) + " before"
