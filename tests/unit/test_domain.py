@@ -143,7 +143,7 @@ def test_durations_parse_normalise_and_count_on_the_wall_clock():
         CalendarDuration.parse("P100Y")
     with pytest.raises(ValueError, match="longer than 20 years"):
         CalendarDuration.parse("P20Y1M")
-    assert CalendarDuration.parse("P20Y").months == 240  # twenty years is not "longer than 20 years"
+    assert CalendarDuration.parse("P20Y").months == 240  # not "longer than 20 years"
 
 
 def test_a_diff_lists_only_what_changed():
