@@ -39,20 +39,27 @@ class Agenda:
         as_of are ignored: as of 2019-05-14, New START still expires on 2021-02-05. A private
         feed may be named only `with_private` (by a caller with a key).
         """
-        day = as_of or self._ctx.clock().date()
+        today = self._ctx.clock().date()
+        day = as_of or today
         until = _until(day, within)
         with self._ctx.read() as tx:
             check_feeds(tx, where.feeds, with_private=with_private)
-        known = self.known_on(day, where)
+            if day >= today:  # the current state: only what may fall in the period is read
+                dated = tx.commitments.coming(where, day, until)
+                waiting = tx.commitments.undated(where)
+        if day < today:
+            dated = waiting = self.known_on(day, where)
         items = [
             UpcomingItem(
                 **commitment.model_dump(),
                 days_left=left,
                 days_to_end=days_left(commitment.end, day) if commitment.end else None,
             )
-            for commitment, left in upcoming(known, day, until)
+            for commitment, left in upcoming(dated, day, until)
         ]
-        return Upcoming(as_of=day, within=within, until=until, items=items, undated=undated(known))
+        return Upcoming(
+            as_of=day, within=within, until=until, items=items, undated=undated(waiting)
+        )
 
     def known_on(self, day: date, where: CommitmentFilter) -> list[Commitment]:
         """As known on `day`: the current state from today on, else rebuilt from revisions."""

@@ -92,6 +92,26 @@ class Commitments:
         rows = self._conn.execute(_ordered(_conditions(self._conn, where))).mappings()
         return [commitment_from_row(row) for row in rows]
 
+    def coming(self, where: CommitmentFilter, start: date, until: date) -> list[Commitment]:
+        """What the filter matches that may touch start..until, by an indexed range on the due.
+
+        A superset: one whose end may reach into the period is read too, and the caller
+        applies the exact rule (`domain.upcoming`); with no end, the due alone decides.
+        """
+        touches = and_(
+            _c.due_first_day <= until,
+            or_(_c.due_last_day >= start, _c.end_value.is_not(None)),
+        )
+        rows = self._conn.execute(_ordered([*_conditions(self._conn, where), touches]))
+        return [commitment_from_row(row) for row in rows.mappings()]
+
+    def undated(self, where: CommitmentFilter) -> list[Commitment]:
+        """What the filter matches that has no due (yet)."""
+        rows = self._conn.execute(
+            _ordered([*_conditions(self._conn, where), _c.due_value.is_(None)])
+        )
+        return [commitment_from_row(row) for row in rows.mappings()]
+
     def many(self, commitment_ids: Iterable[str]) -> dict[str, Commitment]:
         """Commitments by id."""
         query = select(commitments).where(_c.id.in_(list(commitment_ids)))
