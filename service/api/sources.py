@@ -65,7 +65,18 @@ def accept_proposal(
     proposal_id: ProposalId,
     body: AcceptProposal | None = None,
 ) -> ProposalRead:
-    """Creates the commitment, citing the article and its sentence, effective on its date."""
+    """Creates the commitment, citing the article and its sentence, effective on its date.
+
+    `title`, `kind`, `parties` and `due` edit the proposal first (a new `due` replaces its
+    whole window). A proposal that `matches` a tracked commitment is refused (409) unless
+    `force` tracks it as a new one anyway, or `revise` records it as the next revision of the
+    matched commitment instead: its due, end and status become what the proposal states (its
+    due stays when the proposal has none), the proposal's parties join its own (or replace
+    them, when edited), its title and kind change only when edited, and the article is cited,
+    with the reason "from proposal N" unless one is given. `revise` on a proposal that
+    matches nothing, or on a commitment changed after the article's date, is 422. Either way
+    the decision's `commitment_id` names the commitment.
+    """
     choice = body or AcceptProposal()
     return ProposalRead.of(app.reading.accept(proposal_id, choice, caller.actor))
 

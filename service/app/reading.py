@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date, timedelta
+from typing import TypeVar
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from service.app import changes
 from service.app.context import Context
@@ -16,15 +20,18 @@ from service.app.upcoming import Agenda
 from service.domain import (
     AcceptProposal,
     ArticleIn,
+    ArticleRecord,
     ChangeNote,
     Commitment,
     CommitmentFilter,
     Decision,
     Extraction,
+    Proposal,
     ProposalRecord,
     SourceRecord,
+    SourceSummary,
 )
-from service.errors import ArticleTooSlow, DuplicateCommitment, ProposalIsDuplicate
+from service.errors import ArticleTooSlow, DuplicateCommitment, InvalidInput, ProposalIsDuplicate
 from service.extract import Limits, extract
 from service.settings import Settings
 
@@ -194,30 +201,73 @@ class Reading:
         with self._ctx.read() as tx:
             return tx.sources.get(source_id)
 
+    def article(self, source_id: int) -> ArticleRecord:
+        """The record with the article's text: to show each mention where it was found."""
+        with self._ctx.read() as tx:
+            return tx.sources.article(source_id)
+
+    def sources(self, limit: int, offset: int) -> list[SourceSummary]:
+        """Articles read, newest first, with how many of their proposals wait or were decided."""
+        with self._ctx.read() as tx:
+            return tx.sources.summaries(limit, offset)
+
+    def proposal(self, proposal_id: int) -> ProposalRecord:
+        with self._ctx.read() as tx:
+            return tx.sources.proposal(proposal_id)
+
+    def waiting(self) -> int:
+        """How many proposals wait for a person to accept or reject them."""
+        with self._ctx.read() as tx:
+            return tx.sources.count(Decision.PENDING)
+
     def proposals(self, decision: Decision | None, limit: int, offset: int) -> list[ProposalRecord]:
         """Proposals, newest first."""
         with self._ctx.read() as tx:
             return tx.sources.proposals(decision, limit, offset)
 
     def accept(self, proposal_id: int, choice: AcceptProposal, actor: str) -> ProposalRecord:
-        """Track the proposal as a commitment citing the article, effective on its date."""
+        """Track the proposal, with the choice's edits, as a commitment citing the article or
+        as a revision of the one it matches; effective on the article's date either way."""
         with self._ctx.read() as tx:
             proposal = tx.sources.proposal(proposal_id).body
+        if choice.revise:
+            return self._revise(proposal_id, proposal, choice, actor)
         if proposal.matches and not choice.force:
             raise ProposalIsDuplicate(proposal_id, proposal.matches)
-        data = proposal.to_commitment()
+        data = _valid(lambda: choice.edited(proposal).to_commitment())
         data = data.model_copy(update={"id": choice.id} if choice.id else {})
-        published = proposal.source.published
-        note = ChangeNote(
-            reason=choice.reason or f"accepted from proposal {proposal_id}",
-            effective=min(published, self._ctx.clock().date()) if published else None,
-            source=data.sources[0] if data.sources else None,
-        )
+        note = self._note(proposal, choice.reason or f"accepted from proposal {proposal_id}")
         with self._ctx.transaction() as tx:
             created = changes.create(tx, self._ctx.planner, data, note, actor)
             return tx.sources.decide(
                 proposal_id, Decision.ACCEPTED, actor, choice.reason, created.id
             )
+
+    def _revise(
+        self, proposal_id: int, proposal: Proposal, choice: AcceptProposal, actor: str
+    ) -> ProposalRecord:
+        """Write what the proposal states as the next revision of the commitment it matches."""
+        target = proposal.matches
+        if target is None:
+            raise InvalidInput(
+                f"proposal {proposal_id} repeats no tracked commitment, so there is nothing to "
+                "revise; accept it as a new commitment instead"
+            )
+        note = self._note(proposal, choice.reason or f"from proposal {proposal_id}")
+        with self._ctx.transaction() as tx:
+            before = changes.current(tx, target, None)
+            fields = _valid(lambda: choice.revision(proposal, before.fields()))
+            changes.record(tx, self._ctx.planner, target, before, fields, note, actor)
+            return tx.sources.decide(proposal_id, Decision.ACCEPTED, actor, choice.reason, target)
+
+    def _note(self, proposal: Proposal, reason: str) -> ChangeNote:
+        """Why: the reason, effective on the article's date (never after today), citing it."""
+        published = proposal.source.published
+        return ChangeNote(
+            reason=reason,
+            effective=min(published, self._ctx.clock().date()) if published else None,
+            source=proposal.cited,
+        )
 
     def reject(self, proposal_id: int, reason: str | None, actor: str) -> ProposalRecord:
         with self._ctx.transaction() as tx:
@@ -241,3 +291,21 @@ class Reading:
             except DuplicateCommitment:
                 log.info("proposal %d left for a person: its id is taken", record.id)
         return True
+
+
+Made = TypeVar("Made")
+
+
+def _valid(make: Callable[[], Made]) -> Made:
+    """What `make` builds from a person's edits; InvalidInput, saying what is wrong, if not."""
+    try:
+        return make()
+    except ValidationError as exc:
+        said = (_said(error) for error in exc.errors())
+        raise InvalidInput("; ".join(said)) from exc
+
+
+def _said(error: ErrorDetails) -> str:
+    where = ".".join(str(part) for part in error["loc"])
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message

@@ -73,7 +73,13 @@ from service.domain.revisions import (
     change_event,
     diff,
 )
-from service.domain.sources import MAX_ARTICLE_CHARS, ArticleIn, SourceRecord
+from service.domain.sources import (
+    MAX_ARTICLE_CHARS,
+    ArticleIn,
+    ArticleRecord,
+    SourceRecord,
+    SourceSummary,
+)
 from service.domain.webhooks import (
     PLANNED_STATUSES,
     RETRY_DELAYS,
@@ -113,6 +119,7 @@ __all__ = [
     "AlertStatus",
     "ApiKey",
     "ArticleIn",
+    "ArticleRecord",
     "Attempt",
     "CalendarDuration",
     "Catalog",
@@ -151,6 +158,7 @@ __all__ = [
     "Slug",
     "Source",
     "SourceRecord",
+    "SourceSummary",
     "StatedVersion",
     "Status",
     "Subscription",

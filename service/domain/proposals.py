@@ -44,12 +44,22 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from service.domain.base import FROZEN, Kind, Lines, Party, Precision, Slug, Status, UtcDatetime
-from service.domain.commitments import CommitmentCreate, Source
+from service.domain.base import (
+    FROZEN,
+    Kind,
+    Lines,
+    Party,
+    Precision,
+    Slug,
+    Status,
+    Title,
+    UtcDatetime,
+)
+from service.domain.commitments import CommitmentCreate, CommitmentFields, Source
 from service.domain.dues import Due
 
 _QUOTE_LIMIT = 5000
@@ -115,9 +125,13 @@ class Proposal(BaseModel):
     matches: str | None = Field(default=None, description="id of a known commitment it repeats")
     confidence: float = Field(ge=0.0, le=1.0)
 
+    @property
+    def cited(self) -> Source:
+        """The article, quoting the sentence the proposal came from."""
+        return self.source.model_copy(update={"quote": self.quote[:_QUOTE_LIMIT]})
+
     def to_commitment(self) -> CommitmentCreate:
         """The commitment to create when a person accepts this proposal."""
-        quoted = self.source.model_copy(update={"quote": self.quote[:_QUOTE_LIMIT]})
         return CommitmentCreate(
             title=self.title,
             kind=self.kind,
@@ -125,7 +139,7 @@ class Proposal(BaseModel):
             end=self.end,
             status=self.status,
             parties=self.parties,
-            sources=(quoted,),
+            sources=(self.cited,),
         )
 
 
@@ -165,8 +179,12 @@ class ProposalRecord(BaseModel):
     commitment_id: Slug | None = None
 
 
+_EDITS = frozenset({"title", "kind", "parties", "due"})
+
+
 class AcceptProposal(BaseModel):
-    """How to track a proposal: optionally under an id of one's own, and why."""
+    """How to track a proposal: edited first or as it stands, as a new commitment (optionally
+    under an id of one's own) or as a revision of the one it matches, and why."""
 
     model_config = FROZEN
 
@@ -175,6 +193,65 @@ class AcceptProposal(BaseModel):
     force: bool = Field(
         default=False, description="Track it even though it matches a tracked commitment"
     )
+    title: Title | None = Field(default=None, description="Track it under this title instead")
+    kind: Kind | None = Field(default=None, description="Track it as this kind instead")
+    parties: tuple[Party, ...] | None = Field(
+        default=None, max_length=60, description="Track it with these parties instead"
+    )
+    due: Due | None = Field(
+        default=None,
+        description="Track it as due then instead; this replaces the proposal's whole window "
+        "(its end is dropped), and null leaves it undated",
+    )
+    revise: bool = Field(
+        default=False,
+        description="Record it as the next revision of the commitment it matches, instead of "
+        "tracking a new one",
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Self:
+        if self.revise and self.id is not None:
+            raise ValueError("id names a new commitment; a revision keeps the id it revises")
+        return self
+
+    @property
+    def edits(self) -> frozenset[str]:
+        """The fields of the proposal this choice changes (a field sent as null is one)."""
+        return _EDITS & self.model_fields_set
+
+    def edited(self, proposal: Proposal) -> Proposal:
+        """The proposal with these edits made, validated as a whole (ValidationError)."""
+        changed: dict[str, Any] = {name: getattr(self, name) for name in self.edits}
+        if "due" in changed:
+            changed["end"] = None
+        stated = proposal.model_dump(exclude_computed_fields=True)
+        return Proposal.model_validate(stated | changed)
+
+    def revision(self, proposal: Proposal, before: CommitmentFields) -> CommitmentFields:
+        """The matched commitment's fields with what the edited proposal states: its window
+        (when it has one), status and parties (added to the known ones unless edited), its
+        title and kind where edited, and the article among the sources."""
+        stated = self.edited(proposal)
+        parties = stated.parties if "parties" in self.edits else (*before.parties, *stated.parties)
+        changed: dict[str, Any] = {
+            "status": stated.status,
+            "parties": parties,
+            "sources": _with_source(before.sources, stated.cited),
+        }
+        if stated.due is not None or "due" in self.edits:
+            changed |= {"due": stated.due, "end": stated.end}
+        changed |= {name: getattr(stated, name) for name in self.edits & {"title", "kind"}}
+        known = before.model_dump(exclude_computed_fields=True)
+        return CommitmentFields.model_validate(known | changed)
+
+
+def _with_source(sources: tuple[Source, ...], source: Source) -> tuple[Source, ...]:
+    """The sources with `source` added, unless one of them names the same article."""
+    cited = any(
+        known.url == source.url if source.url else known.title == source.title for known in sources
+    )
+    return sources if cited else (*sources, source)
 
 
 class RejectProposal(BaseModel):

@@ -52,3 +52,24 @@ class SourceRecord(BaseModel):
     created_by: str
     mentions: list[Mention]
     proposals: list[ProposalRecord]
+
+
+class ArticleRecord(SourceRecord):
+    """A stored article with its text, to show where in it each mention was found."""
+
+    text: str
+
+
+class SourceSummary(BaseModel):
+    """An article read, as a list shows it: what it is and where its proposals stand."""
+
+    model_config = FROZEN
+
+    id: int
+    url: str | None
+    title: str | None
+    published: date
+    created_at: UtcDatetime
+    pending: int = 0
+    accepted: int = 0
+    rejected: int = 0

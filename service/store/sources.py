@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import Connection, RowMapping, select, update
+from sqlalchemy import Connection, RowMapping, func, select, update
 
 from service.clock import Clock
-from service.domain import ArticleIn, Decision, Extraction, ProposalRecord, SourceRecord
+from service.domain import (
+    ArticleIn,
+    ArticleRecord,
+    Decision,
+    Extraction,
+    ProposalRecord,
+    SourceRecord,
+    SourceSummary,
+)
 from service.errors import ProposalAlreadyDecided, ProposalNotFound, SourceNotFound
 from service.store.tables import proposals, sources
 
@@ -80,6 +88,31 @@ class Sources:
             proposals=[_proposal(p) for p in found],
         )
 
+    def article(self, source_id: int) -> ArticleRecord:
+        """The record with the article's text, which the record alone leaves out."""
+        record = self.get(source_id)
+        text = self._conn.execute(select(_s.text).where(_s.id == source_id)).scalar_one()
+        return ArticleRecord(**record.model_dump(), text=text)
+
+    def summaries(self, limit: int, offset: int) -> list[SourceSummary]:
+        """Articles read, newest first, each with its proposals counted by decision."""
+        rows = self._conn.execute(
+            select(_s.id, _s.url, _s.title, _s.published, _s.created_at)
+            .order_by(_s.created_at.desc(), _s.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).mappings()
+        listed = [dict(row) for row in rows]
+        counts = self._conn.execute(
+            select(_p.source_id, _p.decision, func.count())
+            .where(_p.source_id.in_([row["id"] for row in listed]))
+            .group_by(_p.source_id, _p.decision)
+        )
+        tally: dict[int, dict[str, int]] = {}
+        for source_id, decision, count in counts:
+            tally.setdefault(source_id, {})[decision] = count
+        return [SourceSummary(**row, **tally.get(row["id"], {})) for row in listed]
+
     def proposal(self, proposal_id: int, *, lock: bool = False) -> ProposalRecord:
         query = select(proposals).where(_p.id == proposal_id)
         row = self._conn.execute(query.with_for_update() if lock else query).mappings().first()
@@ -92,6 +125,10 @@ class Sources:
         if decision is not None:
             query = query.where(_p.decision == decision.value)
         return [_proposal(row) for row in self._conn.execute(query).mappings()]
+
+    def count(self, decision: Decision) -> int:
+        query = select(func.count()).select_from(proposals).where(_p.decision == decision.value)
+        return self._conn.execute(query).scalar_one()
 
     def decide(
         self,

@@ -152,3 +152,68 @@ def test_a_stated_confidence_rule_may_accept_for_a_person(database_url: str):
                 tracked = client.get(f"/api/v1/commitments/{proposal['commitment_id']}")
                 assert tracked.status_code == 200
         assert any(p["decision"] == "accepted" for p in source["proposals"])
+
+
+def test_accepting_may_edit_the_proposal_first(client: TestClient):
+    source = _post(client)
+    vote = _proposal(source, "meeting")
+    bad = client.post(
+        f"/api/v1/proposals/{vote['id']}/accept", json={"due": {"value": "2025-13"}}, headers=ADMIN
+    )
+    assert bad.status_code == 422 and "2025-13" in bad.json()["detail"]
+    edits = {"title": "UN Security Council snapback vote", "due": {"value": "2025-09-19"}}
+    accepted = client.post(f"/api/v1/proposals/{vote['id']}/accept", json=edits, headers=ADMIN)
+    assert accepted.status_code == 200, accepted.text
+    commitment_id = accepted.json()["commitment_id"]
+    assert commitment_id == "un-security-council-snapback-vote-2025"
+    tracked = client.get(f"/api/v1/commitments/{commitment_id}").json()
+    assert tracked["title"] == edits["title"] and tracked["kind"] == "meeting"
+    assert tracked["due"]["value"] == "2025-09-19" and tracked["due"]["precision"] == "day"
+    assert tracked["sources"][0]["quote"] == vote["quote"]
+
+
+def test_accepting_as_a_revision_moves_the_matched_commitment(client: TestClient):
+    expected = {
+        "id": "snapback-process-ends",
+        "title": "The 30-day snapback process ends",
+        "kind": "deadline",
+        "due": "2025-09",
+        "parties": ["GB", "FR", "DE"],
+        "change": {"effective": "2025-08-20", "reason": "announced by the E3"},
+    }
+    assert client.post("/api/v1/commitments", json=expected, headers=ADMIN).status_code == 201
+    deadline = _proposal(_post(client), "deadline")
+    assert deadline["matches"] == "snapback-process-ends"
+    revised = client.post(
+        f"/api/v1/proposals/{deadline['id']}/accept", json={"revise": True}, headers=ADMIN
+    )
+    assert revised.status_code == 200, revised.text
+    assert revised.json()["commitment_id"] == "snapback-process-ends"
+    tracked = client.get("/api/v1/commitments/snapback-process-ends").json()
+    assert tracked["due"]["value"] == "2025-09-27" and tracked["revision"] == 2
+    assert tracked["parties"][:3] == ["GB", "FR", "DE"] and "IR" in tracked["parties"]
+    assert ARTICLE["url"] in [s["url"] for s in tracked["sources"]]
+    history = client.get("/api/v1/commitments/snapback-process-ends/history").json()
+    moved = history[-1]
+    assert moved["effective"] == ARTICLE["published"]
+    assert moved["reason"] == f"from proposal {deadline['id']}"
+    assert moved["source"]["url"] == ARTICLE["url"]
+    assert moved["source"]["quote"] == deadline["quote"]
+    assert moved["changes"]["due"]["to"]["value"] == "2025-09-27"
+
+
+def test_revising_needs_a_match_and_no_new_id(client: TestClient):
+    vote = _proposal(_post(client), "meeting")
+    assert vote["matches"] is None
+    alone = client.post(
+        f"/api/v1/proposals/{vote['id']}/accept", json={"revise": True}, headers=ADMIN
+    )
+    assert alone.status_code == 422 and "nothing to revise" in alone.json()["detail"]
+    named = client.post(
+        f"/api/v1/proposals/{vote['id']}/accept",
+        json={"revise": True, "id": "a-new-one"},
+        headers=ADMIN,
+    )
+    assert named.status_code == 422
+    pending = client.get("/api/v1/proposals", params={"decision": "pending"}, headers=ADMIN)
+    assert vote["id"] in {p["id"] for p in pending.json()}
