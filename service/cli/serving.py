@@ -79,6 +79,7 @@ def worker(db: DbOption = None) -> None:
 def _print_addresses(settings: Settings, use_cases: App) -> None:
     base = settings.base_url
     typer.echo(f"treatycal serving {database_label(settings)} on {base}")
+    typer.echo(f"  Pages     {base}/   (what is coming up; subscribe at {base}/feeds)")
     typer.echo(f"  API docs  {base}/docs")
     typer.echo(f"  API       {base}/api/v1/upcoming   {base}/api/v1/commitments")
     typer.echo(f"  Feeds     {base}/api/v1/feeds")

@@ -135,7 +135,7 @@ api_keys = Table(
 web_sessions = Table(
     "web_sessions",
     metadata,
-    Column("token_hash", String(64), primary_key=True),
+    Column("token_hash", String(64), primary_key=True, comment="SHA-256 of the token"),
     Column("key_id", String(16), ForeignKey("api_keys.id")),
     Column("actor", String(300), nullable=False),
     Column("scope", String(8), nullable=False),

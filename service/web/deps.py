@@ -58,6 +58,7 @@ def _signed_in(needed: Scope) -> Callable[..., Session]:
     return holder
 
 
+KeyHolder = Annotated[Session, Depends(_signed_in(Scope.READ))]
 Editor = Annotated[Session, Depends(_signed_in(Scope.WRITE))]
 Administrator = Annotated[Session, Depends(_signed_in(Scope.ADMIN))]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from service.domain import CalendarDuration, Due, Kind, Precision, Status, UpcomingItem
 
@@ -12,6 +12,14 @@ _ORDINAL_QUARTERS = {1: "first", 2: "second", 3: "third", 4: "fourth"}
 def day_text(day: date | datetime) -> str:
     """'5 February 2026'."""
     return f"{day.day} {day:%B %Y}"
+
+
+def utc_text(moment: datetime | None) -> str:
+    """'2 December 2026, 14:05 UTC', or a dash when there is no such moment."""
+    if moment is None:
+        return "—"
+    moment = moment.astimezone(UTC)
+    return f"{day_text(moment)}, {moment:%H:%M} UTC"
 
 
 def due_text(due: Due | None) -> str:
@@ -68,9 +76,9 @@ def countdown(item: UpcomingItem) -> str:
 
 
 def month_heading(item: UpcomingItem) -> str:
-    """The month a listed item is grouped under: that of its window's first day."""
+    """The month a listed item is grouped under: that of its first day, unless it began."""
     assert item.due is not None
-    return f"{item.due.first_day:%B %Y}"
+    return "Under way" if item.days_left < 0 else f"{item.due.first_day:%B %Y}"
 
 
 def kind_label(kind: Kind | str) -> str:

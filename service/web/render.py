@@ -26,6 +26,7 @@ _templates = Environment(
 )
 _templates.filters.update(
     day=fmt.day_text,
+    utc=fmt.utc_text,
     due=fmt.due_text,
     span=fmt.span_text,
     countdown=fmt.countdown,

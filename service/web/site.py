@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from importlib.resources import files
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from service.web import commitments, home, signin
+from service.web import admin, commitments, feeds, home, review, signin
 from service.web.deps import FormRefused, SignInNeeded
 from service.web.render import error_page
 
-PAGES = (home, commitments, signin)
+PAGES = (home, commitments, signin, admin, feeds, review)
 
 
 def install(app: FastAPI) -> None:
@@ -26,7 +27,8 @@ def install(app: FastAPI) -> None:
 
 async def _sign_in_first(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SignInNeeded)
-    return RedirectResponse(f"/signin?next={exc.path}", status_code=303)
+    back = exc.path if request.method == "GET" else "/"  # a form's target cannot be re-opened
+    return RedirectResponse(f"/signin?next={quote(back)}", status_code=303)
 
 
 async def _refused(request: Request, exc: Exception) -> Response:
