@@ -95,12 +95,14 @@ class Commitments:
     def coming(self, where: CommitmentFilter, start: date, until: date) -> list[Commitment]:
         """What the filter matches that may touch start..until, by an indexed range on the due.
 
-        A superset: one whose end may reach into the period is read too, and the caller
-        applies the exact rule (`domain.upcoming`); with no end, the due alone decides.
+        A superset: one with an end in `start`'s year or later is read too (an end's value
+        begins with its year, whatever its precision), and the caller applies the exact rule
+        (`domain.upcoming`); with no end, the due alone decides.
         """
+        end_year = func.substr(_c.end_value, 1, 4)
         touches = and_(
             _c.due_first_day <= until,
-            or_(_c.due_last_day >= start, _c.end_value.is_not(None)),
+            or_(_c.due_last_day >= start, end_year >= f"{start.year:04d}"),
         )
         rows = self._conn.execute(_ordered([*_conditions(self._conn, where), touches]))
         return [commitment_from_row(row) for row in rows.mappings()]
