@@ -157,7 +157,8 @@ class Settings(BaseSettings):
     )
     default_alerts: dict[Kind, tuple[Offset, ...]] = Field(
         default_factory=lambda: dict(DEFAULT_ALERTS),
-        description="Alert offsets per kind, for commitments that set none",
+        description="Alert offsets per kind, for commitments that set none "
+        "('P30D' before the start, 'P30D before end' before the end of the window)",
     )
 
     @property

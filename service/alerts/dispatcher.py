@@ -1,16 +1,16 @@
 """Firing: alerts whose time has come become messages, or are settled with a reason.
 
 Alerts that fell due while the service was down fire on start, marked late. When several
-offsets of one commitment fell due, only the latest is sent and the older ones are recorded
-as superseded; when the deadline itself passed more than a grace period ago, the alert is
-recorded as skipped. Nothing is dropped without a row that says why.
+offsets of one commitment and one edge of its window fell due, only the latest is sent and the
+older ones are recorded as superseded; when that edge itself passed more than a grace period
+ago, the alert is recorded as skipped. Nothing is dropped without a row that says why.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import groupby
 
 from service.alerts.payloads import alert_payload, event_for
@@ -20,8 +20,11 @@ from service.domain import (
     Alert,
     AlertStatus,
     Commitment,
+    Due,
+    Edge,
     Subscription,
-    due_key,
+    edge_key,
+    edge_local,
 )
 from service.feeds import memberships
 from service.store import NewDelivery, Settlement, Store
@@ -33,6 +36,9 @@ class Lateness:
 
     late_after: timedelta
     grace: timedelta
+
+
+_MOVED = {Edge.START: "the due date has moved", Edge.END: "the end of the window has moved"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +106,32 @@ def _decide_one(
         reason = f"the commitment is {commitment.status.value} and no longer dated"
         decided.settlements.extend(_all(alerts, AlertStatus.CANCELLED, reason))
         return
-    stale = [a for a in alerts if a.due_key != due_key(due)]
-    current = [a for a in alerts if a.due_key == due_key(due)]
-    decided.settlements.extend(_all(stale, AlertStatus.CANCELLED, "the due date has moved"))
-    if not current:
-        return
-    closed = due.end_instant(rules.all_day_zone)
+    for edge in Edge:
+        key = edge_key(due, commitment.end, edge)
+        mine = [a for a in alerts if a.edge is edge]
+        stale = [a for a in mine if a.due_key != key]
+        current = [a for a in mine if a.due_key == key]
+        decided.settlements.extend(_all(stale, AlertStatus.CANCELLED, _MOVED[edge]))
+        if current:
+            _send_latest(
+                current, commitment, due, feeds, subscriptions, rules, lateness, now, decided
+            )
+
+
+def _send_latest(
+    current: list[Alert],
+    commitment: Commitment,
+    due: Due,
+    feeds: set[str],
+    subscriptions: Sequence[Subscription],
+    rules: PlanningRules,
+    lateness: Lateness,
+    now: datetime,
+    decided: Decisions,
+) -> None:
+    """Send the latest alert of one edge, unless that edge passed beyond the grace period."""
+    edge = current[0].edge
+    closed = _closed(due, commitment.end, edge, rules)
     if now - closed > lateness.grace:
         reason = f"the deadline passed at {closed:%Y-%m-%d %H:%M} UTC, beyond the grace period"
         decided.settlements.extend(_all(current, AlertStatus.SKIPPED, reason))
@@ -120,13 +146,20 @@ def _decide_one(
     )
     offsets = commitment.effective_alerts(rules.default_alerts)
     event = event_for(latest)
-    start = due.start_local(rules.all_day_zone)
-    payload = alert_payload(commitment, due, latest, start, now, late)
+    counted_to = edge_local(due, commitment.end, edge, rules.all_day_zone)
+    payload = alert_payload(commitment, due, latest, counted_to, now, late)
     decided.messages.extend(
         NewDelivery(s.id, f"alert:{latest.id}", event, payload)
         for s in subscriptions
         if s.hears(event, commitment, feeds) and s.wants_offset(latest.offset, offsets)
     )
+
+
+def _closed(due: Due, end: Due | None, edge: Edge, rules: PlanningRules) -> datetime:
+    """When an edge has passed: the due window's close for the start, the end itself for the end."""
+    if edge is Edge.START:
+        return due.end_instant(rules.all_day_zone)
+    return edge_local(due, end, edge, rules.all_day_zone).astimezone(UTC)
 
 
 def _all(alerts: Sequence[Alert], status: AlertStatus, note: str) -> list[Settlement]:

@@ -6,7 +6,16 @@ import json
 from datetime import datetime
 from typing import Any
 
-from service.domain import Alert, Commitment, Due, EventType, Revision, days_before
+from service.domain import (
+    Alert,
+    AlertOffset,
+    CalendarDuration,
+    Commitment,
+    Due,
+    EventType,
+    Revision,
+    days_before,
+)
 
 
 def dumps(document: dict[str, Any]) -> str:
@@ -15,18 +24,19 @@ def dumps(document: dict[str, Any]) -> str:
 
 
 def event_for(alert: Alert) -> EventType:
-    zero = alert.offset == "PT0S"
+    """Offset zero, before either edge, is that edge reached; any other is it approaching."""
+    zero = AlertOffset.parse(alert.offset).duration == CalendarDuration()
     return EventType.DEADLINE_REACHED if zero else EventType.DEADLINE_APPROACHING
 
 
 def alert_payload(
-    commitment: Commitment, due: Due, alert: Alert, start: datetime, now: datetime, late: bool
+    commitment: Commitment, due: Due, alert: Alert, edge: datetime, now: datetime, late: bool
 ) -> str:
     """deadline.approaching / deadline.reached, with the whole days and the seconds left.
 
-    `start` is the due's first moment on its own wall clock. An alert sent on time counts
-    days from the moment it was planned for (the P30D alert says 30 even if it leaves a few
-    milliseconds late); a late one counts from now.
+    `edge` is the moment the alert counts back from (the window's start or its end) on its
+    own wall clock. An alert sent on time counts days from the moment it was planned for (the
+    P30D alert says 30 even if it leaves a few milliseconds late); a late one counts from now.
     """
     late_seconds = max(0.0, (now - alert.fire_at).total_seconds())
     counted_from = now if late else alert.fire_at
@@ -37,9 +47,10 @@ def alert_payload(
             "data": {
                 "commitment": commitment.model_dump(mode="json"),
                 "offset": alert.offset,
+                "edge": alert.edge.value,
                 "due": due.model_dump(mode="json"),
-                "days_left": days_before(start, counted_from),
-                "seconds_left": round(max(0.0, (start - now).total_seconds()), 3),
+                "days_left": days_before(edge, counted_from),
+                "seconds_left": round(max(0.0, (edge - now).total_seconds()), 3),
                 "late": late,
                 "late_by_seconds": round(late_seconds, 3) if late else 0,
             },

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from service import web
 from service.api import (
     calendars,
+    changes,
     commitments,
     docs,
     feeds,
@@ -76,7 +77,17 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, engine: bool = Fal
     app.state.services = services
     problems.install(app)
     web.install(app)
-    for module in (commitments, upcoming, feeds, calendars, subscriptions, sources, health, docs):
+    for module in (
+        commitments,
+        upcoming,
+        changes,
+        feeds,
+        calendars,
+        subscriptions,
+        sources,
+        health,
+        docs,
+    ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)

@@ -1,4 +1,8 @@
-"""The calendars: /feeds/{slug}.ics, /feeds/all.ics and private feeds, with HTTP caching."""
+"""The calendars: /feeds/{slug}.ics, /feeds/all.ics and private feeds, with HTTP caching.
+
+Every public feed and `all` has an Atom companion, /feeds/{slug}.atom, of its latest changes,
+served with the same caching.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from service.api.deps import AppDep
 from service.api.filters import BasicFilter
 from service.api.problems import PROBLEM_RESPONSES
 from service.app import App
+from service.app.changelog import atom_key
 from service.app.feeds import all_key, named_key
 from service.domain import SLUG_PATTERN
 from service.errors import FeedNotFound, PrivateFeedNotFound
@@ -22,11 +27,16 @@ from service.feeds import RenderedFeed
 router = APIRouter(tags=["feeds"])
 
 CALENDAR = "text/calendar; charset=utf-8"
+ATOM = "application/atom+xml; charset=utf-8"
 _ICS_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"content": {"text/calendar": {}}, "description": "An RFC 5545 calendar"},
     304: {"description": "Not modified since the ETag or date the client holds"},
     404: PROBLEM_RESPONSES[404],
     422: PROBLEM_RESPONSES[422],
+}
+_ATOM_RESPONSES: dict[int | str, dict[str, object]] = {
+    **_ICS_RESPONSES,
+    200: {"content": {"application/atom+xml": {}}, "description": "An RFC 4287 Atom feed"},
 }
 _TOKEN_PATTERN = r"^tcfeed_[A-Za-z0-9_-]{20,100}$"  # noqa: S105 - a pattern, not a secret
 
@@ -71,13 +81,40 @@ async def named_feed(request: Request, app: AppDep, slug: str) -> Response:
     return _answer(request, app, rendered)
 
 
+@router.get(
+    "/feeds/{slug}.atom",
+    summary="A public feed's latest changes, as Atom",
+    response_class=Response,
+    responses=_ATOM_RESPONSES,
+)
+@router.head("/feeds/{slug}.atom", include_in_schema=False)
+async def atom_feed(request: Request, app: AppDep, slug: str) -> Response:
+    """The last 50 revisions of the feed's commitments (`all`: of every one), newest first.
+
+    Each entry is titled by what changed ("New START expires: due moved from 5 February 2021
+    to 5 February 2026"), links to the commitment's page, and keeps its id (a tag: URI from
+    the commitment id and revision number). Cached and validated like the calendars.
+    """
+    if not re.fullmatch(SLUG_PATTERN, slug):
+        raise FeedNotFound(slug)
+    rendered = await _rendered(app, atom_key(slug), lambda: app.changelog.atom(slug))
+    return _answer(request, app, rendered, media_type=ATOM)
+
+
 async def _rendered(app: App, key: str, render: Callable[[], RenderedFeed]) -> RenderedFeed:
     """A poll that memory can answer is answered on the event loop; else in a thread."""
     found = app.feeds.remembered(key)
     return found if found is not None else await run_in_threadpool(render)
 
 
-def _answer(request: Request, app: App, rendered: RenderedFeed, *, shared: bool = True) -> Response:
+def _answer(
+    request: Request,
+    app: App,
+    rendered: RenderedFeed,
+    *,
+    shared: bool = True,
+    media_type: str = CALENDAR,
+) -> Response:
     """The feed, or 304 when the client holds it; a private feed is not for shared caches."""
     zipped = "gzip" in request.headers.get("accept-encoding", "")
     max_age = int(app.settings.feed_max_age.total_seconds())
@@ -91,8 +128,8 @@ def _answer(request: Request, app: App, rendered: RenderedFeed, *, shared: bool 
         return Response(status_code=304, headers=headers)
     if zipped:
         headers["Content-Encoding"] = "gzip"
-        return Response(rendered.gzipped, media_type=CALENDAR, headers=headers)
-    return Response(rendered.body, media_type=CALENDAR, headers=headers)
+        return Response(rendered.gzipped, media_type=media_type, headers=headers)
+    return Response(rendered.body, media_type=media_type, headers=headers)
 
 
 def _not_modified(request: Request, rendered: RenderedFeed) -> bool:

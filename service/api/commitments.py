@@ -169,6 +169,16 @@ def cancel_commitment(
     return cancelled
 
 
+@router.get("/{commitment_id}/follow-ups", summary="What a treaty clause says follows it")
+def commitment_follow_ups(app: AppDep, commitment_id: Slug) -> list[CommitmentCreate]:
+    """For a notice (tagged with a treaty and `withdrawal-notice`, or `jcpoa-snapback` and
+    `notice`): the commitment its treaty's clause sets off, such as a withdrawal taking effect
+    six months later, with its due as a rule after the notice and that rule's date now.
+    POST one to track it; it then moves with the notice. An empty list for any other.
+    """
+    return app.commitments.follow_ups(commitment_id)
+
+
 @router.get("/{commitment_id}/history", summary="Every revision, oldest first")
 def commitment_history(app: AppDep, commitment_id: Slug) -> list[HistoryEntry]:
     return [

@@ -52,6 +52,16 @@ class HistoryEntry(Revision):
     summary: str = Field(examples=["due moved from 2021-02-05 to 2026-02-05 on 2021-02-03"])
 
 
+class ChangeEntry(HistoryEntry):
+    cursor: str = Field(description="Poll with since= this to follow on from this change")
+
+
+class ChangesPage(BaseModel):
+    items: list[ChangeEntry] = Field(description="In the order they were recorded")
+    next: str = Field(description="The cursor for the next poll: since= this")
+    more: bool = Field(description="Whether more changes wait already: poll again at once")
+
+
 class FeedEntry(BaseModel):
     slug: str
     title: str

@@ -26,7 +26,17 @@ def get_upcoming(
     ] = "P90D",
     as_of: Annotated[
         date | None,
-        Query(description="Answer from what was known on this day (default: today)"),
+        Query(
+            description="Answer as the world stood on this day: each commitment as its "
+            "revisions effective by then left it (default: today, or known_at)"
+        ),
+    ] = None,
+    known_at: Annotated[
+        date | None,
+        Query(
+            description="Answer only from what this database had recorded by the end of this "
+            "day (UTC): what did our data say then?"
+        ),
     ] = None,
 ) -> Upcoming:
     """Commitments due between as_of and as_of + within, by due date, with days left.
@@ -34,7 +44,11 @@ def get_upcoming(
     A commitment with an end that began earlier but ends in the period is listed too, with
     negative `days_left` and its `days_to_end`.
 
-    With `as_of`, changes recorded as effective after that day are ignored: as of 2019-05-14,
-    New START still expires on 2021-02-05.
+    Every revision has two dates: when it took effect in the world (`effective`) and when it
+    was recorded here (`recorded_at`). `as_of` reads by the first: as of 2019-05-14, New
+    START still expires on 2021-02-05, though the extension was recorded later. `known_at`
+    reads by the second, and the two combine.
     """
-    return app.agenda.upcoming(where, within, as_of, with_private=caller is not None)
+    return app.agenda.upcoming(
+        where, within, as_of, known_at=known_at, with_private=caller is not None
+    )

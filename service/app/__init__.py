@@ -17,6 +17,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from service.alerts import Engine, EngineSettings, Planner, PlanningRules
+from service.app.changelog import ChangeLog
 from service.app.commitments import Commitments
 from service.app.context import Context
 from service.app.feeds import Feeds, PublishedFeed, SyncReport, feed_files
@@ -41,6 +42,7 @@ class App:
         self.reading = Reading(context, self.agenda)
         self.subscriptions = Subscriptions(context)
         self.feeds = Feeds(context)
+        self.changelog = ChangeLog(context, self.feeds)
         self.keys = Keys(context)
         self.sessions = Sessions(context, self.keys)
 

@@ -1,12 +1,13 @@
 """Writing a commitment: the revision, the data version, its alerts and its change messages.
 
 Every write of a commitment goes through `record`, whatever asked for it (the API, the CLI,
-a feed file, an accepted proposal), inside the caller's transaction.
+a feed file, an accepted proposal, an anchor that moved), inside the caller's transaction.
 """
 
 from __future__ import annotations
 
 from service.alerts import Planner
+from service.app import following
 from service.domain import (
     ChangeNote,
     Commitment,
@@ -52,6 +53,7 @@ def record(
 
     Returns `before` unchanged when the fields are what it already holds.
     """
+    fields = following.resolved(tx, commitment_id, fields)
     change = tx.commitments.write(commitment_id, before, fields, note, actor)
     if change is None:
         assert before is not None, "a first revision always changes something"
@@ -60,6 +62,10 @@ def record(
     if fields.supersedes and fields.supersedes != (before.supersedes if before else None):
         _supersede(tx, planner, fields.supersedes, commitment_id, note, actor)
     planner.plan(tx, change)
+    for follower in following.followers(tx, change):
+        record(
+            tx, planner, follower.before.id, follower.before, follower.fields, follower.note, actor
+        )
     return change.after
 
 

@@ -20,6 +20,7 @@ from service.domain import (
     Revision,
     Source,
     Status,
+    follow_ups,
 )
 from service.errors import InvalidInput
 
@@ -52,6 +53,11 @@ class Commitments:
         with self._ctx.read() as tx:
             tx.commitments.get(commitment_id)
             return tx.alerts.of_commitment(commitment_id)
+
+    def follow_ups(self, commitment_id: str) -> list[CommitmentCreate]:
+        """What a treaty clause says follows this notice, with a due relative to it; to review."""
+        with self._ctx.read() as tx:
+            return follow_ups(tx.commitments.get(commitment_id))
 
     def create(self, data: CommitmentCreate, note: ChangeNote, actor: str) -> Commitment:
         with self._ctx.transaction() as tx:

@@ -241,18 +241,18 @@ class Feeds:
                 raise FeedNotFound(slug)
             return self._render(feed, _members(slug))
 
-        return self._cached(named_key(slug), render)
+        return self.cached(named_key(slug), render)
 
     def private_calendar(self, token: str) -> tuple[Feed, RenderedFeed]:
         """The private feed this token opens, as served at its address."""
         with self._ctx.read() as tx:
             feed = tx.feeds.by_token(token)
-        rendered = self._cached(private_key(feed.slug), lambda: self._render_feed(feed))
+        rendered = self.cached(private_key(feed.slug), lambda: self._render_feed(feed))
         return feed, rendered
 
     def filtered_calendar(self, where: CommitmentFilter) -> RenderedFeed:
         """Every commitment the filter matches, as the `all` feed."""
-        return self._cached(all_key(where), lambda: self._render(filtered_feed(where), where))
+        return self.cached(all_key(where), lambda: self._render(filtered_feed(where), where))
 
     def export(self, slug: str, progress: Progress = None) -> bytes:
         """A feed's bytes exactly as served, private ones too: `all` or a published slug."""
@@ -296,7 +296,7 @@ class Feeds:
             members = tx.commitments.matching(where)
         return render_feed(self._ctx.publishing.options_for(feed), members, progress)
 
-    def _cached(self, key: str, render: Callable[[], bytes]) -> RenderedFeed:
+    def cached(self, key: str, render: Callable[[], bytes]) -> RenderedFeed:
         """The feed for `key` at the current data version, rendering it if needed (blocking)."""
         cache = self._ctx.feed_cache
         version = cache.known_version()

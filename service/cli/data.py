@@ -65,7 +65,15 @@ def upcoming_command(
     ] = "P90D",
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", metavar="YYYY-MM-DD", help="Answer as known on this day"),
+        typer.Option("--as-of", metavar="YYYY-MM-DD", help="Answer as the world stood on this day"),
+    ] = None,
+    known_at: Annotated[
+        str | None,
+        typer.Option(
+            "--known-at",
+            metavar="YYYY-MM-DD",
+            help="Answer from what this database had recorded by the end of this day (UTC)",
+        ),
     ] = None,
     kind: Annotated[
         list[Kind] | None,
@@ -83,6 +91,7 @@ def upcoming_command(
 ) -> None:
     """What is coming up, as a table (or --json)."""
     day = parse_day(as_of, "--as-of")
+    recorded = parse_day(known_at, "--known-at")
     try:
         CalendarDuration.parse(within)
         where = CommitmentFilter(
@@ -91,7 +100,7 @@ def upcoming_command(
     except ValueError as exc:
         raise typer.BadParameter(_one_line(exc)) from exc
     with opened(settings_for(db)) as use_cases:
-        found = use_cases.agenda.upcoming(where, within, day, with_private=True)
+        found = use_cases.agenda.upcoming(where, within, day, known_at=recorded, with_private=True)
     if as_json:
         typer.echo(found.model_dump_json(indent=2))
         return

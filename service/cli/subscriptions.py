@@ -63,7 +63,8 @@ def create(
         list[str] | None,
         typer.Option(
             metavar="DURATION",
-            help="Own alert offsets (repeatable), e.g. P30D (default: each commitment's)",
+            help="Own alert offsets (repeatable), e.g. P30D or 'P30D before end' "
+            "(default: each commitment's)",
         ),
     ] = None,
     db: DbOption = None,

@@ -29,6 +29,7 @@ from service.domain.catalog import (
     StatedVersion,
     unapplied,
 )
+from service.domain.clauses import CLAUSES, Clause, follow_ups
 from service.domain.commitments import (
     Commitment,
     CommitmentCreate,
@@ -37,8 +38,9 @@ from service.domain.commitments import (
     Source,
     slug_for,
 )
+from service.domain.due_rules import Counting, DueRule, resolve
 from service.domain.dues import Due, check_zone
-from service.domain.durations import CalendarDuration, Offset
+from service.domain.durations import AlertOffset, CalendarDuration, Edge, Offset
 from service.domain.keys import ApiKey, Scope
 from service.domain.proposals import (
     AcceptProposal,
@@ -100,11 +102,14 @@ from service.domain.webhooks import (
     alert_time,
     days_before,
     due_key,
+    edge_key,
+    edge_local,
     plan_alerts,
 )
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "CLAUSES",
     "MAX_ARTICLE_CHARS",
     "PLANNED_STATUSES",
     "RESERVED_FEED_SLUGS",
@@ -116,6 +121,7 @@ __all__ = [
     "UNSUBSCRIBED",
     "AcceptProposal",
     "Alert",
+    "AlertOffset",
     "AlertStatus",
     "ApiKey",
     "ArticleIn",
@@ -126,16 +132,20 @@ __all__ = [
     "Change",
     "ChangeEvent",
     "ChangeNote",
+    "Clause",
     "Commitment",
     "CommitmentCreate",
     "CommitmentFields",
     "CommitmentFilter",
     "CommitmentPage",
     "CommitmentPatch",
+    "Counting",
     "Decision",
     "Delivery",
     "DeliveryStatus",
     "Due",
+    "DueRule",
+    "Edge",
     "EventType",
     "Extraction",
     "Feed",
@@ -180,7 +190,11 @@ __all__ = [
     "days_left",
     "diff",
     "due_key",
+    "edge_key",
+    "edge_local",
+    "follow_ups",
     "plan_alerts",
+    "resolve",
     "slug_for",
     "status_as_of",
     "unapplied",

@@ -107,6 +107,6 @@ def unapplied(
     if current is None:
         return list(versions)
     for index in range(len(versions) - 1, -1, -1):
-        if versions[index].fields == current:
+        if versions[index].fields.stated() == current.stated():
             return list(versions[index + 1 :])
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
@@ -23,6 +23,7 @@ from service.domain.base import (
     UtcDatetime,
     printable,
 )
+from service.domain.due_rules import DueRule, rule_in_due
 from service.domain.dues import Due, check_zone
 from service.domain.durations import Offset
 
@@ -65,6 +66,11 @@ class CommitmentFields(BaseModel):
     description: Annotated[Lines, StringConstraints(max_length=20_000)] = ""
     kind: Kind
     due: Due | None = None
+    due_rule: DueRule | None = Field(
+        default=None,
+        description="A due that follows another commitment (or send `due` as "
+        '{"after": id, "offset": "P6M"}); the server resolves `due` from it and keeps it current',
+    )
     end: Due | None = Field(
         default=None, description="The last day or moment, for multi-day events"
     )
@@ -75,10 +81,17 @@ class CommitmentFields(BaseModel):
     alerts: tuple[Offset, ...] | None = Field(
         default=None,
         max_length=20,
-        description="Alert offsets before the due moment; null takes the default for the kind",
-        examples=[["P30D", "P7D", "PT0S"]],
+        description="Alert offsets (ISO 8601 durations) before the start of the due window, "
+        "or before its end with 'before end' (the end's last moment, else the window's); "
+        "null takes the default for the kind",
+        examples=[["P30D", "P7D", "PT0S", "P30D before end"]],
     )
     supersedes: Slug | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _relative_due(cls, data: Any) -> Any:
+        return rule_in_due(data)
 
     @field_validator("parties", "tags", "alerts")
     @classmethod
@@ -87,6 +100,8 @@ class CommitmentFields(BaseModel):
 
     @model_validator(mode="after")
     def _dates_agree(self) -> Self:
+        if self.due is None and self.due_rule is not None:
+            return self  # resolved (and checked again) when it is written
         if self.due is None:
             if self.status not in UNDATED_STATUSES:
                 raise ValueError(
@@ -100,6 +115,11 @@ class CommitmentFields(BaseModel):
                 f"the end ({self.end.value}) is before the due date ({self.due.value})"
             )
         return self
+
+    def stated(self) -> CommitmentFields:
+        """The fields as a person states them: a due that follows a rule is the rule's to give."""
+        stated = self.model_dump(include=_STATED_FIELDS, exclude_computed_fields=True)
+        return CommitmentFields.model_validate(stated | {"due": None} if self.due_rule else stated)
 
 
 def _ends_before_start(due: Due, end: Due) -> bool:
@@ -160,6 +180,7 @@ class CommitmentPatch(BaseModel):
     description: Annotated[Lines, StringConstraints(max_length=20_000)] | None = None
     kind: Kind | None = None
     due: Due | None = None
+    due_rule: DueRule | None = None
     end: Due | None = None
     status: Status | None = None
     parties: tuple[Party, ...] | None = Field(default=None, max_length=60)
@@ -167,6 +188,11 @@ class CommitmentPatch(BaseModel):
     sources: tuple[Source, ...] | None = Field(default=None, max_length=50)
     alerts: tuple[Offset, ...] | None = Field(default=None, max_length=20)
     supersedes: Slug | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _relative_due(cls, data: Any) -> Any:
+        return rule_in_due(data)
 
     def apply(self, current: CommitmentFields) -> CommitmentFields:
         """The fields after this patch, validated as a whole."""
@@ -176,4 +202,6 @@ class CommitmentPatch(BaseModel):
             raise ValueError(f"{', '.join(sorted(cleared))} cannot be null")
         merged = current.model_dump(exclude_computed_fields=True)
         merged.update(self.model_dump(include=self.model_fields_set, exclude_computed_fields=True))
+        if "due" in self.model_fields_set and "due_rule" not in self.model_fields_set:
+            merged["due_rule"] = None  # a stated date replaces the rule
         return CommitmentFields.model_validate(merged)

@@ -6,6 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -82,9 +83,42 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month0 + 1, day=day)
 
 
+class Edge(StrEnum):
+    """Which edge of a window an alert counts back from."""
+
+    START = "start"
+    END = "end"
+
+
+_OFFSET = re.compile(r"^\s*(?P<duration>P\S*)(?:\s+before\s+(?P<edge>start|end))?\s*$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertOffset:
+    """How long before which edge of a window to warn: 'P30D' (the start), 'P30D before end'."""
+
+    duration: CalendarDuration
+    edge: Edge = Edge.START
+
+    @classmethod
+    def parse(cls, text: str) -> AlertOffset:
+        match = _OFFSET.match(text)
+        if match is None:
+            raise ValueError(
+                f"{text!r} is not an ISO 8601 duration such as 'P30D' or 'PT12H', "
+                "nor one before the end such as 'P30D before end'"
+            )
+        edge = Edge((match["edge"] or Edge.START).lower())
+        return cls(CalendarDuration.parse(match["duration"]), edge)
+
+    def __str__(self) -> str:
+        """The canonical form: a bare duration before the start, so stored offsets stay valid."""
+        return str(self.duration) if self.edge is Edge.START else f"{self.duration} before end"
+
+
 def _normalise_offset(text: str) -> str:
-    return str(CalendarDuration.parse(text))
+    return str(AlertOffset.parse(text))
 
 
 Offset = Annotated[str, AfterValidator(_normalise_offset)]
-"""An alert offset before the due moment, as an ISO 8601 duration, normalised (P1W -> P7D)."""
+"""An alert offset, normalised: 'P1W' -> 'P7D', 'p30d Before End' -> 'P30D before end'."""

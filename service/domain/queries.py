@@ -134,6 +134,9 @@ class Upcoming(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     as_of: date
+    known_at: date | None = Field(
+        default=None, description="Only what had been recorded by the end of this day (UTC)"
+    )
     within: str
     until: date
     items: list[UpcomingItem] = Field(description="Dated commitments in the window, by due")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Self
@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator, model
 from service.domain.base import FROZEN, Kind, Line, Party, Slug, Status, Tag, UtcDatetime
 from service.domain.commitments import Commitment
 from service.domain.dues import Due
-from service.domain.durations import CalendarDuration, Offset
+from service.domain.durations import AlertOffset, Edge, Offset
 from service.domain.queries import CommitmentFilter
 
 
@@ -64,7 +64,8 @@ class SubscriptionCreate(BaseModel):
     offsets: tuple[Offset, ...] | None = Field(
         default=None,
         max_length=20,
-        description="Alert offsets for this endpoint instead of each commitment's own",
+        description="Alert offsets for this endpoint instead of each commitment's own: "
+        "'P30D' before the start of the due window, 'P30D before end' before its end",
     )
 
     @field_validator("event_types")
@@ -114,7 +115,7 @@ class AlertStatus(StrEnum):
 
 
 class PlannedAlert(BaseModel):
-    """One alert a commitment should have: unique per (commitment, offset, due value)."""
+    """One alert a commitment should have: unique per (commitment, offset, edge value)."""
 
     model_config = FROZEN
 
@@ -129,13 +130,37 @@ def due_key(due: Due) -> str:
     return f"{due.value}@{due.tz}" if due.tz else due.value
 
 
-def alert_time(due: Due, offset: CalendarDuration, all_day_zone: ZoneInfo) -> datetime:
-    """When to warn, in UTC: counted back on the due's own wall clock from its earliest moment.
+def edge_key(due: Due, end: Due | None, edge: Edge) -> str:
+    """The value an edge's alerts belong to: the due for the start; for the end, the `end`
+    (read in the due's zone when it has no time of its own), else the due again."""
+    if edge is Edge.START:
+        return due_key(due)
+    last = end or due
+    zone = last.tz or due.tz
+    return f"{last.value}@{zone}" if zone else last.value
+
+
+def edge_local(due: Due, end: Due | None, edge: Edge, all_day_zone: ZoneInfo) -> datetime:
+    """The moment alerts count back from, on its own wall clock: the window's earliest moment,
+    or the moment it closes (the `end`'s, else the due's: the day after its last day)."""
+    if edge is Edge.START:
+        return due.start_local(all_day_zone)
+    last = end or due
+    if last.moment is not None:
+        return last.moment
+    zone = due.moment.tzinfo if due.moment is not None else all_day_zone
+    return datetime.combine(last.last_day + timedelta(days=1), time(0), tzinfo=zone)
+
+
+def alert_time(due: Due, end: Due | None, offset: AlertOffset, all_day_zone: ZoneInfo) -> datetime:
+    """When to warn, in UTC: counted back on the edge's own wall clock.
 
     A Berlin 09:00 deadline warned seven days ahead is warned at 09:00 Berlin time, across a
-    change of clocks; a year-precision due counts back from 1 January.
+    change of clocks; a year-precision due counts back from 1 January, or from the next
+    1 January for its end.
     """
-    return offset.before(due.start_local(all_day_zone)).astimezone(UTC)
+    edge = edge_local(due, end, offset.edge, all_day_zone)
+    return offset.duration.before(edge).astimezone(UTC)
 
 
 def plan_alerts(
@@ -145,20 +170,22 @@ def plan_alerts(
     due = commitment.due
     if due is None or commitment.status not in PLANNED_STATUSES:
         return []
-    key = due_key(due)
-    return [
-        PlannedAlert(
-            commitment_id=commitment.id,
-            offset=offset,
-            due_key=key,
-            fire_at=alert_time(due, CalendarDuration.parse(offset), all_day_zone),
+    planned = []
+    for offset in sorted(set(offsets)):
+        parsed = AlertOffset.parse(offset)
+        planned.append(
+            PlannedAlert(
+                commitment_id=commitment.id,
+                offset=offset,
+                due_key=edge_key(due, commitment.end, parsed.edge),
+                fire_at=alert_time(due, commitment.end, parsed, all_day_zone),
+            )
         )
-        for offset in sorted(set(offsets))
-    ]
+    return planned
 
 
 def days_before(due_start: datetime, moment: datetime) -> int:
-    """Whole days from `moment` to the due's start, counted on the due's own wall clock.
+    """Whole days from `moment` to the due's start (or an edge), on its own wall clock.
 
     A day counts only when it is complete: one minute before a 10:00 deadline is 0 days, and
     30 days before at the same wall time is 30, across a change of clocks too.
@@ -260,10 +287,15 @@ class Alert(BaseModel):
 
     id: int
     commitment_id: Slug
-    offset: str
-    due_key: str
+    offset: str = Field(description="'P30D' counts back from the start, 'P30D before end' the end")
+    due_key: str = Field(description="The value of the edge counted from; a new one re-plans")
     fire_at: UtcDatetime
     status: AlertStatus
     note: str | None = None
     late_seconds: float | None = None
     settled_at: UtcDatetime | None = None
+
+    @property
+    def edge(self) -> Edge:
+        """Which edge of the window this alert counts back from."""
+        return AlertOffset.parse(self.offset).edge

@@ -193,6 +193,12 @@ def _targets(versions: Sequence[StatedVersion]) -> list[str]:
     return list(dict.fromkeys(v.fields.supersedes for v in versions if v.fields.supersedes))
 
 
+def _anchors(commitments: Mapping[str, Sequence[StatedVersion]], commitment_id: str) -> list[str]:
+    """The commitments in these files that its due rules follow, to be stored before it."""
+    rules = (v.fields.due_rule for v in commitments[commitment_id])
+    return [a for a in dict.fromkeys(r.after for r in rules if r) if a in commitments]
+
+
 def _check_supersedes(
     commitments: Mapping[str, Sequence[StatedVersion]], homes: Mapping[str, _Home]
 ) -> None:
@@ -211,7 +217,7 @@ def _check_supersedes(
 def _superseded_first(
     commitments: Mapping[str, tuple[StatedVersion, ...]], homes: Mapping[str, _Home]
 ) -> dict[str, tuple[StatedVersion, ...]]:
-    """File order, except that a commitment comes after those it supersedes."""
+    """File order, except that a commitment comes after those it supersedes or follows."""
     ordered: dict[str, tuple[StatedVersion, ...]] = {}
     for commitment_id in commitments:
         _place(commitment_id, commitments, ordered, (), homes)
@@ -231,6 +237,6 @@ def _place(
         feed_file, line = homes[commitment_id]
         loop = " -> ".join((*chain, commitment_id))
         raise FeedFileError(str(feed_file.path), line, f"supersedes goes round in a circle: {loop}")
-    for target in _targets(commitments[commitment_id]):
+    for target in (*_targets(commitments[commitment_id]), *_anchors(commitments, commitment_id)):
         _place(target, commitments, ordered, (*chain, commitment_id), homes)
     ordered[commitment_id] = commitments[commitment_id]

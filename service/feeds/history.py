@@ -82,7 +82,8 @@ def _change(entry: YamlMap, name: str) -> _Change:
 
 
 def _first_state(commitment: YamlMap, steps: Sequence[_Step]) -> YamlMap:
-    """The current fields, with each one the history changes set back to its earliest `from`."""
+    """The current fields, with each one the history changes set back to its earliest `from`,
+    and without the sources that history entries cite (they join when those entries do)."""
     state = YamlMap(commitment.line)
     for name in FIELDS & commitment.keys():
         state[name] = commitment[name]
@@ -91,10 +92,28 @@ def _first_state(commitment: YamlMap, steps: Sequence[_Step]) -> YamlMap:
         for name, change in step.changes.items():
             state[name] = change.before
             state.lines[name] = change.before_line
+    if "sources" in state and not any("sources" in step.changes for step in steps):
+        later = [step.entry["source"] for step in steps if "source" in step.entry]
+        state["sources"] = [s for s in state["sources"] if not _cited(s, later)]
     return state
 
 
-def _apply(step: _Step, before: CommitmentFields) -> CommitmentFields:
+def _cited(source: Any, cited: Sequence[Any]) -> bool:
+    """Whether a history entry cites this source (the same address, or title if none)."""
+    key = _source_key(source)
+    return key is not None and any(_source_key(other) == key for other in cited)
+
+
+def _source_key(source: Any) -> str | None:
+    if not isinstance(source, dict):
+        return None
+    found = source.get("url") or source.get("title")
+    return str(found) if found else None
+
+
+def _apply(step: _Step, before: CommitmentFields, current: Sequence[Any]) -> CommitmentFields:
+    """The version after `step`: its changes, and the source it cites joining the sources
+    (in the place the current list gives it)."""
     for name, change in step.changes.items():
         _check_from(name, change, before)
     merged = YamlMap(step.entry.line)
@@ -102,10 +121,19 @@ def _apply(step: _Step, before: CommitmentFields) -> CommitmentFields:
     for name, change in step.changes.items():
         merged[name] = change.after
         merged.lines[name] = change.after_line
+    if "sources" not in step.changes and "source" in step.entry:
+        merged["sources"] = _joined(merged.get("sources") or [], step.entry["source"], current)
     after = validated(CommitmentFields, merged, merged)
     if after == before:
         raise Problem(step.entry.line, "this history entry changes nothing")
     return after
+
+
+def _joined(known: Sequence[Any], cited: Any, current: Sequence[Any]) -> list[Any]:
+    """The sources known so far plus the one just cited, in the order of the current list."""
+    keys = {_source_key(s) for s in known} | {_source_key(cited)}
+    listed = [s for s in current if _source_key(s) in keys]
+    return listed if len(listed) >= len(known) else list(known)
 
 
 def _check_from(name: str, change: _Change, before: CommitmentFields) -> None:
@@ -168,9 +196,10 @@ def replay(commitment: YamlMap, today: date) -> tuple[StatedVersion, ...]:
     state = _first_state(commitment, steps)
     first = validated(CommitmentFields, state, state)
     versions = [StatedVersion(fields=first, effective=_first_effective(commitment, first, today))]
+    listed = [s.model_dump(exclude_none=True) for s in current.sources]
     for step in steps:
         _check_effective(step, versions[-1].effective, today)
-        fields = _apply(step, versions[-1].fields)
+        fields = _apply(step, versions[-1].fields, listed)
         note = {"reason": step.entry.get("reason"), "source": step.entry.get("source")}
         data = {"fields": fields, "effective": step.effective, **note}
         versions.append(validated(StatedVersion, data, step.entry))

@@ -12,7 +12,8 @@ Two choices worth knowing:
 - RFC 5545 durations have no years or months, so an alert offset such as P1Y becomes the
   exact number of days (and seconds) back from the event's own start on its wall clock:
   P1Y before 2026-02-05 is -P365D, before 2025-02-05 it is -P366D. This is the same count
-  the alert engine makes (`CalendarDuration.before`).
+  the alert engine makes (`CalendarDuration.before`). An offset before the end of the window
+  ('P30D before end') is counted back from DTEND and written `TRIGGER;RELATED=END:-P30D`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,16 @@ from datetime import date, datetime, time, timedelta
 
 from icalendar import Alarm, Calendar, Event, Timezone, vDuration, vText, vUri
 
-from service.domain import CalendarDuration, Commitment, Due, Kind, Source, Status
+from service.domain import (
+    AlertOffset,
+    CalendarDuration,
+    Commitment,
+    Due,
+    Edge,
+    Kind,
+    Source,
+    Status,
+)
 
 __all__ = ["PRODID", "FeedOptions", "render_feed"]
 
@@ -148,8 +158,8 @@ def _timezone(tzid: str, first_year: int, end_year: int) -> bytes:
 def _rendered(commitment: Commitment, due: Due, alerts: tuple[str, ...]) -> _Rendered:
     """A VEVENT, cached on the whole commitment so a feed re-renders only what changed."""
     event = _event(commitment, due)
-    triggers = _add_alarms(event, commitment, due, alerts)
-    first = due.first_day + min(triggers, default=timedelta(0)) - _DAY
+    alarm_days = _add_alarms(event, commitment, due, alerts)
+    first = min([due.first_day, *alarm_days]) - _DAY
     last = max(due.last_day, (commitment.end or due).last_day) + _DAY
     order = (due.start_instant(), commitment.id)
     return _Rendered(order, event.to_ical(), _tzids(event), first, last)
@@ -252,44 +262,63 @@ def _sources(sources: Sequence[Source]) -> str:
 
 def _add_alarms(
     event: Event, commitment: Commitment, due: Due, alerts: Sequence[str]
-) -> list[timedelta]:
-    """One DISPLAY alarm per offset; none once called off, so no one is warned of nothing."""
+) -> list[date]:
+    """One DISPLAY alarm per offset, and the days they go off; none once called off, so no one
+    is warned of nothing."""
     if commitment.status in _CALLED_OFF:
         return []
-    start = _wall_start(due)
-    triggers = []
-    for offset in map(CalendarDuration.parse, alerts):
-        trigger = offset.before(start) - start
-        event.add_component(_alarm(commitment.title, due, offset, trigger))
-        triggers.append(trigger)
-    return triggers
+    start, end = _span(due, commitment.end)
+    days = []
+    for offset in map(AlertOffset.parse, alerts):
+        related, edge = _counted_from(offset, start, end)
+        at = offset.duration.before(edge)
+        event.add_component(_alarm(commitment.title, due, offset, at - edge, related))
+        days.append(at.date())
+    return days
 
 
-def _wall_start(due: Due) -> datetime:
-    """The start on the due's own wall clock, from which RFC 5545 counts nominal days back."""
-    if due.moment is None:
-        return datetime.combine(due.first_day, time(0))
-    return due.moment.replace(tzinfo=None)
+def _counted_from(
+    offset: AlertOffset, start: date | datetime, end: date | datetime | None
+) -> tuple[str, datetime]:
+    """RFC 5545's RELATED and the moment a trigger counts from; without a DTEND (a moment
+    with no end) the end of the window is its start."""
+    if offset.edge is Edge.END and end is not None:
+        return "END", _wall(end)
+    return "START", _wall(start)
 
 
-def _alarm(title: str, due: Due, offset: CalendarDuration, trigger: timedelta) -> Alarm:
+def _wall(moment: date | datetime) -> datetime:
+    """DTSTART or DTEND on its own wall clock, from which RFC 5545 counts nominal days back."""
+    if isinstance(moment, datetime):
+        return moment.replace(tzinfo=None)
+    return datetime.combine(moment, time(0))
+
+
+def _alarm(title: str, due: Due, offset: AlertOffset, trigger: timedelta, related: str) -> Alarm:
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("trigger", trigger)
+    alarm.add("trigger", trigger, parameters={"RELATED": related} if related == "END" else {})
     alarm.add("description", vText(f"{title}: {_countdown(offset, due)}"))
     return alarm
 
 
-def _countdown(offset: CalendarDuration, due: Due) -> str:
-    """'in 30 days'; 'at the earliest' when only the month, quarter or year is known."""
-    years, months = divmod(offset.months, 12)
-    hours, rest = divmod(offset.seconds, 3600)
+def _countdown(offset: AlertOffset, due: Due) -> str:
+    """'in 30 days'; 'at the earliest' when only the month, quarter or year is known; 'ends in
+    30 days' before the end of the window."""
+    words = _duration_words(offset.duration)
+    if offset.edge is Edge.END:
+        return f"ends in {words}" if words else "ends now"
+    when = f"in {words}" if words else ("now" if due.moment else "today")
+    return f"{when} at the earliest" if due.precision.is_vague else when
+
+
+def _duration_words(duration: CalendarDuration) -> str:
+    years, months = divmod(duration.months, 12)
+    hours, rest = divmod(duration.seconds, 3600)
     minutes, seconds = divmod(rest, 60)
     units = zip(
-        (years, months, offset.days, hours, minutes, seconds),
+        (years, months, duration.days, hours, minutes, seconds),
         ("year", "month", "day", "hour", "minute", "second"),
         strict=True,
     )
-    words = ", ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in units if n)
-    when = f"in {words}" if words else ("now" if due.moment else "today")
-    return f"{when} at the earliest" if due.precision.is_vague else when
+    return ", ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in units if n)

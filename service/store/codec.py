@@ -10,7 +10,7 @@ from service.domain import Commitment, CommitmentFields, Due, Revision
 
 
 def commitment_row(commitment: Commitment) -> dict[str, Any]:
-    due, end = commitment.due, commitment.end
+    due, end, rule = commitment.due, commitment.end, commitment.due_rule
     return {
         "id": commitment.id,
         "title": commitment.title,
@@ -28,6 +28,8 @@ def commitment_row(commitment: Commitment) -> dict[str, Any]:
         "tags": list(commitment.tags),
         "sources": [s.model_dump(mode="json", exclude_none=True) for s in commitment.sources],
         "alerts": None if commitment.alerts is None else list(commitment.alerts),
+        "due_rule": rule.model_dump(mode="json") if rule else None,
+        "due_after": rule.after if rule else None,
         "supersedes": commitment.supersedes,
         "superseded_by": commitment.superseded_by,
         "revision": commitment.revision,
@@ -50,6 +52,7 @@ def commitment_from_row(row: RowMapping) -> Commitment:
             "tags": row["tags"],
             "sources": row["sources"],
             "alerts": row["alerts"],
+            "due_rule": row["due_rule"],
             "supersedes": row["supersedes"],
             "superseded_by": row["superseded_by"],
             "revision": row["revision"],

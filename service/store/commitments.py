@@ -47,6 +47,7 @@ from service.store.tables import (
     revisions,
 )
 from service.store.text import lowered
+from service.store.versions import next_seq
 
 _c = commitments.c
 
@@ -124,6 +125,19 @@ class Commitments:
         query = select(commitments).where(_c.status.in_([s.value for s in statuses]))
         return [commitment_from_row(row) for row in self._conn.execute(query).mappings()]
 
+    def dependents(self, anchor_id: str) -> list[str]:
+        """The ids of the commitments whose due rule follows `anchor_id`, by the index."""
+        query = select(_c.id).where(_c.due_after == anchor_id).order_by(_c.id)
+        return list(self._conn.scalars(query))
+
+    def last_effective(self, commitment_id: str) -> date | None:
+        """When its latest recorded change took effect in the world."""
+        query = select(func.max(revisions.c.effective)).where(
+            revisions.c.commitment_id == commitment_id
+        )
+        last: date | None = self._conn.scalar(query)
+        return last
+
     def history(self, commitment_id: str) -> list[Revision]:
         if not self.exists(commitment_id):
             raise CommitmentNotFound(commitment_id)
@@ -134,11 +148,28 @@ class Commitments:
         ).mappings()
         return [revision_from_row(row) for row in rows]
 
-    def as_of(self, day: date) -> list[Commitment]:
-        """Every commitment as known on `day` (revisions effective later are ignored), by due."""
+    def recorded_since(
+        self, seq: int, limit: int, where: CommitmentFilter
+    ) -> list[tuple[int, Revision]]:
+        """Revisions after `seq` in commit order, with their seq, of what `where` matches now."""
+        query = _revisions_of(self._conn, where).where(revisions.c.seq > seq)
+        rows = self._conn.execute(query.order_by(revisions.c.seq).limit(limit)).mappings()
+        return [(row["seq"], revision_from_row(row)) for row in rows]
+
+    def latest_revisions(self, where: CommitmentFilter, limit: int) -> list[Revision]:
+        """The last `limit` revisions of what `where` matches now, newest first."""
+        query = _revisions_of(self._conn, where).order_by(revisions.c.seq.desc()).limit(limit)
+        return [revision_from_row(row) for row in self._conn.execute(query).mappings()]
+
+    def as_of(self, day: date, recorded_by: datetime | None = None) -> list[Commitment]:
+        """Every commitment as known on `day` (revisions effective later are ignored), by due;
+        with `recorded_by`, only from what had been recorded by that moment."""
+        in_force = revisions.c.effective <= day
+        if recorded_by is not None:
+            in_force = and_(in_force, revisions.c.recorded_at <= recorded_by)
         latest = (
             select(revisions.c.commitment_id, func.max(revisions.c.revision).label("revision"))
-            .where(revisions.c.effective <= day)
+            .where(in_force)
             .group_by(revisions.c.commitment_id)
             .subquery()
         )
@@ -266,6 +297,7 @@ def _store_row(conn: Connection, before: Commitment | None, after: Commitment) -
 def _insert_revision(conn: Connection, revision: Revision) -> None:
     conn.execute(
         insert(revisions).values(
+            seq=next_seq(conn),
             commitment_id=revision.commitment_id,
             revision=revision.revision,
             recorded_at=revision.recorded_at,
@@ -310,6 +342,14 @@ def _conditions(conn: Connection, where: CommitmentFilter) -> list[ColumnElement
             )
         )
     return conditions
+
+
+def _revisions_of(conn: Connection, where: CommitmentFilter) -> Select[Any]:
+    """Revisions of the commitments `where` matches in their current state."""
+    conditions = _conditions(conn, where)
+    if not conditions:
+        return select(revisions)
+    return select(revisions).where(revisions.c.commitment_id.in_(select(_c.id).where(*conditions)))
 
 
 def _ordered(conditions: list[ColumnElement[bool]]) -> Select[Any]:

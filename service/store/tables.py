@@ -51,6 +51,8 @@ commitments = Table(
     Column("tags", JSON, nullable=False),
     Column("sources", JSON, nullable=False),
     Column("alerts", JSON, comment="null: the default offsets for the kind"),
+    Column("due_rule", JSON, comment="a due that follows another commitment; null: stated"),
+    Column("due_after", ID, comment="the commitment the due rule follows, to find dependents"),
     Column("supersedes", ID),
     Column("superseded_by", ID),
     Column("revision", Integer, nullable=False),
@@ -59,6 +61,7 @@ commitments = Table(
     Index(None, "due_start", "id"),
     Index(None, "kind"),
     Index(None, "status"),
+    Index(None, "due_after"),
 )
 
 commitment_parties = Table(
@@ -90,8 +93,10 @@ revisions = Table(
     Column("source", JSON),
     Column("changes", JSON, nullable=False),
     Column("snapshot", JSON, nullable=False, comment="the stated fields after this revision"),
+    Column("seq", BigInteger, nullable=False, comment="place in commit order: the changes cursor"),
     UniqueConstraint("commitment_id", "revision"),
     Index(None, "effective"),
+    Index(None, "seq", unique=True),
 )
 
 feeds = Table(
@@ -158,6 +163,7 @@ data_version = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("version", BigInteger, nullable=False),
     Column("changed_at", UTCDateTime, nullable=False),
+    Column("last_seq", BigInteger, nullable=False, comment="the last revision's seq"),
     comment="one row, bumped by every write: rendered feeds are cached until it moves",
 )
 

@@ -44,3 +44,23 @@ class DataVersions:
             .values(version=data_version.c.version + 1, changed_at=self._clock())
         )
         self.moved = True
+
+    def last_seq(self) -> int:
+        """The seq of the last revision written: no cursor from this database is beyond it."""
+        return self._conn.scalar(select(data_version.c.last_seq).where(data_version.c.id == 1)) or 0
+
+
+def next_seq(conn: Connection) -> int:
+    """The next revision's place in commit order, in the caller's transaction.
+
+    The UPDATE locks the one row until the transaction ends (PostgreSQL's row lock, SQLite's
+    single writer), so a writer that takes a higher number commits after every lower one:
+    whatever a reader sees is a prefix of the sequence, and its last number a sound cursor.
+    """
+    query = (
+        update(data_version)
+        .where(data_version.c.id == 1)
+        .values(last_seq=data_version.c.last_seq + 1)
+        .returning(data_version.c.last_seq)
+    )
+    return int(conn.execute(query).scalar_one())

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from service.domain import CalendarDuration, Due, Kind, Precision, Status, UpcomingItem
+from service.domain import (
+    AlertOffset,
+    CalendarDuration,
+    Due,
+    Edge,
+    Kind,
+    Precision,
+    Status,
+    UpcomingItem,
+)
 
 _ORDINAL_QUARTERS = {1: "first", 2: "second", 3: "third", 4: "fourth"}
 
@@ -95,14 +104,16 @@ def sentence(text: str) -> str:
 
 
 def offset_text(offset: str) -> str:
-    """'P30D' as '30 days before', 'PT0S' as 'when due'."""
-    if offset in ("PT0S", "P0D"):
-        return "when due"
+    """'P30D' as '30 days before', 'PT0S' as 'when due', 'P30D before end' as '30 days before
+    the end'."""
     try:
-        duration = CalendarDuration.parse(offset)
+        parsed = AlertOffset.parse(offset)
     except ValueError:
         return offset
-    return _offset_words(duration)
+    if parsed.edge is Edge.END:
+        zero = parsed.duration == CalendarDuration()
+        return "when it ends" if zero else f"{_offset_words(parsed.duration)} the end"
+    return "when due" if parsed.duration == CalendarDuration() else _offset_words(parsed.duration)
 
 
 def _offset_words(duration: CalendarDuration) -> str:

@@ -34,7 +34,11 @@ def _entry(revision: Revision) -> Entry:
     if revision.revision == 1:
         changes = ["first recorded" + _first_due(revision)]
     else:
-        changes = [_change(name, c.before, c.after) for name, c in revision.changes.items()]
+        changes = [
+            _change(name, c.before, c.after)
+            for name, c in revision.changes.items()
+            if not (name == "sources" and revision.source is not None)  # it is cited below
+        ]
     return Entry(
         revision=revision.revision,
         effective=revision.effective,

@@ -69,21 +69,22 @@ def test_new_start_expiry_moves_then_occurs() -> None:
     versions = shipped_catalog().commitments["new-start-expiry"]
     assert [v.effective for v in versions] == [
         date(2011, 2, 5),
-        date(2021, 2, 3),
+        date(2019, 5, 14),  # the Sochi report joins its sources
+        date(2021, 2, 3),  # the extension moves the due
+        date(2021, 2, 3),  # and the description follows it
         date(2026, 2, 5),
     ]
     assert [v.fields.due.value for v in versions if v.fields.due] == [
         "2021-02-05",
+        "2021-02-05",
+        "2026-02-05",
         "2026-02-05",
         "2026-02-05",
     ]
-    assert [v.fields.status for v in versions] == [
-        Status.SCHEDULED,
-        Status.SCHEDULED,
-        Status.OCCURRED,
-    ]
-    assert versions[1].source is not None
-    assert "sputniknews.com" in (versions[1].source.url or "")
+    assert [v.fields.status for v in versions] == [Status.SCHEDULED] * 4 + [Status.OCCURRED]
+    assert "2026" not in versions[0].fields.description
+    assert versions[2].source is not None
+    assert "sputniknews.com" in (versions[2].source.url or "")
 
 
 def test_next_meeting_was_undated_until_osaka() -> None:

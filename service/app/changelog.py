@@ -1,0 +1,86 @@
+"""The change log: every revision in commit order from a cursor, and each feed's Atom feed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.app.context import Context
+from service.app.feeds import EVERYTHING, Feeds, check_feeds
+from service.domain import CommitmentFilter, Feed, Revision
+from service.errors import FeedNotFound, InvalidInput
+from service.feeds import ALL_FEED, RenderedFeed
+from service.feeds.atom import ENTRIES, atom_options, render_atom
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A revision and its place in commit order (`seq`), the cursor that follows it."""
+
+    seq: int
+    revision: Revision
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesPage:
+    """Revisions after a cursor, the cursor to poll with next, and whether more are waiting."""
+
+    items: list[Recorded]
+    next: int
+    more: bool
+
+
+def atom_key(slug: str) -> str:
+    return f"atom:{slug}"
+
+
+class ChangeLog:
+    def __init__(self, ctx: Context, feeds: Feeds) -> None:
+        self._ctx = ctx
+        self._feeds = feeds
+
+    def changes_since(
+        self,
+        since: int,
+        limit: int,
+        where: CommitmentFilter | None = None,
+        *,
+        with_private: bool = False,
+    ) -> ChangesPage:
+        """Up to `limit` revisions recorded after the cursor `since`, in commit order.
+
+        Each revision's seq was taken under the data version's row lock, so what any reader
+        sees is a prefix of the sequence: polling from `next` never misses or repeats one.
+        With `where`, only revisions of what it matches as it stands now (a private feed
+        needs `with_private`).
+        """
+        where = where or CommitmentFilter()
+        with self._ctx.read() as tx:
+            check_feeds(tx, where.feeds, with_private=with_private)
+            last = tx.versions.last_seq()
+            if since > last:
+                raise InvalidInput(
+                    f"since: cursor {since} is beyond the last change ({last}); "
+                    "use a `next` this service returned, or 0 to start again"
+                )
+            found = tx.commitments.recorded_since(since, limit + 1, where)
+        items = [Recorded(seq, revision) for seq, revision in found[:limit]]
+        return ChangesPage(items, items[-1].seq if items else since, len(found) > limit)
+
+    def atom(self, slug: str) -> RenderedFeed:
+        """A public feed's latest changes as Atom (`all`: every commitment's); cached."""
+
+        def render() -> bytes:
+            if slug == ALL_FEED:
+                return self._render(EVERYTHING, CommitmentFilter())
+            with self._ctx.read() as tx:
+                feed = tx.feeds.get(slug)
+            if feed.private:
+                raise FeedNotFound(slug)
+            return self._render(feed, CommitmentFilter(feeds=(slug,)))
+
+        return self._feeds.cached(atom_key(slug), render)
+
+    def _render(self, feed: Feed, where: CommitmentFilter) -> bytes:
+        with self._ctx.read() as tx:
+            revisions = tx.commitments.latest_revisions(where, ENTRIES)
+        return render_atom(atom_options(self._ctx.publishing.base_url, feed), revisions)
