@@ -83,7 +83,7 @@ async def named_feed(request: Request, app: AppDep, slug: str) -> Response:
 
 @router.get(
     "/feeds/{slug}.atom",
-    summary="A public feed's latest changes, as Atom",
+    summary="A public feed's changes that took effect last, as Atom",
     response_class=Response,
     responses=_ATOM_RESPONSES,
 )

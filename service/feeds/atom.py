@@ -14,7 +14,7 @@ from service.domain import Due, Feed, FieldChange, Revision
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ENTRIES = 50
-"""How many of a feed's latest revisions its Atom feed lists."""
+"""How many revisions an Atom feed lists: those that took effect last."""
 TAG_DATE = "2026"
 """The date in every tag: URI (RFC 4151); fixed, so ids never change."""
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

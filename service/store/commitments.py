@@ -157,8 +157,13 @@ class Commitments:
         return [(row["seq"], revision_from_row(row)) for row in rows]
 
     def latest_revisions(self, where: CommitmentFilter, limit: int) -> list[Revision]:
-        """The last `limit` revisions of what `where` matches now, newest first."""
-        query = _revisions_of(self._conn, where).order_by(revisions.c.seq.desc()).limit(limit)
+        """The `limit` revisions of what `where` matches now that took effect last, newest first.
+
+        By effective date, not by seq: a feed loaded in one go records its whole history at
+        once, and what a reader wants first is what changed in the world most recently.
+        """
+        newest = (revisions.c.effective.desc(), revisions.c.seq.desc())
+        query = _revisions_of(self._conn, where).order_by(*newest).limit(limit)
         return [revision_from_row(row) for row in self._conn.execute(query).mappings()]
 
     def as_of(self, day: date, recorded_by: datetime | None = None) -> list[Commitment]:

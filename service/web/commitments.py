@@ -40,4 +40,5 @@ def commitment_page(
         entries=timeline(app.commitments.history(commitment_id)),
         alerts=app.commitments.alerts(commitment_id),
         feeds=app.feeds.holding(commitment_id, with_private=session is not None),
+        anchor=app.commitments.get(commitment.due_rule.after) if commitment.due_rule else None,
     )

@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 from service.domain import (
     AlertOffset,
     CalendarDuration,
+    Counting,
     Due,
+    DueRule,
     Edge,
     Kind,
     Precision,
@@ -114,6 +116,13 @@ def offset_text(offset: str) -> str:
         zero = parsed.duration == CalendarDuration()
         return "when it ends" if zero else f"{_offset_words(parsed.duration)} the end"
     return "when due" if parsed.duration == CalendarDuration() else _offset_words(parsed.duration)
+
+
+def rule_text(rule: DueRule) -> str:
+    """'6 months after the date of', '30 days after the occurrence of': the anchor follows."""
+    words = _offset_words(CalendarDuration.parse(rule.offset)).removesuffix(" before")
+    counted = "the date of" if rule.counting is Counting.DUE else "the occurrence of"
+    return f"{words or '0 days'} after {counted}"
 
 
 def _offset_words(duration: CalendarDuration) -> str:

@@ -35,6 +35,7 @@ _templates.filters.update(
     status=fmt.status_label,
     sentence=fmt.sentence,
     offset=fmt.offset_text,
+    rule=fmt.rule_text,
 )
 
 

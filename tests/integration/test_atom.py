@@ -93,6 +93,17 @@ def test_the_arms_control_feed_lists_the_new_start_extension(new_start: TestClie
     ]
 
 
+def test_the_shipped_feed_lists_what_took_effect_last_first(client: TestClient):
+    """Loaded in one go, a feed's history is recorded at once: the order is the world's."""
+    parsed = feedparser.parse(client.get("/feeds/arms-control.atom").content)
+    assert len(parsed.entries) == 50
+    effective = [e.summary.split(".")[0].removeprefix("Took effect on ") for e in parsed.entries]
+    days = [datetime.strptime(day + " +0000", "%d %B %Y %z").date() for day in effective]
+    assert days == sorted(days, reverse=True)
+    moved = "New START expires: due moved from 5 February 2021 to 5 February 2026; 1 source added"
+    assert moved in [e.title for e in parsed.entries]
+
+
 @pytest.mark.parametrize("slug", [*SHIPPED, "all"])
 def test_every_public_feed_keeps_rfc_4287(client: TestClient, slug: str):
     response = client.get(f"/feeds/{slug}.atom")

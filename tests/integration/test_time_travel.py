@@ -189,6 +189,30 @@ ROWS = [
         Seen("scheduled", "2020-11-22"),
         id="on 1 June 2020 the US withdrawal from Open Skies is due on 22 November 2020",
     ),
+    pytest.param(
+        "2020-05-21",
+        "open-skies-us-withdrawal-notice",
+        Seen("scheduled", "2020-05-22"),
+        id="on 21 May 2020 the US notice on Open Skies is announced for the next day",
+    ),
+    pytest.param(
+        "2019-02-02",
+        "inf-terminated",
+        Seen("scheduled", "2019-08-02"),
+        id="on 2 February 2019 the INF Treaty ends six months after the US notice",
+    ),
+    pytest.param(
+        "2021-06-17",
+        "open-skies-russia-withdrawal",
+        Seen(None),
+        id="on 17 June 2021 Russia has not yet given notice on Open Skies",
+    ),
+    pytest.param(
+        "2021-06-18",
+        "open-skies-russia-withdrawal",
+        Seen("scheduled", "2021-12-18"),
+        id="on 18 June 2021 Russia's withdrawal from Open Skies is due on 18 December",
+    ),
 ]
 
 

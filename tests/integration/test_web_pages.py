@@ -79,6 +79,15 @@ def test_a_commitment_page_has_its_sources_history_and_calendar_file(client: Tes
     assert [str(e["SUMMARY"]) for e in events] == ["New START expires"]
 
 
+def test_a_date_set_by_a_clause_names_its_rule_and_anchor(client: TestClient):
+    seen = text_of(client.get("/commitments/open-skies-us-withdrawal").text)
+    assert "22 November 2020" in seen
+    anchor = "The United States gives notice of withdrawal from the Open Skies Treaty"
+    assert f"Dated by rule 6 months after the date of {anchor}" in seen
+    assert "it moves when that one does" in seen
+    assert "Dated by rule" not in text_of(client.get("/commitments/new-start-expiry").text)
+
+
 def test_an_unknown_commitment_is_a_404_page(client: TestClient):
     missing = client.get("/commitments/no-such-thing")
     assert missing.status_code == 404
