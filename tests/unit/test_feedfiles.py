@@ -60,7 +60,7 @@ def test_shipped_feeds_parse() -> None:
         "sochi-2019": 15,
         "summits": 9,
     }
-    assert len(catalog.commitments) == 48
+    assert len(catalog.commitments) == 51
     assert all(i in catalog.commitments for ids in members.values() for i in ids)
     assert {feed.origin for feed, _ in catalog.feeds} == {f"feeds/{p.name}" for p in SHIPPED}
 
