@@ -27,6 +27,7 @@ from service.store import Claimed, Outcome, Store
 log = logging.getLogger(__name__)
 
 _MAINTENANCE_LOCK = 0x7472_6561_7479  # "treaty": one replica does maintenance at a time
+_REPLAN_BATCH = 500
 _RETRY_AFTER_ERROR = 5.0
 
 
@@ -86,7 +87,7 @@ class Engine:
     # ------------------------------------------------------------------ control
 
     def start(self) -> None:
-        """Re-plan every commitment, then start waking; returns once the engine is running."""
+        """Re-plan if the alert settings changed, then start waking; returns once it runs."""
         self._thread.start()
         self._ready.wait()
         self.wakeups.start()
@@ -142,14 +143,39 @@ class Engine:
                 await self._wake.wait()
 
     def _replan_on_start(self) -> None:
-        """Plans may be stale if settings or subscriptions changed while nothing ran."""
+        """Re-plan only if the settings plans depend on changed while nothing ran.
+
+        Every write plans its commitment in its own transaction, and a subscription's offsets
+        re-plan all when they change, so plans made under the same rules are current. When the
+        rules did change, commitments are re-planned a batch at a time, each batch's rows locked
+        while it is planned, so an edit made meanwhile is never overwritten by a stale plan. The
+        new rules are recorded last: a start that is cut short re-plans again next time.
+        """
+        rules = self.planner.rules.fingerprint()
         try:
             with self.store.transaction() as tx:
-                if tx.try_lock(_MAINTENANCE_LOCK):
-                    count = self.planner.replan_all(tx, "re-planned at start", self.clock())
-                    log.info("re-planned %d commitments", count, extra={"action": "replanned"})
+                if tx.alerts.planned_with() == rules:
+                    log.info("alert plans are current", extra={"action": "plans_current"})
+                    return
+            count = self._replan_everything()
+            with self.store.transaction() as tx:
+                tx.alerts.all_planned_with(rules, self.clock())
+            log.info("re-planned %d commitments", count, extra={"action": "replanned"})
         except StoreError:
             log.exception("could not re-plan at start", extra={"action": "replan_failed"})
+
+    def _replan_everything(self) -> int:
+        after, count = "", 0
+        while True:
+            with self.store.transaction() as tx:
+                batch = tx.commitments.locked_after(after, _REPLAN_BATCH)
+                self.planner.replan(
+                    tx, batch, "re-planned: the alert settings changed", self.clock()
+                )
+            if not batch:
+                return count
+            after, count = batch[-1].id, count + len(batch)
+            log.info("re-planned %d commitments so far", count, extra={"action": "replanning"})
 
     async def _round(self, sender: Sender) -> None:
         """One pass over due work; an error is logged and retried, never the end of the engine."""

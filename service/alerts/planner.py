@@ -6,7 +6,9 @@ commitment, its alerts and its change messages commit together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -31,6 +33,14 @@ class PlanningRules:
 
     default_alerts: Mapping[Kind, tuple[str, ...]]
     all_day_zone: ZoneInfo
+
+    def fingerprint(self) -> str:
+        """What the plans depend on in the settings, hashed: a start re-plans when it moves."""
+        stated = {
+            "default_alerts": {kind.value: sorted(o) for kind, o in self.default_alerts.items()},
+            "all_day_zone": self.all_day_zone.key,
+        }
+        return hashlib.sha256(json.dumps(stated, sort_keys=True).encode()).hexdigest()
 
     def offsets_for(
         self, commitment: Commitment, subscriptions: Iterable[Subscription], feeds: Iterable[str]
@@ -75,14 +85,18 @@ class Planner:
             tx.deliveries.enqueue([NewDelivery(s.id, key, event, payload) for s in hearing], now)
 
     def replan_all(self, tx: Tx, reason: str, now: datetime) -> int:
-        """Re-plan every commitment; when offsets change (a subscription's) and at start."""
-        subscriptions = tx.subscriptions.active()
+        """Re-plan every commitment in `tx`; when a subscription's offsets change."""
         everything = tx.commitments.with_statuses(Status)
-        member = memberships(tx, [c.id for c in everything])
-        for commitment in everything:
+        self.replan(tx, everything, reason, now)
+        return len(everything)
+
+    def replan(self, tx: Tx, commitments: Sequence[Commitment], reason: str, now: datetime) -> None:
+        """Re-plan these commitments, as read in `tx` (locked, for plans that cannot go stale)."""
+        subscriptions = tx.subscriptions.active()
+        member = memberships(tx, [c.id for c in commitments])
+        for commitment in commitments:
             feeds = member.of(commitment)
             self._replan(tx, commitment, subscriptions, feeds, reason, now)
-        return len(everything)
 
     def _replan(
         self,

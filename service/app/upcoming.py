@@ -51,7 +51,7 @@ class Agenda:
                 dated = tx.commitments.coming(where, day, until)
                 waiting = tx.commitments.undated(where)
         if not current:
-            dated = waiting = self.known_on(day, where, known_at)
+            dated = waiting = self.known_on(day, where, known_at, touching=(day, until))
         items = [
             UpcomingItem(
                 **commitment.model_dump(),
@@ -70,15 +70,21 @@ class Agenda:
         )
 
     def known_on(
-        self, day: date, where: CommitmentFilter, known_at: date | None = None
+        self,
+        day: date,
+        where: CommitmentFilter,
+        known_at: date | None = None,
+        *,
+        touching: tuple[date, date] | None = None,
     ) -> list[Commitment]:
-        """As known on `day`: the current state from today on, else rebuilt from revisions;
-        with `known_at`, from the revisions recorded by the end of that day (UTC)."""
+        """As known on `day`: the current state from today on, else the revisions then in force;
+        with `known_at`, of those recorded by the end of that day (UTC). With `touching`, only
+        those whose due touched that period, and those undated then."""
         with self._ctx.read() as tx:
             if day >= self._ctx.clock().date() and known_at is None:
                 return tx.commitments.matching(where)
             recorded_by = _end_of(known_at) if known_at else None
-            known = tx.commitments.as_of(day, recorded_by)
+            known = tx.commitments.as_of(day, recorded_by, touching)
             if not where.feeds:
                 return [c for c in known if where.matches(c)]
             member = memberships(tx, [c.id for c in known])

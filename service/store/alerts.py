@@ -6,10 +6,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, RowMapping, and_, bindparam, func, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 
 from service.domain import Alert, AlertStatus, PlannedAlert
-from service.store.tables import alerts
+from service.store.tables import alert_plans, alerts
 from service.store.upsert import insert_new
 
 _a = alerts.c
@@ -31,6 +42,16 @@ class Alerts:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self.planned = False
+
+    def planned_with(self) -> str | None:
+        """The fingerprint of the rules the plans were last all made with; None: never."""
+        rules: str | None = self._conn.scalar(select(alert_plans.c.rules))
+        return rules
+
+    def all_planned_with(self, rules: str, now: datetime) -> None:
+        """Record that every commitment's alerts now follow `rules`."""
+        self._conn.execute(delete(alert_plans))
+        self._conn.execute(insert(alert_plans).values(id=1, rules=rules, planned_at=now))
 
     def replan(
         self,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import RowMapping
 
 from service.domain import Commitment, CommitmentFields, Due, Revision
+from service.store.windows import touch_columns
 
 
 def commitment_row(commitment: Commitment) -> dict[str, Any]:
@@ -22,6 +23,7 @@ def commitment_row(commitment: Commitment) -> dict[str, Any]:
         "due_start": due.start_instant() if due else None,
         "due_first_day": due.first_day if due else None,
         "due_last_day": due.last_day if due else None,
+        **touch_columns(due, end),
         "end_value": end.value if end else None,
         "end_tz": end.tz if end else None,
         "parties": list(commitment.parties),

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Select,
     and_,
     delete,
+    false,
     func,
     insert,
     or_,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from service.clock import Clock
 from service.domain import (
@@ -48,6 +50,7 @@ from service.store.tables import (
 )
 from service.store.text import lowered
 from service.store.versions import next_seq
+from service.store.windows import touch_columns, touching
 
 _c = commitments.c
 
@@ -94,17 +97,11 @@ class Commitments:
         return [commitment_from_row(row) for row in rows]
 
     def coming(self, where: CommitmentFilter, start: date, until: date) -> list[Commitment]:
-        """What the filter matches that may touch start..until, by an indexed range on the due.
+        """What the filter matches that touches start..until (from its due to its end), by index.
 
-        A superset: one with an end in `start`'s year or later is read too (an end's value
-        begins with its year, whatever its precision), and the caller applies the exact rule
-        (`domain.upcoming`); with no end, the due alone decides.
+        The caller still applies the whole rule (`domain.upcoming`: statuses as of the day).
         """
-        end_year = func.substr(_c.end_value, 1, 4)
-        touches = and_(
-            _c.due_first_day <= until,
-            or_(_c.due_last_day >= start, end_year >= f"{start.year:04d}"),
-        )
+        touches = touching(_c, start, until)
         rows = self._conn.execute(_ordered([*_conditions(self._conn, where), touches]))
         return [commitment_from_row(row) for row in rows.mappings()]
 
@@ -119,6 +116,12 @@ class Commitments:
         """Commitments by id."""
         query = select(commitments).where(_c.id.in_(list(commitment_ids)))
         return {row["id"]: commitment_from_row(row) for row in self._conn.execute(query).mappings()}
+
+    def locked_after(self, after_id: str, limit: int) -> list[Commitment]:
+        """The next `limit` commitments by id after `after_id`, their rows locked till commit."""
+        query = select(commitments).where(_c.id > after_id).order_by(_c.id).limit(limit)
+        rows = self._conn.execute(query.with_for_update()).mappings()
+        return [commitment_from_row(row) for row in rows]
 
     def with_statuses(self, statuses: Iterable[Status]) -> list[Commitment]:
         """Every commitment in one of these statuses."""
@@ -166,33 +169,72 @@ class Commitments:
         query = _revisions_of(self._conn, where).order_by(*newest).limit(limit)
         return [revision_from_row(row) for row in self._conn.execute(query).mappings()]
 
-    def as_of(self, day: date, recorded_by: datetime | None = None) -> list[Commitment]:
+    def as_of(
+        self,
+        day: date,
+        recorded_by: datetime | None = None,
+        touching_period: tuple[date, date] | None = None,
+    ) -> list[Commitment]:
         """Every commitment as known on `day` (revisions effective later are ignored), by due;
-        with `recorded_by`, only from what had been recorded by that moment."""
-        in_force = revisions.c.effective <= day
-        if recorded_by is not None:
-            in_force = and_(in_force, revisions.c.recorded_at <= recorded_by)
-        latest = (
-            select(revisions.c.commitment_id, func.max(revisions.c.revision).label("revision"))
-            .where(in_force)
-            .group_by(revisions.c.commitment_id)
-            .subquery()
-        )
-        query = (
-            select(revisions, _c.created_at)
-            .join(
-                latest,
-                and_(
-                    revisions.c.commitment_id == latest.c.commitment_id,
-                    revisions.c.revision == latest.c.revision,
-                ),
+        with `recorded_by`, only from what had been recorded by that moment.
+
+        With `touching_period` (start, until), only those whose due then touched the period,
+        and those then undated: each read through the due index, not by replaying history.
+        """
+        wheres: list[ColumnElement[bool]] = [true()]
+        if touching_period is not None:  # two queries, so that each is one index range
+            start, until = touching_period
+            undated = and_(revisions.c.long_span.is_(false()), revisions.c.due_first_day.is_(None))
+            wheres = [touching(revisions.c, start, until), undated]
+        in_force = and_(revisions.c.effective <= day, self._in_force(day, recorded_by))
+        known = []
+        for found in wheres:
+            query = (
+                select(revisions, _c.created_at)
+                .join(commitments, _c.id == revisions.c.commitment_id)
+                .where(found, in_force)
             )
-            .join(commitments, _c.id == revisions.c.commitment_id)
-        )
-        known = [_as_commitment(row) for row in self._conn.execute(query).mappings()]
-        replaced_by = {c.supersedes: c.id for c in known if c.supersedes}
+            known += [_as_commitment(row) for row in self._conn.execute(query).mappings()]
+        replaced_by = self._replaced_by(day, recorded_by)
         result = [c.model_copy(update={"superseded_by": replaced_by.get(c.id)}) for c in known]
         return sorted(result, key=_sort_key)
+
+    def _in_force(self, day: date, recorded_by: datetime | None) -> ColumnElement[bool]:
+        """The revision in force on `day`: the last effective by then (of those recorded by)."""
+        if recorded_by is None:
+            until = revisions.c.in_force_until
+            return or_(until.is_(None), until > day)
+        later = aliased(revisions)
+        superseded = (
+            select(later.c.id)
+            .where(
+                later.c.commitment_id == revisions.c.commitment_id,
+                later.c.revision > revisions.c.revision,
+                later.c.effective <= day,
+                later.c.recorded_at <= recorded_by,
+            )
+            .exists()
+        )
+        return and_(revisions.c.recorded_at <= recorded_by, ~superseded)
+
+    def _replaced_by(self, day: date, recorded_by: datetime | None) -> dict[str, str]:
+        """Successors known on `day`, by the id of what each then superseded.
+
+        Successors are found by the index of what they supersede now (few commitments do),
+        then read as they stood on `day`.
+        """
+        successors = select(_c.id).where(_c.supersedes.is_not(None))
+        query = select(revisions).where(
+            revisions.c.commitment_id.in_(successors),
+            revisions.c.effective <= day,
+            self._in_force(day, recorded_by),
+        )
+        replaced_by: dict[str, str] = {}
+        for row in self._conn.execute(query).mappings():
+            target = row["snapshot"].get("supersedes")
+            if target:
+                replaced_by[target] = row["commitment_id"]
+        return replaced_by
 
     # ------------------------------------------------------------------ writes
 
@@ -300,8 +342,21 @@ def _store_row(conn: Connection, before: Commitment | None, after: Commitment) -
 
 
 def _insert_revision(conn: Connection, revision: Revision) -> None:
+    """Store `revision`, and close the one before it: in force until this one's effective day."""
+    snapshot = revision.snapshot
+    if revision.revision > 1:
+        conn.execute(
+            update(revisions)
+            .where(
+                revisions.c.commitment_id == revision.commitment_id,
+                revisions.c.revision == revision.revision - 1,
+            )
+            .values(in_force_until=revision.effective)
+        )
     conn.execute(
         insert(revisions).values(
+            due_first_day=snapshot.due.first_day if snapshot.due else None,
+            **touch_columns(snapshot.due, snapshot.end),
             seq=next_seq(conn),
             commitment_id=revision.commitment_id,
             revision=revision.revision,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from service.store.types import UTCDateTime
@@ -45,6 +46,14 @@ commitments = Table(
     Column("due_start", UTCDateTime, comment="earliest moment of the due window, in UTC"),
     Column("due_first_day", Date),
     Column("due_last_day", Date),
+    Column("touch_last_day", Date, comment="the last day it touches: its end's, else its due's"),
+    Column(
+        "long_span",
+        Boolean,
+        nullable=False,
+        server_default=false(),
+        comment="due to end spans more than a year: found by touch_last_day, not due_first_day",
+    ),
     Column("end_value", String(32)),
     Column("end_tz", String(64)),
     Column("parties", JSON, nullable=False),
@@ -59,9 +68,11 @@ commitments = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Index(None, "due_start", "id"),
+    Index(None, "long_span", "due_first_day"),
     Index(None, "kind"),
     Index(None, "status"),
     Index(None, "due_after"),
+    Index(None, "supersedes"),
 )
 
 commitment_parties = Table(
@@ -94,9 +105,18 @@ revisions = Table(
     Column("changes", JSON, nullable=False),
     Column("snapshot", JSON, nullable=False, comment="the stated fields after this revision"),
     Column("seq", BigInteger, nullable=False, comment="place in commit order: the changes cursor"),
+    Column("due_first_day", Date, comment="the snapshot's, to find what touched a period then"),
+    Column("touch_last_day", Date, comment="the snapshot's last day touched"),
+    Column("long_span", Boolean, nullable=False, server_default=false()),
+    Column(
+        "in_force_until",
+        Date,
+        comment="the next revision's effective date: in force before it; null: the latest",
+    ),
     UniqueConstraint("commitment_id", "revision"),
     Index(None, "effective"),
     Index(None, "seq", unique=True),
+    Index(None, "long_span", "due_first_day"),
 )
 
 feeds = Table(
@@ -190,6 +210,19 @@ subscriptions = Table(
         comment="the secret the last rotation replaced, also signed with until the time below",
     ),
     Column("previous_secret_until", UTCDateTime),
+)
+
+alert_plans = Table(
+    "alert_plans",
+    metadata,
+    Column("id", Integer, primary_key=True, comment="always 1: one row"),
+    Column(
+        "rules",
+        String(64),
+        nullable=False,
+        comment="fingerprint of the settings every pending alert was planned with",
+    ),
+    Column("planned_at", UTCDateTime, nullable=False),
 )
 
 alerts = Table(

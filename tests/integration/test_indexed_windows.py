@@ -1,0 +1,105 @@
+"""Upcoming and as-of read through the due index, and answer exactly as replaying history does.
+
+The reference is the plain rule: every commitment as its revisions left it on the day, then
+`domain.upcoming` over all of them. The indexed reads must list the same commitments, in the
+same order, for short dues, year-long ones and windows that last a decade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import select
+
+from service.app import App
+from service.domain import ChangeNote, CommitmentCreate, CommitmentFilter, CommitmentPatch
+from service.domain.queries import upcoming
+from service.settings import Settings
+from service.store import Database
+from service.store.tables import revisions
+from tests.bench import corpus
+from tests.integration.test_migrations import _config
+
+FEEDS = Path(__file__).resolve().parents[2] / "feeds"
+NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
+DAYS = ("1995-06-01", "2011-02-05", "2019-05-14", "2021-02-04", "2025-10-20", "2026-06-01")
+WITHIN = ("P7D", "P90D", "P1Y", "P10Y")
+
+
+@pytest.fixture
+def filled(database_url: str) -> Iterator[App]:
+    """The shipped feeds, 400 generated commitments, moved dues and a decade-long window."""
+    settings = Settings(
+        _env_file=None, database_url=database_url, feeds_dir=FEEDS, load_feeds_on_start=False
+    )
+    app = App.open(settings, clock=lambda: NOW)
+    app.feeds.load(sorted(FEEDS.glob("*.yaml")), complete=True)
+    for cid, fields in corpus.fields(400):
+        data = CommitmentCreate(id=cid, **fields.model_dump(exclude_computed_fields=True))
+        app.commitments.create(data, ChangeNote(effective=date(2015, 1, 1)), "test")
+    for index, (cid, _) in enumerate(corpus.fields(400)[::7]):
+        moved = CommitmentPatch.model_validate(
+            {"due": f"20{10 + index % 17:02d}-0{1 + index % 9}", "end": None}
+        )
+        app.commitments.patch(cid, moved, ChangeNote(effective=date(2020, 3, 1)), "test")
+    decade = {"id": "decade", "title": "A decade-long moratorium", "kind": "deadline"}
+    decade |= {"due": "2012-01-01", "end": "2022-12-31"}
+    app.commitments.create(
+        CommitmentCreate.model_validate(decade), ChangeNote(effective=date(2011, 6, 1)), "test"
+    )
+    yield app
+    app.close()
+
+
+def _replayed(app: App, day: date, within: str) -> list[str]:
+    """The reference answer: all of history replayed for the day, then the rule applied."""
+    until = app.agenda.upcoming(CommitmentFilter(), within, day).until
+    everything = app.agenda.known_on(day, CommitmentFilter())
+    return [commitment.id for commitment, _ in upcoming(everything, day, until)]
+
+
+def test_an_indexed_as_of_read_lists_what_replaying_history_lists(filled: App):
+    for day in DAYS:
+        on = date.fromisoformat(day)
+        for within in WITHIN:
+            answer = filled.agenda.upcoming(CommitmentFilter(), within, on)
+            listed = [item.id for item in answer.items]
+            assert listed == _replayed(filled, on, within), (day, within)
+    under_way = filled.agenda.upcoming(CommitmentFilter(), "P7D", date(2019, 5, 14))
+    assert "decade" in {item.id for item in under_way.items}
+
+
+def test_the_current_read_lists_what_the_rule_lists_over_everything(filled: App):
+    today = NOW.date()
+    everything = filled.commitments.page(CommitmentFilter(), limit=500, offset=0).items
+    for within in WITHIN:
+        answer = filled.agenda.upcoming(CommitmentFilter(), within, None)
+        expected = [c.id for c, _ in upcoming(everything, today, answer.until)]
+        assert [item.id for item in answer.items] == expected, within
+
+
+def test_the_upgrade_fills_the_window_columns_of_existing_revisions(filled: App, database_url: str):
+    """Downgrade drops the columns; upgrading again must compute what the writes stored."""
+    columns = (
+        revisions.c.id,
+        revisions.c.due_first_day,
+        revisions.c.touch_last_day,
+        revisions.c.long_span,
+        revisions.c.in_force_until,
+    )
+    database = Database.from_url(database_url)
+    with database.read() as conn:
+        written = conn.execute(select(*columns).order_by(revisions.c.id)).all()
+    with database.engine.begin() as conn:
+        command.downgrade(_config(conn), "0009")
+    database.migrate()
+    with database.read() as conn:
+        filled_in = conn.execute(select(*columns).order_by(revisions.c.id)).all()
+    database.dispose()
+    assert filled_in == written
+    assert any(row.in_force_until is not None for row in written)
+    assert any(row.long_span for row in written)
