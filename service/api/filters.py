@@ -67,7 +67,12 @@ async def list_filter(
         date | None, Query(alias="to", description="Due window starts on or before this day")
     ] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Text in the title or description")
+        str | None,
+        Query(
+            max_length=200,
+            description="A piece of the title or description, any case (ASCII letters folded); "
+            "three characters or more are found through a text index",
+        ),
     ] = None,
     feed: FeedParameter = None,
 ) -> CommitmentFilter:

@@ -40,6 +40,7 @@ from service.domain import (
 )
 from service.errors import CommitmentNotFound, DuplicateCommitment, InvalidInput, RevisionConflict
 from service.store.codec import commitment_from_row, commitment_row, revision_from_row, stated_json
+from service.store.search import indexed_candidates
 from service.store.tables import (
     commitment_parties,
     commitment_tags,
@@ -394,6 +395,9 @@ def _conditions(conn: Connection, where: CommitmentFilter) -> list[ColumnElement
     if where.end:
         conditions.append(_c.due_first_day <= where.end)
     if where.text:
+        candidates = indexed_candidates(conn, where.text)
+        if candidates is not None:
+            conditions.append(candidates)
         needle = ascii_lower(where.text)
         conditions.append(
             or_(

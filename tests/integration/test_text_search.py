@@ -1,0 +1,52 @@
+"""`q` is answered through a text index on both databases, and the index follows every write."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from service.app import App
+from service.domain import ChangeNote, CommitmentCreate, CommitmentFilter, CommitmentPatch
+from service.store import Database
+from service.store.commitments import _conditions as conditions
+from service.store.commitments import _ordered
+
+
+def _found(app: App, needle: str) -> list[str]:
+    page = app.commitments.page(CommitmentFilter(text=needle), limit=50, offset=0)
+    return [c.id for c in page.items]
+
+
+def _track(app: App, cid: str, title: str, description: str = "") -> None:
+    data = {"id": cid, "title": title, "description": description, "kind": "summit", "due": "2030"}
+    app.commitments.create(CommitmentCreate.model_validate(data), ChangeNote(), "test")
+
+
+def test_the_index_follows_titles_as_they_change(app: App):
+    _track(app, "helsinki", "Trump-Putin summit in Helsinki", "At the Presidential Palace.")
+    _track(app, "geneva", "Biden-Putin summit in Geneva", "Villa La Grange, 16 June 2021.")
+    assert _found(app, "SUMMIT") == ["geneva", "helsinki"]
+    assert _found(app, "la gran") == ["geneva"]
+    assert _found(app, "palace.") == ["helsinki"]
+    rename = CommitmentPatch.model_validate({"title": "Trump-Putin talks in Helsinki"})
+    app.commitments.patch("helsinki", rename, ChangeNote(), "test")
+    assert _found(app, "summit") == ["geneva"]
+    assert _found(app, "TALKS") == ["helsinki"]
+    assert _found(app, "IN") == ["geneva", "helsinki"]  # too short to index: read by a scan
+
+
+def test_a_search_reads_the_index_not_every_row(app: App, database_url: str):
+    _track(app, "geneva", "Biden-Putin summit in Geneva")
+    database = Database.from_url(database_url)
+    with database.read() as conn:
+        query = _ordered(conditions(conn, CommitmentFilter(text="summit")))
+        compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
+        if conn.dialect.name == "sqlite":
+            plan = " ".join(
+                str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
+            )
+            assert "VIRTUAL TABLE INDEX" in plan and "commitments_text" in plan
+        else:
+            conn.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = " ".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
+            assert "ix_commitments_title_trigrams" in plan
+    database.dispose()
