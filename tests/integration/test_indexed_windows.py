@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from alembic import command
@@ -18,13 +17,12 @@ from sqlalchemy import select
 from service.app import App
 from service.domain import ChangeNote, CommitmentCreate, CommitmentFilter, CommitmentPatch
 from service.domain.queries import upcoming
-from service.settings import Settings
 from service.store import Database
 from service.store.tables import revisions
 from tests.bench import corpus
 from tests.integration.test_migrations import _config
+from tests.support.shipped import shipped_app
 
-FEEDS = Path(__file__).resolve().parents[2] / "feeds"
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
 DAYS = ("1995-06-01", "2011-02-05", "2019-05-14", "2021-02-04", "2025-10-20", "2026-06-01")
 WITHIN = ("P7D", "P90D", "P1Y", "P10Y")
@@ -33,11 +31,12 @@ WITHIN = ("P7D", "P90D", "P1Y", "P10Y")
 @pytest.fixture
 def filled(database_url: str) -> Iterator[App]:
     """The shipped feeds, 400 generated commitments, moved dues and a decade-long window."""
-    settings = Settings(
-        _env_file=None, database_url=database_url, feeds_dir=FEEDS, load_feeds_on_start=False
-    )
-    app = App.open(settings, clock=lambda: NOW)
-    app.feeds.load(sorted(FEEDS.glob("*.yaml")), complete=True)
+    with shipped_app(database_url, NOW) as app:
+        _add_generated(app)
+        yield app
+
+
+def _add_generated(app: App) -> None:
     for cid, fields in corpus.fields(400):
         data = CommitmentCreate(id=cid, **fields.model_dump(exclude_computed_fields=True))
         app.commitments.create(data, ChangeNote(effective=date(2015, 1, 1)), "test")
@@ -51,8 +50,6 @@ def filled(database_url: str) -> Iterator[App]:
     app.commitments.create(
         CommitmentCreate.model_validate(decade), ChangeNote(effective=date(2011, 6, 1)), "test"
     )
-    yield app
-    app.close()
 
 
 def _replayed(app: App, day: date, within: str) -> list[str]:

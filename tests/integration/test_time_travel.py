@@ -9,15 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 
 from service.app import App
 from service.domain import Commitment, CommitmentFilter
-from service.settings import Settings
+from tests.support.shipped import shipped_app
 
-FEEDS = Path(__file__).resolve().parents[2] / "feeds"
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
 
 
@@ -219,13 +217,8 @@ ROWS = [
 @pytest.fixture
 def app(database_url: str) -> Iterator[App]:
     """The shipped feeds loaded into a fresh database, by a clock fixed on 2 December 2026."""
-    settings = Settings(
-        _env_file=None, database_url=database_url, feeds_dir=FEEDS, load_feeds_on_start=False
-    )
-    opened = App.open(settings, clock=lambda: NOW)
-    opened.feeds.load(sorted(FEEDS.glob("*.yaml")), complete=True)
-    yield opened
-    opened.close()
+    with shipped_app(database_url, NOW) as opened:
+        yield opened
 
 
 def _text_of(commitment: Commitment) -> str:
