@@ -74,10 +74,13 @@ class Tense(StrEnum):
 
 
 class TimexType(StrEnum):
-    """TIMEX3 type: a calendar date (or range of dates), or a length of time."""
+    """TIMEX3 type: a calendar date (or range of dates), a time of day, a length of time, or a
+    set of repeated times ("every week")."""
 
     DATE = "date"
+    TIME = "time"
     DURATION = "duration"
+    SET = "set"
 
 
 class Mod(StrEnum):

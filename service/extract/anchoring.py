@@ -12,7 +12,7 @@ from datetime import date
 from service.domain import Precision
 from service.extract import units
 from service.extract.grammar import Anchor, Shift
-from service.extract.units import Timex
+from service.extract.units import Timex, Unit
 
 _ADJACENT = 3  # characters of space between "30 days after" and "August 28"
 _APPOSITION = re.compile(r",\s*(?:around|about|roughly|approximately|or|in|on|by)?\s*$")
@@ -37,8 +37,8 @@ def _moved(shift: Shift, base: Timex, *, from_publication: bool) -> Timex:
     latest = units.add(base.latest, far, shift.unit)
     if shift.vague:
         return units.approx(earliest, latest)
-    if from_publication:
-        return units.unit_at(earliest, shift.unit)
+    if from_publication or (shift.unit is Unit.YEAR and shift.anchor is Anchor.BEFORE):
+        return units.unit_at(earliest, shift.unit)  # "a year earlier" is a year, as TIMEX3 has it
     if base.precision is Precision.DAY:
         return units.day(earliest)
     value = units.covering(earliest, latest)

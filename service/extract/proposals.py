@@ -44,7 +44,11 @@ def propose(article: Article) -> list[Proposal]:
     for number, sentence in enumerate(article.sentences.items):
         first = bisect.bisect_left(article.tagged, sentence.start, key=lambda t: t.start)
         last = bisect.bisect_left(article.tagged, sentence.end, key=lambda t: t.start)
-        items = [(i, article.tagged[i]) for i in range(first, last) if i not in consumed]
+        items = [
+            (i, article.tagged[i])
+            for i in range(first, last)
+            if i not in consumed and article.tagged[i].timex.proposable
+        ]
         cues = article.cues(sentence) + length_cues(article, items)
         pairs = attach(article.text, sentence, items, cues, article.published, article.words)
         made = [

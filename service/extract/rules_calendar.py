@@ -6,10 +6,11 @@ Where the year is missing ("July 16", "mid-October") it is chosen by `choose.in_
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 from functools import partial
 
-from service.domain.proposals import Mod
+from service.domain.proposals import Mod, Tense
 from service.extract import units
 from service.extract.choose import in_year
 from service.extract.grammar import Context, Resolved, rule
@@ -42,6 +43,8 @@ _NOT_YEAR_AFTER = frozenset(
     hrs cases workers jobs vehicles tanks aircraft ships rounds shells drones
     """.split()
 )
+_AHEAD_BEFORE = frozenset("payable effective record".split())
+"""Words after which a day is one to come, whatever the verb ("payable Dec. 7")."""
 _NOT_YEAR_BEFORE = frozenset(
     """
     about some nearly approximately around roughly almost over than least only just
@@ -124,7 +127,9 @@ def _dated(match: re.Match[str], ctx: Context, day: int) -> Timex | None:
     make = partial(_day_in, month_of(match["m"]), day)
     if match["y"]:
         return make(int(match["y"]))
-    return in_year(make, ctx.published, ctx.tense_at(*match.span()))
+    ahead = ctx.word_before(match.start()).lower() in _AHEAD_BEFORE
+    tense = Tense.FUTURE if ahead else ctx.tense_at(*match.span())
+    return in_year(make, ctx.published, tense)
 
 
 @rule(
@@ -197,6 +202,39 @@ def year_range(match: re.Match[str], ctx: Context) -> Resolved:
     return units.span(units.year(first), units.year(last))
 
 
+_FIXED_HOLIDAYS = {
+    "christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24),
+    "new year's day": (1, 1), "new year's eve": (12, 31), "independence day": (7, 4),
+    "halloween": (10, 31), "valentine's day": (2, 14), "boxing day": (12, 26),
+}  # fmt: skip
+
+
+@rule(
+    "holiday",
+    r"\b(?P<h>(?i:christmas(?:\s+(?:day|eve))?|new\s+year[\u2019']s\s+(?:day|eve)|"
+    r"independence\s+day|halloween|valentine[\u2019']s\s+day|boxing\s+day|"
+    r"thanksgiving(?:\s+day)?))(?![\w-])"
+    rf"(?:,?\s+{year_re('y')})?",
+    trigger="holiday",
+)
+def holiday(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "Christmas", "Thanksgiving Day" (the fourth Thursday of November), in the year the
+    text gives, else the one its tense points to."""
+    name = re.sub(r"\s+", " ", match["h"].lower()).replace("\u2019", "'")
+    make: Callable[[int], Timex | None] = _thanksgiving
+    if not name.startswith("thanksgiving"):
+        month, day = _FIXED_HOLIDAYS[name]
+        make = partial(_day_in, month, day)
+    if match["y"]:
+        return make(int(match["y"]))
+    return in_year(make, ctx.published, ctx.tense_at(*match.span()))
+
+
+def _thanksgiving(year: int) -> Timex:
+    first = date(year, 11, 1)
+    return units.day(first + timedelta((3 - first.weekday()) % 7 + 21))
+
+
 @rule("year", year_re("y"), trigger="year")
 def bare_year(match: re.Match[str], ctx: Context) -> Resolved:
     if _is_quantity(match, ctx):
@@ -214,13 +252,39 @@ def _is_quantity(match: re.Match[str], ctx: Context) -> bool:
 
 @rule(
     "quarter",
-    r"(?:(?i:the)\s+)?(?P<q>(?i:first|second|third|fourth|last|1st|2nd|3rd|4th))\s+quarter"
+    r"(?:(?i:the)\s+)?(?P<q>(?i:first|second|third|fourth|last|1st|2nd|3rd|4th))(?:\s+|-)"
+    r"(?i:quarter)"
     rf"(?:\s+of\s+(?:{year_re('y')}|(?P<rel>(?i:this|next|last))\s+year))?",
     trigger="quarter",
 )
 def ordinal_quarter(match: re.Match[str], ctx: Context) -> Resolved:
     number = ORDINALS.get(match["q"].lower(), 4)
-    return units.quarter(_year_of(match, ctx), number)
+    if match["y"] or match["rel"]:
+        return units.quarter(_year_of(match, ctx), number)
+    tense = ctx.tense_at(*match.span()) or Tense.PAST  # news reports quarters that ended
+    return in_year(partial(units.quarter, number=number), ctx.published, tense)
+
+
+@rule(
+    "month-relative-year",
+    rf"{month_re('m')},?\s+(?:(?i:of)\s+)?(?P<rel>(?i:this|last|next))\s+(?i:year)\b",
+    trigger="month",
+)
+def month_relative_year(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "June last year": the month in the year before publication's."""
+    return units.month(_year_of(match, ctx), month_of(match["m"]))
+
+
+@rule(
+    "quarter-of-year",
+    r"(?:(?i:the)\s+)?(?:(?P<rel>(?i:this|last|next))\s+(?i:year)[\u2019']s|"
+    rf"{year_re('y')}(?:[\u2019']s)?)\s+(?P<q>(?i:first|second|third|fourth))(?:\s+|-)"
+    r"(?i:quarter)\b",
+    trigger="quarter",
+)
+def quarter_of_year(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "last year's third quarter", "the 1988 third quarter"."""
+    return units.quarter(_year_of(match, ctx), ORDINALS[match["q"].lower()])
 
 
 @rule("q-quarter", rf"(?<!-)\bQ(?P<q>[1-4])(?:\s+|-)?(?:{year_re('y')})?(?!\w)", trigger="quarter")
@@ -230,7 +294,7 @@ def q_quarter(match: re.Match[str], ctx: Context) -> Resolved:
 
 @rule(
     "half-year",
-    r"(?:(?i:the)\s+)?(?P<h>(?i:first|second|1st|2nd))\s+half\s+of\s+"
+    r"(?:(?i:the)\s+)?(?P<h>(?i:first|second|1st|2nd|last|latter))\s+half\s+of\s+"
     rf"(?:{year_re('y')}|(?P<rel>(?i:this|next|last))\s+year)",
     trigger="quarter",
 )
@@ -240,7 +304,7 @@ def half_year(match: re.Match[str], ctx: Context) -> Resolved:
 
 def _year_of(match: re.Match[str], ctx: Context) -> int:
     """The year a match names, or one relative to publication, or publication's own."""
-    if match["y"]:
+    if match.groupdict().get("y"):
         return int(match["y"])
     shift = {"next": 1, "last": -1}.get((match.groupdict().get("rel") or "this").lower(), 0)
     return ctx.published.year + shift

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from service.domain.proposals import Mod
+from service.extract import units
 from service.extract.grammar import Anchor, Context, Resolved, Shift, rule
 from service.extract.lexicon import UNITS, VAGUE_AMOUNTS, amount_of, amount_re, unit_re
 
@@ -118,6 +119,17 @@ def coming_units(match: re.Match[str], ctx: Context) -> Resolved:
 def length_noun(match: re.Match[str], ctx: Context) -> Resolved:
     shift = _unit(match)
     return Shift(shift.least, shift.most, shift.unit, 1, Anchor.NEAR, duration=True)
+
+
+@rule(
+    "length",
+    rf"\b{amount_re('n')}[\s-]+{unit_re('u')}(?:-(?i:long|old))?",
+    trigger="unit",
+)
+def length(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "for three years", "a five-year plan": a length, TIMEX3 P3Y, dating nothing."""
+    least, most = amount_of(match["n"])
+    return units.length(None if least != most else least, UNITS[match["u"].lower()], ctx.published)
 
 
 @rule("given-amount", rf"\b{amount_re('n')}\s+{unit_re('u')}(?=\s+to\s+[a-z])", trigger="unit")

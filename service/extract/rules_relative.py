@@ -35,7 +35,7 @@ def _step(match: re.Match[str]) -> int:
 @rule(
     "weekday",
     rf"(?:{_REL}\s+|(?P<tod>(?i:late|early))\s+)?{weekday_re('wd')}"
-    r"(?:\s+(?i:morning|afternoon|evening|night))?",
+    r"(?:\s+(?P<part>(?i:morning|afternoon|evening|night)))?",
     trigger="weekday",
 )
 def weekday(match: re.Match[str], ctx: Context) -> Resolved:
@@ -44,7 +44,8 @@ def weekday(match: re.Match[str], ctx: Context) -> Resolved:
     if ctx.word_after(match.end()) in _NOT_WEEKDAY_AFTER:
         return None
     step = _step(match) if match["rel"] else None
-    return units.day(_weekday_date(ctx, WEEKDAYS[match["wd"]], step, match.span()))
+    day = units.day(weekday_date(ctx, WEEKDAYS[match["wd"]], step, match.span()))
+    return units.part_of_day(day, match["part"]) if match["part"] else day
 
 
 @rule(
@@ -55,12 +56,12 @@ def weekday(match: re.Match[str], ctx: Context) -> Resolved:
 )
 def weekday_range(match: re.Match[str], ctx: Context) -> Resolved:
     """ "from Tuesday to Thursday": the first day as a weekday would be, the last after it."""
-    first = _weekday_date(ctx, WEEKDAYS[match["wd"]], None, match.span("t"))
+    first = weekday_date(ctx, WEEKDAYS[match["wd"]], None, match.span("t"))
     last = first + timedelta((WEEKDAYS[match["wd2"]] - first.weekday()) % 7 or 7)
     return units.span(units.day(first), units.day(last))
 
 
-def _weekday_date(ctx: Context, target: int, step: int | None, span: tuple[int, int]) -> date:
+def weekday_date(ctx: Context, target: int, step: int | None, span: tuple[int, int]) -> date:
     """The day a weekday names: publication's own, else the one before or after by the
     words ("last", "next") or the verb."""
     published = ctx.published
@@ -109,8 +110,29 @@ def _unit(published: date, unit: str, step: int) -> Timex:
     week = units.week_of(published + timedelta(weeks=step))
     if unit == "week":
         return week
-    saturday = week.earliest + timedelta(5)
-    return units.span(units.day(saturday), units.day(saturday + timedelta(1)))
+    return units.weekend(week)
+
+
+@rule(
+    "the-weekend",
+    r"\b(?i:over|during|at|on|for|through|throughout)\s+(?P<t>(?i:the)\s+(?i:weekend))\b",
+    trigger="unit",
+)
+def the_weekend(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "over the weekend": the one before publication, or the next in a future sentence."""
+    future = ctx.tense_at(*match.span("t")) is Tense.FUTURE
+    step = 0 if future or ctx.published.weekday() >= 5 else -1
+    return _unit(ctx.published, "weekend", step)
+
+
+@rule(
+    "this-year",
+    r"\b(?i:the)\s+(?i:current|full|present)\s+(?:(?i:fiscal|calendar)\s+)?(?i:year)\b",
+    trigger="unit",
+)
+def this_year(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "the current fiscal year", "the full year": the year of publication."""
+    return units.year(ctx.published.year)
 
 
 @rule(

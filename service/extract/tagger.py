@@ -1,5 +1,5 @@
 """The temporal tagger: every rule over the text, the longest match where they overlap, then
-shifts laid from their anchors.
+shifts laid from their anchors, and units the story set ("the quarter") from the story.
 """
 
 from __future__ import annotations
@@ -9,12 +9,24 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
+from service.domain import Precision
 from service.domain.proposals import Tense
+from service.extract import narrative
 from service.extract import rules_calendar as cal
+from service.extract import rules_clock as clk
 from service.extract import rules_offsets as off
+from service.extract import rules_refs as ref
 from service.extract import rules_relative as rel
 from service.extract.anchoring import lay, pick_anchor
-from service.extract.grammar import TRIGGERS, Anchor, Context, Rule, Shift
+from service.extract.grammar import (
+    LOWER_TRIGGERS,
+    TRIGGERS,
+    Anchor,
+    Context,
+    Reference,
+    Rule,
+    Shift,
+)
 from service.extract.sentences import Sentences
 from service.extract.units import Timex
 
@@ -28,12 +40,20 @@ RULES: tuple[Rule, ...] = (
     cal.month_day,
     cal.day_month,
     cal.month_year,
+    cal.holiday,
+    cal.month_relative_year,
     cal.part_month,
     cal.part_year,
     cal.year_range,
     cal.half_year,
+    cal.quarter_of_year,
     cal.ordinal_quarter,
     cal.q_quarter,
+    narrative.the_quarter,
+    narrative.year_ago,
+    clk.clock,
+    clk.clock_alone,
+    clk.day_part,
     rel.part_relative,
     rel.earlier_later,
     rel.week_of,
@@ -44,6 +64,8 @@ RULES: tuple[Rule, ...] = (
     rel.day_word,
     rel.season,
     rel.the_season,
+    rel.the_weekend,
+    rel.this_year,
     off.length_noun,
     off.given_amount,
     off.within_amount,
@@ -53,10 +75,20 @@ RULES: tuple[Rule, ...] = (
     off.amount_ago,
     off.in_amount,
     rel.month_after_preposition,
+    off.length,
+    ref.century,
+    ref.short_year,
+    ref.decade,
+    ref.every,
+    ref.present_ref,
+    ref.past_ref,
+    ref.future_ref,
     cal.bare_year,
 )
 """In order of preference when two matches cover exactly the same span."""
 _TRIGGERS = {name: re.compile(pattern) for name, pattern in TRIGGERS.items()}
+_LOWER = {name: re.compile(pattern) for name, pattern in LOWER_TRIGGERS.items()}
+_ANY_CASE = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in LOWER_TRIGGERS.items()}
 _BEFORE, _AFTER = 60, 80  # characters a match may reach either side of its trigger word
 _ANCHOR_REACH = 16  # mentions either side; a sentence of news holds a handful in all
 
@@ -77,7 +109,7 @@ class _Candidate:
     start: int
     end: int
     order: int
-    found: Timex | Shift
+    found: Timex | Shift | Reference
 
 
 def tag(text: str, published: date, sentences: Sentences) -> list[Tagged]:
@@ -89,7 +121,7 @@ def tag(text: str, published: date, sentences: Sentences) -> list[Tagged]:
 
 def _candidates(ctx: Context) -> list[_Candidate]:
     """Every rule's matches, each rule run only in the windows around its trigger words."""
-    windows = {name: _windows(ctx.text, pattern) for name, pattern in _TRIGGERS.items()}
+    windows = _all_windows(ctx.text)
     found = []
     for order, rule in enumerate(RULES):
         for start, end in windows[rule.trigger]:
@@ -98,6 +130,17 @@ def _candidates(ctx: Context) -> list[_Candidate]:
                 if resolved is not None:
                     found.append(_Candidate(*rule.span(match), order, resolved))
     return found
+
+
+def _all_windows(text: str) -> dict[str, list[tuple[int, int]]]:
+    """Each trigger's windows; the lower-case ones in the lowered text when lowering keeps
+    every offset (it does not for a few letters, such as the dotted capital I)."""
+    windows = {name: _windows(text, pattern) for name, pattern in _TRIGGERS.items()}
+    lowered = text.lower()
+    same = len(lowered) == len(text)
+    for name, pattern in _LOWER.items():
+        windows[name] = _windows(lowered, pattern) if same else _windows(text, _ANY_CASE[name])
+    return windows
 
 
 def _windows(text: str, trigger: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -129,7 +172,7 @@ def _without_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
 
 def _laid(chosen: list[_Candidate], ctx: Context) -> list[Tagged]:
     """Dates as they are; shifts laid from an anchor in their sentence, in text order."""
-    timexes = [None if isinstance(c.found, Shift) else c.found for c in chosen]
+    timexes = [c.found if isinstance(c.found, Timex) else None for c in chosen]
     anchors: list[int | None] = [None] * len(chosen)
     for index, candidate in enumerate(chosen):
         if isinstance(candidate.found, Shift):
@@ -139,11 +182,32 @@ def _laid(chosen: list[_Candidate], ctx: Context) -> list[Tagged]:
                 shift = _unanchored(shift, candidate, ctx)
             base = None if anchor is None else timexes[anchor]
             timexes[index] = lay(shift, base, ctx.published)
+    narrative.follow([c.start for c in chosen], [c.found for c in chosen], timexes, ctx.published)
+    _clocks_on_their_days(chosen, timexes, ctx)
     return [
         Tagged(c.start, c.end, timex, RULES[c.order].name, anchor)
         for c, timex, anchor in zip(chosen, timexes, anchors, strict=True)
         if timex is not None
     ]
+
+
+def _clocks_on_their_days(
+    chosen: list[_Candidate], timexes: list[Timex | None], ctx: Context
+) -> None:
+    """A clock time with no day beside it takes the day its sentence names."""
+    for index, candidate in enumerate(chosen):
+        timex = timexes[index]
+        if RULES[candidate.order] is not clk.clock_alone or timex is None:
+            continue
+        sentence = ctx.sentences.at(candidate.start)
+        first = bisect.bisect_left(chosen, sentence.start, key=lambda c: c.start)
+        last = bisect.bisect_left(chosen, sentence.end, key=lambda c: c.start)
+        days = [
+            day
+            for i in range(max(first, index - _ANCHOR_REACH), min(last, index + _ANCHOR_REACH))
+            if (day := timexes[i]) is not None and day.is_point and day.precision is Precision.DAY
+        ]
+        timexes[index] = clk.on_day_of_sentence(timex, days)
 
 
 def _unanchored(shift: Shift, candidate: _Candidate, ctx: Context) -> Shift:

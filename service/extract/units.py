@@ -6,6 +6,7 @@ Everything here is arithmetic on dates; nothing reads text.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
@@ -28,6 +29,7 @@ UNIT_PRECISION = {
     Unit.YEAR: Precision.YEAR,
 }
 PRECISION_UNIT = {precision: unit for unit, precision in UNIT_PRECISION.items()}
+_DATED = re.compile(r"\d{4}(?:[-/T]|$)(?!.*X)")
 _DURATION_LETTER = {Unit.DAY: "D", Unit.WEEK: "W", Unit.MONTH: "M", Unit.YEAR: "Y"}
 
 
@@ -41,11 +43,20 @@ class Timex:
     latest: date
     mod: Mod | None = None
     type: TimexType = TimexType.DATE
+    said_in_passing: bool = False  # a length that dates nothing ("for three years")
 
     @property
     def is_point(self) -> bool:
         """A single calendar unit, not a range or a duration: usable as an anchor."""
-        return self.type is TimexType.DATE and "/" not in self.value
+        return self.type is TimexType.DATE and "/" not in self.value and self.proposable
+
+    @property
+    def proposable(self) -> bool:
+        """Whether it dates an event closely enough to propose it: not "now" (PRESENT_REF), a
+        decade (198), a set, or a date with unknown parts (XXXX-WXX-2)."""
+        if self.type is TimexType.DURATION:
+            return not self.said_in_passing
+        return self.type is not TimexType.SET and _DATED.match(self.value) is not None
 
 
 def day(when: date) -> Timex:
@@ -96,6 +107,71 @@ def season(year_number: int, name: str) -> Timex:
     return Timex(
         f"{year_number}-{code}", Precision.QUARTER, first, month(last.year, last.month).latest
     )
+
+
+_REF_REACH = 10  # years a loose reference to the past or future is taken to span
+
+
+def present_ref(published: date) -> Timex:
+    """TIMEX3 PRESENT_REF ("now", "currently"): the time of writing."""
+    return Timex("PRESENT_REF", Precision.DAY, published, published)
+
+
+def past_ref(published: date) -> Timex:
+    """TIMEX3 PAST_REF ("recently", "formerly"): some time before writing."""
+    earliest = add(published, -_REF_REACH, Unit.YEAR)
+    return Timex("PAST_REF", Precision.YEAR, earliest, published - timedelta(1), Mod.APPROX)
+
+
+def future_ref(published: date) -> Timex:
+    """TIMEX3 FUTURE_REF ("soon", "in the future"): some time after writing."""
+    latest = add(published, _REF_REACH, Unit.YEAR)
+    return Timex("FUTURE_REF", Precision.YEAR, published + timedelta(1), latest, Mod.APPROX)
+
+
+def decade(number: int) -> Timex:
+    """TIMEX3 198 for the 1980s: the ten years from 1980."""
+    first = date(number * 10, 1, 1)
+    return Timex(str(number), Precision.YEAR, first, date(number * 10 + 9, 12, 31))
+
+
+def century(number: int) -> Timex:
+    """TIMEX3 18 for the 19th century: the hundred years from 1800."""
+    first = date(number * 100, 1, 1)
+    return Timex(f"{number:02d}", Precision.YEAR, first, date(number * 100 + 99, 12, 31))
+
+
+def length(amount: int | None, unit: Unit, published: date) -> Timex:
+    """ "for three years": TIMEX3 P3Y, a length that dates nothing, so proposes nothing."""
+    found = duration(amount, unit, published, published)
+    return replace(found, said_in_passing=True)
+
+
+def every(value: str, published: date) -> Timex:
+    """A TIMEX3 set ("daily" is P1D); its window is open, the time of writing stands for it."""
+    return Timex(value, Precision.DAY, published, published, type=TimexType.SET)
+
+
+PARTS_OF_DAY = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
+PARTS_OF_DAY |= {"tonight": "NI", "overnight": "NI"}
+
+
+def part_of_day(whole: Timex, part: str) -> Timex:
+    """TIMEX3 2019-05-14TMO for the morning of a day: a time, as precise as the day."""
+    code = PARTS_OF_DAY[part.lower()]
+    return replace(whole, value=f"{whole.value}T{code}", type=TimexType.TIME)
+
+
+def clock(whole: Timex, hour: int, minute: int | None, zone: str | None) -> Timex:
+    """TIMEX3 2019-05-14T09:30 (T09 when only the hour is given), with a zone offset if known."""
+    value = f"{whole.value}T{hour:02d}" + ("" if minute is None else f":{minute:02d}")
+    return replace(whole, value=value + (zone or ""), type=TimexType.TIME)
+
+
+def weekend(week: Timex) -> Timex:
+    """TIMEX3 2019-W20-WE: the Saturday and Sunday of an ISO week."""
+    saturday = week.earliest + timedelta(5)
+    return Timex(f"{week.value}-WE", Precision.WEEK, saturday, saturday + timedelta(1))
 
 
 def span(first: Timex, last: Timex) -> Timex:

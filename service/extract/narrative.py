@@ -1,0 +1,86 @@
+"""The reference time moving with the story: "the quarter" is the quarter the article last
+named, and "a year earlier", said of that quarter, is the same quarter a year before.
+
+Business news reports a quarter's results and compares them with "the year-earlier period";
+the publication date alone cannot tell which quarter either phrase means.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from service.domain import Precision
+from service.extract import units
+from service.extract.grammar import Anchor, Context, Reference, Resolved, Shift, rule
+from service.extract.units import Timex, Unit
+
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+QUARTER_REACH = 1500
+"""Characters back that a named quarter still sets what "a year earlier" means."""
+
+
+@rule(
+    "the-quarter",
+    r"\b(?i:the|that|its)\s+(?:(?P<adj>(?i:latest|most\s+recent|recent|same|comparable|"
+    r"corresponding|current|just-ended|just\s+ended))\s+)?"
+    r"(?:(?P<ago>(?i:year-earlier|year-ago|prior-year|previous-year))\s+)?"
+    r"(?P<u>(?i:quarter|period))\b",
+    trigger="quarter",
+)
+def the_quarter(match: re.Match[str], ctx: Context) -> Resolved:
+    if (match["adj"] or "").lower() == "current" and match["u"].lower() == "quarter":
+        return units.quarter_of(ctx.published)
+    return Reference(1 if match["ago"] else 0, match["u"].lower())
+
+
+@rule("year-ago", r"\b(?i:year-earlier|year-ago)\b", trigger="quarter")
+def year_ago(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "year-earlier results": a year before the story's quarter, else the year before."""
+    return Reference(1, "year")
+
+
+def follow(
+    starts: Sequence[int],
+    found: Sequence[Timex | Shift | Reference],
+    timexes: list[Timex | None],
+    published: date,
+) -> None:
+    """Resolve, in text order, the references in `found` and the year-back shifts said of a
+    quarter, in place in `timexes`, from the last quarter the text named before each."""
+    last: tuple[int, Timex] | None = None
+    for index, (start, item) in enumerate(zip(starts, found, strict=True)):
+        near = last[1] if last is not None and start - last[0] <= QUARTER_REACH else None
+        if isinstance(item, Reference):
+            timexes[index] = _referred(item, last, published)
+        elif isinstance(item, Shift) and near is not None and _year_back(item):
+            timexes[index] = _back(near, 1)
+        if isinstance(item, Timex) and _QUARTER.match(item.value) and item.mod is None:
+            last = (start, item)
+
+
+def _year_back(shift: Shift) -> bool:
+    """ "a year earlier", "a year ago": one year back, from a date or from publication."""
+    one = shift.least == shift.most == 1 and shift.unit is Unit.YEAR
+    return one and shift.sign < 0 and not shift.duration and shift.anchor is not Anchor.NEXT
+
+
+def _referred(
+    reference: Reference, last: tuple[int, Timex] | None, published: date
+) -> Timex | None:
+    if last is not None:
+        return _back(last[1], reference.years_back)
+    if reference.unit == "quarter":
+        before = units.quarter_of(units.quarter_of(published).earliest - timedelta(1))
+        return _back(before, reference.years_back)
+    if reference.unit == "year":
+        return units.year(published.year - 1)
+    return None
+
+
+def _back(quarter: Timex, years: int) -> Timex:
+    found = _QUARTER.match(quarter.value)
+    if found is None or quarter.precision is not Precision.QUARTER:
+        return quarter
+    return units.quarter(int(found[1]) - years, int(found[2]))

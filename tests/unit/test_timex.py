@@ -1,0 +1,249 @@
+"""TIMEX3 forms the tagger reads since issue 12: loose references to the present, past and
+future, parts of days and clock times, decades and centuries, quarters the story sets, weekends
+and repeated times. Each sentence is written for these tests.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+
+from service.domain import Mention, TimexType
+from service.extract import extract
+
+THURSDAY = date(2024, 3, 14)  # a Thursday in the first quarter
+
+
+def values(text: str, published: date = THURSDAY) -> list[tuple[str, str]]:
+    return [(m.text, m.value) for m in extract(text, published).mentions]
+
+
+def only(text: str, published: date = THURSDAY) -> Mention:
+    found = extract(text, published).mentions
+    assert len(found) == 1, [(m.text, m.value) for m in found]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "value"),
+    [
+        ("The ferry now sails from the north pier.", "now", "PRESENT_REF"),
+        ("The museum is currently closed for repairs.", "currently", "PRESENT_REF"),
+        ("Nowadays few farmers keep bees.", "Nowadays", "PRESENT_REF"),
+        ("Current prices favour buyers, the agent said.", "Current", "PRESENT_REF"),
+        ("The bridge was recently repainted.", "recently", "PAST_REF"),
+        ("In the past the square held a market.", "the past", "PAST_REF"),
+        ("The library will soon open a second floor.", "soon", "FUTURE_REF"),
+        ("Robots may sort the mail in the future.", "the future", "FUTURE_REF"),
+        ("The orchard will bear fruit in years to come.", "in years to come", "FUTURE_REF"),
+    ],
+)
+def test_loose_references_to_now_the_past_and_the_future(text: str, said: str, value: str):
+    found = only(text)
+    assert (found.text, found.value) == (said, value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Now that the road is open, buses run again.",
+        "Leave as soon as the bell rings.",
+        "The current manager kept the old rota.",
+        "Anna studied the recent survey closely.",
+    ],
+)
+def test_words_that_only_look_like_references_to_now(text: str):
+    assert extract(text, THURSDAY).mentions == []
+
+
+def test_the_past_with_a_length_is_a_length_not_a_past_reference():
+    assert values("Rain fell over the past two weeks.") == [("over the past two weeks", "P2W")]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The choir met Tuesday morning.", "2024-03-12TMO"),
+        ("The choir met on Tuesday afternoon.", "2024-03-12TAF"),
+        ("The choir met Monday evening.", "2024-03-11TEV"),
+        ("Thieves struck last night.", "2024-03-13TNI"),
+        ("Thieves struck yesterday morning.", "2024-03-13TMO"),
+        ("The comet is visible tonight.", "2024-03-14TNI"),
+    ],
+)
+def test_parts_of_days_are_times(text: str, value: str):
+    found = only(text)
+    assert (found.value, found.type) == (value, TimexType.TIME)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The vote will open at 09:30 BST on Monday.", "2024-03-18T09:30+01"),
+        ("Doors will close at 6 p.m. Friday.", "2024-03-15T18:00"),
+        ("The stall shuts at noon today.", "2024-03-14T12:00"),
+    ],
+)
+def test_clock_times_take_the_day_beside_them_and_their_zone(text: str, value: str):
+    assert only(text).value == value
+
+
+def test_a_clock_time_alone_takes_the_day_its_sentence_names():
+    assert values("The count starts at 8 p.m. in Lisbon on Saturday.") == [
+        ("8 p.m.", "2024-03-16T20:00"),
+        ("Saturday", "2024-03-16"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Vinyl sales boomed in the 1970s.", "197"),
+        ("Those songs were hits in the '80s.", "198"),
+        ("The canal was dug in the 19th century.", "18"),
+        ("The mill dates from the eighteenth century.", "17"),
+    ],
+)
+def test_decades_and_centuries(text: str, value: str):
+    assert only(text).value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("She graduated with the class of '99.", "1999"), ("The inn has stood since '21.", "2021")],
+)
+def test_two_digit_years_fall_in_the_century_begun_by_publication(text: str, value: str):
+    assert only(text).value == value
+
+
+def test_a_decade_of_the_coming_years_is_not_put_in_the_last_century():
+    assert only("Tickets sold out in the '20s.", THURSDAY).value == "202"
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("Third-quarter sales rose.", [("Third-quarter", "2023-Q3")]),
+        (
+            "Fourth-quarter sales fell 5%, while in the quarter costs rose.",
+            [("Fourth-quarter", "2023-Q4"), ("the quarter", "2023-Q4")],
+        ),
+        (
+            "The bakery earned $3 million in the fourth quarter, up from $2 million a year "
+            "earlier.",
+            [("the fourth quarter", "2023-Q4"), ("a year earlier", "2022-Q4")],
+        ),
+        (
+            "Fourth-quarter revenue was flat with the year-ago period.",
+            [("Fourth-quarter", "2023-Q4"), ("the year-ago period", "2022-Q4")],
+        ),
+        (
+            "The firm raised its outlook for the current fiscal year.",
+            [("the current fiscal year", "2024")],
+        ),
+    ],
+)
+def test_quarters_and_the_periods_the_story_sets(text: str, wanted: list[tuple[str, str]]):
+    assert values(text) == wanted
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The kiln was fired in June last year.", "2023-06"),
+        ("Orders slowed in last year's third quarter.", "2023-Q3"),
+        ("Orders slowed in the 2022 fourth quarter.", "2022-Q4"),
+        ("Orders slowed in the last half of 2022.", "2022-H2"),
+    ],
+)
+def test_months_quarters_and_halves_of_named_years(text: str, value: str):
+    assert only(text).value == value
+
+
+def test_a_day_after_payable_or_effective_is_one_to_come():
+    text = "The board declared a dividend, payable Feb. 2 to holders of record Jan. 5."
+    assert values(text, date(2023, 11, 20)) == [("Feb. 2", "2024-02-02"), ("Jan. 5", "2024-01-05")]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The market will close early on Christmas Eve.", "2024-12-24"),
+        ("Turkey prices rose before Thanksgiving Day 2023.", "2023-11-23"),
+        ("The parade was held on New Year's Day.", "2024-01-01"),
+    ],
+)
+def test_holidays_are_their_days(text: str, value: str):
+    assert only(text).value == value
+
+
+def test_the_quarter_alone_is_the_last_one_ended():
+    assert values("Profit in the quarter doubled.") == [("the quarter", "2023-Q4")]
+
+
+def test_a_year_earlier_is_a_year():
+    assert ("a year earlier", "2022") in values(
+        "The shop opened on May 3, 2023; its rival had opened a year earlier."
+    )
+
+
+def test_the_weekend_is_a_weekend_of_an_iso_week():
+    assert only("The shops were busy over the weekend.").value == "2024-W10-WE"
+    assert only("The fair runs next weekend.").value == "2024-W12-WE"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The lighthouse is checked daily.", "P1D"),
+        ("The club meets every week.", "P1W"),
+        ("The ferry sails twice a week.", "P1W"),
+    ],
+)
+def test_repeated_times_are_sets(text: str, value: str):
+    found = only(text)
+    assert (found.value, found.type) == (value, TimexType.SET)
+
+
+def test_loose_references_and_decades_never_become_proposals():
+    text = (
+        "The two ministers will soon hold a summit, and talks are currently planned. "
+        "A treaty summit was last held in the 1990s."
+    )
+    extraction = extract(text, THURSDAY)
+    assert {m.value for m in extraction.mentions} >= {"FUTURE_REF", "PRESENT_REF", "199"}
+    assert all(p.due is None for p in extraction.proposals)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "now " * 20_000,
+        "9:" * 20_000,
+        "the '" * 20_000,
+        "1990s " * 10_000,
+        "the the quarter " * 10_000,
+        "Monday at " * 10_000,
+    ],
+)
+def test_long_runs_of_the_new_trigger_words_take_linear_time(text: str):
+    started = time.perf_counter()
+    extract(text, THURSDAY)
+    assert time.perf_counter() - started < 5.0
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "value"),
+    [
+        ("The pier took three years to rebuild.", "three years", "P3Y"),
+        ("The lease runs for five years.", "five years", "P5Y"),
+        ("Work finished a year earlier than planned.", "a year", "P1Y"),
+        ("Crews drew up a ten-year plan.", "ten-year", "P10Y"),
+    ],
+)
+def test_lengths_said_in_passing_are_durations_that_date_nothing(text: str, said: str, value: str):
+    found = only(text)
+    assert (found.text, found.value, found.type) == (said, value, TimexType.DURATION)
+    assert extract(f"The two ministers agreed a treaty. {text}", THURSDAY).proposals == []
