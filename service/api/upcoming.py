@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from service.api.deps import Anyone, AppDep
 from service.api.filters import ListFeedFilter
 from service.api.problems import PROBLEM_RESPONSES
+from service.app.upcoming import MAX_PAGE, PAGE
 from service.domain import Upcoming
 
 router = APIRouter(prefix="/api/v1", tags=["upcoming"], responses=PROBLEM_RESPONSES)
@@ -38,6 +39,16 @@ def get_upcoming(
             "day (UTC): what did our data say then?"
         ),
     ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE, description="The most items on one page")
+    ] = PAGE,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=400,
+            description="The `next` of the page before: the page that follows it",
+        ),
+    ] = None,
 ) -> Upcoming:
     """Commitments due between as_of and as_of + within, by due date, with days left.
 
@@ -48,7 +59,18 @@ def get_upcoming(
     was recorded here (`recorded_at`). `as_of` reads by the first: as of 2019-05-14, New
     START still expires on 2021-02-05, though the extension was recorded later. `known_at`
     reads by the second, and the two combine.
+
+    Items come a page at a time, in due order: while `next` is not null, ask again with
+    `cursor` set to it (and the same other parameters) for the page that follows. Each page
+    is read through the database's index, so a page costs what it lists, however many
+    commitments are tracked.
     """
     return app.agenda.upcoming(
-        where, within, as_of, known_at=known_at, with_private=caller is not None
+        where,
+        within,
+        as_of,
+        known_at=known_at,
+        with_private=caller is not None,
+        limit=limit,
+        cursor=cursor,
     )

@@ -18,6 +18,12 @@ from service.domain import (
 )
 from service.errors import InvalidInput
 from service.feeds import memberships
+from service.store import PageKey, Tx
+
+PAGE = 100
+"""Items on a page of upcoming, unless asked otherwise."""
+
+MAX_PAGE = 1000
 
 
 class Agenda:
@@ -32,33 +38,43 @@ class Agenda:
         *,
         known_at: date | None = None,
         with_private: bool = False,
+        limit: int = PAGE,
+        cursor: str | None = None,
     ) -> Upcoming:
-        """Commitments due between as_of (default today) and as_of + within, with days left.
+        """Commitments due between as_of (default today) and as_of + within, with days left,
+        a page of at most `limit` at a time: `next` is the cursor of the page after.
 
         A commitment with an end that began earlier but ends in the period is listed too,
         with negative `days_left` and its `days_to_end`. Changes effective after as_of are
         ignored: as of 2019-05-14, New START still expires on 2021-02-05. With `known_at`,
         only what this database had recorded by the end of that day (UTC) counts, and as_of
-        defaults to that day. A private feed may be named only `with_private`.
+        defaults to that day. A private feed may be named only `with_private`. Undated
+        tentative ones are listed on the first page only, the first `limit` of them by id.
         """
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidInput(f"limit: {limit} is not between 1 and {MAX_PAGE}")
+        after = PageKey.from_token(cursor) if cursor else None
         today = self._ctx.clock().date()
         day = as_of or known_at or today
         until = _until(day, within)
         with self._ctx.read() as tx:
             check_feeds(tx, where.feeds, with_private=with_private)
-            current = day >= today and known_at is None
-            if current:  # the current state: only what may fall in the period is read
-                dated = tx.commitments.coming(where, day, until)
-                waiting = tx.commitments.undated(where)
-        if not current:
-            dated = waiting = self.known_on(day, where, known_at, touching=(day, until))
+            if day >= today and known_at is None:  # the current state, read by its own index
+                dated = tx.commitments.coming(where, day, until, after, limit + 1)
+                waiting = [] if after else tx.commitments.undated(where, limit)
+            else:
+                read = _AsKnown(tx, where, day, known_at)
+                dated = read.dated((day, until), after, limit + 1)
+                waiting = [] if after else read.undated(limit)
+        listed = upcoming(dated, day, until)
+        more = len(listed) > limit
         items = [
             UpcomingItem(
                 **commitment.model_dump(),
                 days_left=left,
                 days_to_end=days_left(commitment.end, day) if commitment.end else None,
             )
-            for commitment, left in upcoming(dated, day, until)
+            for commitment, left in listed[:limit]
         ]
         return Upcoming(
             as_of=day,
@@ -67,28 +83,64 @@ class Agenda:
             until=until,
             items=items,
             undated=undated(waiting),
+            next=_key_of(items[-1]).token() if more else None,
         )
 
     def known_on(
-        self,
-        day: date,
-        where: CommitmentFilter,
-        known_at: date | None = None,
-        *,
-        touching: tuple[date, date] | None = None,
+        self, day: date, where: CommitmentFilter, known_at: date | None = None
     ) -> list[Commitment]:
         """As known on `day`: the current state from today on, else the revisions then in force;
-        with `known_at`, of those recorded by the end of that day (UTC). With `touching`, only
-        those whose due touched that period, and those undated then."""
+        with `known_at`, of those recorded by the end of that day (UTC)."""
         with self._ctx.read() as tx:
             if day >= self._ctx.clock().date() and known_at is None:
                 return tx.commitments.matching(where)
             recorded_by = _end_of(known_at) if known_at else None
-            known = tx.commitments.as_of(day, recorded_by, touching)
-            if not where.feeds:
-                return [c for c in known if where.matches(c)]
-            member = memberships(tx, [c.id for c in known])
+            return _AsKnown(tx, where, day, known_at).matching(
+                tx.commitments.as_of(day, recorded_by)
+            )
+
+
+class _AsKnown:
+    """Reads of the revisions in force on a past day, with the filter applied as it then stood.
+
+    The filter is applied in memory (a past revision's fields are in its snapshot), so a page
+    is read in batches until it is full or the period is exhausted.
+    """
+
+    def __init__(self, tx: Tx, where: CommitmentFilter, day: date, known_at: date | None) -> None:
+        self._tx, self._where, self._day = tx, where, day
+        self._recorded_by = _end_of(known_at) if known_at else None
+
+    def dated(
+        self, period: tuple[date, date], after: PageKey | None, limit: int
+    ) -> list[Commitment]:
+        found: list[Commitment] = []
+        while len(found) < limit:
+            batch = self._tx.commitments.as_of_page(
+                self._day, self._recorded_by, period, after, limit
+            )
+            found += [c for c, _ in upcoming(self.matching(batch), self._day, period[1])]
+            if len(batch) < limit:
+                break
+            after = _key_of(batch[-1])
+        return found[:limit]
+
+    def undated(self, limit: int) -> list[Commitment]:
+        return self.matching(
+            self._tx.commitments.undated_as_of(self._day, self._recorded_by, limit)
+        )
+
+    def matching(self, known: list[Commitment]) -> list[Commitment]:
+        where = self._where
+        if not where.feeds:
+            return [c for c in known if where.matches(c)]
+        member = memberships(self._tx, [c.id for c in known])
         return [c for c in known if where.matches(c, member.of(c))]
+
+
+def _key_of(commitment: Commitment) -> PageKey:
+    assert commitment.due is not None, "only dated commitments are paged by key"
+    return PageKey(commitment.due.start_instant(), commitment.id)
 
 
 def _end_of(day: date) -> datetime:

@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 
 from service.app import database_label, feed_files
+from service.app.upcoming import MAX_PAGE, PAGE
 from service.cli.common import (
     DbOption,
     JsonOption,
@@ -86,10 +87,16 @@ def upcoming_command(
     feed: Annotated[
         str | None, typer.Option(metavar="SLUG", help="Only the commitments of this feed")
     ] = None,
+    limit: Annotated[
+        int, typer.Option(min=1, max=MAX_PAGE, help="The most commitments to list at once")
+    ] = PAGE,
+    cursor: Annotated[
+        str | None, typer.Option(help="Where the last listing said to go on from")
+    ] = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """What is coming up, as a table (or --json)."""
+    """What is coming up, as a table (or --json), a page at a time."""
     day = parse_day(as_of, "--as-of")
     recorded = parse_day(known_at, "--known-at")
     try:
@@ -100,7 +107,9 @@ def upcoming_command(
     except ValueError as exc:
         raise typer.BadParameter(_one_line(exc)) from exc
     with opened(settings_for(db)) as use_cases:
-        found = use_cases.agenda.upcoming(where, within, day, known_at=recorded, with_private=True)
+        found = use_cases.agenda.upcoming(
+            where, within, day, known_at=recorded, with_private=True, limit=limit, cursor=cursor
+        )
     if as_json:
         typer.echo(found.model_dump_json(indent=2))
         return
@@ -112,6 +121,8 @@ def upcoming_command(
     typer.echo(render_table(("when", "due", "status", "commitment", "parties"), rows))
     for commitment in found.undated:
         typer.echo(f"  no date yet: {commitment.title} ({commitment.status.value})")
+    if found.next:
+        typer.echo(f"More follow: run again with --cursor {found.next}")
 
 
 def _countdown(item: UpcomingItem) -> str:

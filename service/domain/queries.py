@@ -140,4 +140,11 @@ class Upcoming(BaseModel):
     within: str
     until: date
     items: list[UpcomingItem] = Field(description="Dated commitments in the window, by due")
-    undated: list[Commitment] = Field(description="Tentative commitments with no date yet")
+    undated: list[Commitment] = Field(
+        description="Tentative commitments with no date yet, on the first page: the first "
+        "`limit` of them by id"
+    )
+    next: str | None = Field(
+        default=None,
+        description="More items follow: pass this as `cursor` for the next page; null on the last",
+    )

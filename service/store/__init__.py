@@ -21,6 +21,7 @@ from service.store.engine import Database, readable, require_current
 from service.store.feeds import FeedSummary
 from service.store.transaction import Tx
 from service.store.versions import DataVersion
+from service.store.windows import PageKey
 
 
 class Store:
@@ -72,6 +73,7 @@ __all__ = [
     "FeedSummary",
     "NewDelivery",
     "Outcome",
+    "PageKey",
     "Settlement",
     "Store",
     "Tx",

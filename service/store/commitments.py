@@ -12,7 +12,6 @@ from sqlalchemy import (
     Select,
     and_,
     delete,
-    false,
     func,
     insert,
     or_,
@@ -25,6 +24,7 @@ from sqlalchemy.orm import aliased
 
 from service.clock import Clock
 from service.domain import (
+    ACTIVE_STATUSES,
     Change,
     ChangeNote,
     Commitment,
@@ -51,7 +51,7 @@ from service.store.tables import (
 )
 from service.store.text import lowered
 from service.store.versions import next_seq
-from service.store.windows import touch_columns, touching
+from service.store.windows import PageKey, touch_columns, touching_by_class
 
 _c = commitments.c
 
@@ -97,21 +97,36 @@ class Commitments:
         rows = self._conn.execute(_ordered(_conditions(self._conn, where))).mappings()
         return [commitment_from_row(row) for row in rows]
 
-    def coming(self, where: CommitmentFilter, start: date, until: date) -> list[Commitment]:
-        """What the filter matches that touches start..until (from its due to its end), by index.
+    def coming(
+        self, where: CommitmentFilter, start: date, until: date, after: PageKey | None, limit: int
+    ) -> list[Commitment]:
+        """Up to `limit` active commitments the filter matches that touch start..until (from
+        due to end), after the key `after`, by (due_start, id): one index range per span class.
 
         The caller still applies the whole rule (`domain.upcoming`: statuses as of the day).
         """
-        touches = touching(_c, start, until)
-        rows = self._conn.execute(_ordered([*_conditions(self._conn, where), touches]))
-        return [commitment_from_row(row) for row in rows.mappings()]
+        active = _c.status.in_([s.value for s in ACTIVE_STATUSES])
+        found: list[Commitment] = []
+        for touches in touching_by_class(_c, _c.id, start, until, after):
+            query = (
+                select(commitments)
+                .where(*_conditions(self._conn, where), active, touches)
+                .order_by(_c.due_start, _c.id)
+                .limit(limit)
+            )
+            found += [commitment_from_row(row) for row in self._conn.execute(query).mappings()]
+        return sorted(found, key=_sort_key)[:limit]
 
-    def undated(self, where: CommitmentFilter) -> list[Commitment]:
-        """What the filter matches that has no due (yet)."""
-        rows = self._conn.execute(
-            _ordered([*_conditions(self._conn, where), _c.due_value.is_(None)])
+    def undated(self, where: CommitmentFilter, limit: int) -> list[Commitment]:
+        """Up to `limit` tentative commitments the filter matches that have no due (yet), by id."""
+        no_due = and_(_c.span_class == 0, _c.due_start.is_(None))
+        query = (
+            select(commitments)
+            .where(*_conditions(self._conn, where), no_due, _c.status == Status.TENTATIVE.value)
+            .order_by(_c.id)
+            .limit(limit)
         )
-        return [commitment_from_row(row) for row in rows.mappings()]
+        return [commitment_from_row(row) for row in self._conn.execute(query).mappings()]
 
     def many(self, commitment_ids: Iterable[str]) -> dict[str, Commitment]:
         """Commitments by id."""
@@ -170,35 +185,60 @@ class Commitments:
         query = _revisions_of(self._conn, where).order_by(*newest).limit(limit)
         return [revision_from_row(row) for row in self._conn.execute(query).mappings()]
 
-    def as_of(
+    def as_of(self, day: date, recorded_by: datetime | None = None) -> list[Commitment]:
+        """Every commitment as known on `day` (revisions effective later are ignored), by due;
+        with `recorded_by`, only from what had been recorded by that moment."""
+        query = self._known(day, recorded_by)
+        known = [_as_commitment(row) for row in self._conn.execute(query).mappings()]
+        return sorted(self._with_successors(known, day, recorded_by), key=_sort_key)
+
+    def as_of_page(
         self,
         day: date,
-        recorded_by: datetime | None = None,
-        touching_period: tuple[date, date] | None = None,
+        recorded_by: datetime | None,
+        period: tuple[date, date],
+        after: PageKey | None,
+        limit: int,
     ) -> list[Commitment]:
-        """Every commitment as known on `day` (revisions effective later are ignored), by due;
-        with `recorded_by`, only from what had been recorded by that moment.
-
-        With `touching_period` (start, until), only those whose due then touched the period,
-        and those then undated: each read through the due index, not by replaying history.
-        """
-        wheres: list[ColumnElement[bool]] = [true()]
-        if touching_period is not None:  # two queries, so that each is one index range
-            start, until = touching_period
-            undated = and_(revisions.c.long_span.is_(false()), revisions.c.due_first_day.is_(None))
-            wheres = [touching(revisions.c, start, until), undated]
-        in_force = and_(revisions.c.effective <= day, self._in_force(day, recorded_by))
-        known = []
-        for found in wheres:
+        """Up to `limit` commitments as known on `day` whose due then touched the period, after
+        the key `after`, by (due_start, id): the revision in force read by the due index."""
+        start, until = period
+        rc = revisions.c
+        found: list[Commitment] = []
+        for touches in touching_by_class(rc, rc.commitment_id, start, until, after):
             query = (
-                select(revisions, _c.created_at)
-                .join(commitments, _c.id == revisions.c.commitment_id)
-                .where(found, in_force)
+                self._known(day, recorded_by)
+                .where(touches)
+                .order_by(rc.due_start, rc.commitment_id)
+                .limit(limit)
             )
-            known += [_as_commitment(row) for row in self._conn.execute(query).mappings()]
+            found += [_as_commitment(row) for row in self._conn.execute(query).mappings()]
+        page = sorted(found, key=_sort_key)[:limit]
+        return self._with_successors(page, day, recorded_by)
+
+    def undated_as_of(
+        self, day: date, recorded_by: datetime | None, limit: int
+    ) -> list[Commitment]:
+        """Up to `limit` commitments that had no due on `day`, by id, through the due index."""
+        rc = revisions.c
+        no_due = and_(rc.span_class == 0, rc.due_start.is_(None))
+        query = self._known(day, recorded_by).where(no_due).order_by(rc.commitment_id)
+        known = [_as_commitment(row) for row in self._conn.execute(query.limit(limit)).mappings()]
+        return self._with_successors(known, day, recorded_by)
+
+    def _known(self, day: date, recorded_by: datetime | None) -> Select[Any]:
+        """The revisions in force on `day`, with their commitment's creation time."""
+        return (
+            select(revisions, _c.created_at)
+            .join(commitments, _c.id == revisions.c.commitment_id)
+            .where(revisions.c.effective <= day, self._in_force(day, recorded_by))
+        )
+
+    def _with_successors(
+        self, known: list[Commitment], day: date, recorded_by: datetime | None
+    ) -> list[Commitment]:
         replaced_by = self._replaced_by(day, recorded_by)
-        result = [c.model_copy(update={"superseded_by": replaced_by.get(c.id)}) for c in known]
-        return sorted(result, key=_sort_key)
+        return [c.model_copy(update={"superseded_by": replaced_by.get(c.id)}) for c in known]
 
     def _in_force(self, day: date, recorded_by: datetime | None) -> ColumnElement[bool]:
         """The revision in force on `day`: the last effective by then (of those recorded by)."""
@@ -357,6 +397,7 @@ def _insert_revision(conn: Connection, revision: Revision) -> None:
     conn.execute(
         insert(revisions).values(
             due_first_day=snapshot.due.first_day if snapshot.due else None,
+            due_start=snapshot.due.start_instant() if snapshot.due else None,
             **touch_columns(snapshot.due, snapshot.end),
             seq=next_seq(conn),
             commitment_id=revision.commitment_id,

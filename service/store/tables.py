@@ -13,11 +13,11 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
     UniqueConstraint,
-    false,
 )
 
 from service.store.types import UTCDateTime
@@ -48,11 +48,11 @@ commitments = Table(
     Column("due_last_day", Date),
     Column("touch_last_day", Date, comment="the last day it touches: its end's, else its due's"),
     Column(
-        "long_span",
-        Boolean,
+        "span_class",
+        SmallInteger,
         nullable=False,
-        server_default=false(),
-        comment="due to end spans more than a year: found by touch_last_day, not due_first_day",
+        server_default="0",
+        comment="0 a day, 1 a month, 2 a quarter, 3 a year, 4 longer: due to end",
     ),
     Column("end_value", String(32)),
     Column("end_tz", String(64)),
@@ -68,7 +68,7 @@ commitments = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Index(None, "due_start", "id"),
-    Index(None, "long_span", "due_first_day"),
+    Index(None, "span_class", "due_start", "id"),
     Index(None, "kind"),
     Index(None, "status"),
     Index(None, "due_after"),
@@ -107,7 +107,14 @@ revisions = Table(
     Column("seq", BigInteger, nullable=False, comment="place in commit order: the changes cursor"),
     Column("due_first_day", Date, comment="the snapshot's, to find what touched a period then"),
     Column("touch_last_day", Date, comment="the snapshot's last day touched"),
-    Column("long_span", Boolean, nullable=False, server_default=false()),
+    Column("due_start", UTCDateTime, comment="the snapshot's, in UTC"),
+    Column(
+        "span_class",
+        SmallInteger,
+        nullable=False,
+        server_default="0",
+        comment="0 a day, 1 a month, 2 a quarter, 3 a year, 4 longer: due to end",
+    ),
     Column(
         "in_force_until",
         Date,
@@ -116,7 +123,7 @@ revisions = Table(
     UniqueConstraint("commitment_id", "revision"),
     Index(None, "effective"),
     Index(None, "seq", unique=True),
-    Index(None, "long_span", "due_first_day"),
+    Index(None, "span_class", "due_start", "commitment_id"),
 )
 
 feeds = Table(

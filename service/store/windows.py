@@ -1,44 +1,110 @@
-"""Which stored dues touch a period, answered by an index rather than a scan.
+"""Which stored dues touch a period, a page at a time, answered by an index rather than a scan.
 
 A due (with its end, if it has one) covers first_day..touch_last_day. "Touches start..until" is
-two ranges on two columns, which no single index serves; but nearly every due is short (a day,
-a month, a quarter, a year), and a short one that touches the period must begin at most
-SHORT_SPAN days before it. So short ones are found by a two-sided range on the first day, and
-the few long ones (a ten-year window) apart, both through one index on (long_span, first day).
+two ranges on two columns, which no single index serves. But a due whose span is at most S
+days and that touches the period must begin at most S days before it; so dues are kept in
+span classes (a day, a month, a quarter, a year, longer), and each class is read by one range
+on its own index (span_class, due_start, id), in the order of a page. Rows read and not
+listed are only those of the class that began in its S days before the period and ended
+before it: a day's dues waste nothing, a month's dues at most a month of their kind. The few
+dues longer than a year are read by their own class.
+
+The pages are ordered by (due_start, id), the order `domain.upcoming` lists, so a page is the
+merge of one bounded read per class, and the next page starts after the last key shown.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, or_
 
 from service.domain import Due
+from service.errors import InvalidInput
 
-SHORT_SPAN = timedelta(days=366)
-"""The longest span read by the first-day index alone: a leap year, first day to last."""
+SPAN_CLASSES = (0, 31, 92, 366)
+"""The longest span (last day touched minus first day, in days) of each short class."""
+
+LONG = len(SPAN_CLASSES)
+"""The class of spans longer than a year, read by their last day rather than their first."""
+
+ZONE_SLACK = timedelta(days=1)
+"""A due's first day is on its own wall clock and due_start in UTC: at most a day apart."""
+
+
+def span_class(first_day: date, last_day: date) -> int:
+    span = (last_day - first_day).days
+    return next((k for k, longest in enumerate(SPAN_CLASSES) if span <= longest), LONG)
 
 
 def touch_columns(due: Due | None, end: Due | None) -> dict[str, Any]:
-    """The stored bounds of a due and its end: `touch_last_day`, and whether it is long."""
+    """The stored bounds of a due and its end: `touch_last_day` and its `span_class`."""
     if due is None:
-        return {"touch_last_day": None, "long_span": False}
+        return {"touch_last_day": None, "span_class": 0}
     last = end.last_day if end is not None else due.last_day
-    return {"touch_last_day": last, "long_span": last - due.first_day > SHORT_SPAN}
+    return {"touch_last_day": last, "span_class": span_class(due.first_day, last)}
 
 
-def touching(columns: Any, start: date, until: date) -> ColumnElement[bool]:
-    """Rows of a table with due_first_day, touch_last_day and long_span that touch start..until."""
-    short = and_(
-        columns.long_span.is_(false()),
-        columns.due_first_day >= start - SHORT_SPAN,
-        columns.due_first_day <= until,
-        columns.touch_last_day >= start,
-    )
-    long = and_(
-        columns.long_span.is_(true()),
-        columns.touch_last_day >= start,
-        columns.due_first_day <= until,
-    )
-    return or_(short, long)
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    """Where a page ended: the last listed due's start and id; the next page begins after."""
+
+    due_start: datetime
+    id: str
+
+    def token(self) -> str:
+        raw = json.dumps([self.due_start.isoformat(), self.id]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def from_token(cls, token: str) -> PageKey:
+        """The key a `token` names; InvalidInput for one this service did not make."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            start, ident = json.loads(raw)
+            moment = datetime.fromisoformat(start)
+            if moment.tzinfo is None or not isinstance(ident, str):
+                raise ValueError(token)
+        except (ValueError, TypeError, binascii.Error) as exc:
+            raise InvalidInput(f"cursor: {token!r} is not a cursor this service gave") from exc
+        return cls(moment.astimezone(UTC), ident)
+
+
+def touching_by_class(
+    columns: Any, id_column: Any, start: date, until: date, after: PageKey | None
+) -> list[ColumnElement[bool]]:
+    """One condition per span class on a table with due_start, due_first_day, touch_last_day
+    and span_class: together, the rows that touch start..until, after the key `after`.
+
+    Each is one index range on (span_class, due_start, id); read each ordered and limited.
+    """
+    beyond = _midnight(until + timedelta(days=1)) + ZONE_SLACK
+    exact = and_(columns.due_first_day <= until, columns.touch_last_day >= start)
+    later = [] if after is None else [_after(columns.due_start, id_column, after)]
+    conditions = []
+    for k, longest in enumerate(SPAN_CLASSES):
+        earliest = _midnight(start - timedelta(days=longest)) - ZONE_SLACK
+        conditions.append(
+            and_(
+                columns.span_class == k,
+                columns.due_start >= earliest,
+                columns.due_start < beyond,
+                exact,
+                *later,
+            )
+        )
+    conditions.append(and_(columns.span_class == LONG, columns.due_start < beyond, exact, *later))
+    return conditions
+
+
+def _after(due_start: Any, id_column: Any, key: PageKey) -> ColumnElement[bool]:
+    return or_(due_start > key.due_start, and_(due_start == key.due_start, id_column > key.id))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)

@@ -248,6 +248,32 @@ def test_a_window_that_began_earlier_is_coming_up_while_its_end_is(client: TestC
     assert ids("2025-12-01", "P30D") == [], "it has not begun"
 
 
+def test_upcoming_comes_a_page_at_a_time_to_the_end(client: TestClient):
+    for day in range(1, 8):
+        summit = {"id": f"talks-{day}", "title": f"Talks, round {day}", "kind": "meeting"}
+        summit["due"] = {"value": f"2027-03-0{day}"}
+        assert client.post("/api/v1/commitments", json=summit, headers=ADMIN).status_code == 201
+    whole = client.get("/api/v1/upcoming", params={"as_of": "2027-03-01", "within": "P7D"}).json()
+    assert [i["id"] for i in whole["items"]] == [f"talks-{day}" for day in range(1, 8)]
+    assert whole["next"] is None
+    seen, params = [], {"as_of": "2027-03-01", "within": "P7D", "limit": 3}
+    while True:
+        page = client.get("/api/v1/upcoming", params=params).json()
+        seen.append([i["id"] for i in page["items"]])
+        if page["next"] is None:
+            break
+        params["cursor"] = page["next"]
+    assert seen == [
+        ["talks-1", "talks-2", "talks-3"],
+        ["talks-4", "talks-5", "talks-6"],
+        ["talks-7"],
+    ]
+    body = _problem(client.get("/api/v1/upcoming", params={"cursor": "not-ours"}), 422)
+    assert "cursor" in body["detail"]
+    _problem(client.get("/api/v1/upcoming", params={"limit": 0}), 422)
+    _problem(client.get("/api/v1/upcoming", params={"limit": 1001}), 422)
+
+
 def test_list_filters_are_validated_and_applied(client: TestClient):
     client.post("/api/v1/commitments", json=NEW_START, headers=ADMIN)
     found = client.get("/api/v1/commitments", params={"party": "ru", "from": "2021-01-01"}).json()

@@ -15,10 +15,13 @@ from alembic import command
 from sqlalchemy import select
 
 from service.app import App
+from service.app.upcoming import MAX_PAGE
 from service.domain import ChangeNote, CommitmentCreate, CommitmentFilter, CommitmentPatch
 from service.domain.queries import upcoming
+from service.errors import InvalidInput
 from service.store import Database
 from service.store.tables import revisions
+from service.store.windows import LONG
 from tests.bench import corpus
 from tests.integration.test_migrations import _config
 from tests.support.shipped import shipped_app
@@ -59,12 +62,25 @@ def _replayed(app: App, day: date, within: str) -> list[str]:
     return [commitment.id for commitment, _ in upcoming(everything, day, until)]
 
 
+def _every_page(app: App, within: str, day: date | None, limit: int) -> list[str]:
+    """The ids of every page, following `next` to the end."""
+    listed: list[str] = []
+    cursor = None
+    while True:
+        page = app.agenda.upcoming(CommitmentFilter(), within, day, limit=limit, cursor=cursor)
+        assert len(page.items) <= limit
+        listed += [item.id for item in page.items]
+        if page.next is None:
+            return listed
+        assert len(page.items) == limit, "only a full page says more follow"
+        cursor = page.next
+
+
 def test_an_indexed_as_of_read_lists_what_replaying_history_lists(filled: App):
     for day in DAYS:
         on = date.fromisoformat(day)
         for within in WITHIN:
-            answer = filled.agenda.upcoming(CommitmentFilter(), within, on)
-            listed = [item.id for item in answer.items]
+            listed = _every_page(filled, within, on, MAX_PAGE)
             assert listed == _replayed(filled, on, within), (day, within)
     under_way = filled.agenda.upcoming(CommitmentFilter(), "P7D", date(2019, 5, 14))
     assert "decade" in {item.id for item in under_way.items}
@@ -74,9 +90,29 @@ def test_the_current_read_lists_what_the_rule_lists_over_everything(filled: App)
     today = NOW.date()
     everything = filled.commitments.page(CommitmentFilter(), limit=500, offset=0).items
     for within in WITHIN:
-        answer = filled.agenda.upcoming(CommitmentFilter(), within, None)
+        answer = filled.agenda.upcoming(CommitmentFilter(), within, None, limit=MAX_PAGE)
         expected = [c.id for c, _ in upcoming(everything, today, answer.until)]
         assert [item.id for item in answer.items] == expected, within
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10])
+def test_pages_joined_list_what_one_page_lists(filled: App, limit: int):
+    """Page boundaries fall among in-progress windows, year-long dues and same-day ones."""
+    for day in (None, date(2019, 5, 14), date(2025, 10, 20)):
+        for within in ("P90D", "P1Y", "P10Y"):
+            whole = filled.agenda.upcoming(CommitmentFilter(), within, day, limit=MAX_PAGE)
+            assert whole.next is None
+            paged = _every_page(filled, within, day, limit)
+            assert paged == [item.id for item in whole.items], (day, within, limit)
+        assert len(paged) > limit, "a decade must need more than one page"
+
+
+def test_a_cursor_this_service_did_not_give_is_refused(filled: App):
+    for cursor in ("nonsense", "WyJ4Il0"):
+        with pytest.raises(InvalidInput, match="cursor"):
+            filled.agenda.upcoming(CommitmentFilter(), "P90D", None, cursor=cursor)
+    with pytest.raises(InvalidInput, match="limit"):
+        filled.agenda.upcoming(CommitmentFilter(), "P90D", None, limit=MAX_PAGE + 1)
 
 
 def test_the_upgrade_fills_the_window_columns_of_existing_revisions(filled: App, database_url: str):
@@ -84,8 +120,9 @@ def test_the_upgrade_fills_the_window_columns_of_existing_revisions(filled: App,
     columns = (
         revisions.c.id,
         revisions.c.due_first_day,
+        revisions.c.due_start,
         revisions.c.touch_last_day,
-        revisions.c.long_span,
+        revisions.c.span_class,
         revisions.c.in_force_until,
     )
     database = Database.from_url(database_url)
@@ -99,4 +136,4 @@ def test_the_upgrade_fills_the_window_columns_of_existing_revisions(filled: App,
     database.dispose()
     assert filled_in == written
     assert any(row.in_force_until is not None for row in written)
-    assert any(row.long_span for row in written)
+    assert {row.span_class for row in written} == set(range(LONG + 1))

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 
 from service.domain import Due
-from service.store.windows import touch_columns
 
 revision = "0010"
 down_revision = "0009"
@@ -27,6 +27,15 @@ branch_labels = None
 depends_on = None
 
 _BATCH = 5_000
+_SHORT_SPAN = timedelta(days=366)
+
+
+def _touch_columns(due: Due | None, end: Due | None) -> dict[str, Any]:
+    """The bounds as this revision stored them (0013 turned long_span into span classes)."""
+    if due is None:
+        return {"touch_last_day": None, "long_span": False}
+    last = end.last_day if end is not None else due.last_day
+    return {"touch_last_day": last, "long_span": last - due.first_day > _SHORT_SPAN}
 
 
 def upgrade() -> None:
@@ -125,7 +134,7 @@ def _fill_commitments() -> None:
         values = [
             {
                 "id": row.id,
-                **touch_columns(
+                **_touch_columns(
                     _due({"value": row.due_value, "tz": row.due_tz} if row.due_value else None),
                     _due({"value": row.end_value, "tz": row.end_tz} if row.end_value else None),
                 ),
@@ -146,7 +155,7 @@ def _fill_revisions() -> None:
             snapshot = row.snapshot if isinstance(row.snapshot, dict) else json.loads(row.snapshot)
             due, end = _due(snapshot.get("due")), _due(snapshot.get("end"))
             first = due.first_day if due is not None else None
-            values.append({"id": row.id, "due_first_day": first, **touch_columns(due, end)})
+            values.append({"id": row.id, "due_first_day": first, **_touch_columns(due, end)})
         op.get_bind().execute(update, values)
 
 
