@@ -20,10 +20,10 @@ from service.errors import InvalidInput
 from service.feeds import memberships
 from service.store import PageKey, Tx
 
-PAGE = 100
+PAGE = 50
 """Items on a page of upcoming, unless asked otherwise."""
 
-MAX_PAGE = 1000
+MAX_PAGE = 500
 
 
 class Agenda:

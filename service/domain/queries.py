@@ -80,7 +80,12 @@ class CommitmentPage(BaseModel):
     """One page of a list, with the total that matched."""
 
     items: list[Commitment]
-    total: int
+    total: int = Field(
+        description="How many matched; counting stops at 1,000, where total_exact is false"
+    )
+    total_exact: bool = Field(
+        default=True, description="false: at least `total` matched, and maybe many more"
+    )
     limit: int
     offset: int
 

@@ -23,6 +23,7 @@ def commitment_row(commitment: Commitment) -> dict[str, Any]:
         "due_start": due.start_instant() if due else None,
         "due_first_day": due.first_day if due else None,
         "due_last_day": due.last_day if due else None,
+        "undated": due is None,
         **touch_columns(due, end),
         "end_value": end.value if end else None,
         "end_tz": end.tz if end else None,

@@ -39,9 +39,10 @@ from service.domain import (
     diff,
 )
 from service.errors import CommitmentNotFound, DuplicateCommitment, InvalidInput, RevisionConflict
+from service.store import search
 from service.store.codec import commitment_from_row, commitment_row, revision_from_row, stated_json
-from service.store.search import indexed_candidates
 from service.store.tables import (
+    LISTED_ORDER,
     commitment_parties,
     commitment_tags,
     commitments,
@@ -81,11 +82,21 @@ class Commitments:
         return self._conn.scalar(select(_c.id).where(_c.id == commitment_id)) is not None
 
     def page(self, where: CommitmentFilter, limit: int, offset: int) -> CommitmentPage:
-        conditions = _conditions(self._conn, where)
-        total = self._conn.scalar(select(func.count()).select_from(commitments).where(*conditions))
-        rows = self._conn.execute(_ordered(conditions).limit(limit).offset(offset)).mappings()
-        items = [commitment_from_row(row) for row in rows]
-        return CommitmentPage(items=items, total=total or 0, limit=limit, offset=offset)
+        """A page in list order, with the number matched: exact up to search.COUNTED, else a
+        floor."""
+        narrowing = search.narrowed(self._conn, where.text) if where.text else search.UNNARROWED
+        counted = _conditions(self._conn, where, narrowing, counting=True)
+        found = select(true()).select_from(commitments).where(*counted).limit(search.COUNTED + 1)
+        total = self._conn.scalar(select(func.count()).select_from(found.subquery())) or 0
+        read = _conditions(self._conn, where, narrowing)
+        rows = self._conn.execute(_ordered(read).limit(limit).offset(offset)).mappings()
+        return CommitmentPage(
+            items=[commitment_from_row(row) for row in rows],
+            total=min(total, search.COUNTED),
+            total_exact=narrowing.complete and total <= search.COUNTED,
+            limit=limit,
+            offset=offset,
+        )
 
     def count(self, where: CommitmentFilter) -> int:
         conditions = _conditions(self._conn, where)
@@ -106,16 +117,18 @@ class Commitments:
         The caller still applies the whole rule (`domain.upcoming`: statuses as of the day).
         """
         active = _c.status.in_([s.value for s in ACTIVE_STATUSES])
-        found: list[Commitment] = []
+        keys: list[Any] = []
         for touches in touching_by_class(_c, _c.id, start, until, after):
             query = (
-                select(commitments)
+                select(_c.due_start, _c.id)
                 .where(*_conditions(self._conn, where), active, touches)
                 .order_by(_c.due_start, _c.id)
                 .limit(limit)
             )
-            found += [commitment_from_row(row) for row in self._conn.execute(query).mappings()]
-        return sorted(found, key=_sort_key)[:limit]
+            keys += self._conn.execute(query).all()
+        chosen = [key.id for key in sorted(keys)[:limit]]
+        rows = self._conn.execute(select(commitments).where(_c.id.in_(chosen))).mappings()
+        return sorted((commitment_from_row(row) for row in rows), key=_sort_key)
 
     def undated(self, where: CommitmentFilter, limit: int) -> list[Commitment]:
         """Up to `limit` tentative commitments the filter matches that have no due (yet), by id."""
@@ -204,17 +217,19 @@ class Commitments:
         the key `after`, by (due_start, id): the revision in force read by the due index."""
         start, until = period
         rc = revisions.c
-        found: list[Commitment] = []
+        keys: list[Any] = []
         for touches in touching_by_class(rc, rc.commitment_id, start, until, after):
             query = (
-                self._known(day, recorded_by)
-                .where(touches)
+                select(rc.due_start, rc.commitment_id, rc.id)
+                .where(rc.effective <= day, self._in_force(day, recorded_by), touches)
                 .order_by(rc.due_start, rc.commitment_id)
                 .limit(limit)
             )
-            found += [_as_commitment(row) for row in self._conn.execute(query).mappings()]
-        page = sorted(found, key=_sort_key)[:limit]
-        return self._with_successors(page, day, recorded_by)
+            keys += self._conn.execute(query).all()
+        chosen = [key.id for key in sorted(keys)[:limit]]
+        query = self._known(day, recorded_by).where(rc.id.in_(chosen))
+        page = [_as_commitment(row) for row in self._conn.execute(query).mappings()]
+        return sorted(self._with_successors(page, day, recorded_by), key=_sort_key)
 
     def undated_as_of(
         self, day: date, recorded_by: datetime | None, limit: int
@@ -264,8 +279,9 @@ class Commitments:
         Successors are found by the index of what they supersede now (few commitments do),
         then read as they stood on `day`.
         """
-        successors = select(_c.id).where(_c.supersedes.is_not(None))
-        query = select(revisions).where(
+        succeeding = _c.supersedes > ""  # not IS NOT NULL, which SQLite reads by a scan
+        successors = list(self._conn.scalars(select(_c.id).where(succeeding)))
+        query = select(revisions.c.commitment_id, revisions.c.snapshot).where(
             revisions.c.commitment_id.in_(successors),
             revisions.c.effective <= day,
             self._in_force(day, recorded_by),
@@ -415,7 +431,15 @@ def _insert_revision(conn: Connection, revision: Revision) -> None:
     )
 
 
-def _conditions(conn: Connection, where: CommitmentFilter) -> list[ColumnElement[bool]]:
+def _conditions(
+    conn: Connection,
+    where: CommitmentFilter,
+    narrowing: search.Narrowed | None = None,
+    *,
+    counting: bool = False,
+) -> list[ColumnElement[bool]]:
+    """The filter in SQL; a text search is narrowed to what the index found (`narrowing`,
+    asked here if not given): the rows to read a page from or, `counting`, to count."""
     conditions: list[ColumnElement[bool]] = []
     if where.kinds:
         conditions.append(_c.kind.in_([k.value for k in where.kinds]))
@@ -436,9 +460,10 @@ def _conditions(conn: Connection, where: CommitmentFilter) -> list[ColumnElement
     if where.end:
         conditions.append(_c.due_first_day <= where.end)
     if where.text:
-        candidates = indexed_candidates(conn, where.text)
-        if candidates is not None:
-            conditions.append(candidates)
+        narrowing = narrowing or search.narrowed(conn, where.text)
+        text_rows = narrowing.counted if counting else narrowing.read
+        if text_rows is not None:
+            conditions.append(text_rows)
         needle = ascii_lower(where.text)
         conditions.append(
             or_(
@@ -458,9 +483,7 @@ def _revisions_of(conn: Connection, where: CommitmentFilter) -> Select[Any]:
 
 
 def _ordered(conditions: list[ColumnElement[bool]]) -> Select[Any]:
-    return (
-        select(commitments).where(*conditions).order_by(_c.due_start.is_(None), _c.due_start, _c.id)
-    )
+    return select(commitments).where(*conditions).order_by(*LISTED_ORDER)
 
 
 def _in_feed(conn: Connection, slug: str) -> ColumnElement[bool]:

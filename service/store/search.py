@@ -6,17 +6,42 @@ LIKE as before decides, so Python, SQLite and PostgreSQL still agree. On SQLite 
 FTS5 table `commitments_text` mirrors the two columns through triggers, keyed by rowid; on
 PostgreSQL GIN indexes on the folded columns serve the LIKE itself. A needle shorter than a
 trigram gives the index nothing to narrow by, and is read by scanning, as before.
+
+On SQLite the index is asked first for at most COUNTED + 1 candidates. With no more than
+SPARSE, a page reads just those rows. With more, the needle is common: a page is then read in
+list order by the list's own index, and as matches are frequent the scan stops soon, instead
+of the index handing over every row that holds "treaty". The count reads the candidates; past
+COUNTED, it says only that there are at least that many.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Connection, column, literal_column, select, table, text
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Connection, column, func, literal_column, select, table, text
 
 SEARCH_TABLE = "commitments_text"
 """The SQLite FTS5 table (with its shadow tables) that migration 0012 makes."""
 TRIGRAM_INDEX_SUFFIX = "_trigrams"
 """The end of the names of PostgreSQL's GIN indexes, on expressions no Table can declare."""
 TRIGRAM = 3
+SPARSE = 2_000
+"""The most candidates a page is read from as a list of rows; beyond, the needle is common."""
+COUNTED = 1_000
+"""Lists count their matches up to this many; beyond, the total is a floor ("1,000 or more")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Narrowed:
+    """What the index says of a needle: the rows to read a page from, to count from, and
+    whether the rows to count from hold every match. None: read by scanning."""
+
+    read: ColumnElement[bool] | None
+    counted: ColumnElement[bool] | None
+    complete: bool
+
+
+UNNARROWED = Narrowed(None, None, complete=True)
 
 
 def is_search_object(name: str | None) -> bool:
@@ -26,11 +51,23 @@ def is_search_object(name: str | None) -> bool:
     )
 
 
-def indexed_candidates(conn: Connection, needle: str) -> ColumnElement[bool] | None:
-    """On SQLite, the rows whose title or description may hold `needle`; None: no narrowing."""
+def narrowed(conn: Connection, needle: str) -> Narrowed:
+    """On SQLite, the rows whose title or description may hold `needle`, as far as the
+    trigram index tells (PostgreSQL's GIN index serves the LIKE itself; a needle shorter
+    than a trigram gives an index nothing). The candidates are counted inside the database,
+    never carried through Python."""
     if conn.dialect.name != "sqlite" or len(needle) < TRIGRAM:
-        return None
+        return UNNARROWED
     phrase = '"' + needle.replace('"', '""') + '"'
     index = table(SEARCH_TABLE, column("rowid"))
     matches = text(f"{SEARCH_TABLE} MATCH :phrase").bindparams(phrase=phrase)
-    return literal_column("commitments.rowid").in_(select(index.c.rowid).where(matches))
+    candidates = select(index.c.rowid).where(matches)
+
+    def at_most(limit: int) -> bool:
+        counted = select(func.count()).select_from(candidates.limit(limit + 1).subquery())
+        return (conn.scalar(counted) or 0) <= limit
+
+    rowid: ColumnElement[int] = literal_column("commitments.rowid")
+    if at_most(SPARSE):
+        return Narrowed(rowid.in_(candidates), rowid.in_(candidates), complete=True)
+    return Narrowed(None, rowid.in_(candidates.limit(COUNTED + 1)), complete=at_most(COUNTED))

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from service.store.types import UTCDateTime
@@ -46,6 +47,7 @@ commitments = Table(
     Column("due_start", UTCDateTime, comment="earliest moment of the due window, in UTC"),
     Column("due_first_day", Date),
     Column("due_last_day", Date),
+    Column("undated", Boolean, nullable=False, server_default=false(), comment="listed last"),
     Column("touch_last_day", Date, comment="the last day it touches: its end's, else its due's"),
     Column(
         "span_class",
@@ -67,8 +69,11 @@ commitments = Table(
     Column("revision", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
-    Index(None, "due_start", "id"),
-    Index(None, "span_class", "due_start", "id"),
+    Index(
+        "ix_commitments_touching",
+        *("span_class", "due_start", "id", "due_first_day", "touch_last_day", "status"),
+    ),
+    Index(None, "undated", "due_start", "id"),
     Index(None, "kind"),
     Index(None, "status"),
     Index(None, "due_after"),
@@ -90,6 +95,9 @@ commitment_tags = Table(
     Column("tag", String(40), primary_key=True),
     Index(None, "tag"),
 )
+
+LISTED_ORDER = (commitments.c.undated, commitments.c.due_start, commitments.c.id)
+"""How lists are ordered: by due, undated last, then id; its index serves a page by a scan."""
 
 revisions = Table(
     "revisions",
@@ -123,7 +131,11 @@ revisions = Table(
     UniqueConstraint("commitment_id", "revision"),
     Index(None, "effective"),
     Index(None, "seq", unique=True),
-    Index(None, "span_class", "due_start", "commitment_id"),
+    Index(
+        "ix_revisions_touching",
+        *("span_class", "due_start", "commitment_id", "due_first_day", "touch_last_day"),
+        *("effective", "in_force_until", "id"),
+    ),
 )
 
 feeds = Table(

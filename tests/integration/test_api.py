@@ -251,12 +251,13 @@ def test_a_window_that_began_earlier_is_coming_up_while_its_end_is(client: TestC
 def test_upcoming_comes_a_page_at_a_time_to_the_end(client: TestClient):
     for day in range(1, 8):
         summit = {"id": f"talks-{day}", "title": f"Talks, round {day}", "kind": "meeting"}
-        summit["due"] = {"value": f"2027-03-0{day}"}
+        summit |= {"due": f"2027-03-0{day}"}
         assert client.post("/api/v1/commitments", json=summit, headers=ADMIN).status_code == 201
     whole = client.get("/api/v1/upcoming", params={"as_of": "2027-03-01", "within": "P7D"}).json()
     assert [i["id"] for i in whole["items"]] == [f"talks-{day}" for day in range(1, 8)]
     assert whole["next"] is None
-    seen, params = [], {"as_of": "2027-03-01", "within": "P7D", "limit": 3}
+    seen: list[list[str]] = []
+    params = {"as_of": "2027-03-01", "within": "P7D", "limit": "3"}
     while True:
         page = client.get("/api/v1/upcoming", params=params).json()
         seen.append([i["id"] for i in page["items"]])
@@ -271,7 +272,7 @@ def test_upcoming_comes_a_page_at_a_time_to_the_end(client: TestClient):
     body = _problem(client.get("/api/v1/upcoming", params={"cursor": "not-ours"}), 422)
     assert "cursor" in body["detail"]
     _problem(client.get("/api/v1/upcoming", params={"limit": 0}), 422)
-    _problem(client.get("/api/v1/upcoming", params={"limit": 1001}), 422)
+    _problem(client.get("/api/v1/upcoming", params={"limit": 501}), 422)
 
 
 def test_list_filters_are_validated_and_applied(client: TestClient):

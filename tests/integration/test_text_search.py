@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from service.app import App
 from service.domain import ChangeNote, CommitmentCreate, CommitmentFilter, CommitmentPatch
-from service.store import Database
+from service.store import Database, search
 from service.store.commitments import _conditions as conditions
 from service.store.commitments import _ordered
 
@@ -44,9 +45,29 @@ def test_a_search_reads_the_index_not_every_row(app: App, database_url: str):
             plan = " ".join(
                 str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
             )
-            assert "VIRTUAL TABLE INDEX" in plan and "commitments_text" in plan
+            assert "USING INTEGER PRIMARY KEY (rowid=?)" in plan, "the rows the index found"
         else:
-            conn.execute(text("SET LOCAL enable_seqscan = off"))
+            conn.execute(text("SET LOCAL enable_seqscan = off"))  # as on a large table
+            conn.execute(text("SET LOCAL enable_indexscan = off"))  # not the order's index
             plan = " ".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {compiled}"))
             assert "ix_commitments_title_trigrams" in plan
     database.dispose()
+
+
+def test_a_common_needle_reads_in_list_order_and_counts_a_floor(
+    app: App, monkeypatch: pytest.MonkeyPatch
+):
+    """Thresholds lowered, so that eight rows make a needle common and a count overflow."""
+    for n in range(8):
+        _track(app, f"round-{n}", f"Strategic stability talks, round {n}")
+    _track(app, "other", "Summit in Geneva")
+    whole = app.commitments.page(CommitmentFilter(text="stability"), limit=50, offset=0)
+    assert (whole.total, whole.total_exact) == (8, True)
+    monkeypatch.setattr(search, "SPARSE", 2)
+    monkeypatch.setattr(search, "COUNTED", 5)
+    for offset in (0, 3, 6):
+        page = app.commitments.page(CommitmentFilter(text="STABILITY"), limit=3, offset=offset)
+        assert [c.id for c in page.items] == [c.id for c in whole.items][offset : offset + 3]
+        assert (page.total, page.total_exact) == (5, False), "at least five, maybe more"
+    few = app.commitments.page(CommitmentFilter(text="geneva"), limit=3, offset=0)
+    assert ([c.id for c in few.items], few.total, few.total_exact) == (["other"], 1, True)

@@ -3,7 +3,9 @@
 A due is kept in a class by its span (a day, a month, a quarter, a year, longer), so that what
 touches a period is read in page order (due_start, id) through an index on (span_class,
 due_start, id) and stops at the page's end; revisions gain due_start to be read the same way
-as they stood on a past day. This replaces the long_span flag, which was class "longer".
+as they stood on a past day. This replaces the long_span flag, which was class "longer". And
+lists, ordered by due with undated ones last, get a column `undated` and an index on exactly
+that order, so a page of a list is read by a scan that stops at the page's end.
 
 Revision ID: 0013
 Revises: 0012
@@ -29,6 +31,14 @@ branch_labels = None
 depends_on = None
 
 _BATCH = 5_000
+# The page order first, then what decides whether a row is listed: read from the index alone.
+_COMMITMENTS_TOUCHING = [
+    *("span_class", "due_start", "id", "due_first_day", "touch_last_day", "status"),
+]
+_REVISIONS_TOUCHING = [
+    *("span_class", "due_start", "commitment_id", "due_first_day", "touch_last_day"),
+    *("effective", "in_force_until", "id"),
+]
 
 
 def upgrade() -> None:
@@ -53,16 +63,23 @@ def upgrade() -> None:
     op.drop_index(op.f("ix_revisions_long_span_due_first_day"), table_name="revisions")
     op.drop_column("commitments", "long_span")
     op.drop_column("revisions", "long_span")
-    op.create_index(
-        op.f("ix_commitments_span_class_due_start_id"),
+    op.add_column(
         "commitments",
-        ["span_class", "due_start", "id"],
+        sa.Column(
+            "undated",
+            sa.Boolean(),
+            nullable=False,
+            server_default=sa.false(),
+            comment="listed last",
+        ),
     )
+    op.execute("UPDATE commitments SET undated = (due_start IS NULL)")
+    op.drop_index(op.f("ix_commitments_due_start_id"), table_name="commitments")
     op.create_index(
-        op.f("ix_revisions_span_class_due_start_commitment_id"),
-        "revisions",
-        ["span_class", "due_start", "commitment_id"],
+        op.f("ix_commitments_undated_due_start_id"), "commitments", ["undated", "due_start", "id"]
     )
+    op.create_index("ix_commitments_touching", "commitments", _COMMITMENTS_TOUCHING)
+    op.create_index("ix_revisions_touching", "revisions", _REVISIONS_TOUCHING)
 
 
 def _batches(table: str, *columns: sa.ColumnClause[Any]) -> Iterator[list[Any]]:
@@ -121,8 +138,11 @@ def _fill_revisions() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_revisions_span_class_due_start_commitment_id"), table_name="revisions")
-    op.drop_index(op.f("ix_commitments_span_class_due_start_id"), table_name="commitments")
+    op.drop_index("ix_revisions_touching", table_name="revisions")
+    op.drop_index("ix_commitments_touching", table_name="commitments")
+    op.drop_index(op.f("ix_commitments_undated_due_start_id"), table_name="commitments")
+    op.drop_column("commitments", "undated")
+    op.create_index(op.f("ix_commitments_due_start_id"), "commitments", ["due_start", "id"])
     for table in ("commitments", "revisions"):
         op.add_column(
             table,
