@@ -81,20 +81,20 @@ class Commitments:
         return self._conn.scalar(select(_c.id).where(_c.id == commitment_id)) is not None
 
     def page(self, where: CommitmentFilter, limit: int, offset: int) -> CommitmentPage:
-        conditions = _conditions(self._conn, where)
+        conditions = filter_conditions(self._conn, where)
         total = self._conn.scalar(select(func.count()).select_from(commitments).where(*conditions))
         rows = self._conn.execute(_ordered(conditions).limit(limit).offset(offset)).mappings()
         items = [commitment_from_row(row) for row in rows]
         return CommitmentPage(items=items, total=total or 0, limit=limit, offset=offset)
 
     def count(self, where: CommitmentFilter) -> int:
-        conditions = _conditions(self._conn, where)
+        conditions = filter_conditions(self._conn, where)
         query = select(func.count()).select_from(commitments).where(*conditions)
         return self._conn.scalar(query) or 0
 
     def matching(self, where: CommitmentFilter) -> list[Commitment]:
         """Every commitment the filter matches, ordered by due (undated last), then id."""
-        rows = self._conn.execute(_ordered(_conditions(self._conn, where))).mappings()
+        rows = self._conn.execute(_ordered(filter_conditions(self._conn, where))).mappings()
         return [commitment_from_row(row) for row in rows]
 
     def coming(self, where: CommitmentFilter, start: date, until: date) -> list[Commitment]:
@@ -103,13 +103,13 @@ class Commitments:
         The caller still applies the whole rule (`domain.upcoming`: statuses as of the day).
         """
         touches = touching(_c, start, until)
-        rows = self._conn.execute(_ordered([*_conditions(self._conn, where), touches]))
+        rows = self._conn.execute(_ordered([*filter_conditions(self._conn, where), touches]))
         return [commitment_from_row(row) for row in rows.mappings()]
 
     def undated(self, where: CommitmentFilter) -> list[Commitment]:
         """What the filter matches that has no due (yet)."""
         rows = self._conn.execute(
-            _ordered([*_conditions(self._conn, where), _c.due_value.is_(None)])
+            _ordered([*filter_conditions(self._conn, where), _c.due_value.is_(None)])
         )
         return [commitment_from_row(row) for row in rows.mappings()]
 
@@ -374,7 +374,8 @@ def _insert_revision(conn: Connection, revision: Revision) -> None:
     )
 
 
-def _conditions(conn: Connection, where: CommitmentFilter) -> list[ColumnElement[bool]]:
+def filter_conditions(conn: Connection, where: CommitmentFilter) -> list[ColumnElement[bool]]:
+    """The filter in SQL, over the commitments table (the stored events join on it too)."""
     conditions: list[ColumnElement[bool]] = []
     if where.kinds:
         conditions.append(_c.kind.in_([k.value for k in where.kinds]))
@@ -410,7 +411,7 @@ def _conditions(conn: Connection, where: CommitmentFilter) -> list[ColumnElement
 
 def _revisions_of(conn: Connection, where: CommitmentFilter) -> Select[Any]:
     """Revisions of the commitments `where` matches in their current state."""
-    conditions = _conditions(conn, where)
+    conditions = filter_conditions(conn, where)
     if not conditions:
         return select(revisions)
     return select(revisions).where(revisions.c.commitment_id.in_(select(_c.id).where(*conditions)))
@@ -428,7 +429,7 @@ def _in_feed(conn: Connection, slug: str) -> ColumnElement[bool]:
     if selection is None:
         fm = feed_members.c
         return _c.id.in_(select(fm.commitment_id).where(fm.feed_slug == slug))
-    return and_(true(), *_conditions(conn, selection.as_filter))
+    return and_(true(), *filter_conditions(conn, selection.as_filter))
 
 
 def _feed_selection(conn: Connection, slug: str) -> FeedSelection | None:
