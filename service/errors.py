@@ -25,6 +25,7 @@ ServiceError
 ├── TooManyFailures                    a client whose credentials failed too often, lately
 ├── Forbidden                          a key whose scope does not allow the action
 └── StoreError                         the database failed; the driver's error is the cause
+    ├── FeedChanging                   writes kept moving the data while a feed was read
     └── DatabaseMissing                a database that is not there, or not migrated
 
 HTTP status codes for these are chosen in one place, service/api/problems.py.
@@ -207,6 +208,10 @@ class Forbidden(ServiceError):
 
 class StoreError(ServiceError):
     """The database could not complete the operation."""
+
+
+class FeedChanging(StoreError):
+    """The data kept changing while the feed was read; ask again in a moment."""
 
 
 class DatabaseMissing(StoreError):

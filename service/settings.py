@@ -85,6 +85,17 @@ class Settings(BaseSettings):
     feed_max_age: timedelta = Field(
         default=timedelta(minutes=15), description="Cache-Control max-age on feed responses"
     )
+    feed_memory_limit: int = Field(
+        default=64_000_000,
+        gt=0,
+        description="Bytes of feeds kept in memory, bodies and their gzip, across all feeds",
+    )
+    feed_stream_above: int = Field(
+        default=16_000_000,
+        gt=0,
+        description="A feed larger than this many bytes is streamed from the stored events "
+        "instead of kept in memory",
+    )
     all_day_zone: Annotated[str, AfterValidator(_zone)] = Field(
         default="UTC",
         description="Zone whose midnight starts an all-day due, for alert times",

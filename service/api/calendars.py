@@ -7,11 +7,15 @@ served with the same caching.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from datetime import datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import AppDep
@@ -20,11 +24,47 @@ from service.api.problems import PROBLEM_RESPONSES
 from service.app import App
 from service.app.changelog import atom_key
 from service.app.feeds import all_key, named_key
-from service.domain import SLUG_PATTERN
+from service.domain import SLUG_PATTERN, CommitmentFilter
 from service.errors import FeedNotFound, PrivateFeedNotFound
-from service.feeds import RenderedFeed
+from service.feeds import CachedFeed, RenderedFeed, StreamedFeed
 
-router = APIRouter(tags=["feeds"])
+_EVERYTHING_KEY = all_key(CommitmentFilter())
+_CONDITIONAL_KEYS: dict[str, Callable[[Request], str | None]] = {
+    "/feeds/all.ics": lambda request: None if request.scope["query_string"] else _EVERYTHING_KEY,
+    "/feeds/{slug}.ics": lambda request: named_key(request.path_params["slug"]),
+    "/feeds/{slug}.atom": lambda request: atom_key(request.path_params["slug"]),
+}
+"""The cache key of each public route's feed, from the raw request; None: ask the handler."""
+
+
+class _ConditionalRoute(APIRoute):
+    """A route whose 304 is answered from memory before FastAPI parses its parameters.
+
+    Most calendar polls are conditional and match: they need the cached validators only, so
+    parsing query parameters into a filter (or even resolving dependencies) would cost more
+    than the answer. Anything the cache cannot answer goes to the handler as usual.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        key_of = _CONDITIONAL_KEYS.get(self.path)
+        if key_of is None:
+            return handler
+
+        async def answer(request: Request) -> Response:
+            headers = request.headers
+            if "if-none-match" in headers or "if-modified-since" in headers:
+                app: App = request.app.state.services.app
+                key = key_of(request)
+                found = app.feeds.remembered(key) if key is not None else None
+                if found is not None and _not_modified(request, found):
+                    return Response(status_code=304, headers=_headers(request, app, found))
+            return await handler(request)
+
+        return answer
+
+
+router = APIRouter(tags=["feeds"], route_class=_ConditionalRoute)
 
 CALENDAR = "text/calendar; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
@@ -101,41 +141,86 @@ async def atom_feed(request: Request, app: AppDep, slug: str) -> Response:
     return _answer(request, app, rendered, media_type=ATOM)
 
 
-async def _rendered(app: App, key: str, render: Callable[[], RenderedFeed]) -> RenderedFeed:
+async def _rendered(app: App, key: str, render: Callable[[], CachedFeed]) -> CachedFeed:
     """A poll that memory can answer is answered on the event loop; else in a thread."""
     found = app.feeds.remembered(key)
     return found if found is not None else await run_in_threadpool(render)
 
 
+def _headers(
+    request: Request, app: App, rendered: CachedFeed, *, shared: bool = True
+) -> dict[str, str]:
+    zipped = "gzip" in request.headers.get("accept-encoding", "")
+    max_age = int(app.settings.feed_max_age.total_seconds())
+    return {
+        "ETag": rendered.gzip_etag if zipped else rendered.etag,
+        "Last-Modified": rendered.http_date,
+        "Cache-Control": f"{'public' if shared else 'private'}, max-age={max_age}",
+        "Vary": "Accept-Encoding",
+    }
+
+
 def _answer(
     request: Request,
     app: App,
-    rendered: RenderedFeed,
+    rendered: CachedFeed,
     *,
     shared: bool = True,
     media_type: str = CALENDAR,
 ) -> Response:
     """The feed, or 304 when the client holds it; a private feed is not for shared caches."""
     zipped = "gzip" in request.headers.get("accept-encoding", "")
-    max_age = int(app.settings.feed_max_age.total_seconds())
-    headers = {
-        "ETag": rendered.gzip_etag if zipped else rendered.etag,
-        "Last-Modified": format_datetime(rendered.last_modified, usegmt=True),
-        "Cache-Control": f"{'public' if shared else 'private'}, max-age={max_age}",
-        "Vary": "Accept-Encoding",
-    }
+    headers = _headers(request, app, rendered, shared=shared)
     if _not_modified(request, rendered):
         return Response(status_code=304, headers=headers)
+    if isinstance(rendered, StreamedFeed):
+        return _streamed(request, app, rendered, headers, zipped, media_type)
+    assert isinstance(rendered, RenderedFeed)
     if zipped:
         headers["Content-Encoding"] = "gzip"
         return Response(rendered.gzipped, media_type=media_type, headers=headers)
     return Response(rendered.body, media_type=media_type, headers=headers)
 
 
-def _not_modified(request: Request, rendered: RenderedFeed) -> bool:
+def _streamed(
+    request: Request,
+    app: App,
+    feed: StreamedFeed,
+    headers: dict[str, str],
+    zipped: bool,
+    media_type: str,
+) -> Response:
+    """A large feed sent as it is read, a page of stored events at a time.
+
+    Unzipped, it announces its whole length, so a response cut short (the data moved while it
+    was read) is seen as incomplete by the client rather than kept.
+    """
+    if zipped:
+        headers["Content-Encoding"] = "gzip"
+    else:
+        headers["Content-Length"] = str(feed.length)
+    if request.method == "HEAD":
+        return StreamingResponse(iter(()), media_type=media_type, headers=headers)
+    chunks = app.feeds.chunks(feed)
+    body = _gzip(chunks) if zipped else chunks
+    return StreamingResponse(body, media_type=media_type, headers=headers)
+
+
+def _gzip(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The chunks as one gzip stream (no file name, no time: the same bytes every time)."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    for chunk in chunks:
+        if packed := compressor.compress(chunk):
+            yield packed
+    yield compressor.flush()
+
+
+def _not_modified(request: Request, rendered: CachedFeed) -> bool:
     """RFC 9110 13.1: If-None-Match wins; If-Modified-Since only when it is absent."""
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
+        if if_none_match in (rendered.etag, rendered.gzip_etag):
+            return True
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return "*" in tags or not tags.isdisjoint({rendered.etag, rendered.gzip_etag})
     since = _http_date(request.headers.get("if-modified-since"))

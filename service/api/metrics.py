@@ -47,6 +47,11 @@ class _FeedRenders(Collector):
         yield CounterMetricFamily(
             "treatycal_feed_renders", "Feeds rendered (cache misses)", value=self._cache.renders
         )
+        yield CounterMetricFamily(
+            "treatycal_feed_events_rendered",
+            "Events rendered because no stored bytes fitted (the rest are joined)",
+            value=self._cache.events_rendered,
+        )
 
 
 class MetricsMiddleware:

@@ -61,7 +61,10 @@ class App:
             publishing=Publishing(
                 settings.base_url, settings.feed_refresh_interval, settings.default_alerts
             ),
-            feed_cache=FeedCache(version_ttl=settings.feed_version_ttl.total_seconds()),
+            feed_cache=FeedCache(
+                version_ttl=settings.feed_version_ttl.total_seconds(),
+                max_bytes=settings.feed_memory_limit,
+            ),
         )
         return cls(context)
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from service.app import changes
+from service.app.assembly import Assembly
 from service.app.context import Context
 from service.domain import (
     ChangeNote,
@@ -20,19 +21,24 @@ from service.domain import (
 from service.errors import FeedFileError, FeedNotFound, ServiceError
 from service.feeds import (
     ALL_FEED,
+    CachedFeed,
     RenderedFeed,
+    StreamedFeed,
     filtered_feed,
     memberships,
     read_catalog,
     render_feed,
     webcal_url,
 )
-from service.store import Tx
+from service.store import DataVersion, Tx
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None] | None
 """Told (done, in all) as long work goes, for a progress bar; None when nobody watches."""
+
+WARM_AT_MOST = 20_000
+"""The most events of a feed built at start."""
 
 _LOAD_LOCK = 0x7472_6561_7479_6C64  # "treatyld": one loader of the feed files at a time
 
@@ -105,6 +111,7 @@ def private_key(slug: str) -> str:
 class Feeds:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        self._assembly = Assembly(ctx)
 
     # ------------------------------------------------------------------ what is published
 
@@ -225,34 +232,40 @@ class Feeds:
 
     # ------------------------------------------------------------------ the calendars
 
-    def remembered(self, key: str) -> RenderedFeed | None:
-        """The rendered feed for `key` if memory holds it at a version still trusted; no I/O."""
+    def remembered(self, key: str) -> CachedFeed | None:
+        """The feed for `key` if memory holds it at a version still trusted; no I/O."""
         cache = self._ctx.feed_cache
         version = cache.known_version()
         return cache.lookup(key, version.version) if version else None
 
-    def calendar(self, slug: str) -> RenderedFeed:
+    def calendar(self, slug: str) -> CachedFeed:
         """A public feed as served at /feeds/{slug}.ics; FeedNotFound for a private one."""
 
-        def render() -> bytes:
+        def build(version: DataVersion) -> CachedFeed:
             with self._ctx.read() as tx:
                 feed = tx.feeds.get(slug)
             if feed.private:
                 raise FeedNotFound(slug)
-            return self._render(feed, _members(slug))
+            return self._build(feed, _members(slug), version)
 
-        return self.cached(named_key(slug), render)
+        return self._cached(named_key(slug), build)
 
-    def private_calendar(self, token: str) -> tuple[Feed, RenderedFeed]:
+    def private_calendar(self, token: str) -> tuple[Feed, CachedFeed]:
         """The private feed this token opens, as served at its address."""
         with self._ctx.read() as tx:
             feed = tx.feeds.by_token(token)
-        rendered = self.cached(private_key(feed.slug), lambda: self._render_feed(feed))
-        return feed, rendered
+        built = self._cached(
+            private_key(feed.slug), lambda at: self._build(feed, _members(feed.slug), at)
+        )
+        return feed, built
 
-    def filtered_calendar(self, where: CommitmentFilter) -> RenderedFeed:
+    def filtered_calendar(self, where: CommitmentFilter) -> CachedFeed:
         """Every commitment the filter matches, as the `all` feed."""
-        return self.cached(all_key(where), lambda: self._render(filtered_feed(where), where))
+        return self._cached(all_key(where), lambda at: self._build(filtered_feed(where), where, at))
+
+    def chunks(self, feed: StreamedFeed) -> Iterator[bytes]:
+        """A streamed feed's bytes, a page of stored events at a time."""
+        return self._assembly.chunks(feed)
 
     def export(self, slug: str, progress: Progress = None) -> bytes:
         """A feed's bytes exactly as served, private ones too: `all` or a published slug."""
@@ -278,9 +291,13 @@ class Feeds:
         return [p for p in self.listing(with_private=with_private) if p.feed.slug in slugs]
 
     def warm(self) -> None:
-        """Render every public feed once, so no calendar waits for the first render."""
+        """Build every public feed of at most WARM_AT_MOST events once, so no calendar waits
+        for the first build; a larger one is built when first asked for, so that a start
+        never renders a whole large database (its event bytes are stored, and kept)."""
         try:
             for published in self.listing(with_private=False):
+                if published.count is None or published.count > WARM_AT_MOST:
+                    continue
                 if published.feed.slug == ALL_FEED:
                     self.filtered_calendar(CommitmentFilter())
                 else:
@@ -288,8 +305,9 @@ class Feeds:
         except ServiceError:
             log.exception("could not warm the feed cache", extra={"action": "feed_warm_failed"})
 
-    def _render_feed(self, feed: Feed) -> bytes:
-        return self._render(feed, _members(feed.slug))
+    def _build(self, feed: Feed, where: CommitmentFilter, version: DataVersion) -> CachedFeed:
+        options = self._ctx.publishing.options_for(feed)
+        return self._assembly.build(options, where, version)
 
     def _render(self, feed: Feed, where: CommitmentFilter, progress: Progress = None) -> bytes:
         with self._ctx.read() as tx:
@@ -297,17 +315,27 @@ class Feeds:
         return render_feed(self._ctx.publishing.options_for(feed), members, progress)
 
     def cached(self, key: str, render: Callable[[], bytes]) -> RenderedFeed:
-        """The feed for `key` at the current data version, rendering it if needed (blocking)."""
+        """A feed rendered whole (Atom) for `key` at the current data version (blocking)."""
+        version = self._version()
+        found = self._ctx.feed_cache.lookup(key, version.version)
+        if isinstance(found, RenderedFeed):
+            return found
+        return self._ctx.feed_cache.render(key, version, render)
+
+    def _cached(self, key: str, build: Callable[[DataVersion], CachedFeed]) -> CachedFeed:
+        """The feed for `key` at the current data version, building it if needed (blocking)."""
+        version = self._version()
+        found = self._ctx.feed_cache.lookup(key, version.version)
+        return found if found is not None else self._ctx.feed_cache.build(key, version, build)
+
+    def _version(self) -> DataVersion:
         cache = self._ctx.feed_cache
         version = cache.known_version()
         if version is None:
             with self._ctx.read() as tx:
                 version = tx.versions.current()
             cache.remember_version(version)
-        found = cache.lookup(key, version.version)
-        if found is not None:
-            return found
-        return cache.render(key, version, render)
+        return version
 
 
 def _members(slug: str) -> CommitmentFilter:

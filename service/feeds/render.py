@@ -19,10 +19,13 @@ Two choices worth knowing:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import icalendar
 from icalendar import Alarm, Calendar, Event, Timezone, vDuration, vText, vUri
 
 from service.domain import (
@@ -36,11 +39,25 @@ from service.domain import (
     Status,
 )
 
-__all__ = ["PRODID", "FeedOptions", "render_feed"]
+__all__ = [
+    "FEED_END",
+    "PRODID",
+    "FeedOptions",
+    "RenderedEvent",
+    "ZoneSpans",
+    "add_zone_spans",
+    "event_render_key",
+    "feed_prefix",
+    "render_event",
+    "render_feed",
+]
 
 PRODID = "-//treatycal//treatycal//EN"
+FEED_END = b"END:VCALENDAR\r\n"
+RENDER_FORMAT = 1
+"""Bump when this module writes different bytes for the same commitment: stored copies of
+events rendered by an older format are then left aside and rendered again."""
 
-_END = b"END:VCALENDAR\r\n"
 _DAY = timedelta(days=1)
 _CACHE_SIZE = 32_768
 _PROGRESS_EVERY = 250
@@ -75,14 +92,51 @@ class FeedOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class _Rendered:
-    """One VEVENT's bytes, its place in the feed, its zones and the days it and its alarms touch."""
+class RenderedEvent:
+    """One VEVENT's bytes, its zones and the days it and its alarms touch."""
 
-    order: tuple[datetime, str]
     ical: bytes
     tzids: frozenset[str]
     first: date
     last: date
+
+
+ZoneSpans = dict[str, tuple[date, date]]
+"""The days each TZID's events touch, first and last: what its VTIMEZONE must cover."""
+
+
+def event_render_key(default_alerts: Mapping[Kind, tuple[str, ...]]) -> str:
+    """What an event's bytes depend on besides its commitment's revision and `superseded_by`.
+
+    The default alert offsets (for commitments that set none), this module's format and the
+    icalendar release: a stored VEVENT is good for a feed only under the same key.
+    """
+    defaults = sorted((kind.value, list(offsets)) for kind, offsets in default_alerts.items())
+    text = json.dumps([RENDER_FORMAT, icalendar.__version__, defaults])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def render_event(
+    commitment: Commitment, default_alerts: Mapping[Kind, tuple[str, ...]]
+) -> RenderedEvent | None:
+    """The commitment's VEVENT as it appears in every feed; None when it has no due."""
+    if commitment.due is None:
+        return None
+    alerts = commitment.effective_alerts(dict(default_alerts))
+    return _render(commitment, commitment.due, alerts)[1]
+
+
+def add_zone_spans(spans: ZoneSpans, events: Iterable[RenderedEvent]) -> None:
+    """Widen `spans` to cover these events."""
+    for event in events:
+        for tzid in event.tzids:
+            first, last = spans.get(tzid, (event.first, event.last))
+            spans[tzid] = (min(first, event.first), max(last, event.last))
+
+
+def feed_prefix(options: FeedOptions, spans: ZoneSpans) -> bytes:
+    """Everything before the first VEVENT: the calendar's properties and its VTIMEZONEs."""
+    return b"".join([_head(options), *_timezones(spans)])
 
 
 def render_feed(
@@ -102,9 +156,10 @@ def render_feed(
             events.append(_rendered(commitment, commitment.due, alerts))
         if progress is not None and (done % _PROGRESS_EVERY == 0 or done == len(commitments)):
             progress(done, len(commitments))
-    events.sort(key=lambda event: event.order)
-    parts = [_head(options), *_timezones(events), *(event.ical for event in events), _END]
-    return b"".join(parts)
+    events.sort(key=lambda ordered: ordered[0])
+    spans: ZoneSpans = {}
+    add_zone_spans(spans, (event for _, event in events))
+    return b"".join([feed_prefix(options, spans), *(event.ical for _, event in events), FEED_END])
 
 
 def _head(options: FeedOptions) -> bytes:
@@ -125,19 +180,14 @@ def _head(options: FeedOptions) -> bytes:
         calendar.add("url", vUri(options.url))
         calendar.add("source", vUri(options.url))
     head: bytes = calendar.to_ical()
-    return head.removesuffix(_END)
+    return head.removesuffix(FEED_END)
 
 
 # ---------------------------------------------------------------------------- time zones
 
 
-def _timezones(events: Sequence[_Rendered]) -> list[bytes]:
+def _timezones(spans: ZoneSpans) -> list[bytes]:
     """One VTIMEZONE per TZID used, covering every year its events and alarms touch."""
-    spans: dict[str, tuple[date, date]] = {}
-    for event in events:
-        for tzid in event.tzids:
-            first, last = spans.get(tzid, (event.first, event.last))
-            spans[tzid] = (min(first, event.first), max(last, event.last))
     return [
         _timezone(tzid, first.year, last.year + 1) for tzid, (first, last) in sorted(spans.items())
     ]
@@ -155,14 +205,27 @@ def _timezone(tzid: str, first_year: int, end_year: int) -> bytes:
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
-def _rendered(commitment: Commitment, due: Due, alerts: tuple[str, ...]) -> _Rendered:
-    """A VEVENT, cached on the whole commitment so a feed re-renders only what changed."""
+def _rendered(
+    commitment: Commitment, due: Due, alerts: tuple[str, ...]
+) -> tuple[tuple[datetime, str], RenderedEvent]:
+    """`_render`, cached on the whole commitment so a whole render redoes only what changed."""
+    return _render(commitment, due, alerts)
+
+
+def _render(
+    commitment: Commitment, due: Due, alerts: tuple[str, ...]
+) -> tuple[tuple[datetime, str], RenderedEvent]:
+    """A VEVENT and its place in a feed.
+
+    `render_event` does not go through the cache: its bytes are stored, and holding their
+    commitments in memory too would only weigh on the heap.
+    """
     event = _event(commitment, due)
     alarm_days = _add_alarms(event, commitment, due, alerts)
     first = min([due.first_day, *alarm_days]) - _DAY
     last = max(due.last_day, (commitment.end or due).last_day) + _DAY
     order = (due.start_instant(), commitment.id)
-    return _Rendered(order, event.to_ical(), _tzids(event), first, last)
+    return order, RenderedEvent(event.to_ical(), _tzids(event), first, last)
 
 
 def _event(commitment: Commitment, due: Due) -> Event:

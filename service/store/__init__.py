@@ -18,6 +18,7 @@ from service.clock import Clock, utc_now
 from service.store.alerts import Settlement
 from service.store.deliveries import Claimed, NewDelivery, Outcome
 from service.store.engine import Database, readable, require_current
+from service.store.events import IndexedEvent, StoredEvent
 from service.store.feeds import FeedSummary
 from service.store.transaction import Tx
 from service.store.versions import DataVersion
@@ -71,11 +72,13 @@ __all__ = [
     "DataVersion",
     "Database",
     "FeedSummary",
+    "IndexedEvent",
     "NewDelivery",
     "Outcome",
     "PageKey",
     "Settlement",
     "Store",
+    "StoredEvent",
     "Tx",
     "readable",
 ]

@@ -85,10 +85,10 @@ class Commitments:
         """A page in list order, with the number matched: exact up to search.COUNTED, else a
         floor."""
         narrowing = search.narrowed(self._conn, where.text) if where.text else search.UNNARROWED
-        counted = _conditions(self._conn, where, narrowing, counting=True)
+        counted = filter_conditions(self._conn, where, narrowing, counting=True)
         found = select(true()).select_from(commitments).where(*counted).limit(search.COUNTED + 1)
         total = self._conn.scalar(select(func.count()).select_from(found.subquery())) or 0
-        read = _conditions(self._conn, where, narrowing)
+        read = filter_conditions(self._conn, where, narrowing)
         rows = self._conn.execute(_ordered(read).limit(limit).offset(offset)).mappings()
         return CommitmentPage(
             items=[commitment_from_row(row) for row in rows],
@@ -99,13 +99,13 @@ class Commitments:
         )
 
     def count(self, where: CommitmentFilter) -> int:
-        conditions = _conditions(self._conn, where)
+        conditions = filter_conditions(self._conn, where)
         query = select(func.count()).select_from(commitments).where(*conditions)
         return self._conn.scalar(query) or 0
 
     def matching(self, where: CommitmentFilter) -> list[Commitment]:
         """Every commitment the filter matches, ordered by due (undated last), then id."""
-        rows = self._conn.execute(_ordered(_conditions(self._conn, where))).mappings()
+        rows = self._conn.execute(_ordered(filter_conditions(self._conn, where))).mappings()
         return [commitment_from_row(row) for row in rows]
 
     def coming(
@@ -121,7 +121,7 @@ class Commitments:
         for touches in touching_by_class(_c, _c.id, start, until, after):
             query = (
                 select(_c.due_start, _c.id)
-                .where(*_conditions(self._conn, where), active, touches)
+                .where(*filter_conditions(self._conn, where), active, touches)
                 .order_by(_c.due_start, _c.id)
                 .limit(limit)
             )
@@ -135,7 +135,9 @@ class Commitments:
         no_due = and_(_c.span_class == 0, _c.due_start.is_(None))
         query = (
             select(commitments)
-            .where(*_conditions(self._conn, where), no_due, _c.status == Status.TENTATIVE.value)
+            .where(
+                *filter_conditions(self._conn, where), no_due, _c.status == Status.TENTATIVE.value
+            )
             .order_by(_c.id)
             .limit(limit)
         )
@@ -431,7 +433,7 @@ def _insert_revision(conn: Connection, revision: Revision) -> None:
     )
 
 
-def _conditions(
+def filter_conditions(
     conn: Connection,
     where: CommitmentFilter,
     narrowing: search.Narrowed | None = None,
@@ -476,7 +478,7 @@ def _conditions(
 
 def _revisions_of(conn: Connection, where: CommitmentFilter) -> Select[Any]:
     """Revisions of the commitments `where` matches in their current state."""
-    conditions = _conditions(conn, where)
+    conditions = filter_conditions(conn, where)
     if not conditions:
         return select(revisions)
     return select(revisions).where(revisions.c.commitment_id.in_(select(_c.id).where(*conditions)))
@@ -492,7 +494,7 @@ def _in_feed(conn: Connection, slug: str) -> ColumnElement[bool]:
     if selection is None:
         fm = feed_members.c
         return _c.id.in_(select(fm.commitment_id).where(fm.feed_slug == slug))
-    return and_(true(), *_conditions(conn, selection.as_filter))
+    return and_(true(), *filter_conditions(conn, selection.as_filter))
 
 
 def _feed_selection(conn: Connection, slug: str) -> FeedSelection | None:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -136,6 +137,30 @@ revisions = Table(
         *("span_class", "due_start", "commitment_id", "due_first_day", "touch_last_day"),
         *("effective", "in_force_until", "id"),
     ),
+)
+
+event_bytes = Table(
+    "event_bytes",
+    metadata,
+    Column("commitment_id", ID, ForeignKey("commitments.id"), primary_key=True),
+    Column("revision", Integer, primary_key=True),
+    Column(
+        "render_key",
+        String(32),
+        primary_key=True,
+        comment="the renderer's format, icalendar release and default alerts it was made with",
+    ),
+    Column(
+        "superseded_by",
+        ID,
+        primary_key=True,
+        comment="the commitment's superseded_by when rendered ('' for none): not revisioned",
+    ),
+    Column("ical", LargeBinary, nullable=False, comment="the VEVENT exactly as feeds hold it"),
+    Column("tzids", String(400), nullable=False, comment="the TZIDs it names, space-separated"),
+    Column("first_day", Date, nullable=False, comment="first day it or an alarm touches"),
+    Column("last_day", Date, nullable=False, comment="last day it touches"),
+    comment="each event's rendered bytes, filled when a feed is built: a feed joins them",
 )
 
 feeds = Table(

@@ -8,6 +8,7 @@ from service.clock import Clock
 from service.store.alerts import Alerts
 from service.store.commitments import Commitments
 from service.store.deliveries import Deliveries
+from service.store.events import StoredEvents
 from service.store.feeds import Feeds
 from service.store.keys import ApiKeys
 from service.store.sessions import Sessions
@@ -34,6 +35,7 @@ class Tx:
         self.deliveries = Deliveries(conn, clock, self.subscriptions)
         self.sources = Sources(conn, clock)
         self.sessions = Sessions(conn, clock)
+        self.events = StoredEvents(conn)
 
     @property
     def queued_work(self) -> bool:

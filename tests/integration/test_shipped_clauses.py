@@ -77,7 +77,7 @@ def test_the_voluntary_limits_window_warns_before_its_end(shipped: App):
     assert planned["P90D before end"].fire_at.date() == date(2026, 11, 8)
     assert planned["P30D before end"].fire_at.date() == date(2027, 1, 7)
 
-    calendar = icalendar.Calendar.from_ical(shipped.feeds.calendar("arms-control").body)
+    calendar = icalendar.Calendar.from_ical(shipped.feeds.export("arms-control"))
     [event] = [e for e in calendar.walk("VEVENT") if str(e["UID"]).startswith(WINDOW)]
     triggers = [alarm["TRIGGER"] for alarm in event.walk("VALARM")]
     assert {t.params.get("RELATED") for t in triggers} == {"END"}

@@ -8,8 +8,8 @@ from sqlalchemy import text
 from service.app import App
 from service.domain import ChangeNote, CommitmentCreate, CommitmentFilter, CommitmentPatch
 from service.store import Database, search
-from service.store.commitments import _conditions as conditions
 from service.store.commitments import _ordered
+from service.store.commitments import filter_conditions as conditions
 
 
 def _found(app: App, needle: str) -> list[str]:
