@@ -176,9 +176,18 @@ class ApiKeyNotFound(NotFound):
 
 
 class DuplicateCommitment(ServiceError):
-    def __init__(self, commitment_id: str) -> None:
-        super().__init__(f"a commitment with id {commitment_id!r} already exists")
+    """A new commitment's id is taken; a bulk write names every id taken (or given twice)."""
+
+    def __init__(self, commitment_id: str, *more: str) -> None:
+        if more:
+            shown = ", ".join(repr(i) for i in (commitment_id, *more)[:20])
+            extra = f" and {len(more) - 19} more" if len(more) > 19 else ""
+            message = f"commitments with these ids already exist: {shown}{extra}"
+        else:
+            message = f"a commitment with id {commitment_id!r} already exists"
+        super().__init__(message)
         self.commitment_id = commitment_id
+        self.commitment_ids = (commitment_id, *more)
 
 
 class FeedConflict(ServiceError):

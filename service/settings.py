@@ -59,6 +59,11 @@ class Settings(BaseSettings):
         default=None, description="A bearer token with admin scope (keep it out of logs)"
     )
     max_body_bytes: int = Field(default=1 << 20, ge=1024, description="Largest request body")
+    max_bulk_body_bytes: int = Field(
+        default=16 << 20,
+        ge=1024,
+        description="Largest request body for POST /api/v1/commitments/bulk",
+    )
     auth_failure_limit: int = Field(
         default=20,
         ge=1,

@@ -19,6 +19,7 @@ from service.domain import (
     Commitment,
     EventType,
     Kind,
+    PlannedAlert,
     Status,
     Subscription,
     plan_alerts,
@@ -70,19 +71,25 @@ class Planner:
         now = change.revision.recorded_at
         reason = f"re-planned by revision {change.revision.revision} ({change.event.value})"
         self._replan(tx, commitment, subscriptions, feeds, reason, now)
-        event = EventType(change.event.value)
         before = change.before
         feeds_before = member.of(before) if before is not None else set()
-        hearing = [
-            s
-            for s in subscriptions
-            if s.hears(event, commitment, feeds)
-            or (before is not None and s.hears(event, before, feeds_before))
-        ]
-        if hearing:
-            payload = change_payload(event, commitment, change.revision)
-            key = f"change:{commitment.id}:{change.revision.revision}"
-            tx.deliveries.enqueue([NewDelivery(s.id, key, event, payload) for s in hearing], now)
+        messages = _messages(change, subscriptions, feeds, feeds_before)
+        if messages:
+            tx.deliveries.enqueue(messages, now)
+
+    def plan_created(self, tx: Tx, created: Sequence[Change], now: datetime) -> None:
+        """What `plan` does for each of these new commitments, in one insert of each kind."""
+        subscriptions = tx.subscriptions.active()
+        member = memberships(tx, [change.after.id for change in created])
+        planned: list[PlannedAlert] = []
+        messages: list[NewDelivery] = []
+        for change in created:
+            feeds = member.of(change.after)
+            planned += self._planned(change.after, subscriptions, feeds)
+            messages += _messages(change, subscriptions, feeds, set())
+        tx.alerts.plan_new(planned, now)
+        if messages:
+            tx.deliveries.enqueue(messages, now)
 
     def replan_all(self, tx: Tx, reason: str, now: datetime) -> int:
         """Re-plan every commitment in `tx`; when a subscription's offsets change."""
@@ -107,6 +114,30 @@ class Planner:
         reason: str,
         now: datetime,
     ) -> None:
-        offsets = self.rules.offsets_for(commitment, subscriptions, feeds)
-        planned = plan_alerts(commitment, offsets, self.rules.all_day_zone)
+        planned = self._planned(commitment, subscriptions, feeds)
         tx.alerts.replan(commitment.id, planned, now, reason)
+
+    def _planned(
+        self, commitment: Commitment, subscriptions: list[Subscription], feeds: set[str]
+    ) -> list[PlannedAlert]:
+        offsets = self.rules.offsets_for(commitment, subscriptions, feeds)
+        return plan_alerts(commitment, offsets, self.rules.all_day_zone)
+
+
+def _messages(
+    change: Change, subscriptions: list[Subscription], feeds: set[str], feeds_before: set[str]
+) -> list[NewDelivery]:
+    """The change's message to each subscriber who hears of it, as it is or as it was."""
+    commitment, before = change.after, change.before
+    event = EventType(change.event.value)
+    hearing = [
+        s
+        for s in subscriptions
+        if s.hears(event, commitment, feeds)
+        or (before is not None and s.hears(event, before, feeds_before))
+    ]
+    if not hearing:
+        return []
+    payload = change_payload(event, commitment, change.revision)
+    key = f"change:{commitment.id}:{change.revision.revision}"
+    return [NewDelivery(s.id, key, event, payload) for s in hearing]

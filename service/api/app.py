@@ -89,7 +89,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, engine: bool = Fal
         docs,
     ):
         app.include_router(module.router)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        paths={commitments.BULK_PATH: settings.max_bulk_body_bytes},
+    )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics)
     return app

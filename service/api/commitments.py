@@ -11,6 +11,8 @@ from pydantic import ValidationError
 from service.api.deps import Anyone, AppDep, Writer
 from service.api.filters import ListFilter, readable
 from service.api.models import (
+    BulkCreated,
+    BulkCreateRequest,
     CancelRequest,
     CommitmentCreateRequest,
     CommitmentPatchRequest,
@@ -84,6 +86,32 @@ def create_commitment(
     response.headers["Location"] = f"/api/v1/commitments/{created.id}"
     response.headers["ETag"] = _etag(created)
     return created
+
+
+BULK_PATH = f"{router.prefix}/bulk"
+
+
+@router.post(
+    "/bulk",
+    status_code=status.HTTP_201_CREATED,
+    summary="Track many new commitments at once",
+    responses={
+        code: PROBLEM_RESPONSES[code] | {"description": description}
+        for code, description in (
+            (409, "An id is taken already; nothing was created"),
+            (413, "The body is over TREATYCAL_MAX_BULK_BODY_BYTES (16 MiB unless set)"),
+            (422, "An item is invalid, named as in body.items.3.due; nothing was created"),
+        )
+    },
+)
+def create_commitments(app: AppDep, caller: Writer, body: BulkCreateRequest) -> BulkCreated:
+    """Creates every item as `POST /api/v1/commitments` would, in one transaction: all of them
+    or, if any is refused, none. Each gets its revision, alerts and change messages; an item
+    may supersede, or follow the due of, one created earlier in the same request. Up to
+    10,000 items in a body of up to 16 MiB (`TREATYCAL_MAX_BULK_BODY_BYTES`).
+    """
+    ids = app.commitments.create_many(body.items, body.change or ChangeNote(), caller.actor)
+    return BulkCreated(count=len(ids), ids=ids)
 
 
 @router.get("/{commitment_id}", summary="One commitment")

@@ -32,6 +32,30 @@ class CommitmentCreateRequest(CommitmentCreate):
     change: ChangeNote | None = _CHANGE
 
 
+BULK_MAX_ITEMS = 10_000
+
+
+class BulkCreateRequest(BaseModel):
+    """Many new commitments, created in one transaction: every one of them, or none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[CommitmentCreate] = Field(
+        min_length=1,
+        max_length=BULK_MAX_ITEMS,
+        description=f"Up to {BULK_MAX_ITEMS:,} new commitments, each as POST /api/v1/commitments "
+        "takes one (without `change`)",
+    )
+    change: ChangeNote | None = Field(
+        default=None, description="Why, for every item: the reason, when, and the source"
+    )
+
+
+class BulkCreated(BaseModel):
+    count: int = Field(description="How many commitments were created")
+    ids: list[str] = Field(description="Their ids, in the order of the items sent")
+
+
 class CommitmentReplaceRequest(CommitmentFields):
     change: ChangeNote | None = _CHANGE
 

@@ -1,10 +1,13 @@
 """Writing a commitment: the revision, the data version, its alerts and its change messages.
 
 Every write of a commitment goes through `record`, whatever asked for it (the API, the CLI,
-a feed file, an accepted proposal, an anchor that moved), inside the caller's transaction.
+a feed file, an accepted proposal, an anchor that moved), inside the caller's transaction;
+only a bulk import (`importing`) writes new ones in batches, with the same rows.
 """
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 from service.alerts import Planner
 from service.app import following
@@ -13,23 +16,44 @@ from service.domain import (
     Commitment,
     CommitmentCreate,
     CommitmentFields,
+    Source,
     Status,
     slug_for,
 )
 from service.errors import DuplicateCommitment, InvalidInput, RevisionConflict
 from service.store import Tx
 
+Stated = TypeVar("Stated", bound=CommitmentFields)
+
 
 def create(
     tx: Tx, planner: Planner, data: CommitmentCreate, note: ChangeNote, actor: str
 ) -> Commitment:
-    commitment_id = data.id or slug_for(data.title, data.due)
+    commitment_id, fields = identified(data)
     if tx.commitments.exists(commitment_id):
         raise DuplicateCommitment(commitment_id)
-    fields = CommitmentFields.model_validate(
-        data.model_dump(exclude={"id"}, exclude_computed_fields=True)
-    )
     return record(tx, planner, commitment_id, None, fields, note, actor)
+
+
+def identified(data: CommitmentCreate) -> tuple[str, CommitmentFields]:
+    """A new commitment's id (the one given, else one made from it) and its stated fields."""
+    commitment_id = data.id or slug_for(data.title, data.due)
+    # `data` is valid as a whole, so are its fields without the id: not validated again
+    stated = {name: getattr(data, name) for name in CommitmentFields.model_fields}
+    return commitment_id, CommitmentFields.model_construct(**stated)
+
+
+def citing(fields: Stated, note: ChangeNote) -> Stated:
+    """The fields with the change's source among their own, so that feeds cite it too."""
+    source = note.source
+    if source is None or any(_same_source(source, known) for known in fields.sources):
+        return fields
+    stated = fields.model_dump(exclude_computed_fields=True)
+    return type(fields).model_validate(stated | {"sources": (*fields.sources, source)})
+
+
+def _same_source(one: Source, other: Source) -> bool:
+    return one.url == other.url if one.url else one.title == other.title
 
 
 def current(tx: Tx, commitment_id: str, expected_revision: int | None) -> Commitment:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Sequence
 
-from service.app import changes
+from service.app import changes, importing
 from service.app.context import Context
-from service.app.feeds import check_feeds
+from service.app.feeds import Progress, check_feeds
 from service.domain import (
     Alert,
     ChangeNote,
@@ -18,7 +17,6 @@ from service.domain import (
     CommitmentPage,
     CommitmentPatch,
     Revision,
-    Source,
     Status,
     follow_ups,
 )
@@ -61,7 +59,24 @@ class Commitments:
 
     def create(self, data: CommitmentCreate, note: ChangeNote, actor: str) -> Commitment:
         with self._ctx.transaction() as tx:
-            return changes.create(tx, self._ctx.planner, _citing(data, note), note, actor)
+            return changes.create(tx, self._ctx.planner, changes.citing(data, note), note, actor)
+
+    def create_many(
+        self,
+        items: Sequence[CommitmentCreate],
+        note: ChangeNote,
+        actor: str,
+        progress: Progress = None,
+        *,
+        chunk: int = importing.CHUNK,
+    ) -> list[str]:
+        """Create them all in one transaction, or none: each as `create` would, in bulk; their ids.
+
+        `progress` hears (created, in all) after each batch of `chunk`. Errors name the item
+        by its index (from 0).
+        """
+        with self._ctx.transaction() as tx:
+            return importing.create_many(tx, self._ctx.planner, items, note, actor, progress, chunk)
 
     def replace(
         self,
@@ -115,21 +130,5 @@ class Commitments:
         """Write the fields `fields_for` makes of the commitment as it stands, locked."""
         with self._ctx.transaction() as tx:
             before = changes.current(tx, commitment_id, expected_revision)
-            fields = _citing(fields_for(before), note)
+            fields = changes.citing(fields_for(before), note)
             return changes.record(tx, self._ctx.planner, commitment_id, before, fields, note, actor)
-
-
-Stated = TypeVar("Stated", bound=CommitmentFields)
-
-
-def _citing(fields: Stated, note: ChangeNote) -> Stated:
-    """The fields with the change's source among their own, so that feeds cite it too."""
-    source = note.source
-    if source is None or any(_same_source(source, known) for known in fields.sources):
-        return fields
-    stated = fields.model_dump(exclude_computed_fields=True)
-    return type(fields).model_validate(stated | {"sources": (*fields.sources, source)})
-
-
-def _same_source(one: Source, other: Source) -> bool:
-    return one.url == other.url if one.url else one.title == other.title

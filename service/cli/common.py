@@ -97,9 +97,9 @@ def settings_for(db: str | None = None, **overrides: Any) -> Settings:
 def opened(settings: Settings, *, create: bool = False) -> Iterator[App]:
     """The use cases over the database the settings name; an error in them exits cleanly.
 
-    Only commands that make a database (`migrate`, `load`, `serve`, `worker`) pass `create`:
-    any other command run in the wrong folder or with a mistyped --db says so and exits,
-    instead of working on a new, empty database.
+    Only commands that make a database (`migrate`, `load`, `import`, `serve`, `worker`) pass
+    `create`: any other command run in the wrong folder or with a mistyped --db says so and
+    exits, instead of working on a new, empty database.
     """
     try:
         app = App.open(settings, utc_now, create=create)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -102,18 +103,24 @@ class AlertOffset:
 
     @classmethod
     def parse(cls, text: str) -> AlertOffset:
-        match = _OFFSET.match(text)
-        if match is None:
-            raise ValueError(
-                f"{text!r} is not an ISO 8601 duration such as 'P30D' or 'PT12H', "
-                "nor one before the end such as 'P30D before end'"
-            )
-        edge = Edge((match["edge"] or Edge.START).lower())
-        return cls(CalendarDuration.parse(match["duration"]), edge)
+        return _offset(text)
 
     def __str__(self) -> str:
         """The canonical form: a bare duration before the start, so stored offsets stay valid."""
         return str(self.duration) if self.edge is Edge.START else f"{self.duration} before end"
+
+
+@functools.lru_cache(maxsize=1024)
+def _offset(text: str) -> AlertOffset:
+    """Parsed once for all: every commitment of a kind has the same few offsets."""
+    match = _OFFSET.match(text)
+    if match is None:
+        raise ValueError(
+            f"{text!r} is not an ISO 8601 duration such as 'P30D' or 'PT12H', "
+            "nor one before the end such as 'P30D before end'"
+        )
+    edge = Edge((match["edge"] or Edge.START).lower())
+    return AlertOffset(CalendarDuration.parse(match["duration"]), edge)
 
 
 def _normalise_offset(text: str) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
 
 from service.domain.base import FROZEN, Lines, Slug, Status, UtcDatetime
 from service.domain.commitments import Commitment, CommitmentFields, Source
@@ -89,15 +89,21 @@ def _show(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+_FIELD_CHANGES = TypeAdapter(dict[str, FieldChange])
+"""Validates a whole diff in one call: a first revision has a change for every field."""
+
+
 def diff(before: CommitmentFields | None, after: CommitmentFields) -> dict[str, FieldChange]:
     """The stated fields that differ, as JSON values; every field when there is no `before`."""
     new = after.model_dump(mode="json", exclude_computed_fields=True)
     old = before.model_dump(mode="json", exclude_computed_fields=True) if before else {}
-    return {
-        name: FieldChange(before=old.get(name), after=value)
-        for name, value in new.items()
-        if before is None or old.get(name) != value
-    }
+    return _FIELD_CHANGES.validate_python(
+        {
+            name: {"from": old.get(name), "to": value}
+            for name, value in new.items()
+            if before is None or old.get(name) != value
+        }
+    )
 
 
 class ChangeEvent(StrEnum):

@@ -89,18 +89,12 @@ class Alerts:
             )
             .values(status=AlertStatus.PENDING.value, note=None, settled_at=None)
         )
-        rows = [
-            {
-                "commitment_id": p.commitment_id,
-                "offset": p.offset,
-                "due_key": p.due_key,
-                "fire_at": p.fire_at,
-                "status": AlertStatus.PENDING.value,
-                "created_at": now,
-            }
-            for p in planned
-        ]
-        insert_new(conn, alerts, rows, ("commitment_id", "offset", "due_key"))
+        _insert_planned(conn, planned, now)
+
+    def plan_new(self, planned: Sequence[PlannedAlert], now: datetime) -> None:
+        """`replan` for commitments that have no alerts yet (just created): one insert for all."""
+        self.planned = True
+        _insert_planned(self._conn, planned, now)
 
     def claim_due(self, now: datetime, limit: int) -> list[Alert]:
         """Pending alerts whose time has come, locked until commit; other replicas skip them."""
@@ -156,6 +150,22 @@ class Alerts:
         """How many alerts are in each status."""
         rows = self._conn.execute(select(_a.status, func.count()).group_by(_a.status))
         return {str(status): int(count) for status, count in rows}
+
+
+def _insert_planned(conn: Connection, planned: Sequence[PlannedAlert], now: datetime) -> None:
+    """Pending rows for `planned`; those a commitment has already (same offset and due) stay."""
+    rows = [
+        {
+            "commitment_id": p.commitment_id,
+            "offset": p.offset,
+            "due_key": p.due_key,
+            "fire_at": p.fire_at,
+            "status": AlertStatus.PENDING.value,
+            "created_at": now,
+        }
+        for p in planned
+    ]
+    insert_new(conn, alerts, rows, ("commitment_id", "offset", "due_key"))
 
 
 def _alert(row: RowMapping) -> Alert:

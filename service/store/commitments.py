@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -32,6 +34,7 @@ from service.domain import (
     CommitmentFilter,
     CommitmentPage,
     FeedSelection,
+    FieldChange,
     Revision,
     Status,
     ascii_lower,
@@ -41,6 +44,7 @@ from service.domain import (
 from service.errors import CommitmentNotFound, DuplicateCommitment, InvalidInput, RevisionConflict
 from service.store import search
 from service.store.codec import commitment_from_row, commitment_row, revision_from_row, stated_json
+from service.store.search import indexed_at_once
 from service.store.tables import (
     LISTED_ORDER,
     commitment_parties,
@@ -51,10 +55,11 @@ from service.store.tables import (
     revisions,
 )
 from service.store.text import lowered
-from service.store.versions import next_seq
+from service.store.versions import next_seqs
 from service.store.windows import PageKey, touch_columns, touching_by_class
 
 _c = commitments.c
+_CHANGES = TypeAdapter(dict[str, FieldChange])
 
 
 class Commitments:
@@ -314,35 +319,94 @@ class Commitments:
             return None
         now = self._clock()
         effective = _effective_date(self._conn, commitment_id, note, before, now)
-        after = Commitment(
-            **fields.model_dump(exclude_computed_fields=True),
-            id=commitment_id,
-            superseded_by=before.superseded_by if before else None,
-            revision=before.revision + 1 if before else 1,
-            created_at=before.created_at if before else now,
-            updated_at=now,
-        )
-        _store_row(self._conn, before, after)
-        revision = Revision(
-            commitment_id=commitment_id,
-            revision=after.revision,
-            recorded_at=now,
-            effective=effective,
-            actor=actor,
-            reason=note.reason,
-            source=note.source,
-            changes=changes,
-            snapshot=fields,
-        )
-        _insert_revision(self._conn, revision)
-        return Change(
-            event=change_event(before, after), before=before, after=after, revision=revision
-        )
+        change = _change(commitment_id, before, fields, changes, now, effective, note, actor)
+        _store_row(self._conn, before, change.after)
+        _insert_revision(self._conn, change.revision)
+        return change
+
+    def insert_many(
+        self, new: Sequence[tuple[str, CommitmentFields]], note: ChangeNote, actor: str
+    ) -> list[Change]:
+        """Store new commitments as `write` would one by one, in a few statements for them all.
+
+        Their revisions take consecutive seqs in the order given. DuplicateCommitment names
+        every id already stored or given twice, and nothing is written.
+        """
+        if not new:
+            return []
+        conn = self._conn
+        self._refuse_taken([commitment_id for commitment_id, _ in new])
+        now = self._clock()
+        effective = _effective_date(conn, new[0][0], note, None, now)
+        made = [
+            _change(commitment_id, None, fields, diff(None, fields), now, effective, note, actor)
+            for commitment_id, fields in new
+        ]
+        with indexed_at_once(conn):
+            conn.execute(insert(commitments), [commitment_row(change.after) for change in made])
+        parties = [row for change in made for row in _party_rows(change.after)]
+        if parties:
+            conn.execute(insert(commitment_parties), parties)
+        tags = [row for change in made for row in _tag_rows(change.after)]
+        if tags:
+            conn.execute(insert(commitment_tags), tags)
+        seqs = next_seqs(conn, len(made))
+        rows = [_revision_row(c.revision, seq) for c, seq in zip(made, seqs, strict=True)]
+        conn.execute(insert(revisions), rows)
+        return made
+
+    def stored(self, commitment_ids: Sequence[str]) -> set[str]:
+        """Those of these ids that are taken, asked a thousand at a time."""
+        found: set[str] = set()
+        for start in range(0, len(commitment_ids), 1000):
+            some = commitment_ids[start : start + 1000]
+            found.update(self._conn.scalars(select(_c.id).where(_c.id.in_(some))))
+        return found
+
+    def _refuse_taken(self, commitment_ids: Sequence[str]) -> None:
+        repeated = {cid for cid, count in Counter(commitment_ids).items() if count > 1}
+        taken = sorted(repeated | self.stored(commitment_ids))
+        if taken:
+            raise DuplicateCommitment(*taken)
 
     def mark_superseded_by(self, target_id: str, by_id: str) -> None:
         self._conn.execute(
             update(commitments).where(_c.id == target_id).values(superseded_by=by_id)
         )
+
+
+def _change(
+    commitment_id: str,
+    before: Commitment | None,
+    fields: CommitmentFields,
+    changes: dict[str, FieldChange],
+    now: datetime,
+    effective: date,
+    note: ChangeNote,
+    actor: str,
+) -> Change:
+    """The commitment `fields` make of `before` (or new), and the revision that records it."""
+    # Not validated again: the fields are, the id is a stored or a validated one, now is UTC.
+    after = Commitment.model_construct(
+        **dict(fields),
+        id=commitment_id,
+        superseded_by=before.superseded_by if before else None,
+        revision=before.revision + 1 if before else 1,
+        created_at=before.created_at if before else now,
+        updated_at=now,
+    )
+    revision = Revision(
+        commitment_id=commitment_id,
+        revision=after.revision,
+        recorded_at=now,
+        effective=effective,
+        actor=actor,
+        reason=note.reason,
+        source=note.source,
+        changes=changes,
+        snapshot=fields,
+    )
+    return Change(event=change_event(before, after), before=before, after=after, revision=revision)
 
 
 def _effective_date(
@@ -390,19 +454,21 @@ def _store_row(conn: Connection, before: Commitment | None, after: Commitment) -
         )
         conn.execute(delete(commitment_tags).where(commitment_tags.c.commitment_id == after.id))
     if after.parties:
-        conn.execute(
-            insert(commitment_parties),
-            [{"commitment_id": after.id, "party": p} for p in after.parties],
-        )
+        conn.execute(insert(commitment_parties), _party_rows(after))
     if after.tags:
-        conn.execute(
-            insert(commitment_tags), [{"commitment_id": after.id, "tag": t} for t in after.tags]
-        )
+        conn.execute(insert(commitment_tags), _tag_rows(after))
+
+
+def _party_rows(commitment: Commitment) -> list[dict[str, str]]:
+    return [{"commitment_id": commitment.id, "party": p} for p in commitment.parties]
+
+
+def _tag_rows(commitment: Commitment) -> list[dict[str, str]]:
+    return [{"commitment_id": commitment.id, "tag": t} for t in commitment.tags]
 
 
 def _insert_revision(conn: Connection, revision: Revision) -> None:
     """Store `revision`, and close the one before it: in force until this one's effective day."""
-    snapshot = revision.snapshot
     if revision.revision > 1:
         conn.execute(
             update(revisions)
@@ -412,25 +478,30 @@ def _insert_revision(conn: Connection, revision: Revision) -> None:
             )
             .values(in_force_until=revision.effective)
         )
-    conn.execute(
-        insert(revisions).values(
-            due_first_day=snapshot.due.first_day if snapshot.due else None,
-            due_start=snapshot.due.start_instant() if snapshot.due else None,
-            **touch_columns(snapshot.due, snapshot.end),
-            seq=next_seq(conn),
-            commitment_id=revision.commitment_id,
-            revision=revision.revision,
-            recorded_at=revision.recorded_at,
-            effective=revision.effective,
-            actor=revision.actor,
-            reason=revision.reason,
-            source=revision.source.model_dump(mode="json", exclude_none=True)
-            if revision.source
-            else None,
-            changes={k: v.model_dump(mode="json") for k, v in revision.changes.items()},
-            snapshot=stated_json(revision.snapshot),
-        )
-    )
+    conn.execute(insert(revisions).values(_revision_row(revision, next_seqs(conn)[0])))
+
+
+def _revision_row(revision: Revision, seq: int) -> dict[str, Any]:
+    """A revision as stored, with the due bounds its snapshot gives for reads by date."""
+    snapshot = revision.snapshot
+    return {
+        "due_first_day": snapshot.due.first_day if snapshot.due else None,
+        "due_start": snapshot.due.start_instant() if snapshot.due else None,
+        **touch_columns(snapshot.due, snapshot.end),
+        "seq": seq,
+        "commitment_id": revision.commitment_id,
+        "revision": revision.revision,
+        "recorded_at": revision.recorded_at,
+        "effective": revision.effective,
+        "actor": revision.actor,
+        "reason": revision.reason,
+        "source": revision.source.model_dump(mode="json", exclude_none=True)
+        if revision.source
+        else None,
+        "changes": _CHANGES.dump_python(revision.changes, mode="json"),
+        "snapshot": stated_json(snapshot),
+        "in_force_until": None,
+    }
 
 
 def filter_conditions(

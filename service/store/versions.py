@@ -50,17 +50,18 @@ class DataVersions:
         return self._conn.scalar(select(data_version.c.last_seq).where(data_version.c.id == 1)) or 0
 
 
-def next_seq(conn: Connection) -> int:
-    """The next revision's place in commit order, in the caller's transaction.
+def next_seqs(conn: Connection, count: int = 1) -> range:
+    """The next `count` revisions' places in commit order, in the caller's transaction.
 
     The UPDATE locks the one row until the transaction ends (PostgreSQL's row lock, SQLite's
-    single writer), so a writer that takes a higher number commits after every lower one:
+    single writer), so a writer that takes higher numbers commits after every lower one:
     whatever a reader sees is a prefix of the sequence, and its last number a sound cursor.
     """
     query = (
         update(data_version)
         .where(data_version.c.id == 1)
-        .values(last_seq=data_version.c.last_seq + 1)
+        .values(last_seq=data_version.c.last_seq + count)
         .returning(data_version.c.last_seq)
     )
-    return int(conn.execute(query).scalar_one())
+    last = int(conn.execute(query).scalar_one())
+    return range(last - count + 1, last + 1)

@@ -21,7 +21,9 @@ import json
 import socket
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +33,9 @@ from fastapi import FastAPI, Response
 from service.alerts import Planner
 from service.api import create_app
 from service.api.deps import Services
-from service.app import App, changes
-from service.domain import Change, ChangeNote, CommitmentFilter, CommitmentPatch
+from service.app import App
+from service.app.commitments import Commitments
+from service.domain import Change, ChangeNote, CommitmentCreate, CommitmentFilter, CommitmentPatch
 from service.feeds import ALL_FEED, render
 from service.settings import Settings
 from service.store import Tx
@@ -54,21 +57,38 @@ class Unplanned(Planner):
     def plan(self, tx: Tx, change: Change) -> None:
         pass
 
+    def plan_created(self, tx: Tx, created: Sequence[Change], now: datetime) -> None:
+        pass
+
 
 def fill(app: App, count: int) -> str:
-    """Store `count` generated commitments, a thousand per transaction; returns the first id."""
-    made = corpus.fields(count)
-    planner = Unplanned(app.context.planner.rules)
+    """Store `count` generated commitments without alerts or messages; returns the first id."""
+    return store(app, generated(count), plan=False)[0]
+
+
+def generated(count: int) -> list[CommitmentCreate]:
+    """`count` generated commitments, validated as the API or `treatycal import` takes them."""
+    return [
+        CommitmentCreate.model_validate(data | {"id": cid}) for cid, data in corpus.stated(count)
+    ]
+
+
+def store(app: App, items: Sequence[CommitmentCreate], *, plan: bool) -> list[str]:
+    """Import `items` through the bulk use case in one transaction, saying how it goes.
+
+    Without `plan`, no alerts are planned and no messages queued: the writes alone.
+    """
+    context = app.context
+    if not plan:
+        context = replace(context, planner=Unplanned(context.planner.rules))
     note = ChangeNote(effective=corpus.EPOCH.date())
     started = time.perf_counter()
-    for offset in range(0, count, CHUNK):
-        batch = made[offset : offset + CHUNK]
-        with app.context.transaction() as tx:
-            for cid, f in batch:
-                changes.record(tx, planner, cid, None, f, note, "bench")
-        done = offset + len(batch)
-        say(f"  stored {done:,}/{count:,} commitments ({time.perf_counter() - started:.1f} s)")
-    return made[0][0]
+
+    def progress(done: int, total: int) -> None:
+        if done % (10 * CHUNK) == 0 or done == total:
+            say(f"  stored {done:,}/{total:,} commitments ({time.perf_counter() - started:.1f} s)")
+
+    return Commitments(context).create_many(items, note, "bench", progress, chunk=CHUNK)
 
 
 def constant(size: int, seed: bytes) -> bytes:

@@ -104,6 +104,30 @@ def test_load_is_idempotent_and_refuses_a_broken_file_whole(tmp_path: Path):
     assert "broken.yaml:" in failed.stderr and "2021-02-30" in failed.stderr
 
 
+def _talks(number: int) -> str:
+    item = {"id": f"talks-{number}", "title": f"Talks, round {number}", "kind": "meeting"}
+    return json.dumps(item | {"due": f"2027-{1 + (number - 1) % 12:02d}-15"})
+
+
+def test_import_takes_json_lines_or_an_array_and_stores_all_or_nothing(tmp_path: Path):
+    lines = tmp_path / "talks.jsonl"
+    lines.write_text("".join(_talks(n) + "\n" for n in (1, 2, 3)))
+    done = run(tmp_path, "import", str(lines), "--reason", "from the register")
+    assert re.fullmatch(r"loaded 3 commitments in \d+\.\d s \([\d,]+/s\)\n", done.stdout)
+    again = run(tmp_path, "import", str(lines), check=False)
+    assert again.returncode == 1 and "'talks-1'" in again.stderr
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(_talks(4) + "\n\n" + '{"title": "No kind", "due": "2027"}\n')
+    failed = run(tmp_path, "import", str(broken), check=False)
+    assert failed.returncode == 1
+    assert f"{broken}:3: kind: Field required" in failed.stderr
+    array = f"[{_talks(4)}, {_talks(5)}]"
+    assert "loaded 2 commitments" in run(tmp_path, "import", "-", stdin=array).stdout
+    found = run(tmp_path, "upcoming", "--json", "--as-of", "2027-01-01", "--within", "P1Y")
+    ids = [item["id"] for item in json.loads(found.stdout)["items"]]
+    assert ids == [f"talks-{n}" for n in range(1, 6)]
+
+
 def test_upcoming_prints_a_table_and_json_as_of_a_past_day(tmp_path: Path):
     run(tmp_path, "load")
     table = run(tmp_path, "upcoming", "--as-of", "2019-05-14", "--within", "P2Y").stdout
@@ -432,6 +456,14 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_when_piped(tmp_path:
         exported.stderr.strip()
         == f"wrote {(tmp_path / 'b.ics').stat().st_size} bytes to {tmp_path / 'b.ics'}"
     )
+
+
+def test_import_shows_progress_on_a_terminal_and_nothing_when_piped(tmp_path: Path):
+    lines = tmp_path / "talks.jsonl"
+    lines.write_text("".join(_talks(n) + "\n" for n in range(1, 13)))
+    assert "importing" in _on_a_terminal(tmp_path, "import", str(lines), "--chunk", "5")
+    piped = run(tmp_path, "import", "-", "--chunk", "5", stdin=_talks(13))
+    assert piped.stderr == "" and "loaded 1 commitments" in piped.stdout
 
 
 def test_extract_reads_several_articles_one_json_line_each(tmp_path: Path):

@@ -1,0 +1,112 @@
+"""Creating many commitments in one transaction, fast, with what creating each would write.
+
+New commitments that stand alone go in batches: their rows, revisions (consecutive seqs, in
+the order given), alerts and change messages in a few statements per batch. One that
+supersedes another or whose due follows another's is recorded by `changes.record` in its
+place in the order, so each answer is what creating them one at a time would give.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+
+from service.alerts import Planner
+from service.app import changes
+from service.app.feeds import Progress
+from service.domain import ChangeNote, Commitment, CommitmentCreate, CommitmentFields
+from service.errors import DuplicateCommitment, InvalidInput
+from service.store import Tx
+
+CHUNK = 1000
+"""New commitments per batch of statements: big enough to amortise, small enough to report."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    index: int
+    commitment_id: str
+    fields: CommitmentFields
+
+    @property
+    def standalone(self) -> bool:
+        """Whether the batched path writes it exactly as `changes.record` would."""
+        return self.fields.supersedes is None and self.fields.due_rule is None
+
+
+def create_many(
+    tx: Tx,
+    planner: Planner,
+    items: Sequence[CommitmentCreate],
+    note: ChangeNote,
+    actor: str,
+    progress: Progress = None,
+    chunk: int = CHUNK,
+) -> list[str]:
+    """Create every item in `tx`, in order; the ids they were given, in the same order.
+
+    Errors name the item by its index in `items` (from 0).
+    """
+    made: list[str] = []
+    new = _identified(items, note)
+    taken = tx.commitments.stored([item.commitment_id for item in new])
+    if taken:
+        raise DuplicateCommitment(*sorted(taken))
+    for start in range(0, len(new), chunk):
+        made += _store(tx, planner, new[start : start + chunk], note, actor)
+        if progress is not None:
+            progress(len(made), len(new))
+    if new:
+        tx.versions.bump()
+    return made
+
+
+def _identified(items: Sequence[CommitmentCreate], note: ChangeNote) -> list[_Item]:
+    """Each item's id and fields, as `create` makes them; an error for an id given twice."""
+    new = []
+    for index, data in enumerate(items):
+        commitment_id, fields = changes.identified(changes.citing(data, note))
+        new.append(_Item(index, commitment_id, fields))
+    indexes: defaultdict[str, list[int]] = defaultdict(list)
+    for item in new:
+        indexes[item.commitment_id].append(item.index)
+    repeated = [(cid, found) for cid, found in indexes.items() if len(found) > 1]
+    if repeated:
+        shown = "; ".join(f"{cid!r} (items {_listed(found)})" for cid, found in repeated[:10])
+        raise InvalidInput(f"each new commitment needs its own id, and these repeat: {shown}")
+    return new
+
+
+def _store(
+    tx: Tx, planner: Planner, batch: Sequence[_Item], note: ChangeNote, actor: str
+) -> Iterator[str]:
+    for standalone, run in groupby(batch, key=lambda item: item.standalone):
+        if standalone:
+            yield from _insert(tx, planner, list(run), note, actor)
+        else:
+            for item in run:
+                yield _record(tx, planner, item, note, actor).id
+
+
+def _insert(
+    tx: Tx, planner: Planner, run: Sequence[_Item], note: ChangeNote, actor: str
+) -> list[str]:
+    created = tx.commitments.insert_many(
+        [(item.commitment_id, item.fields) for item in run], note, actor
+    )
+    planner.plan_created(tx, created, created[0].revision.recorded_at)
+    return [change.after.id for change in created]
+
+
+def _record(tx: Tx, planner: Planner, item: _Item, note: ChangeNote, actor: str) -> Commitment:
+    """One item by the path every single write takes; its error names the item."""
+    try:
+        return changes.record(tx, planner, item.commitment_id, None, item.fields, note, actor)
+    except InvalidInput as exc:
+        raise InvalidInput(f"item {item.index} ({item.commitment_id}): {exc}") from exc
+
+
+def _listed(indexes: list[int]) -> str:
+    return ", ".join(str(i) for i in indexes[:5]) + (", ..." if len(indexes) > 5 else "")

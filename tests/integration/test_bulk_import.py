@@ -1,0 +1,213 @@
+"""A bulk import (issue 13) stores what creating each commitment alone would, on every backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Table, select
+
+from service.app import App
+from service.domain import (
+    ChangeNote,
+    CommitmentCreate,
+    CommitmentFilter,
+    Source,
+    SubscriptionCreate,
+)
+from service.errors import DuplicateCommitment, InvalidInput
+from service.settings import Settings
+from service.store.tables import (
+    alerts,
+    commitment_parties,
+    commitment_tags,
+    commitments,
+    data_version,
+    deliveries,
+    revisions,
+)
+from tests.support.databases import PostgresServer
+
+T0 = datetime(2027, 1, 1, 12, tzinfo=UTC)
+NOTE = ChangeNote(reason="imported", effective=date(2026, 12, 1), source=Source(title="Register"))
+ITEMS: list[dict[str, Any]] = [
+    {"id": "snapback-closes", "title": "Snapback window closes", "kind": "deadline",
+     "due": "2027-03-01", "alerts": ["P30D", "P7D", "PT0S"], "parties": ["IR", "E3"]},
+    {"id": "berlin-talks", "title": "Talks in Berlin", "kind": "meeting",
+     "due": {"value": "2027-04-01T09:00", "tz": "Europe/Berlin"}, "tags": ["jcpoa", "e3"]},
+    {"title": "Review conference", "kind": "conference", "due": "2027-Q2", "parties": ["UN"]},
+    {"id": "withdrawal-notice", "title": "Notice of withdrawal", "kind": "deadline",
+     "due": "2027-02-01"},
+    {"id": "withdrawal-effective", "title": "Withdrawal takes effect", "kind": "treaty_withdrawal",
+     "due": {"after": "withdrawal-notice", "offset": "P6M"}},
+    {"id": "new-talks", "title": "Talks resume", "kind": "meeting", "due": "2027-05",
+     "supersedes": "old-talks"},
+    {"id": "next-summit", "title": "A summit, no date yet", "kind": "summit",
+     "status": "tentative"},
+    {"id": "summit-2027", "title": "Summit in Geneva", "kind": "summit", "due": "2027-06-15",
+     "supersedes": "next-summit", "sources": [{"url": "https://example.org/summit"}]},
+    {"id": "expiry-2030", "title": "Treaty expires", "kind": "treaty_expiry", "due": "2030"},
+]  # fmt: skip
+TABLES: dict[Table, tuple[str, ...]] = {
+    commitments: ("id",),
+    commitment_parties: ("commitment_id", "party"),
+    commitment_tags: ("commitment_id", "tag"),
+    revisions: ("seq",),
+    alerts: ("commitment_id", "offset", "due_key"),
+    deliveries: ("source_key", "subscription_id"),
+}
+UNIQUE_PER_DATABASE = {"message_id", "subscription_id"}
+
+
+def _items(data: list[dict[str, Any]] = ITEMS) -> list[CommitmentCreate]:
+    return [CommitmentCreate.model_validate(item) for item in data]
+
+
+def _open(url: str) -> App:
+    return App.open(Settings(_env_file=None, database_url=url), clock=lambda: T0)
+
+
+@pytest.fixture
+def bulk(database_url: str) -> Iterator[App]:
+    app = _open(database_url)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def single(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> Iterator[App]:
+    """A second database on the same backend, for the same writes one at a time."""
+    if database_url.startswith("sqlite"):
+        app = _open(f"sqlite:///{tmp_path / 'single.db'}")
+        yield app
+        app.close()
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    with server.fresh() as url:
+        app = _open(url)
+        yield app
+        app.close()
+
+
+def _prepare(app: App) -> None:
+    """What both databases hold first: a commitment to supersede and a subscriber to tell."""
+    old = CommitmentCreate(id="old-talks", title="Talks", kind="meeting", due="2027-04")
+    app.commitments.create(old, ChangeNote(effective=date(2026, 1, 5)), "test")
+    subscription = SubscriptionCreate.model_validate(
+        {"url": "https://hooks.example.org/in", "event_types": ["commitment.created"]}
+    )
+    with app.context.store.transaction() as tx:
+        tx.subscriptions.create(subscription, "test")
+
+
+def _rows(app: App) -> dict[str, list[dict[str, Any]]]:
+    """Every row a commitment write touches, in key order, without per-database values."""
+    found = {}
+    with app.context.store.db.engine.connect() as conn:
+        for table, key in TABLES.items():
+            query = select(table).order_by(*(table.c[name] for name in key))
+            rows = conn.execute(query).mappings()
+            found[table.name] = [
+                {k: v for k, v in row.items() if k not in UNIQUE_PER_DATABASE} for row in rows
+            ]
+        found["last_seq"] = [{"seq": conn.scalar(select(data_version.c.last_seq))}]
+    return found
+
+
+def test_a_bulk_import_stores_exactly_what_creating_each_on_its_own_does(bulk: App, single: App):
+    for app in (bulk, single):
+        _prepare(app)
+    ids = bulk.commitments.create_many(_items(), NOTE, "importer", chunk=3)
+    one_by_one = [single.commitments.create(item, NOTE, "importer").id for item in _items()]
+    assert ids == one_by_one
+    assert ids[2] == "review-conference-2027"
+    rows = _rows(bulk)
+    assert rows == _rows(single)
+    in_order = [(r["commitment_id"], r["revision"]) for r in rows["revisions"]]
+    assert in_order[1:] == [
+        ("snapback-closes", 1),
+        ("berlin-talks", 1),
+        ("review-conference-2027", 1),
+        ("withdrawal-notice", 1),
+        ("withdrawal-effective", 1),
+        ("new-talks", 1),
+        ("old-talks", 2),
+        ("next-summit", 1),
+        ("summit-2027", 1),
+        ("next-summit", 2),
+        ("expiry-2030", 1),
+    ]
+    assert [r["seq"] for r in rows["revisions"]] == list(range(1, 13))
+    assert len(rows["deliveries"]) == len(ITEMS) and len(rows["alerts"]) > len(ITEMS)
+    effective = bulk.commitments.get("withdrawal-effective").due
+    assert effective is not None and effective.value == "2027-08-01"
+    assert bulk.commitments.get("old-talks").superseded_by == "new-talks"
+    assert "Register" in [s.title for s in bulk.commitments.get("expiry-2030").sources]
+
+
+def _stored(app: App) -> tuple[int, int, int]:
+    with app.context.store.db.engine.connect() as conn:
+        return (
+            len(conn.execute(select(commitments.c.id)).all()),
+            len(conn.execute(select(alerts.c.id)).all()),
+            conn.scalar(select(data_version.c.last_seq)) or 0,
+        )
+
+
+def test_an_error_in_any_item_stores_none_of_them(bulk: App):
+    _prepare(bulk)
+    before = _stored(bulk)
+    broken = [*ITEMS[:4], ITEMS[5] | {"supersedes": "no-such-thing"}, ITEMS[8]]
+    with pytest.raises(InvalidInput, match=r"item 4 \(new-talks\): .*'no-such-thing'"):
+        bulk.commitments.create_many(_items(broken), NOTE, "importer", chunk=2)
+    assert _stored(bulk) == before
+    follows_nothing = [*ITEMS[:3], ITEMS[4]]
+    with pytest.raises(InvalidInput, match=r"item 3 \(withdrawal-effective\).*'withdrawal-notice'"):
+        bulk.commitments.create_many(_items(follows_nothing), NOTE, "importer", chunk=2)
+    assert _stored(bulk) == before
+
+
+def test_an_id_taken_or_repeated_is_refused_with_every_one_named(bulk: App):
+    _prepare(bulk)
+    before = _stored(bulk)
+    taken = [ITEMS[0], ITEMS[1] | {"id": "old-talks"}, ITEMS[8]]
+    with pytest.raises(DuplicateCommitment, match="'old-talks'"):
+        bulk.commitments.create_many(_items(taken), NOTE, "importer")
+    repeated = [ITEMS[0], ITEMS[1], ITEMS[8], ITEMS[1] | {"title": "again"}, ITEMS[0]]
+    with pytest.raises(InvalidInput) as refused:
+        bulk.commitments.create_many(_items(repeated), NOTE, "importer")
+    assert "'snapback-closes' (items 0, 4)" in str(refused.value)
+    assert "'berlin-talks' (items 1, 3)" in str(refused.value)
+    assert _stored(bulk) == before
+    bulk.commitments.create_many(_items(ITEMS[:2]), NOTE, "importer")
+    with pytest.raises(DuplicateCommitment) as again:
+        bulk.commitments.create_many(_items(ITEMS[:3]), NOTE, "importer")
+    assert again.value.commitment_ids == ("berlin-talks", "snapback-closes")
+
+
+def test_progress_is_told_after_each_batch(bulk: App):
+    _prepare(bulk)
+    heard: list[tuple[int, int]] = []
+    bulk.commitments.create_many(
+        _items(), NOTE, "importer", lambda done, total: heard.append((done, total)), chunk=4
+    )
+    assert heard == [(4, 9), (8, 9), (9, 9)]
+
+
+def _found(app: App, text: str) -> list[str]:
+    return [c.id for c in app.commitments.page(CommitmentFilter(text=text), 50, 0).items]
+
+
+def test_the_text_index_holds_what_an_import_stored_and_indexes_later_writes_too(bulk: App):
+    _prepare(bulk)
+    with pytest.raises(InvalidInput):
+        bulk.commitments.create_many(_items([ITEMS[0], ITEMS[4]]), NOTE, "importer")
+    bulk.commitments.create_many(_items(), NOTE, "importer", chunk=4)
+    assert _found(bulk, "geneva") == ["summit-2027"]
+    assert _found(bulk, "window clo") == ["snapback-closes"]
+    later = CommitmentCreate(id="later", title="Vienna consultations", kind="meeting", due="2027")
+    bulk.commitments.create(later, NOTE, "test")
+    assert _found(bulk, "vienna cons") == ["later"]
