@@ -76,7 +76,9 @@ class Commitments:
         by its index (from 0).
         """
         with self._ctx.transaction() as tx:
-            return importing.create_many(tx, self._ctx.planner, items, note, actor, progress, chunk)
+            made = importing.create_many(tx, self._ctx.planner, items, note, actor, progress, chunk)
+        self._ctx.store.refresh_statistics()
+        return made
 
     def replace(
         self,

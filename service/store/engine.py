@@ -157,6 +157,16 @@ class Database:
             current = MigrationContext.configure(conn).get_current_heads()
         return set(current) != set(script.get_heads())
 
+    def refresh_statistics(self) -> None:
+        """Sampled statistics (bounded work at any size) for the planner, after a bulk write."""
+        postgres = self.engine.dialect.name == "postgresql"
+        statements = (
+            ["ANALYZE"] if postgres else ["PRAGMA analysis_limit = 1000", "PRAGMA optimize"]
+        )
+        with _translated(), self.engine.connect() as conn, conn.begin():
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+
     def dispose(self) -> None:
         self.engine.dispose()
 

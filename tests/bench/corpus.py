@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from itertools import count as count_up
+from itertools import islice
 from typing import Any
 
 from service.domain import Commitment, CommitmentFields, Kind
@@ -58,8 +61,14 @@ EPOCH = datetime(2015, 1, 1, tzinfo=UTC)
 
 def stated(count: int, seed: int = SEED) -> list[tuple[str, dict[str, Any]]]:
     """(id, stated fields as JSON-like values) for `count` commitments."""
+    return list(islice(stream(seed), count))
+
+
+def stream(seed: int = SEED) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The same commitments as `stated`, without end, made as they are taken (for a million)."""
     rng = random.Random(seed)
-    return [_one(rng, index) for index in range(count)]
+    for index in count_up():
+        yield _one(rng, index)
 
 
 def fields(count: int, seed: int = SEED) -> list[tuple[str, CommitmentFields]]:
