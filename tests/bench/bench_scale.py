@@ -18,6 +18,7 @@ the ratio to the lookup by id should not grow with the size.
 python -m tests.bench --only scale            # 10,000, 100,000 and 1,000,000 (PostgreSQL
                                               # to 100,000)
 python -m tests.bench --only scale --quick    # 2,000 and 10,000
+TREATYCAL_BENCH_ONLY=postgresql python -m tests.bench --only scale   # one database alone
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ QUERIES = (
     ("search q=nothing-like-it", "/api/v1/commitments?q=nothing-like-it"),
 )
 BENCH_DATABASE = "treatycal_bench"
+ONLY = os.environ.get("TREATYCAL_BENCH_ONLY", "")
+"""sqlite or postgresql: one database alone, its figures in results/scale-<that>.json."""
 PG_LARGEST = 100_000
 """PostgreSQL stops here: at its import rate on this machine (about 800/s), a million would
 take twenty minutes of the bench's run on its own."""
@@ -75,7 +78,10 @@ def run(options: Options) -> Outcome:
 
 
 def _databases(folder: Path) -> Iterator[tuple[str, str]]:
-    yield "sqlite", f"sqlite:///{folder / 'scale.db'}"
+    if ONLY in ("", "sqlite"):
+        yield "sqlite", f"sqlite:///{folder / 'scale.db'}"
+    if ONLY == "sqlite":
+        return
     server = os.environ.get("TREATYCAL_BENCH_POSTGRES_URL") or os.environ.get(
         "TREATYCAL_TEST_POSTGRES_URL"
     )
@@ -186,7 +192,7 @@ def _report(
         )
     )
     path = write_result(
-        NAME,
+        f"{NAME}-{ONLY}" if ONLY else NAME,
         options,
         {"sizes": list(sizes), "repeats": repeats},
         {"rows": rows},
