@@ -75,7 +75,7 @@ commitments = Table(
         *("span_class", "due_start", "id", "due_first_day", "touch_last_day", "status"),
     ),
     Index(None, "undated", "due_start", "id"),
-    Index(None, "kind"),
+    Index(None, "kind", "undated", "due_start", "id"),
     Index(None, "status"),
     Index(None, "due_after"),
     Index(None, "supersedes"),
