@@ -121,12 +121,15 @@ class Commitments:
 
         The caller still applies the whole rule (`domain.upcoming`: statuses as of the day).
         """
-        active = _c.status.in_([s.value for s in ACTIVE_STATUSES])
+        matching = [
+            *filter_conditions(self._conn, where),  # once: a text or feed filter asks the db
+            _c.status.in_([s.value for s in ACTIVE_STATUSES]),
+        ]
         keys: list[Any] = []
         for touches in touching_by_class(_c, _c.id, start, until, after):
             query = (
                 select(_c.due_start, _c.id)
-                .where(*filter_conditions(self._conn, where), active, touches)
+                .where(*matching, touches)
                 .order_by(_c.due_start, _c.id)
                 .limit(limit)
             )
