@@ -74,6 +74,7 @@ from service.domain.revisions import (
     Revision,
     change_event,
     diff,
+    first_changes,
 )
 from service.domain.sources import (
     MAX_ARTICLE_CHARS,
@@ -192,6 +193,7 @@ __all__ = [
     "due_key",
     "edge_key",
     "edge_local",
+    "first_changes",
     "follow_ups",
     "plan_alerts",
     "resolve",

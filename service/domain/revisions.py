@@ -90,19 +90,28 @@ def _show(value: Any, limit: int = 60) -> str:
 
 
 _FIELD_CHANGES = TypeAdapter(dict[str, FieldChange])
-"""Validates a whole diff in one call: a first revision has a change for every field."""
+"""Validates a whole diff in one call (in pydantic-core: faster than constructing each)."""
 
 
 def diff(before: CommitmentFields | None, after: CommitmentFields) -> dict[str, FieldChange]:
     """The stated fields that differ, as JSON values; every field when there is no `before`."""
     new = after.model_dump(mode="json", exclude_computed_fields=True)
-    old = before.model_dump(mode="json", exclude_computed_fields=True) if before else {}
+    if before is None:
+        return first_changes(new)
+    old = before.model_dump(mode="json", exclude_computed_fields=True)
     return _FIELD_CHANGES.validate_python(
         {
             name: {"from": old.get(name), "to": value}
             for name, value in new.items()
-            if before is None or old.get(name) != value
+            if old.get(name) != value
         }
+    )
+
+
+def first_changes(stated: dict[str, Any]) -> dict[str, FieldChange]:
+    """A first revision's changes: every stated field (as JSON values, dumped) from nothing."""
+    return _FIELD_CHANGES.validate_python(
+        {name: {"from": None, "to": value} for name, value in stated.items()}
     )
 
 

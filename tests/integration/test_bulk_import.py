@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Table, select
 
 from service.app import App
+from service.app.changes import identified
 from service.domain import (
     ChangeNote,
     CommitmentCreate,
@@ -186,6 +187,26 @@ def test_an_id_taken_or_repeated_is_refused_with_every_one_named(bulk: App):
     with pytest.raises(DuplicateCommitment) as again:
         bulk.commitments.create_many(_items(ITEMS[:3]), NOTE, "importer")
     assert again.value.commitment_ids == ("berlin-talks", "snapback-closes")
+
+
+def test_the_store_refuses_a_batch_holding_a_stored_id_and_the_transaction_goes_on(bulk: App):
+    """The batch write asks which ids are taken only when the primary key refuses one; the
+    refusal must still name them, and leave the transaction usable (a savepoint's work)."""
+    _prepare(bulk)
+    fields = [identified(item) for item in _items(ITEMS[:2])]
+    taken = [*fields, ("old-talks", fields[0][1])]
+    with bulk.context.store.transaction() as tx:
+        with pytest.raises(DuplicateCommitment) as refused:
+            tx.commitments.insert_many(taken, NOTE, "importer")
+        assert refused.value.commitment_ids == ("old-talks",)
+        assert not tx.commitments.stored(["snapback-closes", "berlin-talks"])
+        tx.commitments.insert_many(fields, NOTE, "importer")
+    with bulk.context.store.read() as tx:
+        assert tx.commitments.stored(["snapback-closes", "berlin-talks", "old-talks"]) == {
+            "snapback-closes",
+            "berlin-talks",
+            "old-talks",
+        }
 
 
 def test_progress_is_told_after_each_batch(bulk: App):
