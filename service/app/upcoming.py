@@ -68,9 +68,10 @@ class Agenda:
                 waiting = [] if after else read.undated(limit)
         listed = upcoming(dated, day, until)
         more = len(listed) > limit
+        # Each commitment is valid as read; the item adds two counts, so it is not validated again.
         items = [
-            UpcomingItem(
-                **commitment.model_dump(),
+            UpcomingItem.model_construct(
+                **dict(commitment),
                 days_left=left,
                 days_to_end=days_left(commitment.end, day) if commitment.end else None,
             )
@@ -115,12 +116,15 @@ class _AsKnown:
         self, period: tuple[date, date], after: PageKey | None, limit: int
     ) -> list[Commitment]:
         found: list[Commitment] = []
+        # A batch a quarter larger than the page, since what was cancelled or superseded by
+        # then is read and left out: most pages then take one batch, not two.
+        size = limit + limit // 4
         while len(found) < limit:
             batch = self._tx.commitments.as_of_page(
-                self._day, self._recorded_by, period, after, limit
+                self._day, self._recorded_by, period, after, size
             )
             found += [c for c, _ in upcoming(self.matching(batch), self._day, period[1])]
-            if len(batch) < limit:
+            if len(batch) < size:
                 break
             after = _key_of(batch[-1])
         return found[:limit]

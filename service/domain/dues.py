@@ -168,7 +168,9 @@ class Due(BaseModel):
 
     @model_validator(mode="after")
     def _parse(self) -> Self:
-        _parse_due(self.value, self.tz)
+        # Through the cached window, so a Due parses once, however often it is validated
+        # again as a field of a model (pydantic runs this on instances it is given too).
+        self._window  # noqa: B018
         return self
 
     @cached_property

@@ -44,7 +44,13 @@ from service.domain import (
 )
 from service.errors import CommitmentNotFound, DuplicateCommitment, InvalidInput, RevisionConflict
 from service.store import search
-from service.store.codec import commitment_from_row, commitment_row, revision_from_row, stated_json
+from service.store.codec import (
+    commitment_from_row,
+    commitment_row,
+    revision_from_row,
+    snapshot_dues,
+    stated_json,
+)
 from service.store.search import indexed_at_once
 from service.store.tables import (
     LISTED_ORDER,
@@ -264,7 +270,12 @@ class Commitments:
         self, known: list[Commitment], day: date, recorded_by: datetime | None
     ) -> list[Commitment]:
         replaced_by = self._replaced_by(day, recorded_by)
-        return [c.model_copy(update={"superseded_by": replaced_by.get(c.id)}) for c in known]
+        return [
+            c
+            if c.superseded_by == (by := replaced_by.get(c.id))
+            else c.model_copy(update={"superseded_by": by})
+            for c in known
+        ]
 
     def _in_force(self, day: date, recorded_by: datetime | None) -> ColumnElement[bool]:
         """The revision in force on `day`: the last effective by then (of those recorded by)."""
@@ -594,7 +605,7 @@ def _feed_selection(conn: Connection, slug: str) -> FeedSelection | None:
 
 def _as_commitment(row: Any) -> Commitment:
     return Commitment(
-        **row["snapshot"],
+        **snapshot_dues(row["snapshot"]),
         id=row["commitment_id"],
         revision=row["revision"],
         created_at=row["created_at"],
