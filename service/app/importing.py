@@ -54,10 +54,11 @@ def create_many(
     taken = tx.commitments.stored([item.commitment_id for item in new])
     if taken:
         raise DuplicateCommitment(*sorted(taken))
-    for start in range(0, len(new), chunk):
-        made += _store(tx, planner, new[start : start + chunk], note, actor)
-        if progress is not None:
-            progress(len(made), len(new))
+    with tx.bulk():
+        for start in range(0, len(new), chunk):
+            made += _store(tx, planner, new[start : start + chunk], note, actor)
+            if progress is not None:
+                progress(len(made), len(new))
     if new:
         tx.versions.bump()
     return made

@@ -97,7 +97,7 @@ def diff(before: CommitmentFields | None, after: CommitmentFields) -> dict[str, 
     """The stated fields that differ, as JSON values; every field when there is no `before`."""
     new = after.model_dump(mode="json", exclude_computed_fields=True)
     if before is None:
-        return first_changes(new)
+        return _FIELD_CHANGES.validate_python(created_changes(new))
     old = before.model_dump(mode="json", exclude_computed_fields=True)
     return _FIELD_CHANGES.validate_python(
         {
@@ -108,11 +108,9 @@ def diff(before: CommitmentFields | None, after: CommitmentFields) -> dict[str, 
     )
 
 
-def first_changes(stated: dict[str, Any]) -> dict[str, FieldChange]:
-    """A first revision's changes: every stated field (as JSON values, dumped) from nothing."""
-    return _FIELD_CHANGES.validate_python(
-        {name: {"from": None, "to": value} for name, value in stated.items()}
-    )
+def created_changes(stated: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A first revision's changes, as stored: every stated field (as JSON) from nothing."""
+    return {name: {"from": None, "to": value} for name, value in stated.items()}
 
 
 class ChangeEvent(StrEnum):

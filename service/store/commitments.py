@@ -39,8 +39,8 @@ from service.domain import (
     Status,
     ascii_lower,
     change_event,
+    created_changes,
     diff,
-    first_changes,
 )
 from service.errors import CommitmentNotFound, DuplicateCommitment, InvalidInput, RevisionConflict
 from service.store import search
@@ -67,6 +67,8 @@ from service.store.windows import PageKey, touch_columns, touching_by_class
 
 _c = commitments.c
 _CHANGES = TypeAdapter(dict[str, FieldChange])
+_FIRST_CHANGES = TypeAdapter(list[dict[str, FieldChange]])
+"""A batch's first revisions' changes, validated in one call from their stored JSON."""
 
 
 class Commitments:
@@ -359,9 +361,12 @@ class Commitments:
         now = self._clock()
         effective = _effective_date(conn, new[0][0], note, None, now)
         stated = [stated_json(fields) for _, fields in new]
+        changes = [created_changes(json) for json in stated]
         made = [
-            _change(cid, None, fields, first_changes(json), now, effective, note, actor)
-            for (cid, fields), json in zip(new, stated, strict=True)
+            _change(cid, None, fields, first, now, effective, note, actor)
+            for (cid, fields), first in zip(
+                new, _FIRST_CHANGES.validate_python(changes), strict=True
+            )
         ]
         try:
             with conn.begin_nested(), indexed_at_once(conn):
@@ -379,8 +384,8 @@ class Commitments:
             conn.execute(insert(commitment_tags), tags)
         seqs = next_seqs(conn, len(made))
         rows = [
-            _revision_row(change.revision, seq, json)
-            for change, seq, json in zip(made, seqs, stated, strict=True)
+            _revision_row(change.revision, seq, (json, first))
+            for change, seq, json, first in zip(made, seqs, stated, changes, strict=True)
         ]
         conn.execute(insert(revisions), rows)
         return made
@@ -506,12 +511,16 @@ def _insert_revision(conn: Connection, revision: Revision) -> None:
 
 
 def _revision_row(
-    revision: Revision, seq: int, stated: dict[str, Any] | None = None
+    revision: Revision, seq: int, dumped: tuple[dict[str, Any], dict[str, Any]] | None = None
 ) -> dict[str, Any]:
     """A revision as stored, with the due bounds its snapshot gives for reads by date.
 
-    `stated` is the snapshot's JSON when the caller has it already.
+    `dumped` is the snapshot's and the changes' JSON, when the caller has them already.
     """
+    snapshot_json, changes_json = dumped or (
+        stated_json(revision.snapshot),
+        _CHANGES.dump_python(revision.changes, mode="json"),
+    )
     snapshot = revision.snapshot
     return {
         "due_first_day": snapshot.due.first_day if snapshot.due else None,
@@ -527,8 +536,8 @@ def _revision_row(
         "source": revision.source.model_dump(mode="json", exclude_none=True)
         if revision.source
         else None,
-        "changes": _CHANGES.dump_python(revision.changes, mode="json"),
-        "snapshot": stated if stated is not None else stated_json(snapshot),
+        "changes": changes_json,
+        "snapshot": snapshot_json,
         "in_force_until": None,
     }
 

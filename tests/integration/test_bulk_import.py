@@ -30,6 +30,7 @@ from service.store.tables import (
     deliveries,
     revisions,
 )
+from service.store.transaction import BULK_CACHE_KIB
 from tests.support.databases import PostgresServer
 
 T0 = datetime(2027, 1, 1, 12, tzinfo=UTC)
@@ -207,6 +208,17 @@ def test_the_store_refuses_a_batch_holding_a_stored_id_and_the_transaction_goes_
             "berlin-talks",
             "old-talks",
         }
+
+
+def test_a_bulk_write_widens_sqlites_page_cache_for_its_block_only(bulk: App):
+    with bulk.context.store.transaction() as tx:
+        cache = tx._conn.exec_driver_sql  # the pragma is per connection: ask the tx's own
+        if tx._conn.dialect.name != "sqlite":
+            pytest.skip("the page cache is SQLite's")
+        default = cache("PRAGMA cache_size").scalar()
+        with tx.bulk():
+            assert cache("PRAGMA cache_size").scalar() == -BULK_CACHE_KIB
+        assert cache("PRAGMA cache_size").scalar() == default != -BULK_CACHE_KIB
 
 
 def test_progress_is_told_after_each_batch(bulk: App):
