@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -68,9 +68,22 @@ class Sender:
 
     async def send_all(self, batch: Sequence[Claimed]) -> list[Outcome]:
         """Send a batch; each URL is checked (and resolved) once for the whole batch."""
-        targets = {url: await self._check(url) for url in {claimed.url for claimed in batch}}
-        sends = (self._send(claimed, targets[claimed.url]) for claimed in batch)
-        return list(await asyncio.gather(*sends))
+        targets = await self._targets(batch)
+        return list(await asyncio.gather(*(self._send(c, targets[c.url]) for c in batch)))
+
+    async def send_each(self, batch: Sequence[Claimed]) -> AsyncIterator[Outcome]:
+        """Send a batch as `send_all` does; each outcome as soon as it is known."""
+        targets = await self._targets(batch)
+        sends = [asyncio.ensure_future(self._send(c, targets[c.url])) for c in batch]
+        try:
+            for finished in asyncio.as_completed(sends):
+                yield await finished
+        finally:  # the caller stopped listening: stop sending what it will not settle
+            for send in sends:
+                send.cancel()
+
+    async def _targets(self, batch: Sequence[Claimed]) -> dict[str, Target | WebhookTargetRefused]:
+        return {url: await self._check(url) for url in {claimed.url for claimed in batch}}
 
     async def send(self, claimed: Claimed) -> Outcome:
         """One attempt. Never raises: whatever happens becomes an Outcome that is logged."""

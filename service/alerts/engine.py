@@ -54,6 +54,15 @@ class EngineSettings:
     def policy(self) -> SendPolicy:
         return SendPolicy(self.webhook_allow, self.webhook_timeout, self.delivery_concurrency)
 
+    @property
+    def claim_size(self) -> int:
+        """Deliveries per claim: no more than can be sent inside the lease if every receiver
+        takes the whole timeout, with a round to spare. A claim that outlives its lease is
+        claimed again by another worker while the first still sends it, and the first
+        one's answers are then refused."""
+        rounds = max(1, int(self.lease / self.webhook_timeout) - 1)
+        return min(self.batch, self.delivery_concurrency * rounds)
+
 
 class Engine:
     """Fire alerts and deliver messages whenever the database says work is due."""
@@ -199,15 +208,34 @@ class Engine:
         batch = await asyncio.to_thread(self._claim)
         if not batch:
             return 0
-        outcomes = await sender.send_all(batch)
-        await asyncio.to_thread(self._settle, outcomes)
-        for outcome in outcomes:
-            _log_outcome(outcome)
+        answered: asyncio.Queue[Outcome | None] = asyncio.Queue()
+        settling = asyncio.create_task(self._settle_as_answered(answered))
+        try:
+            async for outcome in sender.send_each(batch):
+                answered.put_nowait(outcome)
+        finally:
+            answered.put_nowait(None)
+            await settling
         return len(batch)
+
+    async def _settle_as_answered(self, answered: asyncio.Queue[Outcome | None]) -> None:
+        """Settle answers while the rest of the claim is still out, in one transaction for
+        whatever has arrived since the last: a fast answer is never held for a slow one."""
+        finished = False
+        while not finished:
+            group = [await answered.get()]
+            while not answered.empty():
+                group.append(answered.get_nowait())
+            finished = None in group
+            outcomes = [outcome for outcome in group if outcome is not None]
+            if outcomes:
+                await asyncio.to_thread(self._settle, outcomes)
+                for outcome in outcomes:
+                    _log_outcome(outcome)
 
     def _claim(self) -> list[Claimed]:
         with self.store.transaction() as tx:
-            return tx.deliveries.claim(self.clock(), self.tuning.batch, self.tuning.lease)
+            return tx.deliveries.claim(self.clock(), self.tuning.claim_size, self.tuning.lease)
 
     def _settle(self, outcomes: Sequence[Outcome]) -> None:
         with self.store.transaction() as tx:

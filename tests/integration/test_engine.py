@@ -9,12 +9,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from service.alerts.engine import Engine
 from service.app import App
 from service.domain import ChangeNote, CommitmentCreate, SubscriptionCreate
 from service.settings import Settings
-from tests.support.receiver import Receiver, verify_signature
+from service.store.tables import deliveries
+from tests.support.receiver import Received, Receiver, verify_signature
 
 
 def _settings(database_url: str) -> Settings:
@@ -95,6 +97,62 @@ def test_two_engines_on_one_database_deliver_each_alert_once(runtimes: tuple[App
     assert len(counts) == 120 and len(received) >= 120
     assert set(counts.values()) == {1}, "an alert was delivered twice"
     assert all(verify_signature(secret, r) for r in receiver.received)
+
+
+def test_a_receiver_slower_than_a_claim_gets_each_message_once_and_all_are_settled(
+    database_url: str,
+):
+    """Issue 14, fault 2: a worker claimed 200 deliveries on a 60 s lease and sent 32 at a
+    time, so with a 12 s receiver the claim outlived its lease, another worker sent it all
+    again, and the first one's answers were refused: 400 alerts, 1,222 requests, 398 left
+    pending. Here, 24 at 0.6 s each, 3 at a time, would take 4.8 s on a 2.5 s lease."""
+    slow = _settings(database_url).model_copy(
+        update={
+            "webhook_timeout": timedelta(seconds=1),
+            "delivery_lease": timedelta(seconds=2.5),
+            "delivery_concurrency": 3,
+            "delivery_batch": 200,
+        }
+    )
+    first, second = App.open(slow), App.open(slow)
+
+    def answer_slowly(_received: Received) -> tuple[int, dict[str, str]]:
+        time.sleep(0.6)
+        return 204, {}
+
+    try:
+        with Receiver(answer_slowly).running() as receiver:
+            _subscribe(first, receiver.url)
+            due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
+            for n in range(24):
+                _track(first, f"slow-{n:02d}", due, ["PT0S"])
+            engines = [first.engine(), second.engine()]
+            for engine in engines:
+                engine.start()
+            try:
+                assert _eventually(lambda: _settled(first) == 24, timeout=30), _statuses(first)
+                time.sleep(1.5)  # a second send of a lapsed claim would arrive now
+            finally:
+                for engine in engines:
+                    engine.stop()
+        counts = Counter(r.message_id for r in receiver.received)
+        assert len(counts) == 24
+        assert set(counts.values()) == {1}, f"sent again: {counts.most_common(3)}"
+        assert _statuses(first) == {"succeeded": 24}
+    finally:
+        first.close()
+        second.close()
+
+
+def _settled(runtime: App) -> int:
+    statuses = _statuses(runtime)
+    return sum(statuses.values()) - statuses.get("pending", 0)
+
+
+def _statuses(runtime: App) -> dict[str, int]:
+    with runtime.context.store.db.engine.connect() as conn:
+        query = select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
+        return {str(status): int(count) for status, count in conn.execute(query).all()}
 
 
 def _eventually(check, timeout: float = 5.0) -> bool:
