@@ -57,6 +57,8 @@ def create_many(
     with tx.bulk():
         for start in range(0, len(new), chunk):
             made += _store(tx, planner, new[start : start + chunk], note, actor)
+            if start == 0 and len(new) > chunk:
+                tx.replan_after_growth()
             if progress is not None:
                 progress(len(made), len(new))
     if new:
