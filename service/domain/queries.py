@@ -109,7 +109,9 @@ def upcoming(
             continue
         status = status_as_of(commitment.status, due, as_of)
         if status in ACTIVE_STATUSES:
-            found.append((commitment.model_copy(update={"status": status}), days_left(due, as_of)))
+            if status != commitment.status:
+                commitment = commitment.model_copy(update={"status": status})
+            found.append((commitment, days_left(due, as_of)))
     return sorted(found, key=lambda pair: (pair[0].due.start_instant(), pair[0].id))  # type: ignore[union-attr]
 
 
