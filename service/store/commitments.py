@@ -19,6 +19,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -77,6 +78,8 @@ class Commitments:
     def __init__(self, conn: Connection, clock: Clock) -> None:
         self._conn = conn
         self._clock = clock
+        self._successors: dict[tuple[date, datetime | None], dict[str, str]] = {}
+        """`_replaced_by` answers in this transaction, forgotten on any write."""
 
     # ------------------------------------------------------------------ reads
 
@@ -134,17 +137,12 @@ class Commitments:
             *filter_conditions(self._conn, where),  # once: a text or feed filter asks the db
             _c.status.in_([s.value for s in ACTIVE_STATUSES]),
         ]
-        keys: list[Any] = []
-        for touches in touching_by_class(_c, _c.id, start, until, after):
-            query = (
-                select(_c.due_start, _c.id)
-                .where(*matching, touches)
-                .order_by(_c.due_start, _c.id)
-                .limit(limit)
-            )
-            keys += self._conn.execute(query).all()
-        chosen = [key.id for key in sorted(keys)[:limit]]
-        rows = self._conn.execute(select(commitments).where(_c.id.in_(chosen))).mappings()
+        branches = [
+            select(_c.due_start, _c.id, _c.id).where(*matching, touches)
+            for touches in touching_by_class(_c, _c.id, start, until, after)
+        ]
+        page = select(commitments).where(_c.id.in_(_first_touching(branches, limit)))
+        rows = self._conn.execute(page).mappings()
         return sorted((commitment_from_row(row) for row in rows), key=_sort_key)
 
     def undated(self, where: CommitmentFilter, limit: int) -> list[Commitment]:
@@ -236,17 +234,14 @@ class Commitments:
         the key `after`, by (due_start, id): the revision in force read by the due index."""
         start, until = period
         rc = revisions.c
-        keys: list[Any] = []
-        for touches in touching_by_class(rc, rc.commitment_id, start, until, after):
-            query = (
-                select(rc.due_start, rc.commitment_id, rc.id)
-                .where(rc.effective <= day, self._in_force(day, recorded_by), touches)
-                .order_by(rc.due_start, rc.commitment_id)
-                .limit(limit)
+        in_force = self._in_force(day, recorded_by)
+        branches = [
+            select(rc.due_start, rc.commitment_id, rc.id).where(
+                rc.effective <= day, in_force, touches
             )
-            keys += self._conn.execute(query).all()
-        chosen = [key.id for key in sorted(keys)[:limit]]
-        query = self._known(day, recorded_by).where(rc.id.in_(chosen))
+            for touches in touching_by_class(rc, rc.commitment_id, start, until, after)
+        ]
+        query = self._known(day, recorded_by).where(rc.id.in_(_first_touching(branches, limit)))
         page = [_as_commitment(row) for row in self._conn.execute(query).mappings()]
         return sorted(self._with_successors(page, day, recorded_by), key=_sort_key)
 
@@ -301,12 +296,15 @@ class Commitments:
         """Successors known on `day`, by the id of what each then superseded.
 
         Successors are found by the index of what they supersede now (few commitments do),
-        then read as they stood on `day`.
+        then read as they stood on `day`; once per transaction for each day, since a page
+        and its undated tail both ask.
         """
+        known = self._successors.get((day, recorded_by))
+        if known is not None:
+            return known
         succeeding = _c.supersedes > ""  # not IS NOT NULL, which SQLite reads by a scan
-        successors = list(self._conn.scalars(select(_c.id).where(succeeding)))
         query = select(revisions.c.commitment_id, revisions.c.snapshot).where(
-            revisions.c.commitment_id.in_(successors),
+            revisions.c.commitment_id.in_(select(_c.id).where(succeeding)),
             revisions.c.effective <= day,
             self._in_force(day, recorded_by),
         )
@@ -315,6 +313,7 @@ class Commitments:
             target = row["snapshot"].get("supersedes")
             if target:
                 replaced_by[target] = row["commitment_id"]
+        self._successors[(day, recorded_by)] = replaced_by
         return replaced_by
 
     # ------------------------------------------------------------------ writes
@@ -334,6 +333,7 @@ class Commitments:
         changes = diff(before.fields() if before else None, fields)
         if before is not None and not changes:
             return None
+        self._successors.clear()
         now = self._clock()
         effective = _effective_date(self._conn, commitment_id, note, before, now)
         change = _change(commitment_id, before, fields, changes, now, effective, note, actor)
@@ -353,6 +353,7 @@ class Commitments:
         """
         if not new:
             return []
+        self._successors.clear()
         conn = self._conn
         ids = [commitment_id for commitment_id, _ in new]
         repeated = sorted(cid for cid, count in Counter(ids).items() if count > 1)
@@ -399,6 +400,7 @@ class Commitments:
         return found
 
     def mark_superseded_by(self, target_id: str, by_id: str) -> None:
+        self._successors.clear()
         self._conn.execute(
             update(commitments).where(_c.id == target_id).values(superseded_by=by_id)
         )
@@ -610,6 +612,18 @@ def _feed_selection(conn: Connection, slug: str) -> FeedSelection | None:
     """What a feed made through the API selects; None for a feed that lists its members."""
     stored = conn.scalar(select(feeds.c.selection).where(feeds.c.slug == slug))
     return None if stored is None else FeedSelection.model_validate(stored)
+
+
+def _first_touching(branches: list[Select[Any]], limit: int) -> Select[Any]:
+    """The first `limit` rows of the span classes' reads merged in page order, in one
+    statement. Each branch selects (due_start, id, the key to pick) and is read as one
+    ordered, limited range of its class's index (see `windows`)."""
+    ranges = [
+        branch.order_by(*branch.selected_columns[:2]).limit(limit).subquery() for branch in branches
+    ]
+    merged = union_all(*(select(r) for r in ranges)).subquery()
+    due_start, tiebreak, pick = merged.c
+    return select(pick).order_by(due_start, tiebreak).limit(limit)
 
 
 def _as_commitment(row: Any) -> Commitment:
