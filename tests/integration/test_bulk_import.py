@@ -211,15 +211,17 @@ def test_the_store_refuses_a_batch_holding_a_stored_id_and_the_transaction_goes_
         }
 
 
-def test_a_bulk_write_widens_sqlites_page_cache_for_its_block_only(bulk: App):
-    with bulk.context.store.transaction() as tx:
-        cache = tx._conn.exec_driver_sql  # the pragma is per connection: ask the tx's own
-        if tx._conn.dialect.name != "sqlite":
-            pytest.skip("the page cache is SQLite's")
-        default = cache("PRAGMA cache_size").scalar()
-        with tx.bulk():
-            assert cache("PRAGMA cache_size").scalar() == -BULK_CACHE_KIB
-        assert cache("PRAGMA cache_size").scalar() == default != -BULK_CACHE_KIB
+def test_a_bulk_write_widens_sqlites_page_cache_for_its_block_only(tmp_path: Path):
+    app = _open(f"sqlite:///{tmp_path / 'cache.db'}")  # the page cache is SQLite's
+    try:
+        with app.context.store.transaction() as tx:
+            cache = tx._conn.exec_driver_sql  # the pragma is per connection: ask the tx's own
+            default = cache("PRAGMA cache_size").scalar()
+            with tx.bulk():
+                assert cache("PRAGMA cache_size").scalar() == -BULK_CACHE_KIB
+            assert cache("PRAGMA cache_size").scalar() == default != -BULK_CACHE_KIB
+    finally:
+        app.close()
 
 
 def test_on_postgresql_a_bulk_import_is_planned_again_once_its_first_batch_is_in(
