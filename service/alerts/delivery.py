@@ -15,6 +15,8 @@ import httpx2 as httpx
 from standardwebhooks import Webhook
 
 from service.alerts.guard import Network, Resolver, Target, check_url_async, system_resolver
+from service.alerts.payloads import as_sent
+from service.alerts.telemetry import EngineTelemetry
 from service.clock import Clock
 from service.domain import RetryRule
 from service.errors import WebhookTargetRefused
@@ -28,6 +30,8 @@ class SendPolicy:
     allow: Sequence[Network]
     timeout: timedelta
     concurrency: int
+    late_after: timedelta = timedelta(seconds=60)
+    """An alert sent later than this after its fire time says so (`"late": true`)."""
 
 
 class Sender:
@@ -39,10 +43,12 @@ class Sender:
         clock: Clock,
         resolve: Resolver = system_resolver,
         rng: random.Random | None = None,
+        telemetry: EngineTelemetry | None = None,
     ) -> None:
         self.policy = policy
         self.clock = clock
         self.resolve = resolve
+        self.telemetry = telemetry or EngineTelemetry()
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._slots = asyncio.Semaphore(policy.concurrency)
         self._client: httpx.AsyncClient | None = None
@@ -99,20 +105,29 @@ class Sender:
     async def _send(self, claimed: Claimed, checked: Target | WebhookTargetRefused) -> Outcome:
         async with self._slots:
             attempt = _Try(claimed, self.clock(), time.perf_counter())
-            if isinstance(checked, WebhookTargetRefused):
-                return self._failed(attempt, error=checked.reason)
-            try:
-                response = await self._post(claimed, checked)
-            except httpx.TimeoutException:
-                return self._failed(attempt, error="timed out", slow=True)
-            except httpx.HTTPError as exc:
-                return self._failed(attempt, error=f"{type(exc).__name__}: {exc}".strip())
-            return self._answered(attempt, response)
+            body, late_by = as_sent(claimed.payload, attempt.attempted_at, self.policy.late_after)
+            outcome = await self._attempt(attempt, checked, body)
+        self.telemetry.answered(outcome, late_by)
+        return outcome
 
-    async def _post(self, claimed: Claimed, target: Target) -> httpx.Response:
+    async def _attempt(
+        self, attempt: _Try, checked: Target | WebhookTargetRefused, body: str
+    ) -> Outcome:
+        if isinstance(checked, WebhookTargetRefused):
+            return self._failed(attempt, error=checked.reason)
+        try:
+            response = await self._post(attempt.claimed, checked, body, attempt.attempted_at)
+        except httpx.TimeoutException:
+            return self._failed(attempt, error="timed out", slow=True)
+        except httpx.HTTPError as exc:
+            return self._failed(attempt, error=f"{type(exc).__name__}: {exc}".strip())
+        return self._answered(attempt, response)
+
+    async def _post(
+        self, claimed: Claimed, target: Target, body: str, sent_at: datetime
+    ) -> httpx.Response:
         assert self._client is not None, "use the Sender as an async context manager"
-        sent_at = self.clock()
-        signature = _signature(claimed, sent_at)
+        signature = _signature(claimed, body, sent_at)
         headers = {
             "host": target.host_header,
             "content-type": "application/json",
@@ -124,7 +139,7 @@ class Sender:
         extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
         return await self._client.post(
             target.pinned_url,
-            content=claimed.payload.encode(),
+            content=body.encode(),
             headers=headers,
             extensions=extensions,
         )
@@ -194,14 +209,14 @@ class _Try:
         )
 
 
-def _signature(claimed: Claimed, sent_at: datetime) -> str:
+def _signature(claimed: Claimed, body: str, sent_at: datetime) -> str:
     """One signature per secret in use, space-separated, as Standard Webhooks allows.
 
     During a rotation's grace period a receiver holding either the new or the old secret
     finds a signature it can verify.
     """
     return " ".join(
-        Webhook(secret).sign(claimed.message_id, sent_at, claimed.payload)
+        Webhook(secret).sign(claimed.message_id, sent_at, body)
         for secret in claimed.signing_secrets(sent_at)
     )
 
