@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `serve` listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `serve` listens on")
+    worker_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port `worker` serves /healthz, /readyz and /metrics on (on `host`); "
+        "unset, the worker serves no HTTP",
+    )
     public_url: str | None = Field(
         default=None,
         description="Base URL clients reach the service at (for feed links); "
@@ -135,6 +142,11 @@ class Settings(BaseSettings):
     engine_safety_interval: timedelta = Field(
         default=timedelta(seconds=2),
         description="How often the engine looks for work even when nothing woke it",
+    )
+    engine_listening_safety_interval: timedelta = Field(
+        default=timedelta(seconds=30),
+        description="On PostgreSQL, where every write wakes the workers at once (LISTEN/NOTIFY), "
+        "how often they look for work anyway",
     )
     engine_maintenance_interval: timedelta = Field(
         default=timedelta(minutes=5), description="How often leases and plans are checked"

@@ -19,6 +19,7 @@ from service.alerts.dispatcher import Lateness, fire_due
 from service.alerts.guard import Network, Resolver, system_resolver
 from service.alerts.planner import Planner
 from service.alerts.scheduler import Wakeups
+from service.alerts.telemetry import EngineTelemetry
 from service.clock import Clock, utc_now
 from service.domain import UNSUBSCRIBED
 from service.errors import StoreError
@@ -44,6 +45,8 @@ class EngineSettings:
     lease: timedelta
     give_up_after: timedelta
     safety_interval: timedelta
+    listening_safety_interval: timedelta
+    """The safety poll where writes wake the engine at once (PostgreSQL's LISTEN/NOTIFY)."""
     maintenance_interval: timedelta
 
     @property
@@ -52,7 +55,9 @@ class EngineSettings:
 
     @property
     def policy(self) -> SendPolicy:
-        return SendPolicy(self.webhook_allow, self.webhook_timeout, self.delivery_concurrency)
+        return SendPolicy(
+            self.webhook_allow, self.webhook_timeout, self.delivery_concurrency, self.late_after
+        )
 
     @property
     def claim_size(self) -> int:
@@ -82,9 +87,13 @@ class Engine:
         self.tuning = settings
         self.clock = clock
         self.resolve = resolve
-        self.wakeups = Wakeups(
-            self.poke, self.maintain, self.tuning.safety_interval, self.tuning.maintenance_interval
+        self.telemetry = EngineTelemetry()
+        self.notices = store.work_notices(self.poke)
+        """Another process's writes wake this engine at once (PostgreSQL); else it polls."""
+        safety = (
+            settings.safety_interval if self.notices is None else settings.listening_safety_interval
         )
+        self.wakeups = Wakeups(self.poke, self.maintain, safety, settings.maintenance_interval)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._ready = threading.Event()
@@ -100,14 +109,23 @@ class Engine:
         self._thread.start()
         self._ready.wait()
         self.wakeups.start()
+        if self.notices is not None:
+            self.notices.start()
         log.info("alert engine started", extra={"action": "engine_started"})
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping = True
+        if self.notices is not None:
+            self.notices.stop()
         self.wakeups.shutdown()
         self.poke()
         self._thread.join(timeout)
         log.info("alert engine stopped", extra={"action": "engine_stopped"})
+
+    @property
+    def running(self) -> bool:
+        """Started, not stopped, and its loop has not died."""
+        return self._thread.is_alive() and not self._stopping
 
     def poke(self) -> None:
         """Look for work now (thread-safe; called after commits and by APScheduler)."""
@@ -145,7 +163,9 @@ class Engine:
             await asyncio.to_thread(self._replan_on_start)
         finally:
             self._ready.set()
-        async with Sender(self.policy, self.clock, self.resolve) as sender:
+        async with Sender(
+            self.policy, self.clock, self.resolve, telemetry=self.telemetry
+        ) as sender:
             while not self._stopping:
                 self._wake.clear()
                 await self._round(sender)
@@ -235,7 +255,9 @@ class Engine:
 
     def _claim(self) -> list[Claimed]:
         with self.store.transaction() as tx:
-            return tx.deliveries.claim(self.clock(), self.tuning.claim_size, self.tuning.lease)
+            claimed = tx.deliveries.claim(self.clock(), self.tuning.claim_size, self.tuning.lease)
+        self.telemetry.claimed(len(claimed))
+        return claimed
 
     def _settle(self, outcomes: Sequence[Outcome]) -> None:
         with self.store.transaction() as tx:

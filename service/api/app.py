@@ -50,7 +50,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, engine: bool = Fal
     if settings.load_feeds_on_start:
         use_cases.feeds.load(feed_files(settings.feeds_dir), complete=True)
     alert_engine = use_cases.engine() if engine else None
-    services = Services(app=use_cases, metrics=Metrics(use_cases.context.feed_cache))
+    services = Services(app=use_cases, metrics=Metrics(use_cases))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

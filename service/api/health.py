@@ -9,6 +9,8 @@ from service.api.deps import AppDep, ServicesDep
 from service.api.problems import problem
 from service.errors import StoreError
 
+probes = APIRouter(tags=["operations"])
+"""Readiness and metrics, served by the API and by a worker alike."""
 router = APIRouter(tags=["operations"])
 
 
@@ -17,7 +19,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The database answers and its schema is current")
+@probes.get("/readyz", summary="The database answers and its schema is current")
 def readyz(app: AppDep) -> Response:
     try:
         ready = app.ready()
@@ -28,6 +30,9 @@ def readyz(app: AppDep) -> Response:
     return Response('{"status":"ready"}', media_type="application/json")
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@probes.get("/metrics", summary="Prometheus metrics", response_class=Response)
 def metrics(services: ServicesDep) -> Response:
     return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+router.include_router(probes)

@@ -1,22 +1,29 @@
-"""Prometheus metrics for one app: requests by route and status, and feed renders."""
+"""Prometheus metrics for one app: requests by route and status, feed renders, the queue of
+alerts and deliveries (read from the database at scrape time) and, when the engine runs in this
+process, its claims, outcomes and lateness."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.app import App
+from service.errors import StoreError
 from service.feeds import FeedCache
+
+log = logging.getLogger(__name__)
 
 
 class Metrics:
     """The app's own registry, so two apps in one process (tests) never share counters."""
 
-    def __init__(self, feed_cache: FeedCache) -> None:
+    def __init__(self, use_cases: App) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "treatycal_http_requests",
@@ -30,7 +37,9 @@ class Metrics:
             ["route"],
             registry=self.registry,
         )
-        self.registry.register(_FeedRenders(feed_cache))
+        self.registry.register(_FeedRenders(use_cases.context.feed_cache))
+        self.registry.register(_Backlog(use_cases))
+        self.registry.register(_Engine(use_cases))
 
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -52,6 +61,50 @@ class _FeedRenders(Collector):
             "Events rendered because no stored bytes fitted (the rest are joined)",
             value=self._cache.events_rendered,
         )
+
+
+class _Backlog(Collector):
+    """The queue as the database holds it, read at each scrape (indexed counts)."""
+
+    def __init__(self, use_cases: App) -> None:
+        self._app = use_cases
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            backlog = self._app.operations.backlog()
+        except StoreError:
+            log.warning("metrics: the database did not answer", extra={"action": "metrics"})
+            return
+        yield GaugeMetricFamily(
+            "treatycal_alerts_pending", "Alerts planned and not yet fired", backlog.alerts_pending
+        )
+        yield GaugeMetricFamily(
+            "treatycal_alerts_overdue",
+            "Pending alerts whose fire time has passed",
+            backlog.alerts_overdue,
+        )
+        yield GaugeMetricFamily(
+            "treatycal_deliveries_pending",
+            "Webhook messages not yet delivered or given up",
+            backlog.deliveries_pending,
+        )
+        yield GaugeMetricFamily(
+            "treatycal_delivery_oldest_pending_age_seconds",
+            "How long the longest-waiting pending delivery has been due",
+            backlog.oldest_pending_age,
+        )
+
+
+class _Engine(Collector):
+    """The counts of the engine in this process (claims, outcomes, lateness), if it runs one."""
+
+    def __init__(self, use_cases: App) -> None:
+        self._app = use_cases
+
+    def collect(self) -> Iterator[Metric]:
+        engine = self._app.operations.engine_metrics()
+        if engine is not None:
+            yield from engine.collect()
 
 
 class MetricsMiddleware:

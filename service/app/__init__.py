@@ -22,6 +22,7 @@ from service.app.commitments import Commitments
 from service.app.context import Context
 from service.app.feeds import Feeds, PublishedFeed, SyncReport, feed_files
 from service.app.keys import Caller, Keys
+from service.app.operations import Backlog, Operations
 from service.app.reading import Reading
 from service.app.sessions import Session, Sessions, SignedIn
 from service.app.subscriptions import Subscriptions
@@ -45,6 +46,7 @@ class App:
         self.changelog = ChangeLog(context, self.feeds)
         self.keys = Keys(context)
         self.sessions = Sessions(context, self.keys)
+        self.operations = Operations(context)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock = utc_now, *, create: bool = True) -> App:
@@ -111,12 +113,14 @@ def engine_settings(settings: Settings) -> EngineSettings:
         lease=settings.delivery_lease,
         give_up_after=settings.disable_failing_after,
         safety_interval=settings.engine_safety_interval,
+        listening_safety_interval=settings.engine_listening_safety_interval,
         maintenance_interval=settings.engine_maintenance_interval,
     )
 
 
 __all__ = [
     "App",
+    "Backlog",
     "Caller",
     "Context",
     "PublishedFeed",

@@ -11,6 +11,7 @@ import typer
 import uvicorn
 
 from service.api import create_app
+from service.api.worker import create_worker_app
 from service.app import App, database_label
 from service.cli.common import DbOption, app, configure_logging, fail, settings_for
 from service.clock import utc_now
@@ -57,10 +58,23 @@ def serve(
 
 
 @app.command()
-def worker(db: DbOption = None) -> None:
+def worker(
+    db: DbOption = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            metavar="PORT",
+            help="Serve /healthz, /readyz and /metrics on this port [env: TREATYCAL_WORKER_PORT]"
+            " [default: none]",
+        ),
+    ] = None,
+) -> None:
     """Run only the alert engine: fire due alerts and deliver webhooks until stopped."""
-    settings = settings_for(db)
+    settings = settings_for(db, worker_port=port)
     configure_logging()
+    if settings.worker_port is not None:
+        _serve_worker(settings, settings.worker_port)
+        return
     try:
         use_cases = App.open(settings, utc_now)
     except ServiceError as exc:
@@ -74,6 +88,20 @@ def worker(db: DbOption = None) -> None:
     stopped.wait()
     engine.stop()
     use_cases.close()
+
+
+def _serve_worker(settings: Settings, port: int) -> None:
+    """The engine, with its probes and metrics on HTTP; uvicorn stops it on SIGTERM/SIGINT."""
+    try:
+        web = create_worker_app(settings)
+    except ServiceError as exc:
+        raise fail(exc, settings) from exc
+    where = f"http://{settings.host}:{port}"
+    typer.echo(
+        f"treatycal worker running on {database_label(settings)}; "
+        f"probes and metrics on {where}/healthz {where}/metrics; Ctrl-C stops it"
+    )
+    uvicorn.run(web, host=settings.host, port=port, log_level="warning", access_log=False)
 
 
 def _print_addresses(settings: Settings, use_cases: App) -> None:

@@ -11,7 +11,7 @@ transaction it came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from service.clock import Clock, utc_now
@@ -20,6 +20,7 @@ from service.store.deliveries import Claimed, NewDelivery, Outcome
 from service.store.engine import Database, readable, require_current
 from service.store.events import IndexedEvent, StoredEvent
 from service.store.feeds import FeedSummary
+from service.store.notices import WorkNotices
 from service.store.transaction import Tx
 from service.store.versions import DataVersion
 from service.store.windows import PageKey
@@ -52,13 +53,22 @@ class Store:
     def transaction(self) -> Iterator[Tx]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
         with self.db.write() as conn:
-            yield Tx(conn, self.clock)
+            tx = Tx(conn, self.clock)
+            yield tx
+            tx.announce_work()
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
         """A read-only transaction."""
         with self.db.read() as conn:
             yield Tx(conn, self.clock)
+
+    def work_notices(self, wake: Callable[[], None]) -> WorkNotices | None:
+        """A listener that calls `wake` when another process queues work (not yet started);
+        None on SQLite, where one process owns the database and polls."""
+        if self.db.is_sqlite:
+            return None
+        return WorkNotices(self.db.engine.url, wake)
 
     def needs_migration(self) -> bool:
         return self.db.needs_migration()
@@ -86,5 +96,6 @@ __all__ = [
     "Store",
     "StoredEvent",
     "Tx",
+    "WorkNotices",
     "readable",
 ]

@@ -146,6 +146,14 @@ class Alerts:
         ).mappings()
         return [_alert(row) for row in rows]
 
+    def backlog(self, now: datetime) -> tuple[int, int]:
+        """Pending alerts, and how many of them are already due (the (status, fire_at) index
+        answers both)."""
+        pending = _a.status == AlertStatus.PENDING.value
+        query = select(func.count(), func.count().filter(_a.fire_at <= now)).where(pending)
+        total, overdue = self._conn.execute(query).one()
+        return int(total), int(overdue)
+
     def counts(self) -> dict[str, int]:
         """How many alerts are in each status."""
         rows = self._conn.execute(select(_a.status, func.count()).group_by(_a.status))

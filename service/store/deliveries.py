@@ -274,6 +274,12 @@ class Deliveries:
         )
         return released.rowcount
 
+    def backlog(self) -> tuple[int, datetime | None]:
+        """Pending deliveries, and when the longest-waiting of them became due to be sent."""
+        query = select(func.count(), func.min(_d.next_attempt_at)).where(_d.status == _PENDING)
+        total, oldest = self._conn.execute(query).one()
+        return int(total), oldest
+
     def counts(self) -> dict[str, int]:
         rows = self._conn.execute(select(_d.status, func.count()).group_by(_d.status))
         return {str(status): int(count) for status, count in rows}

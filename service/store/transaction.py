@@ -14,6 +14,7 @@ from service.store.deliveries import Deliveries
 from service.store.events import StoredEvents
 from service.store.feeds import Feeds
 from service.store.keys import ApiKeys
+from service.store.notices import WORK_CHANNEL
 from service.store.sessions import Sessions
 from service.store.sources import Sources
 from service.store.subscriptions import Subscriptions
@@ -48,6 +49,12 @@ class Tx:
     def queued_work(self) -> bool:
         """Whether the alert engine has something new to look at once this commits."""
         return self.alerts.planned or self.deliveries.queued or self.subscriptions.resumed
+
+    def announce_work(self) -> None:
+        """On PostgreSQL, tell every listening worker that this transaction queued work; the
+        notice is sent when it commits and dropped if it rolls back."""
+        if self.queued_work and self._conn.dialect.name == "postgresql":
+            self._conn.exec_driver_sql(f"NOTIFY {WORK_CHANNEL}")
 
     def lock(self, key: int) -> None:
         """Wait for a transaction-scoped advisory lock on PostgreSQL; SQLite has one writer."""
