@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint fmt clean
+.PHONY: run test test-system bench lint fmt clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ run: $(STAMP)  ## serve on 127.0.0.1:8000 with SQLite and the shipped feeds
 
 test: $(STAMP)  ## the test suite (PostgreSQL tests skip, with a reason, when none is reachable)
 	$(BIN)/python -m pytest
+
+test-system: $(STAMP)  ## the command, the server and the container image (Podman) in processes
+	$(BIN)/python -m pytest tests/system
 
 bench: $(STAMP)  ## benchmarks; results land in tests/bench/results/
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
