@@ -138,7 +138,7 @@ class Engine:
             with self.store.transaction() as tx:
                 if not tx.try_lock(_MAINTENANCE_LOCK):
                     return
-                released = tx.deliveries.release_expired(self.clock())
+                released = tx.deliveries.release_expired(self.clock(), self.tuning.lease)
                 tx.deliveries.cancel_orphaned(UNSUBSCRIBED, self.clock())
         except StoreError:
             log.exception("maintenance failed", extra={"action": "maintenance_failed"})

@@ -71,6 +71,12 @@ class Claimed:
         return (self.secret, self.previous_secret)
 
 
+INTERRUPTED = (
+    "interrupted: the sender stopped before it recorded an answer, and its lease ran out; "
+    "sent again"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """The result of one attempt, and what to do next."""
@@ -121,8 +127,8 @@ class Deliveries:
         lease token means a late answer from the old sender cannot overwrite the new one.
         """
         token = secrets.token_hex(8)
-        candidates = (
-            select(_d.id)
+        candidates = self._conn.execute(
+            select(_d.id, _d.locked_until)
             .join(subscriptions, _s.id == _d.subscription_id)
             .where(
                 _d.status == _PENDING,
@@ -134,15 +140,38 @@ class Deliveries:
             .order_by(_d.next_attempt_at, _d.id)
             .limit(limit)
             .with_for_update(skip_locked=True, of=deliveries)
+        ).all()
+        if not candidates:
+            return []
+        self._record_interrupted(
+            [(row.id, row.locked_until) for row in candidates if row.locked_until], lease
         )
         leased = self._conn.execute(
             update(deliveries)
-            .where(_d.id.in_(candidates.scalar_subquery()))
+            .where(_d.id.in_([row.id for row in candidates]))
             .values(locked_until=now + lease, lease_token=token)
             .returning(_d.id, _d.message_id, _d.subscription_id, _d.payload, _d.attempt_count)
         ).all()
         targets = _targets(self._conn, {row.subscription_id for row in leased}, now)
         return [_claimed(row, targets[row.subscription_id], token) for row in leased]
+
+    def _record_interrupted(self, lapsed: list[tuple[int, datetime]], lease: timedelta) -> None:
+        """An attempt for each lease that ran out with no answer recorded: its sender stopped
+        (a crash, a kill, a lost database) while the message may have been on its way, so the
+        log says so before the message is sent again."""
+        if not lapsed:
+            return
+        rows = [
+            {
+                "delivery_id": delivery_id,
+                "attempted_at": lapsed_at - lease,
+                "status_code": None,
+                "latency_ms": lease.total_seconds() * 1000,
+                "error": INTERRUPTED,
+            }
+            for delivery_id, lapsed_at in lapsed
+        ]
+        self._conn.execute(attempts.insert(), rows)
 
     def settle(self, outcomes: Sequence[Outcome], give_up_after: timedelta) -> None:
         """Log every attempt and move each delivery on."""
@@ -265,14 +294,23 @@ class Deliveries:
         )
         return cancelled.rowcount
 
-    def release_expired(self, now: datetime) -> int:
-        """Return leases whose holder went quiet (it crashed mid-send) to the queue."""
-        released = self._conn.execute(
-            update(deliveries)
+    def release_expired(self, now: datetime, lease: timedelta) -> int:
+        """Return leases whose holder went quiet (it crashed mid-send) to the queue, each
+        recorded as an interrupted attempt."""
+        lapsed = self._conn.execute(
+            select(_d.id, _d.locked_until)
             .where(_d.status == _PENDING, _d.locked_until < now)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not lapsed:
+            return 0
+        self._record_interrupted([(row.id, row.locked_until) for row in lapsed], lease)
+        self._conn.execute(
+            update(deliveries)
+            .where(_d.id.in_([row.id for row in lapsed]))
             .values(locked_until=None, lease_token=None)
         )
-        return released.rowcount
+        return len(lapsed)
 
     def backlog(self) -> tuple[int, datetime | None]:
         """Pending deliveries, and when the longest-waiting of them became due to be sent."""

@@ -24,6 +24,7 @@ from service.domain import (
     SubscriptionStatus,
 )
 from service.store import Claimed, NewDelivery, Outcome, Store
+from service.store.deliveries import INTERRUPTED
 from service.store.subscriptions import new_secret
 from tests.support.receiver import Received, Receiver, verify_signature
 
@@ -181,7 +182,29 @@ def test_a_lapsed_lease_is_claimed_again_and_the_stale_answer_is_only_logged(sto
     _settle(store, [outcome(second, True)], timedelta(days=5))
     delivery = _delivery(store, first.id)
     assert delivery.status.value == "succeeded" and delivery.attempt_count == 1
-    assert [a.status_code for a in delivery.attempts] == [500, 200]
+    assert [a.status_code for a in delivery.attempts] == [None, 500, 200]
+    interrupted = delivery.attempts[0]  # the first lease ran out with no answer recorded
+    assert (interrupted.attempted_at, interrupted.latency_ms) == (start, 30_000)
+    assert interrupted.error == INTERRUPTED
+
+
+LEASE = timedelta(seconds=30)
+
+
+def test_maintenance_records_an_interrupted_attempt_for_each_lease_it_releases(store: Store):
+    """Issue 14: a sender killed mid-send left no trace in the log of the message it held."""
+    start = datetime(2027, 1, 1, tzinfo=UTC)
+    with freeze_time(start):
+        _queue(store, "https://hooks.example.org/in")
+        (claimed,) = _claim(store, start, 10, LEASE)
+    with store.transaction() as tx:
+        assert tx.deliveries.release_expired(start + timedelta(seconds=29), LEASE) == 0
+    with store.transaction() as tx:
+        assert tx.deliveries.release_expired(start + timedelta(seconds=31), LEASE) == 1
+    (again,) = _claim(store, start + timedelta(seconds=32), 10, LEASE)
+    assert again.id == claimed.id
+    [interrupted] = _delivery(store, claimed.id).attempts  # recorded once, not on re-claim too
+    assert (interrupted.attempted_at, interrupted.error) == (start, INTERRUPTED)
 
 
 def test_five_days_of_failures_disable_the_subscription(store: Store):
