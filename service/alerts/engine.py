@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 _MAINTENANCE_LOCK = 0x7472_6561_7479  # "treaty": one replica does maintenance at a time
 _REPLAN_BATCH = 500
 _RETRY_AFTER_ERROR = 5.0
+_HELD_ELSEWHERE = timedelta(milliseconds=500)
+"""How soon to look again at work that is due but was not claimable: another worker's
+transaction holds it, and will have fired or released it by then."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,9 +267,13 @@ class Engine:
             tx.deliveries.settle(outcomes, self.tuning.give_up_after)
 
     def _next_wakeup(self) -> datetime | None:
+        """The next moment work falls due. A round ends only when it could claim nothing, so
+        work already due is held by another worker: waking at once for it would spin, a
+        transaction after another, until that worker commits."""
         with self.store.read() as tx:
             moments = [tx.alerts.next_fire_at(), tx.deliveries.next_due()]
-        return min((m for m in moments if m is not None), default=None)
+        soonest = min((m for m in moments if m is not None), default=None)
+        return None if soonest is None else max(soonest, self.clock() + _HELD_ELSEWHERE)
 
 
 def _log_outcome(outcome: Outcome) -> None:
