@@ -15,8 +15,14 @@ from service.api.worker import create_worker_app
 from service.app import App, database_label
 from service.cli.common import DbOption, app, configure_logging, fail, settings_for
 from service.clock import utc_now
-from service.errors import ServiceError
+from service.errors import InvalidInput, ServiceError
 from service.settings import Settings
+
+_REPLICA_NEEDS_URL = (
+    "set TREATYCAL_PUBLIC_URL (the address readers reach the service at) to serve as one of "
+    "several replicas (--no-engine on PostgreSQL): each replica would otherwise name its own "
+    "address in the Atom feeds, and readers would see every entry once per replica"
+)
 
 
 @app.command()
@@ -48,6 +54,8 @@ def serve(
     settings = settings_for(db, host=host, port=port, feeds_dir=feeds)
     if not load:
         settings = settings.model_copy(update={"load_feeds_on_start": False})
+    if not engine and settings.public_url is None and "postgresql" in settings.database_url:
+        raise fail(InvalidInput(_REPLICA_NEEDS_URL), settings)
     configure_logging()
     try:
         web = create_app(settings, engine=engine)

@@ -36,6 +36,7 @@ def replica_env(database_url: str, **settings: str) -> dict[str, str]:
         "admin_token": ADMIN_TOKEN,
         "webhook_allow": LOOPBACK,
         "feeds_dir": str(ROOT / "feeds"),
+        "public_url": "https://calendar.example.org",
     }
     return clean_env(**(shared | settings)) | {"PYTHONUNBUFFERED": "1"}
 

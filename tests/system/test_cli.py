@@ -482,3 +482,16 @@ def test_extract_reads_several_articles_one_json_line_each(tmp_path: Path):
     assert [d["file"] for d in array] == [str(p) for p in two]
     assert "reading" in _on_a_terminal(tmp_path, "extract", str(folder), *common)
     assert run(tmp_path, "extract", str(folder), *common).stderr == ""
+
+
+def test_an_api_replica_on_postgresql_needs_the_public_url(tmp_path: Path):
+    """Issue 14: replicas with no public URL named their own host:port in the feeds, so each
+    served different bytes. Calendars no longer carry it; the Atom feeds must, so a replica
+    (--no-engine on PostgreSQL) refuses to start without TREATYCAL_PUBLIC_URL."""
+    nowhere = "postgresql+psycopg://nobody@127.0.0.1:1/none"  # refused before it is dialled
+    env = clean_env(database_url=nowhere)
+    done = subprocess.run(
+        [TREATYCAL, "serve", "--no-engine"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert "set TREATYCAL_PUBLIC_URL" in done.stderr
