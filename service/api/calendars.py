@@ -154,7 +154,7 @@ def _headers(
     max_age = int(app.settings.feed_max_age.total_seconds())
     return {
         "ETag": rendered.gzip_etag if zipped else rendered.etag,
-        "Last-Modified": rendered.http_date,
+        "Last-Modified": app.feeds.last_modified(rendered),
         "Cache-Control": f"{'public' if shared else 'private'}, max-age={max_age}",
         "Vary": "Accept-Encoding",
     }
@@ -216,7 +216,8 @@ def _gzip(chunks: Iterable[bytes]) -> Iterator[bytes]:
 
 
 def _not_modified(request: Request, rendered: CachedFeed) -> bool:
-    """RFC 9110 13.1: If-None-Match wins; If-Modified-Since only when it is absent."""
+    """RFC 9110 13.1: If-None-Match wins; If-Modified-Since only when it is absent, and only
+    for a date after the second the bytes changed in (see service/feeds/cache.py)."""
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         if if_none_match in (rendered.etag, rendered.gzip_etag):
@@ -224,7 +225,7 @@ def _not_modified(request: Request, rendered: CachedFeed) -> bool:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return "*" in tags or not tags.isdisjoint({rendered.etag, rendered.gzip_etag})
     since = _http_date(request.headers.get("if-modified-since"))
-    return since is not None and rendered.last_modified <= since
+    return since is not None and rendered.unchanged_since(since)
 
 
 def _http_date(text: str | None) -> datetime | None:

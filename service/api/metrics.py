@@ -47,7 +47,8 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 
 
 class _FeedRenders(Collector):
-    """Feeds rendered so far (cache misses), read from the cache when /metrics is scraped."""
+    """Feeds rendered so far (misses) and answered from memory (hits), read from the cache
+    when /metrics is scraped."""
 
     def __init__(self, cache: FeedCache) -> None:
         self._cache = cache
@@ -55,6 +56,11 @@ class _FeedRenders(Collector):
     def collect(self) -> Iterator[Metric]:
         yield CounterMetricFamily(
             "treatycal_feed_renders", "Feeds rendered (cache misses)", value=self._cache.renders
+        )
+        yield CounterMetricFamily(
+            "treatycal_feed_cache_hits",
+            "Feed answers (200 or 304) from a feed already held (no build)",
+            value=self._cache.hits,
         )
         yield CounterMetricFamily(
             "treatycal_feed_events_rendered",

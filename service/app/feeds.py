@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from service.app import changes
@@ -22,6 +22,7 @@ from service.errors import FeedFileError, FeedNotFound, ServiceError
 from service.feeds import (
     ALL_FEED,
     CachedFeed,
+    FeedOptions,
     RenderedFeed,
     StreamedFeed,
     filtered_feed,
@@ -238,6 +239,10 @@ class Feeds:
         version = cache.known_version()
         return cache.lookup(key, version.version) if version else None
 
+    def last_modified(self, feed: CachedFeed) -> str:
+        """Its Last-Modified header now: a date that earns a 304 only once it has settled."""
+        return feed.http_date(self._ctx.clock(), self._ctx.feed_cache.settle)
+
     def calendar(self, slug: str) -> CachedFeed:
         """A public feed as served at /feeds/{slug}.ics; FeedNotFound for a private one."""
 
@@ -306,13 +311,19 @@ class Feeds:
             log.exception("could not warm the feed cache", extra={"action": "feed_warm_failed"})
 
     def _build(self, feed: Feed, where: CommitmentFilter, version: DataVersion) -> CachedFeed:
-        options = self._ctx.publishing.options_for(feed)
-        return self._assembly.build(options, where, version)
+        return self._assembly.build(self._options(feed), where, version)
 
     def _render(self, feed: Feed, where: CommitmentFilter, progress: Progress = None) -> bytes:
         with self._ctx.read() as tx:
             members = tx.commitments.matching(where)
-        return render_feed(self._ctx.publishing.options_for(feed), members, progress)
+        return render_feed(self._options(feed), members, progress)
+
+    def _options(self, feed: Feed) -> FeedOptions:
+        """A feed names its own address (URL, SOURCE) only when TREATYCAL_PUBLIC_URL says what
+        it is: http://HOST:PORT is where this replica listens, not where calendars reach it,
+        and it would give every replica different bytes, and so a different ETag."""
+        options = self._ctx.publishing.options_for(feed)
+        return options if self._ctx.settings.public_url else replace(options, url=None)
 
     def cached(self, key: str, render: Callable[[], bytes]) -> RenderedFeed:
         """A feed rendered whole (Atom) for `key` at the current data version (blocking)."""
@@ -320,22 +331,27 @@ class Feeds:
         found = self._ctx.feed_cache.lookup(key, version.version)
         if isinstance(found, RenderedFeed):
             return found
-        return self._ctx.feed_cache.render(key, version, render)
+        return self._ctx.feed_cache.render(key, version, render, self._read_version)
 
     def _cached(self, key: str, build: Callable[[DataVersion], CachedFeed]) -> CachedFeed:
         """The feed for `key` at the current data version, building it if needed (blocking)."""
         version = self._version()
-        found = self._ctx.feed_cache.lookup(key, version.version)
-        return found if found is not None else self._ctx.feed_cache.build(key, version, build)
+        cache = self._ctx.feed_cache
+        found = cache.lookup(key, version.version)
+        return found if found is not None else cache.build(key, version, build, self._read_version)
 
     def _version(self) -> DataVersion:
         cache = self._ctx.feed_cache
         version = cache.known_version()
         if version is None:
-            with self._ctx.read() as tx:
-                version = tx.versions.current()
-            cache.remember_version(version)
+            mark = cache.version_mark()
+            version = self._read_version()
+            cache.remember_version(version, mark)
         return version
+
+    def _read_version(self) -> DataVersion:
+        with self._ctx.read() as tx:
+            return tx.versions.current()
 
 
 def _members(slug: str) -> CommitmentFilter:

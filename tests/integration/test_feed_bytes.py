@@ -14,6 +14,7 @@ from service.app import App
 from service.domain import ChangeNote, CommitmentCreate, CommitmentFilter, CommitmentPatch
 from service.feeds import ALL_FEED, CachedFeed, RenderedFeed, StreamedFeed
 from service.settings import Settings
+from tests.support.clocks import Clock
 from tests.support.shipped import FEEDS
 
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
@@ -108,7 +109,9 @@ def test_a_streamed_feed_over_http_keeps_its_validators_gzip_and_head(database_u
     settings = _settings(database_url, 2_000).model_copy(
         update={"load_feeds_on_start": True, "admin_token": "feed-admin-token"}
     )
-    with TestClient(create_app(settings, clock=lambda: NOW)) as client:
+    clock = Clock(NOW)
+    with TestClient(create_app(settings, clock=clock)) as client:
+        clock.now = NOW + timedelta(minutes=1)  # Last-Modified validates once the change settled
         plain = client.get("/feeds/all.ics", headers={"Accept-Encoding": "identity"})
         assert plain.status_code == 200
         assert plain.headers["content-length"] == str(len(plain.content))

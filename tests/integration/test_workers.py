@@ -16,6 +16,7 @@ from service.app import App
 from service.domain import ChangeNote, CommitmentCreate, SubscriptionCreate
 from service.settings import Settings
 from tests.support.receiver import Receiver
+from tests.unit.test_deploy_manifests import EXPOSED_METRICS
 
 
 def _settings(database_url: str) -> Settings:
@@ -170,3 +171,25 @@ def test_a_worker_does_not_spin_on_alerts_another_worker_holds(postgres_url: str
         worker.close()
         api.close()
     assert spent < 100, f"{spent} transactions committed in 2 s by a waiting worker"  # 2,530 before
+
+
+def test_every_metric_the_dashboard_reads_is_served(tmp_path):
+    """deploy/grafana-dashboard.json is checked against EXPOSED_METRICS; this checks the list
+    against what an API and a worker really serve."""
+    settings = _settings(f"sqlite:///{tmp_path / 'metrics.db'}").model_copy(
+        update={"load_feeds_on_start": True}
+    )
+    with TestClient(create_app(settings)) as api_client:
+        for _ in range(2):  # a build, then a hit
+            assert api_client.get("/feeds/arms-control.ics").status_code == 200
+        served = api_client.get("/metrics").text
+    with TestClient(create_worker_app(settings)) as worker_client:
+        served += worker_client.get("/metrics").text
+    names = {line.split("{")[0].split(" ")[0] for line in served.splitlines() if line[:1] != "#"}
+    missing = [
+        name
+        for name in EXPOSED_METRICS
+        if not names & {name, f"{name}_bucket", f"{name}_count", f"{name}_sum"}
+    ]
+    assert missing == []
+    assert _metric(served, "treatycal_feed_cache_hits_total") >= 1
