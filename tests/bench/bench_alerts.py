@@ -18,15 +18,12 @@ How the data is made, and why T is never missed, is in tests/bench/alerts_setup.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import importlib.util
 import os
-import signal
 import tempfile
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,7 +52,15 @@ from tests.bench.alerts_setup import (
     rounded,
 )
 from tests.bench.loadgen import cpu_seconds
-from tests.bench.support import Options, Outcome, progress, show, table, write_result
+from tests.bench.support import (
+    Options,
+    Outcome,
+    progress,
+    show,
+    table,
+    terminated_like_interrupted,
+    write_result,
+)
 
 NAME = "alerts"
 SAFETY_INTERVAL = 2.0
@@ -86,7 +91,7 @@ class Plan:
 def run(options: Options) -> Outcome:
     plan = Plan.for_options(options)
     with (
-        _terminated_like_interrupted(),
+        terminated_like_interrupted(),
         tempfile.TemporaryDirectory(prefix="treatycal-alerts-") as name,
         fixtures.receiver() as receiver,
     ):
@@ -108,23 +113,6 @@ def run(options: Options) -> Outcome:
         ]
         steady = [_steady(folder, receiver, plan, rate, per_item) for rate in plan.steady_rates]
     return _report(options, plan, bursts, baselines, alone, breakdowns, steady)
-
-
-@contextlib.contextmanager
-def _terminated_like_interrupted() -> Iterator[None]:
-    """SIGTERM unwinds like Ctrl-C, so the worker and receiver are stopped and files removed."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 # ---------------------------------------------------------------------------- A: a burst

@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import signal
 import tempfile
 import threading
 import time
@@ -64,7 +63,15 @@ from tests.bench.alerts_setup import (
     quantile,
     quantiles,
 )
-from tests.bench.support import Options, Outcome, progress, show, table, write_result
+from tests.bench.support import (
+    Options,
+    Outcome,
+    progress,
+    show,
+    table,
+    terminated_like_interrupted,
+    write_result,
+)
 
 NAME = "workers"
 RATE = 1000  # alerts a second
@@ -108,7 +115,7 @@ def run(options: Options) -> Outcome:
     progress(f"load average before: {_load(load_before)}")
     runs: list[Run] = []
     with (
-        _terminated_like_interrupted(),
+        terminated_like_interrupted(),
         _server() as server,
         tempfile.TemporaryDirectory(prefix="treatycal-workers-") as name,
         fixtures.receiver() as receiver,
@@ -123,23 +130,6 @@ def run(options: Options) -> Outcome:
     load_after = os.getloadavg()
     progress(f"load average after: {_load(load_after)}")
     return _report(options, plan, tuning, per_item, runs, load_before, load_after)
-
-
-@contextlib.contextmanager
-def _terminated_like_interrupted() -> Iterator[None]:
-    """SIGTERM unwinds like Ctrl-C, so workers and receiver are stopped, databases dropped."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _load(averages: Sequence[float]) -> str:
