@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     )
     feeds_dir: Path = Field(default=Path("feeds"), description="Folder of shipped feed YAML files")
     load_feeds_on_start: bool = Field(default=True, description="Load feeds_dir when serving")
+    migrate_on_start: bool = Field(
+        default=True,
+        description="Bring the schema up to date when `serve` or `worker` starts; off, they "
+        "refuse a database that is not current (a migration job runs `treatycal migrate`)",
+    )
     admin_token: SecretStr | None = Field(
         default=None, description="A bearer token with admin scope (keep it out of logs)"
     )

@@ -46,7 +46,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, engine: bool = Fal
     broken file stops start-up with its name, line and reason. With `engine`, the alert engine
     runs in this process while the app is up.
     """
-    use_cases = App.open(settings, clock)
+    use_cases = App.open(settings, clock, create=settings.migrate_on_start)
     if settings.load_feeds_on_start:
         use_cases.feeds.load(feed_files(settings.feeds_dir), complete=True)
     alert_engine = use_cases.engine() if engine else None

@@ -21,7 +21,7 @@ from service.settings import Settings
 
 def create_worker_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     """The alert engine over the database the settings name, with its probes."""
-    use_cases = App.open(settings, clock)
+    use_cases = App.open(settings, clock, create=settings.migrate_on_start)
     alert_engine = use_cases.engine()
 
     @asynccontextmanager

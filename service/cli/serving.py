@@ -18,6 +18,17 @@ from service.clock import utc_now
 from service.errors import InvalidInput, ServiceError
 from service.settings import Settings
 
+MigrateOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--migrate/--no-migrate",
+        help="Bring the schema up to date first; --no-migrate refuses a database that is not "
+        "current (where a migration job runs `treatycal migrate`) [env: "
+        "TREATYCAL_MIGRATE_ON_START] [default: migrate]",
+        show_default=False,
+    ),
+]
+
 _REPLICA_NEEDS_URL = (
     "set TREATYCAL_PUBLIC_URL (the address readers reach the service at) to serve as one of "
     "several replicas (--no-engine on PostgreSQL): each replica would otherwise name its own "
@@ -49,9 +60,10 @@ def serve(
     engine: Annotated[
         bool, typer.Option(help="Run the alert engine in this process (--no-engine: API only)")
     ] = True,
+    migrate: MigrateOption = None,
 ) -> None:
     """Migrate the database, load the feed files and serve the API and the feeds."""
-    settings = settings_for(db, host=host, port=port, feeds_dir=feeds)
+    settings = settings_for(db, host=host, port=port, feeds_dir=feeds, migrate_on_start=migrate)
     if not load:
         settings = settings.model_copy(update={"load_feeds_on_start": False})
     if not engine and settings.public_url is None and "postgresql" in settings.database_url:
@@ -76,15 +88,16 @@ def worker(
             " [default: none]",
         ),
     ] = None,
+    migrate: MigrateOption = None,
 ) -> None:
     """Run only the alert engine: fire due alerts and deliver webhooks until stopped."""
-    settings = settings_for(db, worker_port=port)
+    settings = settings_for(db, worker_port=port, migrate_on_start=migrate)
     configure_logging()
     if settings.worker_port is not None:
         _serve_worker(settings, settings.worker_port)
         return
     try:
-        use_cases = App.open(settings, utc_now)
+        use_cases = App.open(settings, utc_now, create=settings.migrate_on_start)
     except ServiceError as exc:
         raise fail(exc, settings) from exc
     engine = use_cases.engine()

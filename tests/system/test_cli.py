@@ -495,3 +495,19 @@ def test_an_api_replica_on_postgresql_needs_the_public_url(tmp_path: Path):
     )
     assert done.returncode == 1
     assert "set TREATYCAL_PUBLIC_URL" in done.stderr
+
+
+@pytest.mark.parametrize("command", [["serve", "--no-engine"], ["worker"]])
+def test_with_no_migrate_a_process_refuses_a_database_that_is_not_current(
+    tmp_path: Path, command: list[str]
+):
+    """Where a migration job is the only migrator, a replica started before it has run says
+    so and exits, instead of migrating (or making an empty database) itself."""
+    database = tmp_path / "not-yet.db"
+    env = clean_env(database_url=f"sqlite:///{database}")
+    done = subprocess.run(
+        [TREATYCAL, *command, "--no-migrate"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1, done.stdout
+    assert f"there is no database at sqlite:///{database}" in done.stderr
+    assert not database.exists()

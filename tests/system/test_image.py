@@ -111,11 +111,19 @@ def test_the_image_runs_a_migration_job_two_api_replicas_and_a_worker(
         assert "revisions written" in loaded, loaded
         apis = [
             deployment.start(
-                f"api{n}", "treatycal", "serve", "--no-engine", "--no-load", TREATYCAL_PORT=str(p)
+                f"api{n}",
+                "treatycal",
+                "serve",
+                "--no-engine",
+                "--no-load",
+                "--no-migrate",
+                TREATYCAL_PORT=str(p),
             )
             for n, p in enumerate(api_ports)
         ]
-        worker = deployment.start("worker", "treatycal", "worker", "--port", str(worker_port))
+        worker = deployment.start(
+            "worker", "treatycal", "worker", "--port", str(worker_port), "--no-migrate"
+        )
         bases = [f"http://127.0.0.1:{port}" for port in api_ports]
         for base in bases:
             assert _wait_for(f"{base}/readyz", deployment).json() == {"status": "ready"}
