@@ -32,6 +32,12 @@ from service.store.upsert import insert_new
 _d = deliveries.c
 _s = subscriptions.c
 _PENDING = DeliveryStatus.PENDING.value
+_SENDABLE = (
+    _d.status == _PENDING,
+    _s.status == SubscriptionStatus.ACTIVE.value,
+    _s.deleted_at.is_(None),
+)
+"""A pending delivery whose endpoint takes messages (joined with its subscription)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +78,8 @@ class Claimed:
 
 
 INTERRUPTED = (
-    "interrupted: the sender stopped before it recorded an answer, and its lease ran out; "
-    "sent again"
+    "interrupted: no answer was recorded before the lease ran out (the sender stopped, or "
+    "was still waiting); sent again"
 )
 
 
@@ -131,11 +137,9 @@ class Deliveries:
             select(_d.id, _d.locked_until)
             .join(subscriptions, _s.id == _d.subscription_id)
             .where(
-                _d.status == _PENDING,
+                *_SENDABLE,
                 _d.next_attempt_at <= now,
                 or_(_d.locked_until.is_(None), _d.locked_until < now),
-                _s.status == SubscriptionStatus.ACTIVE.value,
-                _s.deleted_at.is_(None),
             )
             .order_by(_d.next_attempt_at, _d.id)
             .limit(limit)
@@ -157,8 +161,8 @@ class Deliveries:
 
     def _record_interrupted(self, lapsed: list[tuple[int, datetime]], lease: timedelta) -> None:
         """An attempt for each lease that ran out with no answer recorded: its sender stopped
-        (a crash, a kill, a lost database) while the message may have been on its way, so the
-        log says so before the message is sent again."""
+        (a crash, a kill, a lost database) or is still waiting, and the message may have been
+        on its way, so the log says so before the message is sent again."""
         if not lapsed:
             return
         rows = [
@@ -195,11 +199,7 @@ class Deliveries:
         pending = (
             select(func.min(func.coalesce(_d.locked_until, _d.next_attempt_at)))
             .join(subscriptions, _s.id == _d.subscription_id)
-            .where(
-                _d.status == _PENDING,
-                _s.status == SubscriptionStatus.ACTIVE.value,
-                _s.deleted_at.is_(None),
-            )
+            .where(*_SENDABLE)
         )
         found: datetime | None = self._conn.scalar(pending)
         return found
@@ -313,10 +313,15 @@ class Deliveries:
         return len(lapsed)
 
     def backlog(self) -> tuple[int, datetime | None]:
-        """Pending deliveries, and when the longest-waiting of them became due to be sent."""
-        query = select(func.count(), func.min(_d.next_attempt_at)).where(_d.status == _PENDING)
-        total, oldest = self._conn.execute(query).one()
-        return int(total), oldest
+        """Pending deliveries, and when the longest-waiting one that can be sent (its endpoint
+        active: a paused one's messages wait on purpose) became due to be sent."""
+        total = self._conn.scalar(select(func.count()).where(_d.status == _PENDING))
+        oldest: datetime | None = self._conn.scalar(
+            select(func.min(_d.next_attempt_at))
+            .join(subscriptions, _s.id == _d.subscription_id)
+            .where(*_SENDABLE)
+        )
+        return int(total or 0), oldest
 
     def counts(self) -> dict[str, int]:
         rows = self._conn.execute(select(_d.status, func.count()).group_by(_d.status))

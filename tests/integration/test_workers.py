@@ -127,16 +127,28 @@ def test_metrics_tell_the_queue_as_the_database_holds_it(database_url: str, api:
     """Every process's /metrics reads the backlog from the database: overdue alerts and the
     age of the oldest pending delivery show a stalled worker, whichever replica is scraped."""
     now = datetime.now(UTC).replace(microsecond=0)
-    with Receiver().running() as receiver:
+    with Receiver().running() as receiver, Receiver().running() as failing:
         _subscribe(api, receiver.url, "commitment.created")
+        _subscribe(api, failing.url, "commitment.created")
         _track(api, "overdue", now + timedelta(hours=1), ["PT2H", "PT0S"])
         _track(api, "ahead", now + timedelta(days=9), ["P7D"])
+    # An endpoint disabled after failing: its messages wait on purpose, however long.
+    [disabled] = [s.id for s in api.subscriptions.all() if s.url == failing.url]
+    with api.context.store.transaction() as tx:
+        tx.subscriptions.disable(disabled, "failed for five days", now)
+    with api.context.store.db.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE deliveries SET next_attempt_at = ? WHERE subscription_id = ?"
+            if api.context.store.db.is_sqlite
+            else "UPDATE deliveries SET next_attempt_at = %s WHERE subscription_id = %s",
+            (now - timedelta(days=2), disabled),
+        )
     settings = _settings(database_url)
     with TestClient(create_app(settings, clock=lambda: now + timedelta(seconds=90))) as client:
         text = client.get("/metrics").text
     assert _metric(text, "treatycal_alerts_pending") == 3
     assert _metric(text, "treatycal_alerts_overdue") == 1  # PT2H fell due an hour ago
-    assert _metric(text, "treatycal_deliveries_pending") == 2  # two created-events, unsent
+    assert _metric(text, "treatycal_deliveries_pending") == 4  # two created-events each, unsent
     assert 80 <= _metric(text, "treatycal_delivery_oldest_pending_age_seconds") <= 100
     assert "treatycal_worker_claims_total" not in text  # no engine runs in this process
 
