@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import ssl
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -11,10 +12,10 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 
-import httpx2 as httpx
 from standardwebhooks import Webhook
 
 from service.alerts.guard import Network, Resolver, Target, check_url_async, system_resolver
+from service.alerts.http import Answer, Connections, HTTPFailure, HTTPTimeout
 from service.alerts.payloads import as_sent
 from service.alerts.telemetry import EngineTelemetry
 from service.clock import Clock
@@ -44,23 +45,21 @@ class Sender:
         resolve: Resolver = system_resolver,
         rng: random.Random | None = None,
         telemetry: EngineTelemetry | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
+        """`tls` is whom https receivers must prove they are: by default the system's CAs
+        (OpenSSL's SSL_CERT_FILE and SSL_CERT_DIR can name others)."""
         self.policy = policy
+        self.tls = tls
         self.clock = clock
         self.resolve = resolve
         self.telemetry = telemetry or EngineTelemetry()
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._slots = asyncio.Semaphore(policy.concurrency)
-        self._client: httpx.AsyncClient | None = None
+        self._connections: Connections | None = None
 
     async def __aenter__(self) -> Sender:
-        seconds = self.policy.timeout.total_seconds()
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(seconds),
-            follow_redirects=False,
-            trust_env=False,
-            limits=httpx.Limits(max_connections=self.policy.concurrency),
-        )
+        self._connections = Connections(keep=self.policy.concurrency, tls=self.tls)
         return self
 
     async def __aexit__(
@@ -69,8 +68,8 @@ class Sender:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        if self._connections is not None:
+            await self._connections.aclose()
 
     async def send_all(self, batch: Sequence[Claimed]) -> list[Outcome]:
         """Send a batch; each URL is checked (and resolved) once for the whole batch."""
@@ -117,35 +116,26 @@ class Sender:
             return self._failed(attempt, error=checked.reason)
         try:
             response = await self._post(attempt.claimed, checked, body, attempt.attempted_at)
-        except httpx.TimeoutException:
+        except HTTPTimeout:
             return self._failed(attempt, error="timed out", slow=True)
-        except httpx.HTTPError as exc:
-            return self._failed(attempt, error=f"{type(exc).__name__}: {exc}".strip())
+        except HTTPFailure as failure:
+            return self._failed(attempt, error=str(failure))
         return self._answered(attempt, response)
 
-    async def _post(
-        self, claimed: Claimed, target: Target, body: str, sent_at: datetime
-    ) -> httpx.Response:
-        assert self._client is not None, "use the Sender as an async context manager"
-        signature = _signature(claimed, body, sent_at)
-        headers = {
-            "host": target.host_header,
-            "content-type": "application/json",
-            "user-agent": USER_AGENT,
-            "webhook-id": claimed.message_id,
-            "webhook-timestamp": str(int(sent_at.timestamp())),
-            "webhook-signature": signature,
-        }
-        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
-        return await self._client.post(
-            target.pinned_url,
-            content=body.encode(),
-            headers=headers,
-            extensions=extensions,
+    async def _post(self, claimed: Claimed, target: Target, body: str, sent_at: datetime) -> Answer:
+        assert self._connections is not None, "use the Sender as an async context manager"
+        headers = (
+            ("content-type", "application/json"),
+            ("user-agent", USER_AGENT),
+            ("webhook-id", claimed.message_id),
+            ("webhook-timestamp", str(int(sent_at.timestamp()))),
+            ("webhook-signature", _signature(claimed, body, sent_at)),
         )
+        seconds = self.policy.timeout.total_seconds()
+        return await self._connections.post(target, headers, body.encode(), seconds)
 
-    def _answered(self, attempt: _Try, response: httpx.Response) -> Outcome:
-        status = response.status_code
+    def _answered(self, attempt: _Try, response: Answer) -> Outcome:
+        status = response.status
         if 200 <= status < 300:
             return attempt.outcome(succeeded=True, status_code=status)
         if status == 410:
@@ -221,7 +211,7 @@ def _signature(claimed: Claimed, body: str, sent_at: datetime) -> str:
     )
 
 
-def _retry_after(response: httpx.Response, now: datetime) -> timedelta | None:
+def _retry_after(response: Answer, now: datetime) -> timedelta | None:
     """Retry-After as seconds or an HTTP date; None when absent or unreadable."""
     value = response.headers.get("retry-after", "").strip()
     if value.isdigit():

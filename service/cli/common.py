@@ -126,5 +126,3 @@ def configure_logging() -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    # httpx2 logs a line per request: one per webhook sent. The engine logs the outcomes.
-    logging.getLogger("httpx2").setLevel(logging.WARNING)
