@@ -1,24 +1,28 @@
 """Feeds joined from each event's stored bytes, so a write costs one render, not thousands.
 
-Building a feed reads its commitments' stored events in one indexed pass, renders the few
-with none for their current key (after a write, the one that changed) and stores them in a
-short transaction of their own, then reads the bytes in pages by due start to hash them.
-The result is byte for byte what `render_feed` makes of the same data, and its ETag is the
-hash of those bytes. A small feed is kept whole; a large one is read again, page by page,
-for each response that sends it, so memory holds a page at a time, never the feed.
+A feed is built in one snapshot of the data: one indexed pass over its commitments' stored
+events, a render of the few with none for their current key (after a write, the one that
+changed), then the bytes read in pages by due start and hashed for the ETag. Whatever is
+written meanwhile, the bytes are those of one state of the data, and the feed carries that
+state's version. The events rendered are stored after, in a short transaction of their own.
+The result is byte for byte what `render_feed` makes of the same data. A small feed is kept
+whole; a large one is read again, page by page, for each response that sends it, so memory
+holds a page at a time, never the feed.
 
-Every page is read with the data version after it: if a write moved the data since the feed
-was surveyed, the bytes would no longer match the ETag, so the build starts over (a response
-already under way is cut short, and its Content-Length tells the client it is incomplete).
+A streamed response reads each page in a transaction of its own (a slow client must not hold
+a snapshot open): if a write moved the data since the feed was built, the bytes would no
+longer match the ETag, so the response is cut short (its Content-Length tells the client it
+is incomplete), and the next request builds the feed again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from service.app.context import Context
 from service.domain import CommitmentFilter
@@ -36,16 +40,12 @@ from service.feeds import (
     render_event,
     whole,
 )
-from service.store import DataVersion, IndexedEvent, StoredEvent
+from service.store import DataVersion, IndexedEvent, StoredEvent, Tx
 
 PAGE = 2000
 """Events per page read, at the least: a page ends where the due start changes."""
 _FILL_BATCH = 500
-_ATTEMPTS = 5
-
-
-class _Moved(Exception):
-    """The data version moved while a feed was read."""
+_Item = TypeVar("_Item")
 
 
 @dataclass(slots=True)
@@ -64,39 +64,45 @@ class Assembly:
         self._ctx = ctx
         self.render_key = event_render_key(ctx.publishing.default_alerts)
 
-    def build(
-        self, options: FeedOptions, where: CommitmentFilter, version: DataVersion
-    ) -> CachedFeed:
-        """The feed of what `where` matches, to cache at `version`; FeedChanging if writes
-        keep moving the data under it."""
-        for _ in range(_ATTEMPTS):
-            try:
-                return self._attempt(options, where, version)
-            except _Moved:
-                continue
-        raise FeedChanging
+    def build(self, options: Callable[[Tx], FeedOptions], where: CommitmentFilter) -> CachedFeed:
+        """The feed of what `where` matches, with its `options`, as of one snapshot."""
+        with self._ctx.read(snapshot=True) as tx:
+            version = tx.versions.current()
+            survey = _survey(tx.events.index(where, self.render_key))
+            rendered = self._render(tx, survey.missing, survey.spans)
+            fresh = {event.commitment_id: event.ical for event in rendered}
+            prefix = feed_prefix(options(tx), survey.spans)
+            pages = (
+                self._page(tx, where, start, end, fresh) for start, end in _ranges(survey.bounds)
+            )
+            feed = self._assemble(prefix, pages, version, where, survey.bounds)
+        self._keep(rendered)
+        return feed
 
     def chunks(self, feed: StreamedFeed) -> Iterator[bytes]:
         """A streamed feed's bytes, a page at a time; FeedChanging if the data moved."""
         yield feed.prefix
-        try:
-            yield from self._pages(feed.where, feed.bounds, feed.data_version)
-        except _Moved as exc:
-            raise FeedChanging from exc
+        for start, end in _ranges(feed.bounds):
+            with self._ctx.read(snapshot=True) as tx:
+                page = self._page(tx, feed.where, start, end, {})
+                moved = tx.versions.current().version != feed.version
+            if moved:
+                raise FeedChanging
+            yield page
         yield FEED_END
 
-    def _attempt(
-        self, options: FeedOptions, where: CommitmentFilter, version: DataVersion
+    def _assemble(
+        self,
+        prefix: bytes,
+        pages: Iterable[bytes],
+        version: DataVersion,
+        where: CommitmentFilter,
+        bounds: Sequence[datetime],
     ) -> CachedFeed:
-        with self._ctx.read() as tx:
-            data_version = tx.versions.current().version  # before the index: see _page
-            survey = _survey(tx.events.index(where, self.render_key))
-        self._fill(survey.missing, survey.spans)
-        prefix = feed_prefix(options, survey.spans)
         digest, length = hashlib.sha256(prefix), len(prefix)
         held: list[bytes] | None = [prefix]
         limit = self._ctx.settings.feed_stream_above
-        for page in self._pages(where, survey.bounds, data_version):
+        for page in pages:
             digest.update(page)
             length += len(page)
             if held is not None:
@@ -112,25 +118,22 @@ class Assembly:
             length=length + len(FEED_END),
             prefix=prefix,
             where=where,
-            bounds=tuple(survey.bounds),
-            data_version=data_version,
+            bounds=tuple(bounds),
         )
 
-    def _fill(self, missing: Sequence[str], spans: ZoneSpans) -> None:
-        """Render and store the events that have no bytes yet, a batch per transaction, and
-        widen `spans` to their zones (their bytes are read back with the others)."""
+    def _render(self, tx: Tx, missing: Sequence[str], spans: ZoneSpans) -> list[StoredEvent]:
+        """The events that have no bytes yet, rendered from the snapshot; `spans` widened to
+        their zones."""
         defaults = self._ctx.publishing.default_alerts
+        rendered: list[StoredEvent] = []
         for batch in _batched(missing, _FILL_BATCH):
-            with self._ctx.read() as tx:
-                found = tx.commitments.many(batch)
-            rendered: list[RenderedEvent] = []
-            stored = []
-            for commitment in found.values():
+            events: list[RenderedEvent] = []
+            for commitment in tx.commitments.many(batch).values():
                 event = render_event(commitment, defaults)
                 if event is None:
                     continue
-                rendered.append(event)
-                stored.append(
+                events.append(event)
+                rendered.append(
                     StoredEvent(
                         commitment_id=commitment.id,
                         revision=commitment.revision,
@@ -141,33 +144,39 @@ class Assembly:
                         last_day=event.last,
                     )
                 )
-            add_zone_spans(spans, rendered)
-            self._ctx.feed_cache.events_rendered += len(stored)
-            with self._ctx.transaction() as tx:
-                tx.events.store(self.render_key, stored)
+            add_zone_spans(spans, events)
+        return rendered
 
-    def _pages(
-        self, where: CommitmentFilter, bounds: Sequence[datetime], data_version: int
-    ) -> Iterator[bytes]:
-        ends: list[datetime | None] = [*bounds[1:], None]
-        for start, end in zip(bounds, ends, strict=False):
-            yield self._page(where, start, end, data_version)
+    def _keep(self, rendered: Sequence[StoredEvent]) -> None:
+        """Store what was rendered, so the next build reads it instead."""
+        self._ctx.feed_cache.events_rendered += len(rendered)
+        for batch in _batched(rendered, _FILL_BATCH):
+            with self._ctx.transaction() as tx:
+                tx.events.store(self.render_key, batch)
 
     def _page(
-        self, where: CommitmentFilter, start: datetime, end: datetime | None, data_version: int
+        self,
+        tx: Tx,
+        where: CommitmentFilter,
+        start: datetime,
+        end: datetime | None,
+        fresh: Mapping[str, bytes],
     ) -> bytes:
-        """One page's events in feed order (due start, then id), as `render_feed` sorts them.
-
-        The version is read after the events: a write that committed before they were read
-        has moved it by then, on PostgreSQL's per-statement snapshots too.
-        """
-        with self._ctx.read() as tx:
-            rows = tx.events.page(where, self.render_key, start, end)
-            moved = tx.versions.current().version != data_version
-        if moved or any(ical is None for _, _, ical in rows):
-            raise _Moved
+        """One page's events in feed order (due start, then id), as `render_feed` sorts them,
+        those with no stored bytes from `fresh`; FeedChanging if one is in neither (a page
+        of a streamed feed read after a write)."""
+        rows = tx.events.page(where, self.render_key, start, end)
         rows.sort(key=lambda row: (row[0], row[1]))
-        return b"".join(ical for _, _, ical in rows if ical is not None)
+        try:
+            return b"".join(ical if ical is not None else fresh[id_] for _, id_, ical in rows)
+        except KeyError:
+            raise FeedChanging from None
+
+
+def _ranges(bounds: Sequence[datetime]) -> Iterator[tuple[datetime, datetime | None]]:
+    """Each page's due-start range: from one bound to the next, the last one open."""
+    ends: list[datetime | None] = [*bounds[1:], None]
+    return zip(bounds, ends, strict=False)
 
 
 def _survey(index: Iterable[IndexedEvent]) -> _Survey:
@@ -188,7 +197,7 @@ def _survey(index: Iterable[IndexedEvent]) -> _Survey:
     return survey
 
 
-def _batched(items: Sequence[str], size: int) -> Iterator[list[str]]:
+def _batched(items: Sequence[_Item], size: int) -> Iterator[list[_Item]]:
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
         yield batch

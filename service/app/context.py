@@ -33,8 +33,8 @@ class Context:
             yield tx
         self.committed(tx)
 
-    def read(self) -> AbstractContextManager[Tx]:
-        return self.store.read()
+    def read(self, *, snapshot: bool = False) -> AbstractContextManager[Tx]:
+        return self.store.read(snapshot=snapshot)
 
     def committed(self, tx: Tx) -> None:
         """Every effect of a committed write, and nothing else sets one off:

@@ -246,27 +246,30 @@ class Feeds:
     def calendar(self, slug: str) -> CachedFeed:
         """A public feed as served at /feeds/{slug}.ics; FeedNotFound for a private one."""
 
-        def build(version: DataVersion) -> CachedFeed:
-            with self._ctx.read() as tx:
-                feed = tx.feeds.get(slug)
+        def options(tx: Tx) -> FeedOptions:
+            feed = tx.feeds.get(slug)
             if feed.private:
                 raise FeedNotFound(slug)
-            return self._build(feed, _members(slug), version)
+            return self._options(feed)
 
-        return self._cached(named_key(slug), build)
+        return self._cached(named_key(slug), lambda: self._assembly.build(options, _members(slug)))
 
     def private_calendar(self, token: str) -> tuple[Feed, CachedFeed]:
         """The private feed this token opens, as served at its address."""
         with self._ctx.read() as tx:
             feed = tx.feeds.by_token(token)
         built = self._cached(
-            private_key(feed.slug), lambda at: self._build(feed, _members(feed.slug), at)
+            private_key(feed.slug),
+            lambda: self._assembly.build(
+                lambda tx: self._options(tx.feeds.get(feed.slug)), _members(feed.slug)
+            ),
         )
         return feed, built
 
     def filtered_calendar(self, where: CommitmentFilter) -> CachedFeed:
         """Every commitment the filter matches, as the `all` feed."""
-        return self._cached(all_key(where), lambda at: self._build(filtered_feed(where), where, at))
+        options = self._options(filtered_feed(where))
+        return self._cached(all_key(where), lambda: self._assembly.build(lambda _: options, where))
 
     def chunks(self, feed: StreamedFeed) -> Iterator[bytes]:
         """A streamed feed's bytes, a page of stored events at a time."""
@@ -310,9 +313,6 @@ class Feeds:
         except ServiceError:
             log.exception("could not warm the feed cache", extra={"action": "feed_warm_failed"})
 
-    def _build(self, feed: Feed, where: CommitmentFilter, version: DataVersion) -> CachedFeed:
-        return self._assembly.build(self._options(feed), where, version)
-
     def _render(self, feed: Feed, where: CommitmentFilter, progress: Progress = None) -> bytes:
         with self._ctx.read() as tx:
             members = tx.commitments.matching(where)
@@ -333,12 +333,12 @@ class Feeds:
             return found
         return self._ctx.feed_cache.render(key, version, render, self._read_version)
 
-    def _cached(self, key: str, build: Callable[[DataVersion], CachedFeed]) -> CachedFeed:
+    def _cached(self, key: str, build: Callable[[], CachedFeed]) -> CachedFeed:
         """The feed for `key` at the current data version, building it if needed (blocking)."""
         version = self._version()
         cache = self._ctx.feed_cache
         found = cache.lookup(key, version.version)
-        return found if found is not None else cache.build(key, version, build, self._read_version)
+        return found if found is not None else cache.build(key, version, build)
 
     def _version(self) -> DataVersion:
         cache = self._ctx.feed_cache

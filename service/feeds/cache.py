@@ -109,14 +109,13 @@ class StreamedFeed(CachedFeed):
     """A feed too large to hold: its bytes are read again from the stored events, in pages.
 
     `prefix` (the calendar's properties and VTIMEZONEs) comes first; then the events of
-    `where` due from each bound to the next, read while the data stays at `data_version`.
+    `where` due from each bound to the next, read while the data stays at `version`.
     """
 
     length: int
     prefix: bytes = field(repr=False)
     where: CommitmentFilter
     bounds: tuple[datetime, ...] = field(repr=False)
-    data_version: int
 
     @property
     def cost(self) -> int:
@@ -215,36 +214,39 @@ class FeedCache:
         render: Callable[[], bytes],
         reread: Callable[[], DataVersion],
     ) -> RenderedFeed:
-        """A feed rendered whole, such as an Atom feed."""
-        built = self.build(key, version, lambda at: whole(render(), at), reread)
-        assert isinstance(built, RenderedFeed)
-        return built
+        """A feed rendered whole, such as an Atom feed, under the build lock.
 
-    def build(
-        self,
-        key: str,
-        version: DataVersion,
-        build: Callable[[DataVersion], CachedFeed],
-        reread: Callable[[], DataVersion],
-    ) -> CachedFeed:
-        """Build under a lock, so a burst of polls for a stale feed builds it once.
-
-        `reread` reads the version from the database after the build: if it moved, the bytes
-        may hold the newer data, so the feed is built again at the new version. A feed whose
-        data keeps moving is served dated by the last version read, and not kept.
+        `render` reads the data as it goes, so the version is read again after it: if it
+        moved, the bytes may hold the newer data, so the feed is rendered again at the new
+        version. A feed whose data keeps moving is served dated by the last version read, and
+        not kept.
         """
         with self._render_lock:
             for _ in range(_BUILD_ATTEMPTS):
                 cached = self._find(key, version.version)
-                if cached is not None:
+                if isinstance(cached, RenderedFeed):
                     return cached
-                fresh = build(version)
+                fresh = whole(render(), version)
                 self.renders += 1
                 after = reread()
                 if after.version == version.version:
-                    return self._keep(key, fresh)
+                    kept = self._keep(key, fresh)
+                    assert isinstance(kept, RenderedFeed)
+                    return kept
                 version = after
             return replace(fresh, last_modified=version.changed_at, version=version.version)
+
+    def build(self, key: str, version: DataVersion, build: Callable[[], CachedFeed]) -> CachedFeed:
+        """A feed that `build` reads in one snapshot, under a lock, so a burst of polls for a
+        stale feed builds it once. The feed carries the version its bytes were read at, and
+        is kept as that, even if the data has moved on since: it is one state of the data."""
+        with self._render_lock:
+            cached = self._find(key, version.version)
+            if cached is not None:
+                return cached
+            fresh = build()
+            self.renders += 1
+            return self._keep(key, fresh)
 
     def _keep(self, key: str, fresh: CachedFeed) -> CachedFeed:
         """Store a feed; if its bytes are those already held, it keeps their date."""

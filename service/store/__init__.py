@@ -58,9 +58,9 @@ class Store:
             tx.announce_work()
 
     @contextmanager
-    def read(self) -> Iterator[Tx]:
-        """A read-only transaction."""
-        with self.db.read() as conn:
+    def read(self, *, snapshot: bool = False) -> Iterator[Tx]:
+        """A read-only transaction; with `snapshot`, one view of the data throughout."""
+        with self.db.read(snapshot=snapshot) as conn:
             yield Tx(conn, self.clock)
 
     def work_notices(self, wake: Callable[[], None]) -> WorkNotices | None:

@@ -131,10 +131,15 @@ class Database:
         return cls(connect(url))
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        """A read-only transaction."""
-        with _translated(), self.engine.connect() as conn, conn.begin():
-            yield conn
+    def read(self, *, snapshot: bool = False) -> Iterator[Connection]:
+        """A read-only transaction; with `snapshot`, every statement in it sees the data as
+        of its first (SQLite's read transactions always do; PostgreSQL's need REPEATABLE READ,
+        as its default gives each statement a snapshot of its own)."""
+        with _translated(), self.engine.connect() as raw:
+            repeatable = snapshot and not self.is_sqlite
+            conn = raw.execution_options(isolation_level="REPEATABLE READ") if repeatable else raw
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
