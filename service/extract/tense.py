@@ -18,7 +18,8 @@ from service.extract.words import Words
 _FUTURE = (
     r"will|won't|shall|'ll|\u2019ll|would|wouldn't|could|might|may|is to|are to|due to|set to|"
     r"going to|to be held|to meet|to hold|to visit|to open|to begin|to start|to sign|"
-    r"plans? to|intends? to|expected to|(?:is|are)\s+expected|scheduled|slated|planned|"
+    r"plan(?:s|ning)? to|intend(?:s|ing)? to|preparing to|expected to|(?:is|are)\s+expected|"
+    r"scheduled|slated|planned|"
     r"upcoming|coming|next|"
     r"ahead of|is due|are due|is set|are set|will be|to be|"
     r"expires|begins|starts|opens|ends|closes|lapses|runs\s+out|takes\s+effect|if|unless"
@@ -26,13 +27,20 @@ _FUTURE = (
 _PAST = (
     r"was|were|had|been|did|said|met|held|told|took|made|gave|began|came|went|spoke|"
     r"ago|since|last|earlier|previously|already|ran|won|lost|saw|left|sent|set out|"
+    r"bought|brought|sold|paid|fell|rose|found|kept|led|built|thought|felt|heard|struck|stood|"
+    r"wrote|chose|drew|grew|knew|threw|caught|fought|sought|became|broke|spent|tore|shot|fled|"
+    r"flew|forgot|shook|stole|sank|swore|"
     r"(?<!-)[a-z]{2,}ed"
 )
+_PAST_AUX = frozenset({"was", "were"})
 _NOT_PAST = frozenset({"need", "indeed", "speed", "proceed", "succeed", "exceed", "hundred"})
 _MARKER = re.compile(rf"\b(?:(?P<future>{_FUTURE})|(?P<past>{_PAST}))\b")
 _FUTURE_AUX = re.compile(rf"\b(?:{_FUTURE})\s+(?:\w+\s+)?$")
 _PAST_PERFECT = re.compile(r"\bhad\s+(?:[a-z]+\s+){0,4}?[a-z]+ed\b")
+_FUTURE_NEXT = re.compile(rf"\s+(?:{_FUTURE})\b")
+_FAILED_PASSIVE = re.compile(r"\s+not\s+be\b")
 _PASSIVE_NOW = re.compile(r"\b(?:is|are|be|being)\s+$")
+_DETERMINER = re.compile(r"\b(?:a|an|the|its|their|his|her|our|this|that|still)\s+$", re.IGNORECASE)
 _AFTER_WEIGHT = 1.5
 _CLAUSE_BREAK = re.compile(r"[,;:\u2014]")
 _WORD = re.compile(r"\S+")
@@ -51,6 +59,7 @@ class Verbs:
     """
 
     def __init__(self, sentence: str) -> None:
+        sentence = _first_word_lowered(sentence)
         found = [
             (marker.start(), marker.end(), tense)
             for marker in _MARKER.finditer(sentence)
@@ -67,7 +76,8 @@ class Verbs:
 
         A marker before the span counts the words between; one that starts in the span is
         ignored; one after it counts a little more per word, and only up to the next clause
-        break; one that starts before the span and runs into it is as near as can be after.
+        break (the one after, for a span that opens the sentence); one that starts before the
+        span and runs into it is as near as can be after.
         """
         before = bisect.bisect_right(self._ends, start)  # markers [0, before) end by `start`
         candidates: list[tuple[float, int]] = []
@@ -80,7 +90,10 @@ class Verbs:
         if before < len(self._starts) and self._starts[before] < start:
             candidates.append((_AFTER_WEIGHT, before))  # runs into the span
         after = bisect.bisect_left(self._starts, end)
-        if after < len(self._starts) and self._reaches(end, self._starts[after]):
+        # "In August, the ministry announced ...": a date that opens the sentence is followed
+        # by its main verb, past the comma after it
+        fronted = self._words(0, start) <= 1
+        if after < len(self._starts) and self._reaches(end, self._starts[after], int(fronted)):
             gap = self._words(end, self._starts[after]) + 1
             candidates.append((_AFTER_WEIGHT * gap, after))
         best: tuple[float, int] | None = None
@@ -89,10 +102,19 @@ class Verbs:
                 best = (distance, index)
         return self._tenses[best[1]] if best else None
 
-    def _reaches(self, end: int, marker: int) -> bool:
-        """Whether no clause break stands between the span's end and a marker after it."""
-        index = bisect.bisect_left(self._breaks, end)
-        return index == len(self._breaks) or self._breaks[index] >= marker
+    def _reaches(self, end: int, marker: int, passing: int = 0) -> bool:
+        """Whether no clause break (beyond the first `passing`) stands between the span's end
+        and a marker after it."""
+        index = bisect.bisect_left(self._breaks, end) + passing
+        return index >= len(self._breaks) or self._breaks[index] >= marker
+
+
+def _first_word_lowered(sentence: str) -> str:
+    """ "Since August ...", "Earlier, ...": a marker that opens the sentence counts as well
+    (only "May" keeps its capital: it is the month there far more often than the verb)."""
+    if sentence.startswith("May") or not sentence[:1].isupper():
+        return sentence
+    return sentence[:1].lower() + sentence[1:]
 
 
 def has_verb(text: str) -> bool:
@@ -105,19 +127,18 @@ def _classify(sentence: str, marker: re.Match[str]) -> Tense | None:
     if marker.group("future"):
         # "had challenged him to meet on Thursday": an infinitive under a past perfect
         infinitive_in_past = marker.group().startswith("to ") and _PAST_PERFECT.search(before)
-        return Tense.PAST if infinitive_in_past else Tense.FUTURE
+        # "could not be reached on Sunday": what was tried and failed
+        failed = marker.group() == "could" and _FAILED_PASSIVE.match(sentence, marker.end())
+        return Tense.PAST if infinitive_in_past or failed else Tense.FUTURE
     if marker.group() in _NOT_PAST:
         return None
+    if marker.group() in _PAST_AUX and _FUTURE_NEXT.match(sentence, marker.end()):
+        return None  # "were planning to", "was expected to": the plan's marker decides
     # "would have lapsed", "is expected to have ended": a past form under a future auxiliary.
     if _FUTURE_AUX.search(before):
         return Tense.FUTURE
     if marker.group().endswith("ed") and _PASSIVE_NOW.search(before):
         return None  # "if no deal is reached": a present passive, not a past event
+    if marker.group().endswith("ed") and _DETERMINER.search(before):
+        return None  # "on an unspecified date", "the revised figures": an adjective
     return Tense.PAST
-
-
-def _distance(sentence: str, marker: re.Match[str], start: int, end: int) -> float:
-    """Words between the marker and the span, weighted by side."""
-    if marker.end() <= start:
-        return len(_WORD.findall(sentence[marker.end() : start]))
-    return _AFTER_WEIGHT * (len(_WORD.findall(sentence[end : marker.start()])) + 1)

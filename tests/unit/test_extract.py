@@ -61,10 +61,60 @@ def window(found: Mention) -> tuple[str, Precision, date, date]:
         ),
         ("The talks ended yesterday.", "2019-05-13", date(2019, 5, 13), date(2019, 5, 13)),
         ("The talks resume tomorrow.", "2019-05-15", date(2019, 5, 15), date(2019, 5, 15)),
+        # a plan told in the past tense is still ahead of publication
+        (
+            "Negotiators were planning to initial the text on Friday.",
+            "2019-05-17",
+            date(2019, 5, 17),
+            date(2019, 5, 17),
+        ),
+        (
+            "The foreign ministers were expected to meet in Geneva on Thursday.",
+            "2019-05-16",
+            date(2019, 5, 16),
+            date(2019, 5, 16),
+        ),
+        # "could not be reached": what someone failed to do, so it is behind publication
+        (
+            "The envoy could not be reached for comment on Sunday.",
+            "2019-05-12",
+            date(2019, 5, 12),
+            date(2019, 5, 12),
+        ),
     ],
 )
 def test_weekdays_and_day_words_resolve_against_publication(text, value, earliest, latest):
     assert window(mention(text)) == (value, Precision.DAY, earliest, latest)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # an irregular past form is a past verb too
+        ("The ministry sold its remaining shares in August.", "2018-08"),
+        # a marker that opens the sentence counts, capital and all
+        ("Since August the border crossing stays shut.", "2018-08"),
+        # a date that opens the sentence takes the main verb after its comma
+        ("In August, the ministry announced the sale of its shares.", "2018-08"),
+        # "an unspecified date" is no past event: the future verb before it decides
+        ("The bonds will be repaid on an unspecified date in January.", "2020-01"),
+    ],
+)
+def test_a_month_without_its_year_takes_the_year_its_verb_points_to(text: str, value: str):
+    # published 14 May 2019: the nearest August is 2019's, the nearest January 2019's
+    assert mention(text).value == value
+
+
+def test_a_past_tense_that_reports_a_plan_leaves_its_weekdays_ahead():
+    text = (
+        "Observers planned a vigil at the border on Saturday and were planning to march "
+        "to the consulate on Monday."
+    )
+    found = extract(text, TUESDAY).mentions
+    assert [(m.text, m.value) for m in found] == [
+        ("Saturday", "2019-05-18"),
+        ("Monday", "2019-05-20"),
+    ]
 
 
 @pytest.mark.parametrize(
