@@ -170,13 +170,31 @@ def relative_month(match: re.Match[str], ctx: Context) -> Resolved:
 
 @rule(
     "month-after-preposition",
-    r"\b(?i:in|by|since|until|till|through|from|during|before|after|of|early\s+in|late\s+in)"
+    r"\b(?i:in|by|since|until|till|through|from|during|before|after|of|for|early\s+in|late\s+in)"
     rf"\s+(?P<t>{month_re('m')})",
     trigger="month",
 )
 def month_after_preposition(match: re.Match[str], ctx: Context) -> Resolved:
     make = partial(_month_of_year, month_of(match["m"]))
     return in_year(make, ctx.published, ctx.tense_at(*match.span("t")))
+
+
+@rule(
+    "month-as-modifier",
+    rf"\b(?i:the|an?)\s+(?P<t>{month_re('m')})(?=\s+[a-z]{{3,}}\b)",
+    trigger="month",
+)
+def month_as_modifier(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "the October shooting", "a June agreement": a month that qualifies a noun."""
+    make = partial(_month_of_year, month_of(match["m"]))
+    return in_year(make, ctx.published, ctx.tense_at(*match.span("t")))
+
+
+@rule("month-possessive", rf"\b(?!May){month_re('m')}(?=['\u2019]s\b)", trigger="month")
+def month_possessive(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "December's figures" (not May's: far more often a name)."""
+    make = partial(_month_of_year, month_of(match["m"]))
+    return in_year(make, ctx.published, ctx.tense_at(*match.span()))
 
 
 def _month_of_year(number: int, year: int) -> Timex:

@@ -75,6 +75,8 @@ RULES: tuple[Rule, ...] = (
     off.amount_ago,
     off.in_amount,
     rel.month_after_preposition,
+    rel.month_as_modifier,
+    rel.month_possessive,
     off.length,
     ref.century,
     ref.short_year,

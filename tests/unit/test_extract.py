@@ -98,11 +98,20 @@ def test_weekdays_and_day_words_resolve_against_publication(text, value, earlies
         ("In August, the ministry announced the sale of its shares.", "2018-08"),
         # "an unspecified date" is no past event: the future verb before it decides
         ("The bonds will be repaid on an unspecified date in January.", "2020-01"),
+        # a month that qualifies a noun is a date as well
+        ("Police reopened the inquiry into the October shooting.", "2018-10"),
+        ("The mediators drafted a September agreement that was never signed.", "2018-09"),
+        ("Analysts revised December's export figures downward.", "2018-12"),
+        ("The export figures for January were revised.", "2019-01"),
     ],
 )
 def test_a_month_without_its_year_takes_the_year_its_verb_points_to(text: str, value: str):
     # published 14 May 2019: the nearest August is 2019's, the nearest January 2019's
     assert mention(text).value == value
+
+
+def test_a_name_that_is_a_month_is_not_one_as_a_possessive_or_before_a_capital():
+    assert extract("Theresa May's cabinet met the June Carter trust.", TUESDAY).mentions == []
 
 
 def test_a_past_tense_that_reports_a_plan_leaves_its_weekdays_ahead():
