@@ -97,6 +97,7 @@ LOWER_TRIGGERS = {
     r"times)\b",
     "holiday": r"christmas|new year|independence day|halloween|valentine|boxing day|thanksgiving",
     "clock": r"\d(?:\s*[ap]\.?m\b|:\d\d)|\b(?:noon|midnight|midday)",
+    "spelled": r"\bnineteen\s|\btwo thousand",
 }
 """A word each rule needs: rules run only near one, not at every position of the text.
 `LOWER_TRIGGERS` are written in lower case and sought in the text lowered, which is several

@@ -181,7 +181,7 @@ def part_month(match: re.Match[str], ctx: Context) -> Resolved:
     return units.part(whole, part_of(match["part"])) if whole else None
 
 
-@rule("part-year", rf"{PART}{year_re('y')}", trigger="year")
+@rule("part-year", rf"{PART}(?P<y>(?:19|20)\d\d)(?![\w%]|[.,]\d|-\d)", trigger="year")
 def part_year(match: re.Match[str], ctx: Context) -> Resolved:
     return units.part(units.year(int(match["y"])), part_of(match["part"]))
 
@@ -240,6 +240,30 @@ def bare_year(match: re.Match[str], ctx: Context) -> Resolved:
     if _is_quantity(match, ctx):
         return None
     return units.year(int(match["y"]))
+
+
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70}
+_TENS |= {"eighty": 80, "ninety": 90}
+_ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_ONES |= {"eight": 8, "nine": 9}
+_SPELLED_ONES = "|".join(_ONES)
+
+
+@rule(
+    "spelled-year",
+    rf"\b(?:(?i:nineteen)\s+(?P<tens>(?i:{'|'.join(_TENS)}))(?:[-\s](?P<ones>(?i:{_SPELLED_ONES})))?"
+    rf"|(?P<millennium>(?i:the\s+year\s+two\s+thousand(?:\s+and\s+(?P<ones2>{_SPELLED_ONES}))?"
+    rf"|two\s+thousand\s+and\s+(?P<ones3>{_SPELLED_ONES}))))\b",
+    trigger="spelled",
+)
+def spelled_year(match: re.Match[str], ctx: Context) -> Resolved:
+    """A year said in words, as broadcast transcripts write them: "nineteen ninety-one",
+    "the year two thousand", "two thousand and one"; "two thousand" alone is a number."""
+    if match["millennium"]:
+        ones = match["ones2"] or match["ones3"] or ""
+        return units.year(2000 + _ONES.get(ones.lower(), 0))
+    tens = _TENS[match["tens"].lower()]
+    return units.year(1900 + tens + _ONES.get((match["ones"] or "").lower(), 0))
 
 
 def _is_quantity(match: re.Match[str], ctx: Context) -> bool:

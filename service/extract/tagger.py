@@ -85,6 +85,7 @@ RULES: tuple[Rule, ...] = (
     ref.present_ref,
     ref.past_ref,
     ref.future_ref,
+    cal.spelled_year,
     cal.bare_year,
 )
 """In order of preference when two matches cover exactly the same span."""

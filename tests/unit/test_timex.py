@@ -118,6 +118,29 @@ def test_two_digit_years_fall_in_the_century_begun_by_publication(text: str, val
     assert only(text).value == value
 
 
+@pytest.mark.parametrize(
+    ("text", "said", "value"),
+    [
+        ("The dam was finished in nineteen eighty-two.", "nineteen eighty-two", "1982"),
+        ("The club was founded nineteen fifty, the host said.", "nineteen fifty", "1950"),
+        ("The plan aimed for full employment by the year two thousand.",
+         "the year two thousand", "2000"),
+        ("The station opened in two thousand and four.", "two thousand and four", "2004"),
+        ("Prices peaked in mid-1998 and fell.", "mid-1998", "1998"),
+    ],
+)  # fmt: skip
+def test_years_said_in_words_or_with_a_part(text: str, said: str, value: str):
+    found = only(text)
+    assert (found.text, found.value) == (said, value)
+
+
+@pytest.mark.parametrize(
+    "text", ["Nineteen delegates walked out.", "Two thousand people marched to the square."]
+)
+def test_numbers_in_words_are_not_years(text: str):
+    assert values(text) == []
+
+
 def test_a_decade_of_the_coming_years_is_not_put_in_the_last_century():
     assert only("Tickets sold out in the '20s.", THURSDAY).value == "202"
 
@@ -226,6 +249,8 @@ def test_loose_references_and_decades_never_become_proposals():
         "1990s " * 10_000,
         "the the quarter " * 10_000,
         "Monday at " * 10_000,
+        "nineteen ninety " * 10_000,
+        "the year two thousand and " * 10_000,
     ],
 )
 def test_long_runs_of_the_new_trigger_words_take_linear_time(text: str):
