@@ -8,6 +8,9 @@ Scored as TempEval-3 scores values, for every system alike:
   types alike;
 - the document creation time (the TIMEX3 with functionInDocument="CREATION_TIME") is the
   anchor handed to every system and is not scored.
+- a range treatycal gives as one mention valued "first/last" ("between 1985 and 1987", "July
+  11-12") is scored as TimeML annotates it: a TIMEX3 at each end with its own value (the own
+  gold passages' ranges likewise).
 
 The corpus is the TempEval-3 training data (TimeBank and AQUAINT, "TBAQ-cleaned", 256 files;
 research-only licence, so it is kept outside the repository: $TREATYCAL_TBAQ, else
@@ -58,6 +61,7 @@ CACHE = Path.home() / ".cache" / "treatycal-bench" / "heideltime"
 _TAG = re.compile(r"<(/?)([A-Za-z0-9]+)([^>]*)>")
 _ATTRIBUTE = re.compile(r'([A-Za-z]+)="([^"]*)"')
 _TEXT = re.compile(r"<TEXT>(.*?)</TEXT>", re.DOTALL)
+_RANGE_JOINT = re.compile(r"\s*(?:-|\u2013|\u2014|\bto\b|\bthrough\b|\band\b|\buntil\b)\s*")
 _DCT = re.compile(r"<TIMEX3[^>]*functionInDocument=\"CREATION_TIME\"[^>]*>")
 
 
@@ -137,7 +141,7 @@ def split(files: Sequence[Path]) -> dict[str, list[Path]]:
 
 def own_gold() -> list[Document]:
     """The gold passages as documents: values as annotated, typed by their form (P3Y a
-    duration, T a time)."""
+    duration, T a time), a range as TimeML gives it (a TIMEX3 at each end)."""
     from tests.support.gold import load_passages
 
     return [
@@ -146,7 +150,11 @@ def own_gold() -> list[Document]:
             passage.text,
             passage.published,
             tuple(
-                Timex(m.start, m.end, _type_of(m.value, "DATE"), m.value) for m in passage.mentions
+                timex
+                for m in passage.mentions
+                for timex in _as_timeml(
+                    m.start, m.value, passage.text[m.start : m.end], _type_of(m.value, "DATE")
+                )
             ),
         )
         for passage in load_passages()
@@ -159,8 +167,24 @@ def own_gold() -> list[Document]:
 def treatycal(document: Document) -> list[Timex]:
     found = extract(document.text, document.dct)
     return [
-        Timex(m.start, m.end, _type_of(m.value, m.type.value.upper()), m.value)
+        timex
         for m in found.mentions
+        for timex in _as_timeml(m.start, m.value, m.text, _type_of(m.value, m.type.value.upper()))
+    ]
+
+
+def _as_timeml(start: int, value: str, text: str, kind: str) -> list[Timex]:
+    """One TIMEX3 for a mention; two for a range ("between 1985 and 1987", "July 11-12"),
+    which treatycal gives as one mention valued "first/last" and TimeML as one TIMEX3 at
+    each end, with its own value."""
+    first, slash, last = value.partition("/")
+    joint = list(_RANGE_JOINT.finditer(text))
+    if not slash or not joint or kind not in SCORED:
+        return [Timex(start, start + len(text), kind, value)]
+    cut = joint[-1]
+    return [
+        Timex(start, start + cut.start(), _type_of(first, "DATE"), first),
+        Timex(start + cut.end(), start + len(text), _type_of(last, "DATE"), last),
     ]
 
 
