@@ -106,12 +106,14 @@ def short_year(match: re.Match[str], ctx: Context) -> Resolved:
 
 @rule(
     "century",
-    r"\b(?i:the)\s+(?:(?P<n>1[0-9]|2[01])(?:st|nd|rd|th)|(?P<w>(?i:fifteenth|sixteenth|"
-    r"seventeenth|eighteenth|nineteenth|twentieth|twenty-first)))\s+(?i:century)\b",
+    r"(?:\b(?i:the)\s+|(?<![\w-]))(?:(?P<n>1[0-9]|2[01])(?:st|nd|rd|th)|"
+    r"\b(?<=(?i:the)\s)(?P<w>(?i:fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|"
+    r"twentieth|twenty-first)))[\s-](?i:century)\b",
     trigger="decade",
 )
 def century(match: re.Match[str], ctx: Context) -> Resolved:
-    """ "the 19th century" is 18: the years 1800 to 1899."""
+    """ "the 19th century" is 18: the years 1800 to 1899; "an 11th-century temple" too (a
+    century in figures needs no article; one in words does)."""
     number = int(match["n"]) if match["n"] else _CENTURY_WORDS[match["w"].lower()]
     return units.century(number - 1)
 

@@ -136,6 +136,21 @@ def this_year(match: re.Match[str], ctx: Context) -> Resolved:
 
 
 @rule(
+    "year-end",
+    r"(?:\b(?:(?P<since>(?i:since))|(?P<by>(?i:by|before|until)))\s+)?"
+    r"\b(?P<t>(?i:(?:the\s+)?year[-\s]end))\b",
+    trigger="unit",
+)
+def year_end(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "by year-end" is the coming 31 December; "since year-end", or one said in the past,
+    the last one."""
+    published = ctx.published
+    said_past = not match["by"] and ctx.tense_at(*match.span("t")) is Tense.PAST
+    past = match["since"] or said_past
+    return units.day(date(published.year - 1 if past else published.year, 12, 31))
+
+
+@rule(
     "earlier-later-unit",
     r"\b(?P<side>(?i:earlier|later))\s+(?P<rel>(?i:this))\s+(?P<u>(?i:week|month|year))\b",
     trigger="unit",

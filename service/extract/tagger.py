@@ -66,6 +66,7 @@ RULES: tuple[Rule, ...] = (
     rel.the_season,
     rel.the_weekend,
     rel.this_year,
+    rel.year_end,
     off.length_noun,
     off.given_amount,
     off.within_amount,

@@ -104,6 +104,8 @@ def test_a_clock_time_alone_takes_the_day_its_sentence_names():
         ("Those songs were hits in the '80s.", "198"),
         ("The canal was dug in the 19th century.", "18"),
         ("The mill dates from the eighteenth century.", "17"),
+        ("Pilgrims visit the ruined 12th-century abbey.", "11"),
+        ("He calls himself a 21st century liberal.", "20"),
     ],
 )
 def test_decades_and_centuries(text: str, value: str):
@@ -139,6 +141,18 @@ def test_years_said_in_words_or_with_a_part(text: str, said: str, value: str):
 )
 def test_numbers_in_words_are_not_years(text: str):
     assert values(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The brewer hopes to close the sale by year-end.", "2024-12-31"),
+        ("The index has gained 8% since year-end.", "2023-12-31"),
+        ("Stocks fell sharply at the year end.", "2023-12-31"),
+    ],
+)
+def test_year_end_is_the_coming_or_the_last_31_december(text: str, value: str):
+    assert only(text).value == value
 
 
 def test_a_decade_of_the_coming_years_is_not_put_in_the_last_century():
