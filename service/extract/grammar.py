@@ -77,7 +77,16 @@ class Reference:
     unit: str  # "quarter", or "period" (a quarter only when the story has named one)
 
 
-Resolved = Timex | Shift | Reference | None
+@dataclass(frozen=True, slots=True)
+class Narrated:
+    """A year or month the story has reached: "the following year" is the one after the
+    year of the date the text last named, "later that month" that date's month."""
+
+    unit: Unit  # YEAR or MONTH
+    step: int  # -1 the one before, 0 that one, 1 the one after
+
+
+Resolved = Timex | Shift | Reference | Narrated | None
 
 
 TRIGGERS = {

@@ -1,8 +1,10 @@
 """The reference time moving with the story: "the quarter" is the quarter the article last
-named, and "a year earlier", said of that quarter, is the same quarter a year before.
+named, and "a year earlier", said of that quarter, is the same quarter a year before; "the
+following year" is the year after the one of the date the text last named.
 
 Business news reports a quarter's results and compares them with "the year-earlier period";
-the publication date alone cannot tell which quarter either phrase means.
+a profile runs from one year to "the following year"; the publication date alone cannot tell
+which quarter or year such a phrase means.
 """
 
 from __future__ import annotations
@@ -13,12 +15,17 @@ from datetime import date, timedelta
 
 from service.domain import Precision
 from service.extract import units
-from service.extract.grammar import Anchor, Context, Reference, Resolved, Shift, rule
+from service.extract.grammar import Anchor, Context, Narrated, Reference, Resolved, Shift, rule
 from service.extract.units import Timex, Unit
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 QUARTER_REACH = 1500
 """Characters back that a named quarter still sets what "a year earlier" means."""
+STORY_REACH = 1500
+"""Characters back that a named date still sets what "the following year" means."""
+_DATED = re.compile(r"^\d{4}(?:-|$)")
+_STEPS = {"following": 1, "after": 1, "same": 0, "that": 0, "previous": -1, "prior": -1}
+_STEPS |= {"before": -1}
 
 
 @rule(
@@ -35,6 +42,21 @@ def the_quarter(match: re.Match[str], ctx: Context) -> Resolved:
     return Reference(1 if match["ago"] else 0, match["u"].lower())
 
 
+@rule(
+    "story-unit",
+    r"\b(?:(?i:later|earlier)\s+(?i:that)\s+(?P<u1>(?i:year|month))"
+    r"|(?i:the)\s+(?P<rel>(?i:following|same|previous|prior))\s+(?P<u2>(?i:year|month))"
+    r"|(?i:the)\s+(?P<u3>(?i:year|month))\s+(?P<side>(?i:before|after))"
+    r"|(?i:that)\s+(?P<u4>(?i:year|month)))(?![-\w])",
+    trigger="unit",
+)
+def story_unit(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "the following year", "later that month", "the year before": from the story's date."""
+    said = (match["rel"] or match["side"] or "that").lower()
+    named = match["u1"] or match["u2"] or match["u3"] or match["u4"]
+    return Narrated(Unit.YEAR if named.lower() == "year" else Unit.MONTH, _STEPS[said])
+
+
 @rule("year-ago", r"\b(?i:year-earlier|year-ago)\b", trigger="quarter")
 def year_ago(match: re.Match[str], ctx: Context) -> Resolved:
     """ "year-earlier results": a year before the story's quarter, else the year before."""
@@ -43,21 +65,40 @@ def year_ago(match: re.Match[str], ctx: Context) -> Resolved:
 
 def follow(
     starts: Sequence[int],
-    found: Sequence[Timex | Shift | Reference],
+    found: Sequence[Timex | Shift | Reference | Narrated],
     timexes: list[Timex | None],
     published: date,
 ) -> None:
     """Resolve, in text order, the references in `found` and the year-back shifts said of a
-    quarter, in place in `timexes`, from the last quarter the text named before each."""
+    quarter, in place in `timexes`, from the last quarter the text named before each; and
+    the years and months the story reached, from the last date it named before each."""
     last: tuple[int, Timex] | None = None
+    dated: tuple[int, Timex] | None = None
     for index, (start, item) in enumerate(zip(starts, found, strict=True)):
         near = last[1] if last is not None and start - last[0] <= QUARTER_REACH else None
         if isinstance(item, Reference):
             timexes[index] = _referred(item, last, published)
         elif isinstance(item, Shift) and near is not None and _year_back(item):
             timexes[index] = _back(near, 1)
+        elif isinstance(item, Narrated):
+            story = dated[1] if dated is not None and start - dated[0] <= STORY_REACH else None
+            timexes[index] = None if story is None else _reached(item, story)
         if isinstance(item, Timex) and _QUARTER.match(item.value) and item.mod is None:
             last = (start, item)
+        if (resolved := timexes[index]) is not None and _DATED.match(resolved.value):
+            dated = (start, resolved)
+
+
+def _reached(narrated: Narrated, story: Timex) -> Timex | None:
+    """The year or month `narrated` steps to from the story's date; None for a month said
+    of a date known only to its year."""
+    when = story.earliest
+    if narrated.unit is Unit.YEAR:
+        return units.year(when.year + narrated.step)
+    if story.precision not in (Precision.DAY, Precision.MONTH):
+        return None
+    months = when.year * 12 + when.month - 1 + narrated.step
+    return units.month(months // 12, months % 12 + 1)
 
 
 def _year_back(shift: Shift) -> bool:

@@ -23,6 +23,7 @@ from service.extract.grammar import (
     TRIGGERS,
     Anchor,
     Context,
+    Narrated,
     Reference,
     Rule,
     Shift,
@@ -51,6 +52,7 @@ RULES: tuple[Rule, ...] = (
     cal.q_quarter,
     narrative.the_quarter,
     narrative.year_ago,
+    narrative.story_unit,
     clk.clock,
     clk.clock_alone,
     clk.day_part,
@@ -113,7 +115,7 @@ class _Candidate:
     start: int
     end: int
     order: int
-    found: Timex | Shift | Reference
+    found: Timex | Shift | Reference | Narrated
 
 
 def tag(text: str, published: date, sentences: Sentences) -> list[Tagged]:

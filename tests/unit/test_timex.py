@@ -155,6 +155,27 @@ def test_year_end_is_the_coming_or_the_last_31_december(text: str, value: str):
     assert only(text).value == value
 
 
+@pytest.mark.parametrize(
+    ("text", "said", "value"),
+    [
+        ("The mine opened in 1987, and the following year it flooded.", "the following year",
+         "1988"),
+        ("She left Lisbon in May 2019 and came back later that year.", "later that year", "2019"),
+        ("The board met on October 3, 2022. The following month it sold the fleet.",
+         "The following month", "2022-11"),
+        ("Rates rose in 2015; the year before they had been cut.", "the year before", "2014"),
+    ],
+)  # fmt: skip
+def test_the_following_year_steps_from_the_date_the_story_last_named(
+    text: str, said: str, value: str
+):
+    assert values(text)[-1] == (said, value)
+
+
+def test_the_following_year_with_no_date_before_it_is_not_guessed():
+    assert values("The following year will be harder, the mayor warned.") == []
+
+
 def test_a_decade_of_the_coming_years_is_not_put_in_the_last_century():
     assert only("Tickets sold out in the '20s.", THURSDAY).value == "202"
 
