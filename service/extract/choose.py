@@ -8,7 +8,7 @@ from datetime import date
 from service.domain.proposals import Tense
 from service.extract.units import Timex
 
-_CLOSE, _FAR = 31, 180  # days from publication
+_CLOSE, _CLOSE_AHEAD, _FAR = 31, 62, 180  # days from publication
 
 
 def in_year(
@@ -18,8 +18,9 @@ def in_year(
 
     "In March" in a past-tense sentence is the last March that began by publication; in a
     future one the next March that has not ended; with no verb to go by, the nearest. A date
-    within a month of publication wins over one most of a year away, whatever the verb: news
-    seldom names a day a year off without its year, and the verb may belong to another clause.
+    within a month of publication (two months, ahead of it) wins over one most of a year
+    away, whatever the verb: news seldom names a day a year off without its year, while a
+    date coming soon often goes without one, and the verb may belong to another clause.
     """
     candidates = [
         found for year in range(published.year - 1, published.year + 2) if (found := make(year))
@@ -30,7 +31,8 @@ def in_year(
     by_tense = _by_tense(candidates, published, tense)
     if by_tense is None:
         return nearest
-    if distance(nearest, published) <= _CLOSE and distance(by_tense, published) > _FAR:
+    close = _CLOSE_AHEAD if nearest.earliest > published else _CLOSE
+    if distance(nearest, published) <= close and distance(by_tense, published) > _FAR:
         return nearest  # "a debate planned for Oct. 15 was cancelled", a week before
     return by_tense
 

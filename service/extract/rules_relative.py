@@ -173,7 +173,7 @@ def part_relative(match: re.Match[str], ctx: Context) -> Resolved:
     return units.part(whole, part_of(match["part"]))
 
 
-@rule("relative-month", rf"\b{_REL}\s+{month_re('m')}", trigger="month")
+@rule("relative-month", rf"\b{_REL}\s+{month_re('m')}(?!\.?\s*\d)", trigger="month")
 def relative_month(match: re.Match[str], ctx: Context) -> Resolved:
     number, step = month_of(match["m"]), _step(match)
     published = ctx.published

@@ -39,6 +39,7 @@ _FUTURE_AUX = re.compile(rf"\b(?:{_FUTURE})\s+(?:\w+\s+)?$")
 _PAST_PERFECT = re.compile(r"\bhad\s+(?:[a-z]+\s+){0,4}?[a-z]+ed\b")
 _FUTURE_NEXT = re.compile(rf"\s+(?:{_FUTURE})\b")
 _FAILED_PASSIVE = re.compile(r"\s+not\s+be\b")
+_TO = re.compile(r"\s+to\b")
 _PASSIVE_NOW = re.compile(r"\b(?:is|are|be|being)\s+$")
 _DETERMINER = re.compile(r"\b(?:a|an|the|its|their|his|her|our|this|that|still)\s+$", re.IGNORECASE)
 _AFTER_WEIGHT = 1.5
@@ -129,6 +130,8 @@ def _classify(sentence: str, marker: re.Match[str]) -> Tense | None:
         infinitive_in_past = marker.group().startswith("to ") and _PAST_PERFECT.search(before)
         # "could not be reached on Sunday": what was tried and failed
         failed = marker.group() == "could" and _FAILED_PASSIVE.match(sentence, marker.end())
+        if marker.group() == "next" and _TO.match(sentence, marker.end()):
+            return None  # "next to the embassy": a place, not a time
         return Tense.PAST if infinitive_in_past or failed else Tense.FUTURE
     if marker.group() in _NOT_PAST:
         return None

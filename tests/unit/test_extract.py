@@ -114,6 +114,21 @@ def test_a_name_that_is_a_month_is_not_one_as_a_possessive_or_before_a_capital()
     assert extract("Theresa May's cabinet met the June Carter trust.", TUESDAY).mentions == []
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # "next to" names a place: the past verb still decides
+        ("Shots were fired next to the consulate on Friday.", "2019-05-10"),
+        # "last" before a month and day moves the day, not just the month
+        ("The envoy was recalled last Oct. 23 after the vote.", "2018-10-23"),
+        # a day six weeks ahead is meant, not one ten months back, whatever the verb
+        ("The court ordered the ship held until June 30 to hear the appeal.", "2019-06-30"),
+    ],
+)
+def test_a_day_without_its_year_is_read_as_news_writes_it(text: str, value: str):
+    assert mention(text).value == value
+
+
 def test_a_past_tense_that_reports_a_plan_leaves_its_weekdays_ahead():
     text = (
         "Observers planned a vigil at the border on Saturday and were planning to march "
