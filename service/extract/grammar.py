@@ -97,6 +97,7 @@ TRIGGERS = {
 }
 LOWER_TRIGGERS = {
     "unit": r"day|week|month|year",
+    "clock-unit": r"hour|minute",
     "day": r"today|tonight|yesterday|tomorrow|morning|afternoon|evening|night",
     "season": r"spring|summer|autumn|fall|winter",
     "quarter": r"quarter|half|period|year-earlier|year-ago|q[1-4]",

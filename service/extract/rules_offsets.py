@@ -132,6 +132,25 @@ def length(match: re.Match[str], ctx: Context) -> Resolved:
     return units.length(None if least != most else least, UNITS[match["u"].lower()], ctx.published)
 
 
+@rule(
+    "clock-length",
+    rf"\b(?:(?P<half>(?i:half\s+an))|{amount_re('n')}(?P<and_half>\s+1/2|\s+and\s+a\s+half)?)"
+    r"[\s-]+(?P<u>(?i:hour|minute))s?(?:-(?i:long))?\b",
+    trigger="clock-unit",
+)
+def clock_length(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "five hours", "a 16-hour flight", "half an hour": TIMEX3 PT5H, PT16H, PT30M."""
+    hours = match["u"].lower() == "hour"
+    if match["half"]:
+        return units.clock_length("30M" if hours else "30S", ctx.published)
+    least, most = amount_of(match["n"])
+    if least != most:
+        return units.clock_length("XH" if hours else "XM", ctx.published)
+    letter, smaller = ("H", "M") if hours else ("M", "S")
+    half = f"30{smaller}" if match["and_half"] else ""
+    return units.clock_length(f"{least}{letter}{half}", ctx.published)
+
+
 @rule("given-amount", rf"\b{amount_re('n')}\s+{unit_re('u')}(?=\s+to\s+[a-z])", trigger="unit")
 def given_amount(match: re.Match[str], ctx: Context) -> Resolved:
     """ "gave Russia 50 days to agree": a length of time to act, laid from when it was given."""

@@ -81,6 +81,7 @@ RULES: tuple[Rule, ...] = (
     rel.month_as_modifier,
     rel.month_possessive,
     off.length,
+    off.clock_length,
     ref.century,
     ref.short_year,
     ref.decade,

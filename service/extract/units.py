@@ -147,6 +147,18 @@ def length(amount: int | None, unit: Unit, published: date) -> Timex:
     return replace(found, said_in_passing=True)
 
 
+def clock_length(amount: str, published: date) -> Timex:
+    """ "five hours": TIMEX3 PT5H, a length under a day that dates nothing."""
+    return Timex(
+        f"PT{amount}",
+        Precision.DAY,
+        published,
+        published,
+        type=TimexType.DURATION,
+        said_in_passing=True,
+    )
+
+
 def every(value: str, published: date) -> Timex:
     """A TIMEX3 set ("daily" is P1D); its window is open, the time of writing stands for it."""
     return Timex(value, Precision.DAY, published, published, type=TimexType.SET)

@@ -301,6 +301,11 @@ def test_long_runs_of_the_new_trigger_words_take_linear_time(text: str):
         ("The lease runs for five years.", "five years", "P5Y"),
         ("Work finished a year earlier than planned.", "a year", "P1Y"),
         ("Crews drew up a ten-year plan.", "ten-year", "P10Y"),
+        ("The ferry crossing takes five hours.", "five hours", "PT5H"),
+        ("After a 14-hour flight the team landed.", "14-hour", "PT14H"),
+        ("The minister spoke for 2 1/2 hours.", "2 1/2 hours", "PT2H30M"),
+        ("The vote was delayed by half an hour.", "half an hour", "PT30M"),
+        ("The hearing paused for a few minutes.", "a few minutes", "PTXM"),
     ],
 )
 def test_lengths_said_in_passing_are_durations_that_date_nothing(text: str, said: str, value: str):
