@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import os
 import ssl
+import string
 import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from service.alerts.guard import Target
 
@@ -134,6 +136,7 @@ class Connections:
             if connection.usable(now):
                 return connection
             connection.close()
+        self._idle.pop(key, None)
         return None
 
     def _give_back(self, key: _Key, connection: _Connection) -> None:
@@ -157,7 +160,8 @@ class _ClosedBeforeAnswer(Exception):
 
 
 def _request(target: Target, headers: Sequence[tuple[str, str]], body: bytes) -> bytes:
-    lines = [f"POST {target.path} HTTP/1.1", f"host: {_ascii(target.host_header)}"]
+    path = quote(target.path, safe=string.punctuation)  # a space or a non-ASCII letter, escaped
+    lines = [f"POST {path} HTTP/1.1", f"host: {_ascii(target.host_header)}"]
     lines += [f"{name}: {value}" for name, value in headers]
     lines.append(f"content-length: {len(body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + body

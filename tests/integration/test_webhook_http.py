@@ -140,6 +140,16 @@ def test_tls_connections_are_kept_alive_too(certificates: Certificates):
     assert server.connections == 1 and len(server.requests) == 5
 
 
+def test_a_path_with_spaces_or_letters_beyond_ascii_is_sent_escaped():
+    server = RawServer()
+    with server.running():
+        url = f"http://127.0.0.1:{server.port}/hooks/r\u00e9sum\u00e9 desk?team=arms control"
+        (outcome,) = _send_in_turn([_claimed(url)])
+    assert outcome.succeeded, outcome.error
+    (request,) = server.requests
+    assert request.head.startswith(b"POST /hooks/r%C3%A9sum%C3%A9%20desk?team=arms%20control ")
+
+
 # ---------------------------------------------------------------------------- keep-alive
 
 
