@@ -26,6 +26,9 @@ HEAD_LIMIT = 64 * 1024
 """The most an answer's status line and headers may take."""
 DRAIN_LIMIT = 64 * 1024
 """An answer body up to this size is read and dropped so that the connection can be reused."""
+DRAIN_WAIT_S = 1.0
+"""How long a body that was announced may take to arrive before the connection is dropped;
+the answer's status is known by then and stands."""
 IDLE_FOR_S = 4.0
 """A connection idle longer than this is closed rather than reused (receivers time out too)."""
 
@@ -227,9 +230,9 @@ def _tokens(headers: dict[str, str], name: str) -> set[str]:
 async def _skip_body(reader: asyncio.StreamReader, answer: Answer) -> bool:
     """Read past a short body; False when the connection cannot carry another request."""
     try:
-        return await _skip(reader, answer)
+        return await asyncio.wait_for(_skip(reader, answer), DRAIN_WAIT_S)
     except (HTTPFailure, asyncio.IncompleteReadError, asyncio.LimitOverrunError, OSError):
-        return False  # the answer is known; only the connection is lost
+        return False  # the answer is known; only the connection is lost (a slow body too)
 
 
 async def _skip(reader: asyncio.StreamReader, answer: Answer) -> bool:

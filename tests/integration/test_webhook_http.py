@@ -191,6 +191,15 @@ def test_a_connection_that_cannot_carry_another_request_is_not_reused(answer: by
     assert [r.connection for r in server.requests] == [0, 1, 2]
 
 
+def test_an_answer_whose_body_never_comes_still_counts_by_its_status():
+    stalled = b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n"  # and then nothing
+    server = RawServer(lambda _request: stalled)
+    with server.running():
+        outcomes = _send_in_turn([_claimed(server.url(), n) for n in range(2)])
+    assert [(o.succeeded, o.status_code) for o in outcomes] == [(True, 200), (True, 200)]
+    assert [r.connection for r in server.requests] == [0, 1]  # the stalled one was dropped
+
+
 def test_a_kept_connection_the_receiver_dropped_is_replaced_without_a_failure():
     def answer(request: Request) -> bytes | None:
         dropped = (request.connection, request.number) == (0, 1)
