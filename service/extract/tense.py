@@ -40,6 +40,11 @@ _PAST_PERFECT = re.compile(r"\bhad\s+(?:[a-z]+\s+){0,4}?[a-z]+ed\b")
 _FUTURE_NEXT = re.compile(rf"\s+(?:{_FUTURE})\b")
 _FAILED_PASSIVE = re.compile(r"\s+not\s+be\b")
 _TO = re.compile(r"\s+to\b")
+_PLAN_WORDS = frozenset({"planned", "scheduled", "slated"})
+_AS_OR_DETERMINER = re.compile(
+    r"\b(?:a|an|the|its|their|his|her|as|previously|originally)\s+(?:[a-z]+ly\s+)?$",
+    re.IGNORECASE,
+)
 _PASSIVE_NOW = re.compile(r"\b(?:is|are|be|being)\s+$")
 _DETERMINER = re.compile(r"\b(?:a|an|the|its|their|his|her|our|this|that|still)\s+$", re.IGNORECASE)
 _AFTER_WEIGHT = 1.5
@@ -132,6 +137,8 @@ def _classify(sentence: str, marker: re.Match[str]) -> Tense | None:
         failed = marker.group() == "could" and _FAILED_PASSIVE.match(sentence, marker.end())
         if marker.group() == "next" and _TO.match(sentence, marker.end()):
             return None  # "next to the embassy": a place, not a time
+        if marker.group() in _PLAN_WORDS and _AS_OR_DETERMINER.search(before):
+            return None  # "as planned", "the hastily planned visit": no plan still ahead
         return Tense.PAST if infinitive_in_past or failed else Tense.FUTURE
     if marker.group() in _NOT_PAST:
         return None

@@ -117,6 +117,13 @@ def test_a_name_that_is_a_month_is_not_one_as_a_possessive_or_before_a_capital()
 @pytest.mark.parametrize(
     ("text", "value"),
     [
+        # "as planned", "the hastily planned visit": no plan still ahead
+        ("The offensive began as planned on Saturday night.", "2019-05-11TNI"),
+        (
+            "On Friday, when the minister cut short his holiday for the hastily planned visit, "
+            "the ministry lifted the warning.",
+            "2019-05-10",
+        ),
         # "next to" names a place: the past verb still decides
         ("Shots were fired next to the consulate on Friday.", "2019-05-10"),
         # "last" before a month and day moves the day, not just the month
