@@ -251,8 +251,10 @@ def test_on_postgresql_a_bulk_import_is_planned_again_once_its_first_batch_is_in
                 "SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 'commitments'"
             ).scalar()
         # 9 statements per item check the table (its revision, parties, tags...): 9,001 scans
-        # if never planned again; 901, those of the first batch of 100, planned again after it
-        assert scans is not None and scans < 1500, scans
+        # if never planned again; 901, those of the first batch of 100, planned again after it.
+        # While the table is this small the planner may find a scan still cheaper for one more
+        # batch (1,826 seen once in CI): at most a fifth of the import scanning is the pass mark.
+        assert scans is not None and scans < 2000, scans
     finally:
         app.close()
 
