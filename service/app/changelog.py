@@ -10,6 +10,7 @@ from service.domain import CommitmentFilter, Feed, Revision
 from service.errors import FeedNotFound, InvalidInput
 from service.feeds import ALL_FEED, RenderedFeed
 from service.feeds.atom import ENTRIES, atom_options, render_atom
+from service.store import Tx
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,18 +70,16 @@ class ChangeLog:
     def atom(self, slug: str) -> RenderedFeed:
         """A public feed's latest changes as Atom (`all`: every commitment's); cached."""
 
-        def render() -> bytes:
+        def render(tx: Tx) -> bytes:
             if slug == ALL_FEED:
-                return self._render(EVERYTHING, CommitmentFilter())
-            with self._ctx.read() as tx:
-                feed = tx.feeds.get(slug)
+                return self._render(tx, EVERYTHING, CommitmentFilter())
+            feed = tx.feeds.get(slug)
             if feed.private:
                 raise FeedNotFound(slug)
-            return self._render(feed, CommitmentFilter(feeds=(slug,)))
+            return self._render(tx, feed, CommitmentFilter(feeds=(slug,)))
 
         return self._feeds.cached(atom_key(slug), render)
 
-    def _render(self, feed: Feed, where: CommitmentFilter) -> bytes:
-        with self._ctx.read() as tx:
-            revisions = tx.commitments.latest_revisions(where, ENTRIES)
+    def _render(self, tx: Tx, feed: Feed, where: CommitmentFilter) -> bytes:
+        revisions = tx.commitments.latest_revisions(where, ENTRIES)
         return render_atom(atom_options(self._ctx.publishing.base_url, feed), revisions)

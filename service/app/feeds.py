@@ -30,6 +30,7 @@ from service.feeds import (
     read_catalog,
     render_feed,
     webcal_url,
+    whole,
 )
 from service.store import DataVersion, Tx
 
@@ -325,13 +326,18 @@ class Feeds:
         options = self._ctx.publishing.options_for(feed)
         return options if self._ctx.settings.public_url else replace(options, url=None)
 
-    def cached(self, key: str, render: Callable[[], bytes]) -> RenderedFeed:
-        """A feed rendered whole (Atom) for `key` at the current data version (blocking)."""
-        version = self._version()
-        found = self._ctx.feed_cache.lookup(key, version.version)
-        if isinstance(found, RenderedFeed):
-            return found
-        return self._ctx.feed_cache.render(key, version, render, self._read_version)
+    def cached(self, key: str, render: Callable[[Tx], bytes]) -> RenderedFeed:
+        """A feed rendered whole (Atom) for `key` at the current data version (blocking);
+        `render` reads what it needs in the snapshot it is given, which dates the bytes."""
+
+        def build() -> CachedFeed:
+            with self._ctx.read(snapshot=True) as tx:
+                version = tx.versions.current()
+                return whole(render(tx), version)
+
+        built = self._cached(key, build)
+        assert isinstance(built, RenderedFeed), "a key that is rendered whole holds whole feeds"
+        return built
 
     def _cached(self, key: str, build: Callable[[], CachedFeed]) -> CachedFeed:
         """The feed for `key` at the current data version, building it if needed (blocking)."""

@@ -26,9 +26,8 @@ bytes both "modified at S": a client that fetched between them and sends
 
 `settle` is the version TTL (how stale a replica's view of the version may be) plus
 SETTLE_SLACK (a write's commit after it stamps `changed_at`, and clock differences between
-replicas). A feed is built between two reads of the version: if a write landed during the
-build, its bytes may hold data newer than the version it was asked for, so it is built again
-rather than kept under, and dated by, the older version.
+replicas). A feed is built in one snapshot of the data and carries the version read in it,
+so its bytes are never kept under, or dated by, a version older than the data they hold.
 
 Not chosen: dating the change S + 1 s at once (the next write in S would be dated S + 1 s as
 well, and the date would be later than the response's Date); sending no Last-Modified until
@@ -54,7 +53,6 @@ SECOND = timedelta(seconds=1)
 SETTLE_SLACK = timedelta(seconds=2)
 """How long a write may take from stamping the data version to its commit, plus how far
 replicas' clocks may differ: Last-Modified validates only once this has passed as well."""
-_BUILD_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -206,35 +204,6 @@ class FeedCache:
     def settle(self) -> timedelta:
         """How long after the second of a change before its Last-Modified may validate."""
         return timedelta(seconds=self.version_ttl) + SETTLE_SLACK
-
-    def render(
-        self,
-        key: str,
-        version: DataVersion,
-        render: Callable[[], bytes],
-        reread: Callable[[], DataVersion],
-    ) -> RenderedFeed:
-        """A feed rendered whole, such as an Atom feed, under the build lock.
-
-        `render` reads the data as it goes, so the version is read again after it: if it
-        moved, the bytes may hold the newer data, so the feed is rendered again at the new
-        version. A feed whose data keeps moving is served dated by the last version read, and
-        not kept.
-        """
-        with self._render_lock:
-            for _ in range(_BUILD_ATTEMPTS):
-                cached = self._find(key, version.version)
-                if isinstance(cached, RenderedFeed):
-                    return cached
-                fresh = whole(render(), version)
-                self.renders += 1
-                after = reread()
-                if after.version == version.version:
-                    kept = self._keep(key, fresh)
-                    assert isinstance(kept, RenderedFeed)
-                    return kept
-                version = after
-            return replace(fresh, last_modified=version.changed_at, version=version.version)
 
     def build(self, key: str, version: DataVersion, build: Callable[[], CachedFeed]) -> CachedFeed:
         """A feed that `build` reads in one snapshot, under a lock, so a burst of polls for a
