@@ -48,12 +48,6 @@ class Target:
     address: str
 
     @property
-    def pinned_url(self) -> str:
-        """The URL with the checked address in place of the host name."""
-        host = f"[{self.address}]" if ":" in self.address else self.address
-        return f"{self.scheme}://{host}:{self.port}{self.path}"
-
-    @property
     def host_header(self) -> str:
         default = 443 if self.scheme == "https" else 80
         return self.host if self.port == default else f"{self.host}:{self.port}"
