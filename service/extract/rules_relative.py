@@ -190,8 +190,7 @@ def relative_month(match: re.Match[str], ctx: Context) -> Resolved:
     trigger="month",
 )
 def month_after_preposition(match: re.Match[str], ctx: Context) -> Resolved:
-    make = partial(_month_of_year, month_of(match["m"]))
-    return in_year(make, ctx.published, ctx.tense_at(*match.span("t")))
+    return _month_by_tense(match["m"], ctx, match.span("t"))
 
 
 @rule(
@@ -201,15 +200,19 @@ def month_after_preposition(match: re.Match[str], ctx: Context) -> Resolved:
 )
 def month_as_modifier(match: re.Match[str], ctx: Context) -> Resolved:
     """ "the October shooting", "a June agreement": a month that qualifies a noun."""
-    make = partial(_month_of_year, month_of(match["m"]))
-    return in_year(make, ctx.published, ctx.tense_at(*match.span("t")))
+    return _month_by_tense(match["m"], ctx, match.span("t"))
 
 
 @rule("month-possessive", rf"\b(?!May){month_re('m')}(?=['\u2019]s\b)", trigger="month")
 def month_possessive(match: re.Match[str], ctx: Context) -> Resolved:
     """ "December's figures" (not May's: far more often a name)."""
-    make = partial(_month_of_year, month_of(match["m"]))
-    return in_year(make, ctx.published, ctx.tense_at(*match.span()))
+    return _month_by_tense(match["m"], ctx, match.span())
+
+
+def _month_by_tense(name: str, ctx: Context, span: tuple[int, int]) -> Resolved:
+    """A month without its year, in the year the verb at `span` points to."""
+    make = partial(_month_of_year, month_of(name))
+    return in_year(make, ctx.published, ctx.tense_at(*span))
 
 
 def _month_of_year(number: int, year: int) -> Timex:

@@ -41,12 +41,12 @@ _FUTURE_NEXT = re.compile(rf"\s+(?:{_FUTURE})\b")
 _FAILED_PASSIVE = re.compile(r"\s+not\s+be\b")
 _TO = re.compile(r"\s+to\b")
 _PLAN_WORDS = frozenset({"planned", "scheduled", "slated"})
+_DETERMINERS = r"a|an|the|its|their|his|her"
 _AS_OR_DETERMINER = re.compile(
-    r"\b(?:a|an|the|its|their|his|her|as|previously|originally)\s+(?:[a-z]+ly\s+)?$",
-    re.IGNORECASE,
+    rf"\b(?:{_DETERMINERS}|as|previously|originally)\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE
 )
 _PASSIVE_NOW = re.compile(r"\b(?:is|are|be|being)\s+$")
-_DETERMINER = re.compile(r"\b(?:a|an|the|its|their|his|her|our|this|that|still)\s+$", re.IGNORECASE)
+_DETERMINER = re.compile(rf"\b(?:{_DETERMINERS}|our|this|that|still)\s+$", re.IGNORECASE)
 _AFTER_WEIGHT = 1.5
 _CLAUSE_BREAK = re.compile(r"[,;:\u2014]")
 _WORD = re.compile(r"\S+")
