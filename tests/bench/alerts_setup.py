@@ -25,7 +25,7 @@ from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from service.alerts import Planner
 from service.app import App, changes
@@ -41,7 +41,7 @@ from service.domain import (
 )
 from service.settings import Settings
 from service.store import Tx
-from service.store.tables import alerts, deliveries
+from service.store.tables import alerts, attempts, deliveries
 from tests.bench.loadgen import cpu_seconds
 from tests.bench.support import REPO, progress
 
@@ -455,3 +455,16 @@ def quantiles(ordered: Sequence[float], scale: float = 1.0) -> dict[str, float]:
 
 def rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
+
+
+def database_counts(opened: Opened) -> dict[str, Any]:
+    """Alerts and deliveries by status, and attempts, as the run left them."""
+    store = opened.app.context.store
+    with store.db.read() as conn:
+        attempt_count = conn.scalar(select(func.count()).select_from(attempts))
+    with store.read() as tx:
+        return {
+            "alerts": tx.alerts.counts(),
+            "deliveries": tx.deliveries.counts(),
+            "attempts": attempt_count,
+        }

@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 from standardwebhooks import Webhook
 
 from service.alerts.delivery import USER_AGENT
 from service.settings import Settings
-from service.store.tables import alerts, attempts, deliveries
+from service.store.tables import alerts, deliveries
 from tests.bench import alerts_phases
 from tests.bench import alerts_setup as fixtures
 from tests.bench.alerts_phases import Breakdown
@@ -185,7 +185,7 @@ def _burst(
             arrivals=arrivals,
             watched=watched,
             t=t.timestamp(),
-            counts=_database_counts(opened),
+            counts=fixtures.database_counts(opened),
             problems=problems,
             payloads=fixtures.payloads(opened),
             secret=opened.secret,
@@ -194,18 +194,6 @@ def _burst(
         opened.app.close()
     progress(f"{name}: {len(arrivals.first):,} delivered in {burst.seconds:.2f} s from T")
     return burst
-
-
-def _database_counts(opened: Opened) -> dict[str, Any]:
-    store = opened.app.context.store
-    with store.db.read() as conn:
-        attempt_count = conn.scalar(select(func.count()).select_from(attempts))
-    with store.read() as tx:
-        return {
-            "alerts": tx.alerts.counts(),
-            "deliveries": tx.deliveries.counts(),
-            "attempts": attempt_count,
-        }
 
 
 # ---------------------------------------------------------------------------- A: baselines

@@ -600,7 +600,7 @@ def _stream(
         arrivals=arrivals,
         rows=_rows(arrivals, _fired(opened)),
         usage=usage,
-        counts=_database_counts(opened),
+        counts=fixtures.database_counts(opened),
         start_s=start_s,
         load_at_t=load_at_t,
         load_after=load_after,
@@ -700,18 +700,6 @@ def _rows(
                 )
             )
     return found
-
-
-def _database_counts(opened: Opened) -> dict[str, Any]:
-    store = opened.app.context.store
-    with store.db.read() as conn:
-        attempt_count = conn.scalar(select(func.count()).select_from(attempts))
-    with store.read() as tx:
-        return {
-            "alerts": tx.alerts.counts(),
-            "deliveries": tx.deliveries.counts(),
-            "attempts": attempt_count,
-        }
 
 
 # ---------------------------------------------------------------------------- reporting

@@ -26,24 +26,10 @@ from service.domain import (
 from service.store import Claimed, NewDelivery, Outcome, Store
 from service.store.deliveries import INTERRUPTED
 from service.store.subscriptions import new_secret
-from tests.support.receiver import Received, Receiver, verify_signature
+from tests.support.receiver import PAYLOAD, Received, Receiver, claimed, verify_signature
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
 POLICY = SendPolicy(allow=LOOPBACK, timeout=timedelta(seconds=2), concurrency=8)
-PAYLOAD = '{"type":"deadline.reached","data":{"note":"New START — expired, 5 Feb"}}'
-
-
-def _claimed(url: str, secret: str, attempts: int = 0) -> Claimed:
-    return Claimed(
-        id=1,
-        message_id="msg_test0001",
-        subscription_id="sub_test",
-        url=url,
-        secret=secret,
-        payload=PAYLOAD,
-        attempt_count=attempts,
-        lease_token="lease",
-    )
 
 
 def _send(claimed: Claimed, policy: SendPolicy = POLICY) -> Outcome:
@@ -57,11 +43,11 @@ def _send(claimed: Claimed, policy: SendPolicy = POLICY) -> Outcome:
 def test_a_delivery_is_signed_over_the_exact_bytes_sent():
     secret = new_secret()
     with Receiver().running() as receiver:
-        outcome = _send(_claimed(receiver.url, secret))
+        outcome = _send(claimed(receiver.url, secret))
         (got,) = receiver.wait_for(1)
     assert outcome.succeeded and outcome.status_code == 204 and outcome.latency_ms > 0
     assert got.body == PAYLOAD.encode()
-    assert got.headers["webhook-id"] == "msg_test0001"
+    assert got.headers["webhook-id"] == "msg_0001"
     assert abs(int(got.headers["webhook-timestamp"]) - time.time()) < 5
     assert got.headers["content-type"] == "application/json"
     assert verify_signature(secret, got)
@@ -85,7 +71,7 @@ def test_failures_are_retried_on_schedule_honouring_retry_after(
     answer, expected_error, minimum_wait
 ):
     with Receiver(lambda _r: answer).running() as receiver:
-        outcome = _send(_claimed(receiver.url, new_secret()))
+        outcome = _send(claimed(receiver.url, new_secret()))
     assert not outcome.succeeded and outcome.error is not None and expected_error in outcome.error
     assert outcome.retry_at is not None
     wait = outcome.retry_at - outcome.attempted_at
@@ -94,7 +80,7 @@ def test_failures_are_retried_on_schedule_honouring_retry_after(
 
 def test_410_gone_asks_for_the_subscription_to_be_disabled():
     with Receiver(lambda _r: (410, {})).running() as receiver:
-        outcome = _send(_claimed(receiver.url, new_secret()))
+        outcome = _send(claimed(receiver.url, new_secret()))
     assert outcome.disable_reason == "the endpoint answered 410 Gone"
     assert outcome.retry_at is None
 
@@ -106,7 +92,7 @@ def test_a_timeout_waits_at_least_a_minute():
 
     quick = SendPolicy(allow=LOOPBACK, timeout=timedelta(seconds=0.5), concurrency=2)
     with Receiver(slow).running() as receiver:
-        outcome = _send(_claimed(receiver.url, new_secret()), quick)
+        outcome = _send(claimed(receiver.url, new_secret()), quick)
     assert outcome.error == "timed out"
     assert outcome.retry_at is not None and outcome.retry_at - outcome.attempted_at >= timedelta(
         seconds=60
@@ -115,7 +101,7 @@ def test_a_timeout_waits_at_least_a_minute():
 
 def test_the_eighth_failure_gives_up():
     with Receiver(lambda _r: (500, {})).running() as receiver:
-        outcome = _send(_claimed(receiver.url, new_secret(), attempts=7))
+        outcome = _send(claimed(receiver.url, new_secret(), attempts=7))
     assert outcome.retry_at is None
     assert outcome.error == "HTTP 500; giving up after 8 attempts"
 
@@ -123,7 +109,7 @@ def test_the_eighth_failure_gives_up():
 def test_the_guard_is_asked_again_at_send_time():
     with Receiver().running() as receiver:
         refused = _send(
-            _claimed(receiver.url, new_secret()), SendPolicy((), timedelta(seconds=2), 2)
+            claimed(receiver.url, new_secret()), SendPolicy((), timedelta(seconds=2), 2)
         )
         assert receiver.received == []
     assert refused.error is not None and "loopback, private" in refused.error
@@ -250,7 +236,7 @@ def _verified_by(secret: str, got: Received) -> bool:
 
 
 def _in_grace(url: str, new: str, old: str, until: datetime) -> Claimed:
-    return replace(_claimed(url, new), previous_secret=old, previous_secret_until=until)
+    return replace(claimed(url, new), previous_secret=old, previous_secret_until=until)
 
 
 def test_during_the_grace_a_receiver_with_either_secret_verifies():

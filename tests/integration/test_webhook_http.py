@@ -25,25 +25,16 @@ from tests.support.raw_http import (
     Writer,
     slowly,
 )
-from tests.support.receiver import Received, verify_signature
+from tests.support.receiver import PAYLOAD, Received, claimed, verify_signature
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
 POLICY = SendPolicy(allow=LOOPBACK, timeout=timedelta(seconds=2), concurrency=4)
 HOOKS_HOST = "hooks.example"
-PAYLOAD = '{"type":"deadline.reached","data":{"note":"Treaty on Open Skies"}}'
 
 
-def _claimed(url: str, number: int = 1, secret: str | None = None) -> Claimed:
-    return Claimed(
-        id=number,
-        message_id=f"msg_{number:04d}",
-        subscription_id="sub_test",
-        url=url,
-        secret=secret or new_secret(),
-        payload=PAYLOAD,
-        attempt_count=0,
-        lease_token="lease",
-    )
+def _claims(url: str, count: int) -> list[Claimed]:
+    """`count` messages to `url`, msg_0000 first."""
+    return [claimed(url, new_secret(), number) for number in range(count)]
 
 
 def _resolve_hooks_host(host: str, _port: int) -> list[str]:
@@ -92,9 +83,7 @@ def test_an_https_receiver_is_reached_at_the_checked_address_by_its_name(
     server = RawServer(tls=certificates.server_context())
     with server.running():
         url = server.url(HOOKS_HOST, "https")
-        (outcome,) = _send_in_turn(
-            [_claimed(url, secret=secret)], tls=certificates.client_context()
-        )
+        (outcome,) = _send_in_turn([claimed(url, secret)], tls=certificates.client_context())
     assert outcome.succeeded and outcome.status_code == 204, outcome.error
     assert server.server_names == [HOOKS_HOST]  # SNI names the host, not the address
     (request,) = server.requests
@@ -112,7 +101,7 @@ def test_a_certificate_for_another_name_is_refused_before_anything_is_sent(
     server = RawServer(tls=other.server_context())
     with server.running():
         (outcome,) = _send_in_turn(
-            [_claimed(server.url(HOOKS_HOST, "https"))], tls=other.client_context()
+            [claimed(server.url(HOOKS_HOST, "https"), new_secret())], tls=other.client_context()
         )
     assert not outcome.succeeded and outcome.retry_at is not None
     assert outcome.error is not None and outcome.error.startswith("TLS failed (")
@@ -123,7 +112,7 @@ def test_a_certificate_for_another_name_is_refused_before_anything_is_sent(
 def test_a_certificate_from_an_unknown_authority_is_refused(certificates: Certificates):
     server = RawServer(tls=certificates.server_context())
     with server.running():
-        (outcome,) = _send_in_turn([_claimed(server.url(HOOKS_HOST, "https"))])
+        (outcome,) = _send_in_turn([claimed(server.url(HOOKS_HOST, "https"), new_secret())])
     assert outcome.error is not None and "TLS failed" in outcome.error
     assert "certificate" in outcome.error
     assert server.requests == []
@@ -133,9 +122,7 @@ def test_tls_connections_are_kept_alive_too(certificates: Certificates):
     server = RawServer(tls=certificates.server_context())
     with server.running():
         url = server.url(HOOKS_HOST, "https")
-        outcomes = _send_in_turn(
-            [_claimed(url, n) for n in range(5)], tls=certificates.client_context()
-        )
+        outcomes = _send_in_turn(_claims(url, 5), tls=certificates.client_context())
     assert all(outcome.succeeded for outcome in outcomes)
     assert server.connections == 1 and len(server.requests) == 5
 
@@ -144,7 +131,7 @@ def test_a_path_with_spaces_or_letters_beyond_ascii_is_sent_escaped():
     server = RawServer()
     with server.running():
         url = f"http://127.0.0.1:{server.port}/hooks/r\u00e9sum\u00e9 desk?team=arms control"
-        (outcome,) = _send_in_turn([_claimed(url)])
+        (outcome,) = _send_in_turn([claimed(url, new_secret())])
     assert outcome.succeeded, outcome.error
     (request,) = server.requests
     assert request.head.startswith(b"POST /hooks/r%C3%A9sum%C3%A9%20desk?team=arms%20control ")
@@ -167,7 +154,7 @@ def test_a_path_with_spaces_or_letters_beyond_ascii_is_sent_escaped():
 def test_one_connection_carries_one_webhook_after_another(answer: bytes):
     server = RawServer(lambda _request: answer)
     with server.running():
-        outcomes = _send_in_turn([_claimed(server.url(), n) for n in range(4)])
+        outcomes = _send_in_turn(_claims(server.url(), 4))
     assert all(outcome.succeeded for outcome in outcomes), outcomes[0].error
     assert [r.connection for r in server.requests] == [0, 0, 0, 0]
     assert [r.number for r in server.requests] == [0, 1, 2, 3]
@@ -186,7 +173,7 @@ def test_one_connection_carries_one_webhook_after_another(answer: bytes):
 def test_a_connection_that_cannot_carry_another_request_is_not_reused(answer: bytes):
     server = RawServer(lambda _request: answer)
     with server.running():
-        outcomes = _send_in_turn([_claimed(server.url(), n) for n in range(3)])
+        outcomes = _send_in_turn(_claims(server.url(), 3))
     assert all(outcome.succeeded for outcome in outcomes), outcomes[0].error
     assert [r.connection for r in server.requests] == [0, 1, 2]
 
@@ -195,7 +182,7 @@ def test_an_answer_whose_body_never_comes_still_counts_by_its_status():
     stalled = b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n"  # and then nothing
     server = RawServer(lambda _request: stalled)
     with server.running():
-        outcomes = _send_in_turn([_claimed(server.url(), n) for n in range(2)])
+        outcomes = _send_in_turn(_claims(server.url(), 2))
     assert [(o.succeeded, o.status_code) for o in outcomes] == [(True, 200), (True, 200)]
     assert [r.connection for r in server.requests] == [0, 1]  # the stalled one was dropped
 
@@ -207,7 +194,7 @@ def test_a_kept_connection_the_receiver_dropped_is_replaced_without_a_failure():
 
     server = RawServer(answer)
     with server.running():
-        outcomes = _send_in_turn([_claimed(server.url(), n) for n in range(3)])
+        outcomes = _send_in_turn(_claims(server.url(), 3))
     assert all(outcome.succeeded for outcome in outcomes)
     ids = [(r.connection, r.headers["webhook-id"]) for r in server.requests]
     # the second message met the dropped connection, and went again on a new one
@@ -225,7 +212,7 @@ def _then_close(answer: bytes) -> Writer:
 def test_a_connection_the_receiver_closed_while_idle_is_not_tried_again():
     server = RawServer(lambda _request: _then_close(NO_CONTENT))
     with server.running():
-        outcomes = _send_in_turn([_claimed(server.url(), n) for n in range(3)], pause=0.3)
+        outcomes = _send_in_turn(_claims(server.url(), 3), pause=0.3)
     assert all(outcome.succeeded for outcome in outcomes)
     ids = [(r.connection, r.headers["webhook-id"]) for r in server.requests]
     assert ids == [(0, "msg_0000"), (1, "msg_0001"), (2, "msg_0002")]  # each sent once
@@ -237,7 +224,7 @@ def test_a_connection_idle_longer_than_receivers_keep_them_is_not_reused(
     monkeypatch.setattr(http, "IDLE_FOR_S", 0.2)
     server = RawServer()
     with server.running():
-        outcomes = _send_in_turn([_claimed(server.url(), n) for n in range(2)], pause=0.4)
+        outcomes = _send_in_turn(_claims(server.url(), 2), pause=0.4)
     assert all(outcome.succeeded for outcome in outcomes)
     assert [r.connection for r in server.requests] == [0, 1]
 
@@ -248,7 +235,7 @@ def test_a_connection_idle_longer_than_receivers_keep_them_is_not_reused(
 def test_a_new_connection_closed_before_an_answer_is_a_failure_to_retry():
     server = RawServer(lambda _request: None)
     with server.running():
-        (outcome,) = _send_in_turn([_claimed(server.url())])
+        (outcome,) = _send_in_turn([claimed(server.url(), new_secret())])
     assert outcome.error == "the connection closed before an answer"
     assert outcome.retry_at is not None
     assert server.connections == 1  # a new connection is not tried twice
@@ -257,7 +244,7 @@ def test_a_new_connection_closed_before_an_answer_is_a_failure_to_retry():
 def test_an_answer_cut_off_mid_head_is_a_failure():
     server = RawServer(lambda _request: _then_close(b"HTTP/1.1 200 OK\r\ncontent-le"))
     with server.running():
-        (outcome,) = _send_in_turn([_claimed(server.url())])
+        (outcome,) = _send_in_turn([claimed(server.url(), new_secret())])
     assert outcome.error == "the connection closed in the middle of an answer"
 
 
@@ -265,21 +252,23 @@ def test_an_endless_head_is_refused_at_its_limit():
     endless = b"HTTP/1.1 200 OK\r\n" + b"x-padding: " + b"y" * (http.HEAD_LIMIT + 10)
     server = RawServer(lambda _request: endless + b"\r\n\r\n")
     with server.running():
-        (outcome,) = _send_in_turn([_claimed(server.url())])
+        (outcome,) = _send_in_turn([claimed(server.url(), new_secret())])
     assert outcome.error == f"the answer's headers are longer than {http.HEAD_LIMIT} bytes"
 
 
 def test_an_answer_that_is_not_http_is_a_failure():
     server = RawServer(lambda _request: b"SSH-2.0-OpenSSH_9.2\r\n\r\n")
     with server.running():
-        (outcome,) = _send_in_turn([_claimed(server.url())])
+        (outcome,) = _send_in_turn([claimed(server.url(), new_secret())])
     assert outcome.error == "the answer is not HTTP/1.x ('SSH-2.0-OpenSSH_9.2')"
 
 
 def test_a_refused_connection_says_so():
     with socket.create_server(("127.0.0.1", 0)) as listener:
         url = f"http://127.0.0.1:{listener.getsockname()[1]}/hooks"
-    (outcome,) = _send_in_turn([_claimed(url)])  # nothing listens on that port any more
+    (outcome,) = _send_in_turn(
+        [claimed(url, new_secret())]
+    )  # nothing listens on that port any more
     assert outcome.error == "could not connect (Connection refused)"
     assert outcome.retry_at is not None
 
@@ -290,7 +279,7 @@ def test_the_timeout_bounds_the_whole_exchange_not_each_read():
     server = RawServer(lambda _request: slowly(head, 0.2))
     quick = SendPolicy(allow=LOOPBACK, timeout=timedelta(seconds=0.6), concurrency=1)
     with server.running():
-        (outcome,) = _send_in_turn([_claimed(server.url())], quick)
+        (outcome,) = _send_in_turn([claimed(server.url(), new_secret())], quick)
     assert outcome.error == "timed out"
     assert outcome.latency_ms < 1500
     assert outcome.retry_at is not None
@@ -302,6 +291,6 @@ def test_retry_after_is_read_from_the_answer():
         lambda _r: b"HTTP/1.1 429 Too Many\r\nRetry-After: 90\r\ncontent-length: 0\r\n\r\n"
     )
     with server.running():
-        (outcome,) = _send_in_turn([_claimed(server.url())])
+        (outcome,) = _send_in_turn([claimed(server.url(), new_secret())])
     assert outcome.status_code == 429 and outcome.retry_at is not None
     assert outcome.retry_at - outcome.attempted_at >= timedelta(seconds=90)

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from service.store import Claimed
+
 
 @dataclass(frozen=True)
 class Received:
@@ -29,6 +31,23 @@ class Received:
 
 
 Answer = tuple[int, dict[str, str]]
+PAYLOAD = '{"type":"deadline.reached","data":{"note":"New START — expired, 5 Feb"}}'
+
+
+def claimed(url: str, secret: str, number: int = 1, attempts: int = 0) -> Claimed:
+    """A delivery as a sender gets it from a claim: message msg_0001 for number 1."""
+    return Claimed(
+        id=number,
+        message_id=f"msg_{number:04d}",
+        subscription_id="sub_test",
+        url=url,
+        secret=secret,
+        payload=PAYLOAD,
+        attempt_count=attempts,
+        lease_token="lease",
+    )
+
+
 Responder = Callable[[Received], Answer]
 
 
