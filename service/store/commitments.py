@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
     Select,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -64,7 +66,7 @@ from service.store.tables import (
 )
 from service.store.text import lowered
 from service.store.versions import next_seqs
-from service.store.windows import PageKey, touch_columns, touching_by_class
+from service.store.windows import PageKey, touch_columns, touching_by_class, window_values
 
 _c = commitments.c
 _CHANGES = TypeAdapter(dict[str, FieldChange])
@@ -133,16 +135,15 @@ class Commitments:
 
         The caller still applies the whole rule (`domain.upcoming`: statuses as of the day).
         """
-        matching = [
-            *filter_conditions(self._conn, where),  # once: a text or feed filter asks the db
-            _c.status.in_([s.value for s in ACTIVE_STATUSES]),
-        ]
-        branches = [
-            select(_c.due_start, _c.id, _c.id).where(*matching, touches)
-            for touches in touching_by_class(_c, _c.id, start, until, after)
-        ]
-        page = select(commitments).where(_c.id.in_(_first_touching(branches, limit)))
-        rows = self._conn.execute(page).mappings()
+        filtered = filter_conditions(self._conn, where)  # once: a text or feed filter asks the db
+        paged = after is not None
+        page = (
+            _coming_page(tuple(filtered), paged)
+            if filtered
+            else _statement(("coming", paged), lambda: _coming_page((), paged))
+        )
+        values = window_values(start, until, after) | {"page_limit": limit}
+        rows = self._conn.execute(page, values).mappings()
         return sorted((commitment_from_row(row) for row in rows), key=_sort_key)
 
     def undated(self, where: CommitmentFilter, limit: int) -> list[Commitment]:
@@ -218,8 +219,9 @@ class Commitments:
     def as_of(self, day: date, recorded_by: datetime | None = None) -> list[Commitment]:
         """Every commitment as known on `day` (revisions effective later are ignored), by due;
         with `recorded_by`, only from what had been recorded by that moment."""
-        query = self._known(day, recorded_by)
-        known = [_as_commitment(row) for row in self._conn.execute(query).mappings()]
+        query = _statement(("as_of", recorded_by is None), lambda: _known(recorded_by is None))
+        rows = self._conn.execute(query, _day_values(day, recorded_by)).mappings()
+        known = [_as_commitment(row) for row in rows]
         return sorted(self._with_successors(known, day, recorded_by), key=_sort_key)
 
     def as_of_page(
@@ -232,36 +234,22 @@ class Commitments:
     ) -> list[Commitment]:
         """Up to `limit` commitments as known on `day` whose due then touched the period, after
         the key `after`, by (due_start, id): the revision in force read by the due index."""
-        start, until = period
-        rc = revisions.c
-        in_force = self._in_force(day, recorded_by)
-        branches = [
-            select(rc.due_start, rc.commitment_id, rc.id).where(
-                rc.effective <= day, in_force, touches
-            )
-            for touches in touching_by_class(rc, rc.commitment_id, start, until, after)
-        ]
-        query = self._known(day, recorded_by).where(rc.id.in_(_first_touching(branches, limit)))
-        page = [_as_commitment(row) for row in self._conn.execute(query).mappings()]
+        shape = (recorded_by is None, after is not None)
+        query = _statement(("as_of_page", *shape), lambda: _as_of_page(*shape))
+        values = _day_values(day, recorded_by) | window_values(*period, after)
+        rows = self._conn.execute(query, values | {"page_limit": limit}).mappings()
+        page = [_as_commitment(row) for row in rows]
         return sorted(self._with_successors(page, day, recorded_by), key=_sort_key)
 
     def undated_as_of(
         self, day: date, recorded_by: datetime | None, limit: int
     ) -> list[Commitment]:
         """Up to `limit` commitments that had no due on `day`, by id, through the due index."""
-        rc = revisions.c
-        no_due = and_(rc.span_class == 0, rc.due_start.is_(None))
-        query = self._known(day, recorded_by).where(no_due).order_by(rc.commitment_id)
-        known = [_as_commitment(row) for row in self._conn.execute(query.limit(limit)).mappings()]
+        everything = recorded_by is None
+        query = _statement(("undated_as_of", everything), lambda: _undated_as_of(everything))
+        values = _day_values(day, recorded_by) | {"page_limit": limit}
+        known = [_as_commitment(row) for row in self._conn.execute(query, values).mappings()]
         return self._with_successors(known, day, recorded_by)
-
-    def _known(self, day: date, recorded_by: datetime | None) -> Select[Any]:
-        """The revisions in force on `day`, with their commitment's creation time."""
-        return (
-            select(revisions, _c.created_at)
-            .join(commitments, _c.id == revisions.c.commitment_id)
-            .where(revisions.c.effective <= day, self._in_force(day, recorded_by))
-        )
 
     def _with_successors(
         self, known: list[Commitment], day: date, recorded_by: datetime | None
@@ -274,24 +262,6 @@ class Commitments:
             for c in known
         ]
 
-    def _in_force(self, day: date, recorded_by: datetime | None) -> ColumnElement[bool]:
-        """The revision in force on `day`: the last effective by then (of those recorded by)."""
-        if recorded_by is None:
-            until = revisions.c.in_force_until
-            return or_(until.is_(None), until > day)
-        later = aliased(revisions)
-        superseded = (
-            select(later.c.id)
-            .where(
-                later.c.commitment_id == revisions.c.commitment_id,
-                later.c.revision > revisions.c.revision,
-                later.c.effective <= day,
-                later.c.recorded_at <= recorded_by,
-            )
-            .exists()
-        )
-        return and_(revisions.c.recorded_at <= recorded_by, ~superseded)
-
     def _replaced_by(self, day: date, recorded_by: datetime | None) -> dict[str, str]:
         """Successors known on `day`, by the id of what each then superseded.
 
@@ -302,14 +272,10 @@ class Commitments:
         known = self._successors.get((day, recorded_by))
         if known is not None:
             return known
-        succeeding = _c.supersedes > ""  # not IS NOT NULL, which SQLite reads by a scan
-        query = select(revisions.c.commitment_id, revisions.c.snapshot).where(
-            revisions.c.commitment_id.in_(select(_c.id).where(succeeding)),
-            revisions.c.effective <= day,
-            self._in_force(day, recorded_by),
-        )
+        everything = recorded_by is None
+        query = _statement(("successors", everything), lambda: _successors(everything))
         replaced_by: dict[str, str] = {}
-        for row in self._conn.execute(query).mappings():
+        for row in self._conn.execute(query, _day_values(day, recorded_by)).mappings():
             target = row["snapshot"].get("supersedes")
             if target:
                 replaced_by[target] = row["commitment_id"]
@@ -614,10 +580,98 @@ def _feed_selection(conn: Connection, slug: str) -> FeedSelection | None:
     return None if stored is None else FeedSelection.model_validate(stored)
 
 
-def _first_touching(branches: list[Select[Any]], limit: int) -> Select[Any]:
-    """The first `limit` rows of the span classes' reads merged in page order, in one
+_STATEMENTS: dict[tuple[Any, ...], Select[Any]] = {}
+"""The page reads, each made once for its shape: making one cost more than running it. Their
+values (the day, the period, the page key, the limit) are bound when they run."""
+
+
+def _statement(shape: tuple[Any, ...], make: Callable[[], Select[Any]]) -> Select[Any]:
+    made = _STATEMENTS.get(shape)
+    if made is None:
+        made = _STATEMENTS[shape] = make()
+    return made
+
+
+def _coming_page(filtered: tuple[ColumnElement[bool], ...], paged: bool) -> Select[Any]:
+    """Active commitments touching the bound period, a page of `page_limit`."""
+    active = _c.status.in_([s.value for s in ACTIVE_STATUSES])
+    branches = [
+        select(_c.due_start, _c.id, _c.id).where(*filtered, active, touches)
+        for touches in touching_by_class(_c, _c.id, paged=paged)
+    ]
+    return select(commitments).where(_c.id.in_(_first_touching(branches)))
+
+
+def _as_of_page(everything: bool, paged: bool) -> Select[Any]:
+    """The revisions in force on the bound day that touch the bound period, a page."""
+    rc = revisions.c
+    in_force = _in_force(everything)
+    branches = [
+        select(rc.due_start, rc.commitment_id, rc.id).where(
+            rc.effective <= bindparam("day"), in_force, touches
+        )
+        for touches in touching_by_class(rc, rc.commitment_id, paged=paged)
+    ]
+    return _known(everything).where(rc.id.in_(_first_touching(branches)))
+
+
+def _undated_as_of(everything: bool) -> Select[Any]:
+    rc = revisions.c
+    no_due = and_(rc.span_class == 0, rc.due_start.is_(None))
+    query = _known(everything).where(no_due).order_by(rc.commitment_id)
+    return query.limit(bindparam("page_limit"))
+
+
+def _successors(everything: bool) -> Select[Any]:
+    """Revisions in force on the bound day of the commitments that supersede another now."""
+    succeeding = _c.supersedes > ""  # not IS NOT NULL, which SQLite reads by a scan
+    return select(revisions.c.commitment_id, revisions.c.snapshot).where(
+        revisions.c.commitment_id.in_(select(_c.id).where(succeeding)),
+        revisions.c.effective <= bindparam("day"),
+        _in_force(everything),
+    )
+
+
+def _known(everything: bool) -> Select[Any]:
+    """The revisions in force on the bound day, with their commitment's creation time."""
+    return (
+        select(revisions, _c.created_at)
+        .join(commitments, _c.id == revisions.c.commitment_id)
+        .where(revisions.c.effective <= bindparam("day"), _in_force(everything))
+    )
+
+
+def _in_force(everything: bool) -> ColumnElement[bool]:
+    """The revision in force on the bound day: the last effective by then; unless
+    `everything`, of those recorded by the bound moment."""
+    day: BindParameter[date] = bindparam("day")
+    if everything:
+        until = revisions.c.in_force_until
+        return or_(until.is_(None), until > day)
+    recorded_by: BindParameter[datetime] = bindparam("recorded_by")
+    later = aliased(revisions)
+    superseded = (
+        select(later.c.id)
+        .where(
+            later.c.commitment_id == revisions.c.commitment_id,
+            later.c.revision > revisions.c.revision,
+            later.c.effective <= day,
+            later.c.recorded_at <= recorded_by,
+        )
+        .exists()
+    )
+    return and_(revisions.c.recorded_at <= recorded_by, ~superseded)
+
+
+def _day_values(day: date, recorded_by: datetime | None) -> dict[str, Any]:
+    return {"day": day} if recorded_by is None else {"day": day, "recorded_by": recorded_by}
+
+
+def _first_touching(branches: list[Select[Any]]) -> Select[Any]:
+    """The first `page_limit` rows of the span classes' reads merged in page order, in one
     statement. Each branch selects (due_start, id, the key to pick) and is read as one
     ordered, limited range of its class's index (see `windows`)."""
+    limit: BindParameter[int] = bindparam("page_limit")
     ranges = [
         branch.order_by(*branch.selected_columns[:2]).limit(limit).subquery() for branch in branches
     ]

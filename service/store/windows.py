@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, or_
 
 from service.domain import Due
 from service.errors import InvalidInput
@@ -75,35 +75,51 @@ class PageKey:
         return cls(moment.astimezone(UTC), ident)
 
 
-def touching_by_class(
-    columns: Any, id_column: Any, start: date, until: date, after: PageKey | None
-) -> list[ColumnElement[bool]]:
+def touching_by_class(columns: Any, id_column: Any, *, paged: bool) -> list[ColumnElement[bool]]:
     """One condition per span class on a table with due_start, due_first_day, touch_last_day
-    and span_class: together, the rows that touch start..until, after the key `after`.
+    and span_class: together, the rows that touch the period after the page key (when
+    `paged`), with the values `window_values` binds.
 
-    Each is one index range on (span_class, due_start, id); read each ordered and limited.
+    Each is one index range on (span_class, due_start, id); read each ordered and limited. The
+    values are bound, not built in, so a page's statement is made once and reused.
     """
-    beyond = _midnight(until + timedelta(days=1)) + ZONE_SLACK
-    exact = and_(columns.due_first_day <= until, columns.touch_last_day >= start)
-    later = [] if after is None else [_after(columns.due_start, id_column, after)]
-    conditions = []
-    for k, longest in enumerate(SPAN_CLASSES):
-        earliest = _midnight(start - timedelta(days=longest)) - ZONE_SLACK
-        conditions.append(
-            and_(
-                columns.span_class == k,
-                columns.due_start >= earliest,
-                columns.due_start < beyond,
-                exact,
-                *later,
-            )
+    beyond: BindParameter[datetime] = bindparam("window_beyond")
+    exact = and_(
+        columns.due_first_day <= bindparam("window_until"),
+        columns.touch_last_day >= bindparam("window_start"),
+    )
+    later = [_after(columns.due_start, id_column)] if paged else []
+    conditions = [
+        and_(
+            columns.span_class == k,
+            columns.due_start >= bindparam(f"window_earliest_{k}"),
+            columns.due_start < beyond,
+            exact,
+            *later,
         )
+        for k in range(len(SPAN_CLASSES))
+    ]
     conditions.append(and_(columns.span_class == LONG, columns.due_start < beyond, exact, *later))
     return conditions
 
 
-def _after(due_start: Any, id_column: Any, key: PageKey) -> ColumnElement[bool]:
-    return or_(due_start > key.due_start, and_(due_start == key.due_start, id_column > key.id))
+def window_values(start: date, until: date, after: PageKey | None) -> dict[str, Any]:
+    """The values `touching_by_class` binds: the period start..until, and the page key."""
+    values: dict[str, Any] = {
+        "window_start": start,
+        "window_until": until,
+        "window_beyond": _midnight(until + timedelta(days=1)) + ZONE_SLACK,
+    }
+    for k, longest in enumerate(SPAN_CLASSES):
+        values[f"window_earliest_{k}"] = _midnight(start - timedelta(days=longest)) - ZONE_SLACK
+    if after is not None:
+        values |= {"window_after_start": after.due_start, "window_after_id": after.id}
+    return values
+
+
+def _after(due_start: Any, id_column: Any) -> ColumnElement[bool]:
+    at: BindParameter[datetime] = bindparam("window_after_start")
+    return or_(due_start > at, and_(due_start == at, id_column > bindparam("window_after_id")))
 
 
 def _midnight(day: date) -> datetime:

@@ -18,7 +18,7 @@ from service.domain import CommitmentFilter, Kind
 from service.store import Database
 from service.store.commitments import _ordered, filter_conditions
 from service.store.tables import commitments
-from service.store.windows import touching_by_class
+from service.store.windows import touching_by_class, window_values
 
 
 def _plan(conn: Connection, query: Select[tuple[object, ...]]) -> str:
@@ -48,7 +48,8 @@ def test_a_list_filtered_by_kind_is_read_in_list_order(sqlite_conn: Connection):
 def test_upcoming_keeps_its_own_index_under_a_kind_filter(sqlite_conn: Connection):
     c = commitments.c
     where = filter_conditions(sqlite_conn, CommitmentFilter(kinds=(Kind.SUMMIT,)))
-    for touches in touching_by_class(c, c.id, date(2026, 12, 2), date(2027, 3, 2), None):
+    period = window_values(date(2026, 12, 2), date(2027, 3, 2), None)
+    for touches in touching_by_class(c, c.id, paged=False):
         query = commitments.select().where(*where, touches).order_by(c.due_start, c.id)
-        plan = _plan(sqlite_conn, query.limit(51))
+        plan = _plan(sqlite_conn, query.limit(51).params(period))
         assert "ix_commitments_touching" in plan, plan
