@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 import time
 from pathlib import Path
@@ -51,7 +50,6 @@ def import_command(
         items = read_items(file)
     except (InvalidInput, OSError) as exc:
         raise fail(InvalidInput(str(exc))) from exc
-    gc.freeze()  # the items live to the end: spare the collector scanning them on every pass
     settings = settings_for(db)
     with opened(settings, create=True) as use_cases, progress_bar("importing") as progress:
         ids = use_cases.commitments.create_many(items, note, ACTOR, progress, chunk=chunk)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -38,8 +39,8 @@ ZONE_SLACK = timedelta(days=1)
 
 
 def span_class(first_day: date, last_day: date) -> int:
-    span = (last_day - first_day).days
-    return next((k for k, longest in enumerate(SPAN_CLASSES) if span <= longest), LONG)
+    """The first class whose longest span holds this one's (LONG past them all)."""
+    return bisect_left(SPAN_CLASSES, (last_day - first_day).days)
 
 
 def touch_columns(due: Due | None, end: Due | None) -> dict[str, Any]:

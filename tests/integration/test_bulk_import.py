@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -266,6 +267,29 @@ def test_progress_is_told_after_each_batch(bulk: App):
         _items(), NOTE, "importer", lambda done, total: heard.append((done, total)), chunk=4
     )
     assert heard == [(4, 9), (8, 9), (9, 9)]
+
+
+def test_the_garbage_collector_rests_during_an_import_and_runs_again_after(bulk: App):
+    """Its passes over everything an import holds cost a fifth of the import; it must come
+    back however the import ends."""
+    _prepare(bulk)
+    assert gc.isenabled()
+    during: list[bool] = []
+    bulk.commitments.create_many(
+        _items(ITEMS[:4]), NOTE, "importer", lambda done, total: during.append(gc.isenabled())
+    )
+    assert during == [False]
+    assert gc.isenabled()
+    broken = [ITEMS[8], ITEMS[5] | {"supersedes": "no-such-thing"}]
+    with pytest.raises(InvalidInput):
+        bulk.commitments.create_many(_items(broken), NOTE, "importer")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        bulk.commitments.create_many(_items(ITEMS[6:7]), NOTE, "importer")
+        assert not gc.isenabled(), "an import must not turn on a collector someone else stopped"
+    finally:
+        gc.enable()
 
 
 def _found(app: App, text: str) -> list[str]:
