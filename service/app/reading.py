@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date, timedelta
@@ -22,8 +22,6 @@ from service.domain import (
     ArticleIn,
     ArticleRecord,
     ChangeNote,
-    Commitment,
-    CommitmentFilter,
     Decision,
     Extraction,
     Proposal,
@@ -32,7 +30,7 @@ from service.domain import (
     SourceSummary,
 )
 from service.errors import ArticleTooSlow, DuplicateCommitment, InvalidInput, ProposalIsDuplicate
-from service.extract import Limits, extract
+from service.extract import Limits, extract, matched
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,18 +48,11 @@ def limits_of(settings: Settings) -> Limits:
     )
 
 
-def preview(
-    article: ArticleIn, known: Sequence[Commitment] = (), limits: Limits = _LIMITS
-) -> Extraction:
+def preview(article: ArticleIn, limits: Limits = _LIMITS) -> Extraction:
     """The dated mentions and proposals in an article, stored nowhere; no database needed.
     Runs in this process, without a time limit: for a person's own terminal."""
     return extract(
-        article.text,
-        article.published,
-        url=article.url,
-        title=article.title,
-        known=known,
-        limits=limits,
+        article.text, article.published, url=article.url, title=article.title, limits=limits
     )
 
 
@@ -83,13 +74,11 @@ class Workers:
         for worker in self._all:
             self._idle.put(worker)
 
-    def extract(
-        self, article: ArticleIn, known: Sequence[Commitment], limits: Limits
-    ) -> Extraction:
+    def extract(self, article: ArticleIn, limits: Limits) -> Extraction:
         """What reading the article finds, within the time limit (else ArticleTooSlow)."""
         worker = self._idle.get()
         try:
-            return worker.extract(article, known, limits, self._seconds)
+            return worker.extract(article, limits, self._seconds)
         finally:
             self._idle.put(worker)
 
@@ -105,9 +94,7 @@ class _Worker:
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
 
-    def extract(
-        self, article: ArticleIn, known: Sequence[Commitment], limits: Limits, seconds: float
-    ) -> Extraction:
+    def extract(self, article: ArticleIn, limits: Limits, seconds: float) -> Extraction:
         pool = self._started()
         future = pool.submit(
             extract,
@@ -115,7 +102,6 @@ class _Worker:
             article.published,
             url=article.url,
             title=article.title,
-            known=tuple(known),
             limits=limits,
         )
         try:
@@ -174,7 +160,7 @@ class Reading:
             found = tx.sources.find(article)
         if found is not None:
             return found, False
-        extraction = self._workers.extract(article, self.known(article), self._limits)
+        extraction = self._matched(self._workers.extract(article, self._limits), article)
         with self._ctx.transaction() as tx:
             found = tx.sources.find(article)
             if found is not None:
@@ -187,11 +173,21 @@ class Reading:
     def preview(self, article: ArticleIn) -> Extraction:
         """What reading the article finds, matched against what was known on its date; in this
         process, without a time limit (for the CLI)."""
-        return preview(article, self.known(article), self._limits)
+        return self._matched(preview(article, self._limits), article)
 
-    def known(self, article: ArticleIn) -> list[Commitment]:
-        """The commitments as they were known on the article's date."""
-        return self._agenda.known_on(article.published, CommitmentFilter())
+    def _matched(self, extraction: Extraction, article: ArticleIn) -> Extraction:
+        """Each proposal named with the commitment it repeats, as known on the article's date.
+
+        Only the commitments whose windows could meet a proposal's are read, by the due
+        index: reading every one known then cost seconds and gigabytes at a million.
+        """
+        proposals = extraction.proposals
+        if not proposals:
+            return extraction
+        windows = [(p.due.first_day, p.due.last_day) for p in proposals if p.due is not None]
+        undated = any(p.due is None for p in proposals)
+        known = self._agenda.meeting(article.published, windows, undated=undated)
+        return extraction.model_copy(update={"proposals": matched(proposals, known)})
 
     def close(self) -> None:
         """Stop the worker processes."""

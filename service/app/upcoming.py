@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 
 from service.app.context import Context
@@ -12,6 +13,7 @@ from service.domain import (
     CommitmentFilter,
     Upcoming,
     UpcomingItem,
+    by_due,
     days_left,
     undated,
     upcoming,
@@ -24,6 +26,10 @@ PAGE = 50
 """Items on a page of upcoming, unless asked otherwise."""
 
 MAX_PAGE = 500
+
+MEETING = 2_000
+"""The most tracked commitments an article's proposal is compared with: those whose windows
+meet its own, earliest first."""
 
 
 class Agenda:
@@ -99,6 +105,38 @@ class Agenda:
             return _AsKnown(tx, where, day, known_at).matching(
                 tx.commitments.as_of(day, recorded_by)
             )
+
+    def meeting(
+        self,
+        day: date,
+        windows: Sequence[tuple[date, date]],
+        *,
+        undated: bool,
+        most: int = MEETING,
+    ) -> list[Commitment]:
+        """The commitments as known on `day`, whatever their status, whose due (with its end)
+        meets one of these windows, and the undated ones if asked: at most `most` for each,
+        earliest first; by due, undated last. Read by the due index, a page at a time."""
+        found: dict[str, Commitment] = {}
+        with self._ctx.read() as tx:
+            for window in windows:
+                found |= {c.id: c for c in _meeting(tx, day, window, most)}
+            if undated:
+                found |= {c.id: c for c in tx.commitments.undated_as_of(day, None, most)}
+        return sorted(found.values(), key=by_due)
+
+
+def _meeting(tx: Tx, day: date, window: tuple[date, date], most: int) -> list[Commitment]:
+    found: list[Commitment] = []
+    after = None
+    while len(found) < most:
+        size = min(most - len(found), MAX_PAGE)
+        page = tx.commitments.as_of_page(day, None, window, after, size)
+        found += page
+        if len(page) < size:
+            break
+        after = _key_of(page[-1])
+    return found
 
 
 class _AsKnown:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -69,6 +69,13 @@ def _contains(commitment: Commitment, text: str) -> bool:
 
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def by_due(commitment: Commitment) -> tuple[bool, datetime | None, str]:
+    """The order of lists by due: the earliest start first, then by id; undated last."""
+    due = commitment.due
+    start = due.start_instant() if due else None
+    return (start is None, start, commitment.id)
 
 
 def ascii_lower(text: str) -> str:

@@ -88,6 +88,12 @@ class Known:
         return [(self._known[position], self._telling[position]) for position in positions]
 
 
+def matched(proposals: Sequence[Proposal], known: Sequence[Commitment]) -> list[Proposal]:
+    """The proposals, each naming in `matches` the one of `known` it repeats (or none)."""
+    index = Known(known)
+    return [p.model_copy(update={"matches": known_match(p, index)}) for p in proposals]
+
+
 def known_match(proposal: Proposal, known: Known) -> str | None:
     """The id of the tracked commitment this proposal repeats, if one does: of several, the
     one of the very same kind, then with the most similar title, then the most shared

@@ -41,6 +41,7 @@ from service.domain import (
     Revision,
     Status,
     ascii_lower,
+    by_due,
     change_event,
     created_changes,
     diff,
@@ -144,7 +145,7 @@ class Commitments:
         )
         values = window_values(start, until, after) | {"page_limit": limit}
         rows = self._conn.execute(page, values).mappings()
-        return sorted((commitment_from_row(row) for row in rows), key=_sort_key)
+        return sorted((commitment_from_row(row) for row in rows), key=by_due)
 
     def undated(self, where: CommitmentFilter, limit: int) -> list[Commitment]:
         """Up to `limit` tentative commitments the filter matches that have no due (yet), by id."""
@@ -222,7 +223,7 @@ class Commitments:
         query = _statement(("as_of", recorded_by is None), lambda: _known(recorded_by is None))
         rows = self._conn.execute(query, _day_values(day, recorded_by)).mappings()
         known = [_as_commitment(row) for row in rows]
-        return sorted(self._with_successors(known, day, recorded_by), key=_sort_key)
+        return sorted(self._with_successors(known, day, recorded_by), key=by_due)
 
     def as_of_page(
         self,
@@ -239,7 +240,7 @@ class Commitments:
         values = _day_values(day, recorded_by) | window_values(*period, after)
         rows = self._conn.execute(query, values | {"page_limit": limit}).mappings()
         page = [_as_commitment(row) for row in rows]
-        return sorted(self._with_successors(page, day, recorded_by), key=_sort_key)
+        return sorted(self._with_successors(page, day, recorded_by), key=by_due)
 
     def undated_as_of(
         self, day: date, recorded_by: datetime | None, limit: int
@@ -688,9 +689,3 @@ def _as_commitment(row: Any) -> Commitment:
         created_at=row["created_at"],
         updated_at=row["recorded_at"],
     )
-
-
-def _sort_key(commitment: Commitment) -> tuple[bool, datetime | None, str]:
-    due = commitment.due
-    start = due.start_instant() if due else None
-    return (start is None, start, commitment.id)

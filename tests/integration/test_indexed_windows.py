@@ -16,7 +16,14 @@ from sqlalchemy import select
 
 from service.app import App
 from service.app.upcoming import MAX_PAGE
-from service.domain import ChangeNote, CommitmentCreate, CommitmentFilter, CommitmentPatch
+from service.domain import (
+    ChangeNote,
+    Commitment,
+    CommitmentCreate,
+    CommitmentFilter,
+    CommitmentPatch,
+    Status,
+)
 from service.domain.queries import upcoming
 from service.errors import InvalidInput
 from service.store import Database
@@ -105,6 +112,42 @@ def test_pages_joined_list_what_one_page_lists(filled: App, limit: int):
             paged = _every_page(filled, within, day, limit)
             assert paged == [item.id for item in whole.items], (day, within, limit)
         assert len(paged) > limit, "a decade must need more than one page"
+
+
+def _meets(commitment: Commitment, first: date, last: date) -> bool:
+    """The plain rule: the due, with its end, shares a day with first..last."""
+    due = commitment.due
+    if due is None:
+        return False
+    ends = commitment.end.last_day if commitment.end else due.last_day
+    return due.first_day <= last and ends >= first
+
+
+def test_what_an_article_is_matched_against_is_what_meets_its_windows_then(filled: App):
+    """An article's proposals are compared with the commitments whose windows meet theirs, as
+    known on its date, cancelled and superseded ones too; read by the index, not all at once."""
+    windows = [
+        (date(2019, 5, 14), date(2019, 5, 14)),
+        (date(2021, 1, 1), date(2021, 12, 31)),
+        (date(2016, 7, 1), date(2016, 9, 30)),
+    ]
+    statuses = set()
+    for day in (date(2019, 5, 14), date(2025, 10, 20), NOW.date()):
+        everything = filled.agenda.known_on(day, CommitmentFilter())
+        for undated in (False, True):
+            expected = [
+                c
+                for c in everything
+                if any(_meets(c, *w) for w in windows) or (undated and c.due is None)
+            ]
+            found = filled.agenda.meeting(day, windows, undated=undated)
+            assert [c.id for c in found] == [c.id for c in expected], (day, undated)
+            assert found == expected, "each as it stood on the day"
+        assert len(expected) < len(everything) / 2, "the windows must leave most out"
+        statuses |= {c.status for c in expected}
+    assert Status.CANCELLED in statuses, "those that were called off must be matched too"
+    few = filled.agenda.meeting(date(2019, 5, 14), windows[1:2], undated=False, most=3)
+    assert len(few) == 3
 
 
 def test_a_cursor_this_service_did_not_give_is_refused(filled: App):
