@@ -30,7 +30,7 @@ from service.domain import (
     SourceSummary,
 )
 from service.errors import ArticleTooSlow, DuplicateCommitment, InvalidInput, ProposalIsDuplicate
-from service.extract import Limits, extract, matched
+from service.extract import Limits, extract, kin, matched
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -184,9 +184,10 @@ class Reading:
         proposals = extraction.proposals
         if not proposals:
             return extraction
-        windows = [(p.due.first_day, p.due.last_day) for p in proposals if p.due is not None]
-        undated = any(p.due is None for p in proposals)
-        known = self._agenda.meeting(article.published, windows, undated=undated)
+        asked = [
+            ((p.due.first_day, p.due.last_day) if p.due else None, kin(p.kind)) for p in proposals
+        ]
+        known = self._agenda.meeting(article.published, asked)
         return extraction.model_copy(update={"proposals": matched(proposals, known)})
 
     def close(self) -> None:

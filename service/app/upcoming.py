@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time
 
 from service.app.context import Context
@@ -11,6 +11,7 @@ from service.domain import (
     CalendarDuration,
     Commitment,
     CommitmentFilter,
+    Kind,
     Upcoming,
     UpcomingItem,
     by_due,
@@ -26,6 +27,9 @@ PAGE = 50
 """Items on a page of upcoming, unless asked otherwise."""
 
 MAX_PAGE = 500
+
+Window = tuple[date, date]
+"""A first and a last day."""
 
 MEETING = 2_000
 """The most tracked commitments an article's proposal is compared with: those whose windows
@@ -109,29 +113,32 @@ class Agenda:
     def meeting(
         self,
         day: date,
-        windows: Sequence[tuple[date, date]],
-        *,
-        undated: bool,
+        asked: Sequence[tuple[Window | None, Collection[Kind]]],
         most: int = MEETING,
     ) -> list[Commitment]:
-        """The commitments as known on `day`, whatever their status, whose due (with its end)
-        meets one of these windows, and the undated ones if asked: at most `most` for each,
-        earliest first; by due, undated last. Read by the due index, a page at a time."""
+        """The commitments as known on `day`, whatever their status, that were then of one of
+        the kinds asked with a window and whose due (with its end) meets it; None asks for the
+        undated ones. At most `most` for each, earliest first; by due, undated last. Read by
+        the due index, a page at a time."""
         found: dict[str, Commitment] = {}
         with self._ctx.read() as tx:
-            for window in windows:
-                found |= {c.id: c for c in _meeting(tx, day, window, most)}
-            if undated:
-                found |= {c.id: c for c in tx.commitments.undated_as_of(day, None, most)}
+            for window, kinds in asked:
+                if window is None:
+                    met = tx.commitments.undated_as_of(day, None, most, kinds)
+                else:
+                    met = _meeting(tx, day, window, kinds, most)
+                found |= {c.id: c for c in met}
         return sorted(found.values(), key=by_due)
 
 
-def _meeting(tx: Tx, day: date, window: tuple[date, date], most: int) -> list[Commitment]:
+def _meeting(
+    tx: Tx, day: date, window: Window, kinds: Collection[Kind], most: int
+) -> list[Commitment]:
     found: list[Commitment] = []
     after = None
     while len(found) < most:
         size = min(most - len(found), MAX_PAGE)
-        page = tx.commitments.as_of_page(day, None, window, after, size)
+        page = tx.commitments.as_of_page(day, None, window, after, size, kinds)
         found += page
         if len(page) < size:
             break

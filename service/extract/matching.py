@@ -33,6 +33,11 @@ def same_kind(one: Kind, other: Kind) -> bool:
     return one == other or {one, other} <= _KIN
 
 
+def kin(kind: Kind) -> frozenset[Kind]:
+    """The kinds `same_kind` takes for this one: itself, or summits and meetings both."""
+    return _KIN if kind in _KIN else frozenset({kind})
+
+
 def windows_meet(one: Due | None, other: Due | None) -> bool:
     """Whether two due windows overlap; two undated events may be one, a dated and an
     undated one may not be told apart, so they do not meet."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -38,6 +38,7 @@ from service.domain import (
     CommitmentPage,
     FeedSelection,
     FieldChange,
+    Kind,
     Revision,
     Status,
     ascii_lower,
@@ -232,23 +233,28 @@ class Commitments:
         period: tuple[date, date],
         after: PageKey | None,
         limit: int,
+        kinds: Collection[Kind] = (),
     ) -> list[Commitment]:
         """Up to `limit` commitments as known on `day` whose due then touched the period, after
-        the key `after`, by (due_start, id): the revision in force read by the due index."""
-        shape = (recorded_by is None, after is not None)
+        the key `after`, by (due_start, id): the revision in force read by the due index. With
+        `kinds`, only those that were then of one of them."""
+        shape = (recorded_by is None, after is not None, bool(kinds))
         query = _statement(("as_of_page", *shape), lambda: _as_of_page(*shape))
         values = _day_values(day, recorded_by) | window_values(*period, after)
-        rows = self._conn.execute(query, values | {"page_limit": limit}).mappings()
+        values |= {"page_limit": limit, "kinds": [kind.value for kind in kinds]}
+        rows = self._conn.execute(query, values).mappings()
         page = [_as_commitment(row) for row in rows]
         return sorted(self._with_successors(page, day, recorded_by), key=by_due)
 
     def undated_as_of(
-        self, day: date, recorded_by: datetime | None, limit: int
+        self, day: date, recorded_by: datetime | None, limit: int, kinds: Collection[Kind] = ()
     ) -> list[Commitment]:
-        """Up to `limit` commitments that had no due on `day`, by id, through the due index."""
-        everything = recorded_by is None
-        query = _statement(("undated_as_of", everything), lambda: _undated_as_of(everything))
+        """Up to `limit` commitments that had no due on `day`, by id, through the due index;
+        with `kinds`, only those that were then of one of them."""
+        shape = (recorded_by is None, bool(kinds))
+        query = _statement(("undated_as_of", *shape), lambda: _undated_as_of(*shape))
         values = _day_values(day, recorded_by) | {"page_limit": limit}
+        values |= {"kinds": [kind.value for kind in kinds]}
         known = [_as_commitment(row) for row in self._conn.execute(query, values).mappings()]
         return self._with_successors(known, day, recorded_by)
 
@@ -603,24 +609,30 @@ def _coming_page(filtered: tuple[ColumnElement[bool], ...], paged: bool) -> Sele
     return select(commitments).where(_c.id.in_(_first_touching(branches)))
 
 
-def _as_of_page(everything: bool, paged: bool) -> Select[Any]:
-    """The revisions in force on the bound day that touch the bound period, a page."""
+def _as_of_page(everything: bool, paged: bool, of_kinds: bool) -> Select[Any]:
+    """The revisions in force on the bound day that touch the bound period, a page; if
+    `of_kinds`, of the bound kinds."""
     rc = revisions.c
-    in_force = _in_force(everything)
+    known = [rc.effective <= bindparam("day"), _in_force(everything), *_of_kinds(of_kinds)]
     branches = [
-        select(rc.due_start, rc.commitment_id, rc.id).where(
-            rc.effective <= bindparam("day"), in_force, touches
-        )
+        select(rc.due_start, rc.commitment_id, rc.id).where(*known, touches)
         for touches in touching_by_class(rc, rc.commitment_id, paged=paged)
     ]
     return _known(everything).where(rc.id.in_(_first_touching(branches)))
 
 
-def _undated_as_of(everything: bool) -> Select[Any]:
+def _undated_as_of(everything: bool, of_kinds: bool) -> Select[Any]:
     rc = revisions.c
     no_due = and_(rc.span_class == 0, rc.due_start.is_(None))
-    query = _known(everything).where(no_due).order_by(rc.commitment_id)
+    query = _known(everything).where(no_due, *_of_kinds(of_kinds)).order_by(rc.commitment_id)
     return query.limit(bindparam("page_limit"))
+
+
+def _of_kinds(asked: bool) -> list[ColumnElement[bool]]:
+    """If `asked`, that the revision's snapshot is of one of the bound kinds (read from each
+    row the index range gives: a filter, not a range)."""
+    kind = revisions.c.snapshot["kind"].as_string()
+    return [kind.in_(bindparam("kinds", expanding=True))] if asked else []
 
 
 def _successors(everything: bool) -> Select[Any]:

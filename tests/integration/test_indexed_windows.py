@@ -22,6 +22,7 @@ from service.domain import (
     CommitmentCreate,
     CommitmentFilter,
     CommitmentPatch,
+    Kind,
     Status,
 )
 from service.domain.queries import upcoming
@@ -114,40 +115,44 @@ def test_pages_joined_list_what_one_page_lists(filled: App, limit: int):
         assert len(paged) > limit, "a decade must need more than one page"
 
 
-def _meets(commitment: Commitment, first: date, last: date) -> bool:
-    """The plain rule: the due, with its end, shares a day with first..last."""
-    due = commitment.due
-    if due is None:
-        return False
-    ends = commitment.end.last_day if commitment.end else due.last_day
-    return due.first_day <= last and ends >= first
-
-
 def test_what_an_article_is_matched_against_is_what_meets_its_windows_then(filled: App):
-    """An article's proposals are compared with the commitments whose windows meet theirs, as
-    known on its date, cancelled and superseded ones too; read by the index, not all at once."""
-    windows = [
-        (date(2019, 5, 14), date(2019, 5, 14)),
-        (date(2021, 1, 1), date(2021, 12, 31)),
-        (date(2016, 7, 1), date(2016, 9, 30)),
+    """An article's proposals are compared with the commitments of their kinds whose windows
+    meet theirs, as known on its date, cancelled ones too; read by the index, not all at once."""
+    gatherings = frozenset({Kind.SUMMIT, Kind.MEETING})
+    asked: list[tuple[tuple[date, date] | None, frozenset[Kind]]] = [
+        ((date(2019, 5, 14), date(2019, 5, 14)), gatherings),
+        ((date(2021, 1, 1), date(2021, 12, 31)), frozenset(Kind) - gatherings),
+        ((date(2016, 7, 1), date(2016, 9, 30)), frozenset({Kind.DEADLINE, Kind.ELECTION})),
+        (None, gatherings),
     ]
     statuses = set()
     for day in (date(2019, 5, 14), date(2025, 10, 20), NOW.date()):
         everything = filled.agenda.known_on(day, CommitmentFilter())
-        for undated in (False, True):
-            expected = [
-                c
-                for c in everything
-                if any(_meets(c, *w) for w in windows) or (undated and c.due is None)
-            ]
-            found = filled.agenda.meeting(day, windows, undated=undated)
-            assert [c.id for c in found] == [c.id for c in expected], (day, undated)
-            assert found == expected, "each as it stood on the day"
+        expected = [c for c in everything if any(_meets(c, *one) for one in asked)]
+        found = filled.agenda.meeting(day, asked)
+        assert [c.id for c in found] == [c.id for c in expected], day
+        assert found == expected, "each as it stood on the day"
         assert len(expected) < len(everything) / 2, "the windows must leave most out"
+        assert any(c.due is None for c in expected), "undated meetings were asked for"
+        assert filled.agenda.meeting(day, [(None, frozenset({Kind.SUMMIT}))]) == []
         statuses |= {c.status for c in expected}
     assert Status.CANCELLED in statuses, "those that were called off must be matched too"
-    few = filled.agenda.meeting(date(2019, 5, 14), windows[1:2], undated=False, most=3)
+    few = filled.agenda.meeting(date(2019, 5, 14), asked[1:2], most=3)
     assert len(few) == 3
+
+
+def _meets(
+    commitment: Commitment, window: tuple[date, date] | None, kinds: frozenset[Kind]
+) -> bool:
+    """The plain rule: of one of the kinds, and undated when no window is asked, else with a
+    due that (with its end) shares a day with the window."""
+    due = commitment.due
+    if commitment.kind not in kinds or (window is None) != (due is None):
+        return False
+    if window is None or due is None:
+        return True
+    ends = commitment.end.last_day if commitment.end else due.last_day
+    return due.first_day <= window[1] and ends >= window[0]
 
 
 def test_a_cursor_this_service_did_not_give_is_refused(filled: App):
