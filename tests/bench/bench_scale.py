@@ -9,6 +9,8 @@ the database holds each size in turn. At each size:
 - answers through the real app in-process (a TestClient, so server time): a lookup by id
   (the yardstick), upcoming now and as of 2019-05-14, text searches, a list page;
 - the alert engine's start once its plans are current;
+- reading the 14 May 2019 report (`App.reading.preview`: extracted, then matched against the
+  commitments known on its date), when the report is here (tests.support.gold.sochi_report);
 - `treatycal serve` in its own process: seconds to /healthz, CPU spent after, memory at rest.
 
 The generated commitments are stored without alerts, so that the engine sends no backlog of
@@ -29,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +42,12 @@ from sqlalchemy.engine import make_url
 from service.api import create_app
 from service.app import App
 from service.clock import utc_now
-from service.domain import CommitmentCreate
+from service.domain import ArticleIn, CommitmentCreate
 from service.settings import Settings
 from tests.bench import corpus, scale_process
 from tests.bench.serve_app import store
 from tests.bench.support import REPO, Options, Outcome, progress, show, table, write_result
+from tests.support.gold import sochi_report
 
 NAME = "scale"
 QUERIES = (
@@ -131,6 +135,9 @@ def _measure_size(
     rows = [base | {"what": "bulk import, commitments/s", "value": round(rate)}]
     quiet = settings.model_copy(update={"load_feeds_on_start": False})
     rows.append(base | {"what": "engine start, plans current, ms", "value": _engine_start(quiet)})
+    read = _reading(quiet)
+    if read is not None:
+        rows.append(base | {"what": "read an article, matched, ms", "value": read})
     with TestClient(create_app(quiet)) as client:
         answers = [_answer(client, label, url, repeats) for label, url in QUERIES]
     yardstick = answers[0]["p50_ms"]
@@ -151,6 +158,28 @@ def _engine_start(settings: Settings) -> float:
     engine.stop()
     app.close()
     return round(seconds * 1000, 1)
+
+
+def _reading(settings: Settings, repeats: int = 3) -> float | None:
+    """p50 ms of reading the Sochi report in this process: extracting its proposals, then
+    matching them against what was known on 14 May 2019."""
+    found = sochi_report()
+    if found is None:
+        progress("the Sochi report is not here: reading an article is not measured")
+        return None
+    article = ArticleIn(text=found.read_text(encoding="utf-8"), published=date(2019, 5, 14))
+    app = App.open(settings)
+    seconds = []
+    try:
+        for _ in range(repeats):
+            began = time.perf_counter()
+            app.reading.preview(article)
+            seconds.append(time.perf_counter() - began)
+    finally:
+        app.close()
+    p50 = round(statistics.median(seconds) * 1000, 1)
+    progress(f"  read an article, matched: p50 {p50} ms")
+    return p50
 
 
 def _answer(client: TestClient, label: str, url: str, repeats: int) -> dict[str, Any]:
