@@ -3,7 +3,9 @@
 `q` keeps its meaning everywhere: a case-insensitive substring of the title or description,
 folding ASCII letters only (`service.store.text`). The index narrows the candidates; the same
 LIKE as before decides, so Python, SQLite and PostgreSQL still agree. On SQLite the trigram
-FTS5 table `commitments_text` mirrors the two columns through triggers, keyed by rowid; on
+FTS5 table `commitments_text` mirrors the two columns through triggers, keyed by rowid; it
+keeps no positions (migration 0017), so it is asked for the rows holding every trigram of the
+needle, wherever they stand, and the LIKE drops those where they do not stand together. On
 PostgreSQL GIN indexes on the folded columns serve the LIKE itself. A needle shorter than a
 trigram gives the index nothing to narrow by, and is read by scanning, as before.
 
@@ -73,9 +75,8 @@ def narrowed(conn: Connection, needle: str) -> Narrowed:
     never carried through Python."""
     if conn.dialect.name != "sqlite" or len(needle) < TRIGRAM:
         return UNNARROWED
-    phrase = '"' + needle.replace('"', '""') + '"'
     index = table(SEARCH_TABLE, column("rowid"))
-    matches = text(f"{SEARCH_TABLE} MATCH :phrase").bindparams(phrase=phrase)
+    matches = text(f"{SEARCH_TABLE} MATCH :every").bindparams(every=every_trigram(needle))
     candidates = select(index.c.rowid).where(matches)
 
     def at_most(limit: int) -> bool:
@@ -86,6 +87,13 @@ def narrowed(conn: Connection, needle: str) -> Narrowed:
     if at_most(SPARSE):
         return Narrowed(rowid.in_(candidates), rowid.in_(candidates), complete=True)
     return Narrowed(None, rowid.in_(candidates.limit(COUNTED + 1)), complete=at_most(COUNTED))
+
+
+def every_trigram(needle: str) -> str:
+    """An FTS5 query for the rows that hold each trigram of `needle`, each quoted as a string,
+    so that no character of the needle is read as query syntax."""
+    trigrams = dict.fromkeys(needle[at : at + TRIGRAM] for at in range(len(needle) - 2))
+    return " AND ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams)
 
 
 @contextmanager

@@ -10,8 +10,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import OperationalError
 
-from service.store import Database
+from service.store import Database, search
 from service.store.engine import MIGRATIONS
 from service.store.search import is_search_object
 from service.store.tables import metadata
@@ -133,3 +134,36 @@ def test_subscriptions_with_deliveries_survive_the_upgrade_that_adds_secret_rota
     db.dispose()
     assert "previous_secret" not in columns and "previous_secret_until" not in columns
     assert kept == 1
+
+
+def test_the_search_index_is_rebuilt_without_positions_and_still_follows_writes(tmp_path: Path):
+    """0017 makes SQLite's FTS5 table again under its name: what it held is indexed again,
+    and the triggers, which name it, keep it up to date. Downgraded, phrases work again."""
+    db = Database.from_url(f"sqlite:///{tmp_path / 'search.db'}")
+    insert = text(
+        "INSERT INTO commitments (id, title, description, kind, status, parties, tags, sources,"
+        " revision, created_at, updated_at) VALUES (:id, :title, '', 'summit', 'scheduled',"
+        " '[]', '[]', '[]', 1, '2026-12-04 12:00:00', '2026-12-04 12:00:00')"
+    )
+    found = text(
+        "SELECT c.id FROM commitments_text JOIN commitments c ON c.rowid ="
+        " commitments_text.rowid WHERE commitments_text MATCH :q ORDER BY c.id"
+    )
+    with db.engine.begin() as conn:
+        command.upgrade(_config(conn), "0016")
+        conn.execute(insert, {"id": "helsinki", "title": "Summit in Helsinki"})
+    db.migrate()
+    with db.engine.begin() as conn:
+        conn.execute(insert, {"id": "geneva", "title": "Summit in Geneva"})
+        held = [
+            conn.execute(found, {"q": search.every_trigram(n)}).scalars().all()
+            for n in ("helsinki", "summit", "geneva")
+        ]
+        with pytest.raises(OperationalError, match="phrase queries are not supported"):
+            conn.execute(found, {"q": '"summit in"'})
+    assert held == [["helsinki"], ["geneva", "helsinki"], ["geneva"]]
+    with db.engine.begin() as conn:
+        command.downgrade(_config(conn), "0016")
+        phrase = conn.execute(found, {"q": '"summit in g"'}).scalars().all()
+    db.dispose()
+    assert phrase == ["geneva"]

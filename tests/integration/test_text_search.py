@@ -71,3 +71,19 @@ def test_a_common_needle_reads_in_list_order_and_counts_a_floor(
         assert (page.total, page.total_exact) == (5, False), "at least five, maybe more"
     few = app.commitments.page(CommitmentFilter(text="geneva"), limit=3, offset=0)
     assert ([c.id for c in few.items], few.total, few.total_exact) == (["other"], 1, True)
+
+
+def test_a_needles_trigrams_held_apart_are_not_a_match(app: App):
+    """The index knows which rows hold a trigram, not where: the LIKE decides."""
+    _track(app, "scattered", "Tree planting in the area", "Eat local.")
+    _track(app, "together", "Treaty talks")
+    assert _found(app, "treat") == ["together"]
+    assert _found(app, "tree area") == []
+
+
+def test_query_syntax_in_a_needle_is_read_as_text(app: App):
+    _track(app, "quoted", 'The "New START" treaty', "Extended: NOT expired* (yet)")
+    assert _found(app, '"new start"') == ["quoted"]
+    assert _found(app, "NOT expired*") == ["quoted"]
+    assert _found(app, "d* (y") == ["quoted"]
+    assert _found(app, '"" AND OR') == []
