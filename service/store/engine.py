@@ -175,17 +175,42 @@ class Database:
         return set(current) != set(script.get_heads())
 
     def refresh_statistics(self) -> None:
-        """Sampled statistics (bounded work at any size) for the planner, after a bulk write."""
-        postgres = self.engine.dialect.name == "postgresql"
-        statements = (
-            ["ANALYZE"] if postgres else ["PRAGMA analysis_limit = 1000", "PRAGMA optimize"]
-        )
-        with _translated(), self.engine.connect() as conn, conn.begin():
-            for statement in statements:
-                conn.exec_driver_sql(statement)
+        """Statistics for the planner after a bulk write.
+
+        PostgreSQL samples a bounded number of rows whatever the size. SQLite's sampled
+        analysis (`analysis_limit`) counts no further than its sample: it told the planner
+        that a thousand commitments shared the value all of them shared, at a million a
+        thousandth of the truth; and `PRAGMA optimize` analyses only what the connection
+        running it has queried, so a fresh database could be left with none. SQLite analyses
+        in full instead, but only once the commitments have doubled or halved since it last
+        did: imports that grow a database to N rows pay, all told, for at most twice one
+        analysis of N. A SQLite connection reads statistics only when it opens, so the pooled
+        ones are then let go for new ones that see them.
+        """
+        with self.write() as conn:
+            analysing = not self.is_sqlite or _stale_on_sqlite(conn)
+            if analysing:
+                conn.exec_driver_sql("ANALYZE")
+        if analysing and self.is_sqlite and self.engine.url.database not in (None, ":memory:"):
+            self.engine.dispose()
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _stale_on_sqlite(conn: Connection) -> bool:
+    """Whether SQLite has never analysed, or the commitments have doubled or halved since."""
+    held: int = conn.exec_driver_sql("SELECT count(*) FROM commitments").scalar_one()
+    never = not conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+    ).scalar()
+    if never:
+        return True
+    seen = conn.exec_driver_sql(
+        "SELECT stat FROM sqlite_stat1 WHERE tbl = 'commitments' AND idx IS NOT NULL LIMIT 1"
+    ).scalar()
+    analysed = int(seen.split()[0]) if seen else 0
+    return held > 2 * analysed or held < analysed // 2
 
 
 @contextmanager

@@ -225,6 +225,47 @@ def test_a_bulk_write_widens_sqlites_page_cache_for_its_block_only(tmp_path: Pat
         app.close()
 
 
+def _generated(first: int, count: int) -> list[CommitmentCreate]:
+    return [
+        CommitmentCreate(id=f"generated-{n:05d}", title=f"Deadline {n}", kind="deadline",
+                         due="2027-03-01")
+        for n in range(first, first + count)
+    ]  # fmt: skip
+
+
+def _planner_statistics(app: App) -> dict[str, str]:
+    with app.context.store.read() as tx:
+        rows = tx._conn.exec_driver_sql(
+            "SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'commitments'"
+        )
+        return {str(idx): str(stat) for idx, stat in rows}
+
+
+def test_sqlite_counts_every_row_for_the_planner_once_an_import_has_doubled_the_table(
+    tmp_path: Path,
+):
+    """A sample capped at a thousand rows told the planner that a thousand commitments shared
+    the supersedes value all of them shared; a fresh database was often not analysed at all.
+    Analysed in full, but only when the table has doubled, so small imports cost nothing."""
+    app = _open(f"sqlite:///{tmp_path / 'planned.db'}")
+    try:
+        with app.context.store.read() as tx:  # a pooled connection, opened before the import
+            before = tx._conn.connection.dbapi_connection
+        app.commitments.create_many(_generated(0, 1500), NOTE, "importer")
+        counted = _planner_statistics(app)
+        assert counted["ix_commitments_supersedes"] == "1500 1500"  # one value, NULL, for all
+        with app.context.store.read() as tx:
+            assert tx._conn.connection.dbapi_connection is not before, (
+                "a connection opened before the analysis would plan with what it knew then"
+            )
+        app.commitments.create_many(_generated(1500, 1400), NOTE, "importer")
+        assert _planner_statistics(app) == counted  # 2,900 is not yet twice 1,500
+        app.commitments.create_many(_generated(2900, 101), NOTE, "importer")
+        assert _planner_statistics(app)["ix_commitments_supersedes"] == "3001 3001"
+    finally:
+        app.close()
+
+
 def test_on_postgresql_a_bulk_import_is_planned_again_once_its_first_batch_is_in(
     postgres_url: str,
 ):
