@@ -14,7 +14,10 @@ from service.extract.grammar import Context, Resolved, rule
 
 _PRESENT = r"now|right\s+now|currently|nowadays|at\s+present|presently|these\s+days|today's"
 _PAST = r"recently|formerly|lately|in\s+recent\s+years|recent\s+years|the\s+past"
-_FUTURE = r"soon|the\s+future|in\s+years\s+to\s+come|the\s+years\s+to\s+come|the\s+near\s+term"
+_FUTURE = (
+    r"soon|the\s+future|in\s+years\s+to\s+come|the\s+years\s+to\s+come|the\s+(?:near|short)\s+term|"
+    r"future\s+(?:weeks|months|years|quarters)"
+)
 _DETERMINERS = frozenset("the a an its their his her our your this that these those".split())
 _NOT_NOW_AFTER = frozenset("that".split())  # "now that they agree" is a conjunction
 _NOT_SOON_AFTER = frozenset("as after afterwards thereafter enough".split())

@@ -38,6 +38,8 @@ def only(text: str, published: date = THURSDAY) -> Mention:
         ("The library will soon open a second floor.", "soon", "FUTURE_REF"),
         ("Robots may sort the mail in the future.", "the future", "FUTURE_REF"),
         ("The orchard will bear fruit in years to come.", "in years to come", "FUTURE_REF"),
+        ("Fares should hold in the short term.", "the short term", "FUTURE_REF"),
+        ("Margins may narrow in future quarters.", "future quarters", "FUTURE_REF"),
     ],
 )
 def test_loose_references_to_now_the_past_and_the_future(text: str, said: str, value: str):
@@ -52,6 +54,7 @@ def test_loose_references_to_now_the_past_and_the_future(text: str, said: str, v
         "Leave as soon as the bell rings.",
         "The current manager kept the old rota.",
         "Anna studied the recent survey closely.",
+        "The short-term lease ends with the season's last fair.",
     ],
 )
 def test_words_that_only_look_like_references_to_now(text: str):
