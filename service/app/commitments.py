@@ -77,7 +77,7 @@ class Commitments:
         """
         with self._ctx.transaction() as tx:
             made = importing.create_many(tx, self._ctx.planner, items, note, actor, progress, chunk)
-        self._ctx.store.refresh_statistics()
+        self._ctx.store.settle_after_import()
         return made
 
     def replace(

@@ -73,11 +73,12 @@ class Store:
     def needs_migration(self) -> bool:
         return self.db.needs_migration()
 
-    def refresh_statistics(self) -> None:
-        """Let the query planner see what a bulk import added: without it, PostgreSQL takes a
-        table it saw empty for one row and scans where an index would serve, until autovacuum
-        gets round to it. SQLite's `PRAGMA optimize` analyses what has changed enough."""
-        self.db.refresh_statistics()
+    def settle_after_import(self) -> None:
+        """Let the query planner and the search indexes catch up with a bulk import: without
+        it, PostgreSQL takes a table it saw empty for one row and scans where an index would
+        serve, and reads every search through the new entries, until autovacuum gets round
+        to them."""
+        self.db.settle_after_import()
 
     def close(self) -> None:
         self.db.dispose()

@@ -174,13 +174,18 @@ class Database:
             current = MigrationContext.configure(conn).get_current_heads()
         return set(current) != set(script.get_heads())
 
-    def refresh_statistics(self) -> None:
-        """Statistics for the planner after a bulk write.
+    def settle_after_import(self) -> None:
+        """Ready the search indexes and the query planner for what a bulk import added.
 
-        PostgreSQL samples a bounded number of rows whatever the size. SQLite's sampled
-        analysis (`analysis_limit`) counts no further than its sample: it told the planner
-        that a thousand commitments shared the value all of them shared, at a million a
-        thousandth of the truth; and `PRAGMA optimize` analyses only what the connection
+        PostgreSQL's GIN indexes gather new entries in a pending list that every search reads
+        through until autovacuum merges it, some time later: after 10,000 imported, a search
+        for a word found nowhere took 34 ms instead of 4. The list is merged here, at a cost
+        its size limit bounds (gin_pending_list_limit), in the indexes this role owns.
+
+        PostgreSQL samples a bounded number of rows for statistics whatever the size. SQLite's
+        sampled analysis (`analysis_limit`) counts no further than its sample: it told the
+        planner that a thousand commitments shared the value all of them shared, at a million
+        a thousandth of the truth; and `PRAGMA optimize` analyses only what the connection
         running it has queried, so a fresh database could be left with none. SQLite analyses
         in full instead, but only once the commitments have doubled or halved since it last
         did: imports that grow a database to N rows pay, all told, for at most twice one
@@ -188,6 +193,8 @@ class Database:
         ones are then let go for new ones that see them.
         """
         with self.write() as conn:
+            if not self.is_sqlite:
+                conn.exec_driver_sql(_MERGE_PENDING_SEARCH_ENTRIES)
             analysing = not self.is_sqlite or _stale_on_sqlite(conn)
             if analysing:
                 conn.exec_driver_sql("ANALYZE")
@@ -196,6 +203,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_MERGE_PENDING_SEARCH_ENTRIES = """
+SELECT gin_clean_pending_list(i.indexrelid)
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+WHERE i.indrelid = 'commitments'::regclass AND a.amname = 'gin'
+  AND pg_has_role(c.relowner, 'USAGE')
+"""
 
 
 def _stale_on_sqlite(conn: Connection) -> bool:

@@ -574,7 +574,7 @@ def _stream(
         fixtures.plan_exactly(opened.app, fire_at)
         progress(f"{name}: {plan.count:,} alerts, one every {1000 / RATE:g} ms from T = {t:%X} UTC")
         problems += fixtures.prepare(opened, tuning, t, fire_at, name)
-        opened.app.context.store.refresh_statistics()
+        opened.app.context.store.settle_after_import()
         ready_before_t = t.timestamp() - time.time()
         if ready_before_t < 1.0:
             problems.append(f"{name}: ready only {ready_before_t:.1f} s before T")
@@ -860,7 +860,7 @@ def _notes(
         "(each until it printed that it runs and its LISTEN connection showed in "
         "pg_stat_activity), then the commitments written through the store (500 to a "
         f"transaction; {1000 * per_item:.2f} ms each in a timed trial), statistics refreshed "
-        "(Store.refresh_statistics, as after a bulk import), T at least "
+        "(Store.settle_after_import, as after a bulk import), T at least "
         f"{min((r.ready_before_t_s for r in runs), default=float('nan')):.1f} s after all that",
         f"CPU: /proc, every process read every {SAMPLE_EVERY_S:g} s from just before T to the "
         "last arrival; 'PostgreSQL' is the backends connected to the run's database (seen in "

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Table, select
+from sqlalchemy import Table, create_engine, select
 
 from service.app import App, importing
 from service.app.changes import identified
@@ -262,6 +262,33 @@ def test_sqlite_counts_every_row_for_the_planner_once_an_import_has_doubled_the_
         assert _planner_statistics(app) == counted  # 2,900 is not yet twice 1,500
         app.commitments.create_many(_generated(2900, 101), NOTE, "importer")
         assert _planner_statistics(app)["ix_commitments_supersedes"] == "3001 3001"
+    finally:
+        app.close()
+
+
+def test_on_postgresql_an_import_leaves_no_entries_pending_in_the_search_indexes(
+    postgres_url: str,
+):
+    """A GIN index gathers new entries in a pending list that every search reads through
+    until it is merged: after 10,000 imported, a search for a word found nowhere took 34 ms
+    instead of 4, until autovacuum came by."""
+    app = _open(postgres_url)
+    try:
+        app.commitments.create_many(_generated(0, 1500), NOTE, "importer")
+        engine = create_engine(postgres_url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+            pending = conn.exec_driver_sql(
+                "SELECT c.relname, (pgstatginindex(c.oid)).pending_tuples"
+                " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                " WHERE i.indrelid = 'commitments'::regclass AND c.relam ="
+                " (SELECT oid FROM pg_am WHERE amname = 'gin')"
+            ).all()
+        engine.dispose()
+        assert sorted(pending) == [
+            ("ix_commitments_description_trigrams", 0),
+            ("ix_commitments_title_trigrams", 0),
+        ]
     finally:
         app.close()
 
