@@ -20,6 +20,8 @@ the ratio to the lookup by id should not grow with the size.
 python -m tests.bench --only scale            # 10,000, 100,000 and 1,000,000
 python -m tests.bench --only scale --quick    # 2,000 and 10,000
 TREATYCAL_BENCH_ONLY=postgresql python -m tests.bench --only scale   # one database alone
+
+Each database's figures go to results/scale-<database>.json.
 """
 
 from __future__ import annotations
@@ -62,6 +64,11 @@ QUERIES = (
     ("search q=nothing-like-it", "/api/v1/commitments?q=nothing-like-it"),
 )
 BENCH_DATABASE = "treatycal_bench"
+NOTES = [
+    "answers: server time through an in-process TestClient, no network",
+    "served: `treatycal serve` in its own process, default settings but the database",
+    "imports through Commitments.create_many, 50,000 per transaction, no alerts planned",
+]
 ONLY = os.environ.get("TREATYCAL_BENCH_ONLY", "")
 """sqlite or postgresql: one database alone, its figures in results/scale-<that>.json."""
 
@@ -218,19 +225,18 @@ def _report(
             ],
         )
     )
-    path = write_result(
-        f"{NAME}-{ONLY}" if ONLY else NAME,
-        options,
-        {"sizes": list(sizes), "repeats": repeats},
-        {"rows": rows},
-        [
-            "answers: server time through an in-process TestClient, no network",
-            "served: `treatycal serve` in its own process, default settings but the database",
-            "imports through Commitments.create_many, 50,000 per transaction, no alerts planned",
-        ],
-    )
+    paths = [
+        write_result(
+            f"{NAME}-{db}",
+            options,
+            {"sizes": list(sizes), "repeats": repeats},
+            {"rows": [r for r in rows if r["db"] == db]},
+            NOTES,
+        )
+        for db in dict.fromkeys(r["db"] for r in rows)
+    ]
     largest = [r for r in rows if r["size"] == sizes[-1]]
-    headline = [
+    headline = [f"also written: {path}" for path in paths[1:]] + [
         f"{r['db']} {sizes[-1]:,}: {r['what']} {r.get('p50_ms', r.get('value'))}" for r in largest
     ]
-    return Outcome(NAME, path, headline, [])
+    return Outcome(NAME, paths[0], headline, [])
