@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Connection,
@@ -20,6 +21,7 @@ from sqlalchemy import (
 )
 
 from service.domain import Alert, AlertStatus, PlannedAlert
+from service.store.rows import insert_rows
 from service.store.tables import alert_plans, alerts
 from service.store.upsert import insert_new
 
@@ -94,7 +96,7 @@ class Alerts:
     def plan_new(self, planned: Sequence[PlannedAlert], now: datetime) -> None:
         """`replan` for commitments that have no alerts yet (just created): one insert for all."""
         self.planned = True
-        _insert_planned(self._conn, planned, now)
+        insert_rows(self._conn, alerts, _pending_rows(planned, now))
 
     def claim_due(self, now: datetime, limit: int) -> list[Alert]:
         """Pending alerts whose time has come, locked until commit; other replicas skip them."""
@@ -162,7 +164,11 @@ class Alerts:
 
 def _insert_planned(conn: Connection, planned: Sequence[PlannedAlert], now: datetime) -> None:
     """Pending rows for `planned`; those a commitment has already (same offset and due) stay."""
-    rows = [
+    insert_new(conn, alerts, _pending_rows(planned, now), ("commitment_id", "offset", "due_key"))
+
+
+def _pending_rows(planned: Sequence[PlannedAlert], now: datetime) -> list[dict[str, Any]]:
+    return [
         {
             "commitment_id": p.commitment_id,
             "offset": p.offset,
@@ -173,7 +179,6 @@ def _insert_planned(conn: Connection, planned: Sequence[PlannedAlert], now: date
         }
         for p in planned
     ]
-    insert_new(conn, alerts, rows, ("commitment_id", "offset", "due_key"))
 
 
 def _alert(row: RowMapping) -> Alert:

@@ -56,6 +56,7 @@ from service.store.codec import (
     snapshot_dues,
     stated_json,
 )
+from service.store.rows import insert_rows
 from service.store.search import indexed_at_once
 from service.store.tables import (
     LISTED_ORDER,
@@ -344,24 +345,20 @@ class Commitments:
         ]
         try:
             with conn.begin_nested(), indexed_at_once(conn):
-                conn.execute(insert(commitments), [commitment_row(c.after) for c in made])
+                insert_rows(conn, commitments, [commitment_row(c.after) for c in made])
         except IntegrityError as exc:
             taken = self.stored(ids)
             if not taken:
                 raise
             raise DuplicateCommitment(*sorted(taken)) from exc
-        parties = [row for change in made for row in _party_rows(change.after)]
-        if parties:
-            conn.execute(insert(commitment_parties), parties)
-        tags = [row for change in made for row in _tag_rows(change.after)]
-        if tags:
-            conn.execute(insert(commitment_tags), tags)
+        insert_rows(conn, commitment_parties, [r for c in made for r in _party_rows(c.after)])
+        insert_rows(conn, commitment_tags, [r for c in made for r in _tag_rows(c.after)])
         seqs = next_seqs(conn, len(made))
         rows = [
             _revision_row(change.revision, seq, (json, first))
             for change, seq, json, first in zip(made, seqs, stated, changes, strict=True)
         ]
-        conn.execute(insert(revisions), rows)
+        insert_rows(conn, revisions, rows)
         return made
 
     def stored(self, commitment_ids: Sequence[str]) -> set[str]:
