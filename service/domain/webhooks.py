@@ -173,8 +173,9 @@ def plan_alerts(
     planned = []
     for offset in sorted(set(offsets)):
         parsed = AlertOffset.parse(offset)
+        # Built unchecked: the commitment is a valid one, and alert_time answers in UTC.
         planned.append(
-            PlannedAlert(
+            PlannedAlert.model_construct(
                 commitment_id=commitment.id,
                 offset=offset,
                 due_key=edge_key(due, commitment.end, parsed.edge),

@@ -10,13 +10,17 @@ processors, so what is stored is what `insert(table)` would store.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table, insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+_Process = Callable[[Any], Any]
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -41,8 +45,7 @@ class _Plan:
 
     def __init__(self, statement: str, table: Table, names: Sequence[str], dialect: Dialect):
         self.statement = statement
-        types = [table.c[name].type.dialect_impl(dialect) for name in names]
-        processors = [kind.bind_processor(dialect) for kind in types]
+        processors = [_processor(table.c[name].type, dialect) for name in names]
         values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
         steps = [(at, process) for at, process in enumerate(processors) if process is not None]
 
@@ -53,6 +56,28 @@ class _Plan:
             return tuple(encoded)
 
         self.encode = encode
+
+
+def _processor(kind: TypeEngine[Any], dialect: Dialect) -> _Process | None:
+    """The column type's bind processor; for times, one that remembers its last answer."""
+    process = kind.dialect_impl(dialect).bind_processor(dialect)
+    stored = kind.impl_instance if isinstance(kind, TypeDecorator) else kind
+    if process is None or stored.python_type not in (datetime, date):
+        return process
+    last: tuple[Any, Any] = (None, None)
+
+    def remembered(value: Any) -> Any:
+        """A batch's rows share one `now` (created, updated, recorded), encoded once this way
+        instead of once a row. Only for times: they cannot change after the answer is kept."""
+        nonlocal last
+        seen, answer = last
+        if value is seen and value is not None:
+            return answer
+        answer = process(value)
+        last = (value, answer)
+        return answer
+
+    return remembered
 
 
 @lru_cache(maxsize=64)

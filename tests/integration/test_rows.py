@@ -122,3 +122,18 @@ def test_a_value_postgresql_cannot_read_in_a_copy_is_a_database_error(postgres_u
             assert conn.scalar(select(commitments.c.id)) == "c"
     finally:
         db.dispose()
+
+
+def test_each_row_keeps_its_own_time_when_rows_share_some_and_not_others(db: Database):
+    """Times are encoded once for a run of rows sharing one object; a new one is encoded anew."""
+    later = NOW + timedelta(days=1)
+    times = [NOW, NOW, later, NOW, None]
+    with db.write() as conn:
+        insert_rows(conn, commitments, [_commitment(f"c{at}") for at in range(len(times))])
+        insert_rows(conn, alerts, [
+            {"commitment_id": f"c{at}", "offset": "P7D", "due_key": "k", "fire_at": NOW,
+             "status": "pending", "created_at": NOW, "settled_at": settled}
+            for at, settled in enumerate(times)
+        ])  # fmt: skip
+        stored = conn.execute(select(alerts.c.settled_at).order_by(alerts.c.commitment_id))
+        assert [row.settled_at for row in stored] == times
