@@ -27,7 +27,6 @@ Each database's figures go to results/scale-<database>.json.
 from __future__ import annotations
 
 import itertools
-import os
 import statistics
 import tempfile
 import time
@@ -38,8 +37,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from service.api import create_app
 from service.app import App
@@ -47,6 +44,7 @@ from service.clock import utc_now
 from service.domain import ArticleIn, CommitmentCreate
 from service.settings import Settings
 from tests.bench import corpus, scale_process
+from tests.bench.databases import benched
 from tests.bench.serve_app import store
 from tests.bench.support import REPO, Options, Outcome, progress, show, table, write_result
 from tests.support.gold import sochi_report
@@ -69,8 +67,6 @@ NOTES = [
     "served: `treatycal serve` in its own process, default settings but the database",
     "imports through Commitments.create_many, 50,000 per transaction, no alerts planned",
 ]
-ONLY = os.environ.get("TREATYCAL_BENCH_ONLY", "")
-"""sqlite or postgresql: one database alone, its figures in results/scale-<that>.json."""
 
 
 def run(options: Options) -> Outcome:
@@ -78,33 +74,9 @@ def run(options: Options) -> Outcome:
     repeats = 5 if options.quick else 11
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="treatycal-bench-") as folder:
-        for backend, url in _databases(Path(folder)):
+        for backend, url in benched(Path(folder), BENCH_DATABASE):
             rows += _grow(backend, url, sizes, repeats)
     return _report(options, sizes, repeats, rows)
-
-
-def _databases(folder: Path) -> Iterator[tuple[str, str]]:
-    if ONLY in ("", "sqlite"):
-        yield "sqlite", f"sqlite:///{folder / 'scale.db'}"
-    if ONLY == "sqlite":
-        return
-    server = os.environ.get("TREATYCAL_BENCH_POSTGRES_URL") or os.environ.get(
-        "TREATYCAL_TEST_POSTGRES_URL"
-    )
-    if not server:
-        progress("no PostgreSQL named (TREATYCAL_BENCH_POSTGRES_URL): SQLite only")
-        return
-    yield "postgresql", _fresh_database(server)
-
-
-def _fresh_database(server: str) -> str:
-    """A database of the bench's own on that server, dropped and made again."""
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {BENCH_DATABASE}"))
-    admin.dispose()
-    return make_url(server).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
 
 
 def _grow(backend: str, url: str, sizes: tuple[int, ...], repeats: int) -> list[dict[str, Any]]:
