@@ -27,7 +27,9 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     """Insert `rows` into `table` in `conn`'s transaction; every row has the same keys.
 
     A refused row (a key taken, a missing reference) raises SQLAlchemy's IntegrityError, as
-    `conn.execute(insert(table), rows)` would, and nothing of the call is left written.
+    `conn.execute(insert(table), rows)` would. PostgreSQL's COPY then keeps none of the rows;
+    SQLite keeps those before the refused one, as its executemany always has: a caller that
+    goes on after the error writes in a savepoint.
     """
     if not rows:
         return
