@@ -97,19 +97,6 @@ class Agenda:
             next=_key_of(items[-1]).token() if more else None,
         )
 
-    def known_on(
-        self, day: date, where: CommitmentFilter, known_at: date | None = None
-    ) -> list[Commitment]:
-        """As known on `day`: the current state from today on, else the revisions then in force;
-        with `known_at`, of those recorded by the end of that day (UTC)."""
-        with self._ctx.read() as tx:
-            if day >= self._ctx.clock().date() and known_at is None:
-                return tx.commitments.matching(where)
-            recorded_by = _end_of(known_at) if known_at else None
-            return _AsKnown(tx, where, day, known_at).matching(
-                tx.commitments.as_of(day, recorded_by)
-            )
-
     def meeting(
         self,
         day: date,

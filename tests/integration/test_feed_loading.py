@@ -10,6 +10,7 @@ import pytest
 from service.app import App
 from service.domain import CommitmentFilter, Status
 from service.errors import FeedFileError
+from tests.support.known import known_on
 from tests.unit.test_feedfiles import SHIPPED, copy_shipped, edit, shipped_catalog
 
 
@@ -52,7 +53,7 @@ def test_changing_one_date_writes_one_revision(app: App, tmp_path: Path) -> None
 def test_history_is_queryable_as_of_a_day(app: App) -> None:
     app.feeds.load(SHIPPED)
     only = CommitmentFilter(ids=("new-start-expiry",))
-    [then] = app.agenda.known_on(date(2019, 5, 14), only)
+    [then] = known_on(app, date(2019, 5, 14), only)
     assert then.due is not None and then.due.value == "2021-02-05"
     assert then.status is Status.SCHEDULED
     now = app.commitments.get("new-start-expiry")
@@ -68,7 +69,7 @@ def test_history_is_queryable_as_of_a_day(app: App) -> None:
 def test_undecided_meeting_as_of_the_article(app: App) -> None:
     app.feeds.load(SHIPPED)
     only = CommitmentFilter(ids=("trump-putin-next-meeting-2019",))
-    [then] = app.agenda.known_on(date(2019, 5, 14), only)
+    [then] = known_on(app, date(2019, 5, 14), only)
     assert (then.due, then.status) == (None, Status.TENTATIVE)
 
 

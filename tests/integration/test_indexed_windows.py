@@ -32,6 +32,7 @@ from service.store.tables import revisions
 from service.store.windows import LONG
 from tests.bench import corpus
 from tests.integration.test_migrations import _config
+from tests.support.known import known_on
 from tests.support.shipped import shipped_app
 
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
@@ -66,7 +67,7 @@ def _add_generated(app: App) -> None:
 def _replayed(app: App, day: date, within: str) -> list[str]:
     """The reference answer: all of history replayed for the day, then the rule applied."""
     until = app.agenda.upcoming(CommitmentFilter(), within, day).until
-    everything = app.agenda.known_on(day, CommitmentFilter())
+    everything = known_on(app, day, CommitmentFilter())
     return [commitment.id for commitment, _ in upcoming(everything, day, until)]
 
 
@@ -127,7 +128,7 @@ def test_what_an_article_is_matched_against_is_what_meets_its_windows_then(fille
     ]
     statuses = set()
     for day in (date(2019, 5, 14), date(2025, 10, 20), NOW.date()):
-        everything = filled.agenda.known_on(day, CommitmentFilter())
+        everything = known_on(filled, day, CommitmentFilter())
         expected = [c for c in everything if any(_meets(c, *one) for one in asked)]
         found = filled.agenda.meeting(day, asked)
         assert [c.id for c in found] == [c.id for c in expected], day

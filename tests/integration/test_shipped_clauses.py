@@ -14,6 +14,7 @@ import pytest
 
 from service.app import App
 from service.domain import AlertStatus, Commitment, CommitmentFilter
+from tests.support.known import known_on
 from tests.support.shipped import shipped_app
 
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
@@ -27,7 +28,7 @@ def shipped(database_url: str) -> Iterator[App]:
 
 
 def _everything(app: App) -> list[Commitment]:
-    return app.agenda.known_on(NOW.date(), CommitmentFilter())
+    return known_on(app, NOW.date(), CommitmentFilter())
 
 
 def test_every_notice_has_its_follow_up_dated_by_the_clause(shipped: App):

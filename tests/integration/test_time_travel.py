@@ -14,6 +14,7 @@ import pytest
 
 from service.app import App
 from service.domain import Commitment, CommitmentFilter
+from tests.support.known import known_on
 from tests.support.shipped import shipped_app
 
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
@@ -234,7 +235,7 @@ def test_the_calendar_shows_only_what_was_known_that_day(
     app: App, day: str, commitment_id: str, seen: Seen
 ):
     on = date.fromisoformat(day)
-    known = app.agenda.known_on(on, CommitmentFilter(ids=(commitment_id,)))
+    known = known_on(app, on, CommitmentFilter(ids=(commitment_id,)))
     if seen.status is None:
         assert known == []
         return
