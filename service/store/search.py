@@ -58,7 +58,8 @@ class Narrowed:
 
 
 UNNARROWED = Narrowed(None, None, complete=True)
-_INSERT_TRIGGER = "commitments_text_insert"
+INSERT_TRIGGER = "commitments_text_insert"
+"""The trigger that indexes a commitment as it is inserted; a bulk write drops it for a while."""
 
 
 def is_search_object(name: str | None) -> bool:
@@ -109,10 +110,10 @@ def indexed_at_once(conn: Connection) -> Iterator[None]:
         yield
         return
     made = text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name")
-    trigger = conn.scalar(made, {"name": _INSERT_TRIGGER})
+    trigger = conn.scalar(made, {"name": INSERT_TRIGGER})
     rowid: ColumnElement[int] = literal_column("commitments.rowid")
     last = conn.scalar(select(func.coalesce(func.max(rowid), 0)).select_from(commitments))
-    conn.execute(text(f"DROP TRIGGER {_INSERT_TRIGGER}"))
+    conn.execute(text(f"DROP TRIGGER {INSERT_TRIGGER}"))
     yield
     new = select(rowid, commitments.c.title, commitments.c.description).where(rowid > last)
     index = table(SEARCH_TABLE, column("rowid"), column("title"), column("description"))

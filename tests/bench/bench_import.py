@@ -66,11 +66,11 @@ def run(options: Options) -> Outcome:
             )
     headers = ["database", "commitments", "seconds", "per second", "per CPU second", "floor"]
     show(table(headers, rows))
-    said = [
+    said = [f"also written: {path}" for path in paths[1:]] + [
         f"{db}, {n:,} commitments: {rate:,}/s ({cpu:,}/CPU s); the database alone: {floor:,}/s"
         for db, n, _, rate, cpu, floor in rows
     ]
-    return Outcome(NAME, paths[-1], said)
+    return Outcome(NAME, paths[0], said)
 
 
 def _imported(

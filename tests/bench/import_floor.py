@@ -14,25 +14,27 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
+from service.store.search import INSERT_TRIGGER, SEARCH_TABLE
 from service.store.tables import alerts, commitment_parties, commitment_tags, commitments, revisions
+from service.store.transaction import BULK_CACHE_KIB
 
 TABLES = (commitments, commitment_parties, commitment_tags, revisions, alerts)
-BULK_CACHE = "-65536"
-"""The page cache a bulk import runs with (service.store.transaction.BULK_CACHE_KIB)."""
 
 
 def sqlite_seconds(imported: Path, empty: Path) -> float:
-    """Seconds to copy the imported rows into `empty`, a copy of the database made before."""
+    """Seconds to copy the imported rows into `empty`, a copy of the database made before,
+    with the page cache an import has and (as on PostgreSQL) no foreign keys checked."""
     conn = sqlite3.connect(empty, isolation_level=None)
     try:
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", f"cache_size={BULK_CACHE}"):
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", f"cache_size=-{BULK_CACHE_KIB}"):
             conn.execute(f"PRAGMA {pragma}")
         conn.execute("ATTACH ? AS imported", (str(imported),))
-        trigger = "commitments_text_insert"
-        made = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (trigger,)).fetchone()
+        made = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = ?", (INSERT_TRIGGER,)
+        ).fetchone()
         started = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute(f"DROP TRIGGER {trigger}")
+        conn.execute(f"DROP TRIGGER {INSERT_TRIGGER}")
         for table in TABLES:
             listed = ", ".join(f'"{column.name}"' for column in table.c)
             conn.execute(
@@ -40,7 +42,7 @@ def sqlite_seconds(imported: Path, empty: Path) -> float:
                 f"SELECT {listed} FROM imported.{table.name} ORDER BY rowid"
             )
         conn.execute(
-            "INSERT INTO commitments_text (rowid, title, description) "
+            f"INSERT INTO {SEARCH_TABLE} (rowid, title, description) "
             "SELECT rowid, title, description FROM main.commitments"
         )
         conn.execute(made[0])
