@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-from service.domain import Commitment, CommitmentFields, Due, Revision
+from service.domain import Commitment, CommitmentFields, Due, Revision, created_changes
 from service.store.windows import touch_columns
 
 
@@ -102,7 +102,9 @@ def revision_from_row(row: RowMapping) -> Revision:
             "actor": row["actor"],
             "reason": row["reason"],
             "source": row["source"],
-            "changes": row["changes"],
+            "changes": created_changes(row["snapshot"])
+            if row["changes"] is None
+            else row["changes"],
             "snapshot": row["snapshot"],
         }
     )

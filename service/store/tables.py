@@ -111,7 +111,12 @@ revisions = Table(
     Column("actor", String(200), nullable=False),
     Column("reason", Text),
     Column("source", JSON),
-    Column("changes", JSON, nullable=False),
+    Column(
+        "changes",
+        JSON,
+        nullable=False,
+        comment="each changed field, from and to; JSON null: a first revision, every field new",
+    ),
     Column("snapshot", JSON, nullable=False, comment="the stated fields after this revision"),
     Column("seq", BigInteger, nullable=False, comment="place in commit order: the changes cursor"),
     Column("due_first_day", Date, comment="the snapshot's, to find what touched a period then"),

@@ -24,6 +24,7 @@ from service.domain import (
     Scope,
     Source,
     Status,
+    diff,
 )
 from service.errors import (
     CommitmentNotFound,
@@ -32,7 +33,7 @@ from service.errors import (
     RevisionConflict,
 )
 from service.store import DataVersion, Tx
-from service.store.tables import api_keys
+from service.store.tables import api_keys, revisions
 
 NOW = "2026-11-27T12:00:00Z"
 EXTENSION = Source(url="https://example.org/new-start-extension", title="Extension in force")
@@ -123,6 +124,23 @@ def test_every_change_appends_a_revision_with_its_reason_and_source(app: App):
     assert history[1].recorded_at == datetime(2026, 11, 27, 12, tzinfo=UTC)
     assert history[0].snapshot.due == Due(value="2021-02-05")
     assert app.commitments.get("new-start-expiry").revision == 2
+
+
+@freeze_time(NOW)
+def test_a_first_revision_keeps_its_changes_in_its_snapshot_and_reads_them_back(app: App):
+    """Stored as JSON null, a first revision's changes read back as every stated field from
+    nothing, as `diff` made them; a later revision stores what it changed."""
+    _track_new_start(app)
+    history = app.commitments.history("new-start-expiry")
+    with app.context.store.db.read() as conn:
+        stored = conn.execute(
+            select(revisions.c.revision, revisions.c.changes).order_by(revisions.c.revision)
+        ).all()
+    assert [(n, changes is None) for n, changes in stored] == [(1, True), (2, False)]
+    assert stored[1].changes.keys() == {"due", "sources"}
+    assert history[0].changes == diff(None, history[0].snapshot)
+    assert history[0].changes["due"].after == {"value": "2021-02-05", "tz": None}
+    assert {change.before for change in history[0].changes.values()} == {None}
 
 
 @freeze_time(NOW)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,40 @@ def test_the_search_index_is_rebuilt_without_positions_and_still_follows_writes(
         phrase = conn.execute(found, {"q": '"summit in g"'}).scalars().all()
     db.dispose()
     assert phrase == ["geneva"]
+
+
+def test_first_changes_are_written_out_again_by_the_downgrade_from_0018(empty_database: str):
+    """0018 stores a first revision's changes as JSON null; its downgrade writes them out as
+    the code before it stored them, and leaves later revisions' changes as they are."""
+    db = Database.from_url(empty_database)
+    db.migrate()
+    snapshot = {"title": "Talks in Geneva", "due": {"value": "2027-04-01", "tz": None}}
+    insert = text(
+        "INSERT INTO revisions (commitment_id, revision, recorded_at, effective, actor,"
+        " changes, snapshot, seq) VALUES ('geneva', :n, '2026-12-04 12:00:00', '2026-12-04',"
+        " 'test', :changes, :snapshot, :n)"
+    )
+    later = {"title": {"from": "Talks in Geneva", "to": "Talks in Bern"}}
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO commitments (id, title, description, kind, status, parties, tags,"
+                " sources, revision, created_at, updated_at) VALUES ('geneva', 'Talks in Bern',"
+                " '', 'meeting', 'scheduled', '[]', '[]', '[]', 2, '2026-12-04 12:00:00',"
+                " '2026-12-04 12:00:00')"
+            )
+        )
+        for n, changes in ((1, None), (2, later)):
+            values = {"n": n, "changes": json.dumps(changes), "snapshot": json.dumps(snapshot)}
+            conn.execute(insert, values)
+        command.downgrade(_config(conn), "0017")
+        stored = conn.execute(
+            text("SELECT CAST(changes AS TEXT) FROM revisions ORDER BY revision")
+        ).scalars()
+        written = [json.loads(changes) for changes in stored]
+    db.dispose()
+    first = {
+        "title": {"from": None, "to": "Talks in Geneva"},
+        "due": {"from": None, "to": {"value": "2027-04-01", "tz": None}},
+    }
+    assert written == [first, later]
