@@ -3,7 +3,10 @@
 New commitments that stand alone go in batches: their rows, revisions (consecutive seqs, in
 the order given), alerts and change messages in a few statements per batch. One that
 supersedes another or whose due follows another's is recorded by `changes.record` in its
-place in the order, so each answer is what creating them one at a time would give.
+place in the order, so each answer is what creating them one at a time would give. A run of
+new commitments that stand alone joins the search index at its end, in one statement: on
+SQLite that is a third of what indexing each batch cost, and no write in the run changes a
+commitment it made.
 """
 
 from __future__ import annotations
@@ -52,18 +55,33 @@ def create_many(
 
     Errors name the item by its index in `items` (from 0).
     """
-    made: list[str] = []
     new = _identified(items, note)
     taken = tx.commitments.stored([item.commitment_id for item in new])
     if taken:
         raise DuplicateCommitment(*sorted(taken))
+    made: list[str] = []
+
+    def stored(ids: Sequence[str]) -> None:
+        """Batches end where a chunk of all the items does: progress is told there."""
+        made.extend(ids)
+        whole_chunk = len(made) % chunk == 0
+        if whole_chunk and len(made) == chunk < len(new):
+            tx.replan_after_growth()
+        if progress is not None and (whole_chunk or len(made) == len(new)):
+            progress(len(made), len(new))
+
     with tx.bulk(), _collector_paused():
-        for start in range(0, len(new), chunk):
-            made += _store(tx, planner, new[start : start + chunk], note, actor)
-            if start == 0 and len(new) > chunk:
-                tx.replan_after_growth()
-            if progress is not None:
-                progress(len(made), len(new))
+        for standalone, run in groupby(new, key=lambda item: item.standalone):
+            if not standalone:
+                for item in run:
+                    stored([_record(tx, planner, item, note, actor).id])
+                continue
+            alone, start = list(run), 0
+            with tx.commitments.searchable_at_end():
+                while start < len(alone):
+                    end = start + chunk - len(made) % chunk
+                    stored(_insert(tx, planner, alone[start:end], note, actor))
+                    start = end
     if new:
         tx.versions.bump()
     return made
@@ -112,17 +130,6 @@ def _identified(items: Sequence[CommitmentCreate], note: ChangeNote) -> list[_It
         shown = "; ".join(f"{cid!r} (items {_listed(found)})" for cid, found in repeated[:10])
         raise InvalidInput(f"each new commitment needs its own id, and these repeat: {shown}")
     return new
-
-
-def _store(
-    tx: Tx, planner: Planner, batch: Sequence[_Item], note: ChangeNote, actor: str
-) -> Iterator[str]:
-    for standalone, run in groupby(batch, key=lambda item: item.standalone):
-        if standalone:
-            yield from _insert(tx, planner, list(run), note, actor)
-        else:
-            for item in run:
-                yield _record(tx, planner, item, note, actor).id
 
 
 def _insert(

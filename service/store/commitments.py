@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -344,7 +345,7 @@ class Commitments:
             )
         ]
         try:
-            with conn.begin_nested(), indexed_at_once(conn):
+            with conn.begin_nested():
                 insert_rows(conn, commitments, [commitment_row(c.after) for c in made])
         except IntegrityError as exc:
             taken = self.stored(ids)
@@ -360,6 +361,14 @@ class Commitments:
         ]
         insert_rows(conn, revisions, rows)
         return made
+
+    @contextmanager
+    def searchable_at_end(self) -> Iterator[None]:
+        """Commitments inserted in the block join the search index at its end, all at once
+        (`search.indexed_at_once`). For inserts only: one inserted in the block must not have
+        its title or description changed in it, as the index does not hold it yet."""
+        with indexed_at_once(self._conn):
+            yield
 
     def stored(self, commitment_ids: Sequence[str]) -> set[str]:
         """Those of these ids that are taken, asked a thousand at a time."""
