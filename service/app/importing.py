@@ -55,14 +55,34 @@ def create_many(
 
     Errors name the item by its index in `items` (from 0).
     """
-    new = _identified(items, note)
-    taken = tx.commitments.stored([item.commitment_id for item in new])
-    if taken:
-        raise DuplicateCommitment(*sorted(taken))
+    with _collector_paused():
+        new = _identified(items, note)
+        taken = tx.commitments.stored([item.commitment_id for item in new])
+        if taken:
+            raise DuplicateCommitment(*sorted(taken))
+        with tx.bulk():
+            made = _stored(tx, planner, new, note, actor, progress, chunk)
+    if new:
+        tx.versions.bump()
+    return made
+
+
+def _stored(
+    tx: Tx,
+    planner: Planner,
+    new: Sequence[_Item],
+    note: ChangeNote,
+    actor: str,
+    progress: Progress,
+    chunk: int,
+) -> list[str]:
+    """Each run of new commitments that stand alone in batches, each other one by `record`.
+
+    Batches end where a chunk of all the items does: progress is told there.
+    """
     made: list[str] = []
 
     def stored(ids: Sequence[str]) -> None:
-        """Batches end where a chunk of all the items does: progress is told there."""
         made.extend(ids)
         whole_chunk = len(made) % chunk == 0
         if whole_chunk and len(made) == chunk < len(new):
@@ -70,20 +90,17 @@ def create_many(
         if progress is not None and (whole_chunk or len(made) == len(new)):
             progress(len(made), len(new))
 
-    with tx.bulk(), _collector_paused():
-        for standalone, run in groupby(new, key=lambda item: item.standalone):
-            if not standalone:
-                for item in run:
-                    stored([_record(tx, planner, item, note, actor).id])
-                continue
-            alone, start = list(run), 0
-            with tx.commitments.searchable_at_end():
-                while start < len(alone):
-                    end = start + chunk - len(made) % chunk
-                    stored(_insert(tx, planner, alone[start:end], note, actor))
-                    start = end
-    if new:
-        tx.versions.bump()
+    for standalone, run in groupby(new, key=lambda item: item.standalone):
+        if not standalone:
+            for item in run:
+                stored([_record(tx, planner, item, note, actor).id])
+            continue
+        alone, start = list(run), 0
+        with tx.commitments.searchable_at_end():
+            while start < len(alone):
+                end = start + chunk - len(made) % chunk
+                stored(_insert(tx, planner, alone[start:end], note, actor))
+                start = end
     return made
 
 
