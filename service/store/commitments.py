@@ -520,7 +520,7 @@ def _revision_row(
         if revision.source
         else None,
         "changes": changes_json,
-        "snapshot": snapshot_json or stated_json(snapshot),
+        "snapshot": stated_json(snapshot) if snapshot_json is None else snapshot_json,
         "in_force_until": None,
     }
 
