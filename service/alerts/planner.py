@@ -24,7 +24,7 @@ from service.domain import (
     Subscription,
     plan_alerts,
 )
-from service.feeds import memberships
+from service.feeds import Memberships, memberships
 from service.store import NewDelivery, Tx
 
 
@@ -77,19 +77,12 @@ class Planner:
         if messages:
             tx.deliveries.enqueue(messages, now)
 
-    def plan_created(self, tx: Tx, created: Sequence[Change], now: datetime) -> None:
-        """What `plan` does for each of these new commitments, in one insert of each kind."""
-        subscriptions = tx.subscriptions.active()
-        member = memberships(tx, [change.after.id for change in created])
-        planned: list[PlannedAlert] = []
-        messages: list[NewDelivery] = []
-        for change in created:
-            feeds = member.of(change.after)
-            planned += self._planned(change.after, subscriptions, feeds)
-            messages += _messages(change, subscriptions, feeds, set())
-        tx.alerts.plan_new(planned, now)
-        if messages:
-            tx.deliveries.enqueue(messages, now)
+    def planning_created(self, tx: Tx, commitment_ids: Sequence[str]) -> CreatedPlans:
+        """The plans of these commitments, about to be created, made as each one is
+        (`CreatedPlans.add`) and stored with one insert of each kind (`CreatedPlans.store`):
+        what `plan` does for each. What planning reads is read now, before they are written,
+        so that a bulk write can plan each one while the database stores the ones before."""
+        return CreatedPlans(self, tx.subscriptions.active(), memberships(tx, commitment_ids))
 
     def replan_all(self, tx: Tx, reason: str, now: datetime) -> int:
         """Re-plan every commitment in `tx`; when a subscription's offsets change."""
@@ -114,14 +107,35 @@ class Planner:
         reason: str,
         now: datetime,
     ) -> None:
-        planned = self._planned(commitment, subscriptions, feeds)
+        planned = self.planned(commitment, subscriptions, feeds)
         tx.alerts.replan(commitment.id, planned, now, reason)
 
-    def _planned(
+    def planned(
         self, commitment: Commitment, subscriptions: list[Subscription], feeds: set[str]
     ) -> list[PlannedAlert]:
         offsets = self.rules.offsets_for(commitment, subscriptions, feeds)
         return plan_alerts(commitment, offsets, self.rules.all_day_zone)
+
+
+class CreatedPlans:
+    """The alerts and change messages of new commitments, gathered one change at a time."""
+
+    def __init__(
+        self, planner: Planner, subscriptions: list[Subscription], member: Memberships
+    ) -> None:
+        self._planner, self._subscriptions, self._member = planner, subscriptions, member
+        self._planned: list[PlannedAlert] = []
+        self._messages: list[NewDelivery] = []
+
+    def add(self, change: Change) -> None:
+        feeds = self._member.of(change.after)
+        self._planned += self._planner.planned(change.after, self._subscriptions, feeds)
+        self._messages += _messages(change, self._subscriptions, feeds, set())
+
+    def store(self, tx: Tx, now: datetime) -> None:
+        tx.alerts.plan_new(self._planned, now)
+        if self._messages:
+            tx.deliveries.enqueue(self._messages, now)
 
 
 def _messages(

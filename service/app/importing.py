@@ -152,10 +152,11 @@ def _identified(items: Sequence[CommitmentCreate], note: ChangeNote) -> list[_It
 def _insert(
     tx: Tx, planner: Planner, run: Sequence[_Item], note: ChangeNote, actor: str
 ) -> list[str]:
+    plans = planner.planning_created(tx, [item.commitment_id for item in run])
     created = tx.commitments.insert_many(
-        [(item.commitment_id, item.fields) for item in run], note, actor
+        [(item.commitment_id, item.fields) for item in run], note, actor, plans.add
     )
-    planner.plan_created(tx, created, created[0].revision.recorded_at)
+    plans.store(tx, created[0].revision.recorded_at)
     return [change.after.id for change in created]
 
 

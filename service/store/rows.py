@@ -10,9 +10,10 @@ processors, so what is stored is what `insert(table)` would store.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -23,22 +24,27 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 _Process = Callable[[Any], Any]
 
 
-def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+def insert_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
     """Insert `rows` into `table` in `conn`'s transaction; every row has the same keys.
+
+    On PostgreSQL the rows are read one at a time as COPY sends them, so rows made as they
+    are asked for are stored while the next are made; SQLite's executemany takes a list.
 
     A refused row (a key taken, a missing reference) raises SQLAlchemy's IntegrityError, as
     `conn.execute(insert(table), rows)` would. PostgreSQL's COPY then keeps none of the rows;
     SQLite keeps those before the refused one, as its executemany always has: a caller that
     goes on after the error writes in a savepoint.
     """
-    if not rows:
+    given = iter(rows)
+    first = next(given, None)
+    if first is None:
         return
-    plan = _plan(conn.dialect, table, frozenset(rows[0]))
-    encoded = [plan.encode(row) for row in rows]
+    plan = _plan(conn.dialect, table, frozenset(first))
+    encoded = map(plan.encode, chain((first,), given))
     if conn.dialect.name == "postgresql":
         _copy(conn, plan.statement, encoded)
     else:
-        conn.exec_driver_sql(plan.statement, encoded)
+        conn.exec_driver_sql(plan.statement, list(encoded))
 
 
 class _Plan:
@@ -93,7 +99,7 @@ def _plan(dialect: Dialect, table: Table, names: frozenset[str]) -> _Plan:
     return _Plan(str(compiled), table, list(compiled.positiontup or ()), dialect)
 
 
-def _copy(conn: Connection, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
+def _copy(conn: Connection, statement: str, rows: Iterable[tuple[Any, ...]]) -> None:
     """COPY the rows in, with the driver's errors read as SQLAlchemy's, as `execute` reads them."""
     dbapi = conn.dialect.dbapi
     assert dbapi is not None

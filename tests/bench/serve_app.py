@@ -31,6 +31,7 @@ import uvicorn
 from fastapi import FastAPI, Response
 
 from service.alerts import Planner
+from service.alerts.planner import CreatedPlans
 from service.api import create_app
 from service.api.deps import Services
 from service.app import App
@@ -57,7 +58,18 @@ class Unplanned(Planner):
     def plan(self, tx: Tx, change: Change) -> None:
         pass
 
-    def plan_created(self, tx: Tx, created: Sequence[Change], now: datetime) -> None:
+    def planning_created(self, tx: Tx, commitment_ids: Sequence[str]) -> CreatedPlans:
+        return _NoPlans()
+
+
+class _NoPlans(CreatedPlans):
+    def __init__(self) -> None:
+        pass
+
+    def add(self, change: Change) -> None:
+        pass
+
+    def store(self, tx: Tx, now: datetime) -> None:
         pass
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Table, create_engine, select
 from service.app import App, importing
 from service.app.changes import identified
 from service.domain import (
+    Change,
     ChangeNote,
     CommitmentCreate,
     CommitmentFilter,
@@ -212,6 +213,32 @@ def test_the_store_refuses_a_batch_holding_a_stored_id_and_the_transaction_goes_
             "berlin-talks",
             "old-talks",
         }
+
+
+def test_an_error_while_a_batch_is_made_stores_none_of_it_and_the_transaction_goes_on(bulk: App):
+    """On PostgreSQL the batch's changes are made while COPY streams them: a failure in the
+    middle must end the COPY, undo its rows and leave the transaction usable, and be the
+    error the caller sees, not the server's complaint about an aborted COPY."""
+    _prepare(bulk)
+    fields = [identified(item) for item in _items(ITEMS[:3])]
+    seen: list[str] = []
+
+    def failing_at_the_second(change: Change) -> None:
+        seen.append(change.after.id)
+        if len(seen) == 2:
+            raise RuntimeError("planning failed")
+
+    with bulk.context.store.transaction() as tx:
+        with pytest.raises(RuntimeError, match="planning failed"):
+            tx.commitments.insert_many(fields, NOTE, "importer", failing_at_the_second)
+        assert not tx.commitments.stored([cid for cid, _ in fields])
+        made = tx.commitments.insert_many(
+            fields, NOTE, "importer", lambda c: seen.append(c.after.id)
+        )
+    assert seen == ["snapback-closes", "berlin-talks", *(c.after.id for c in made)]
+    assert [c.after.id for c in made] == [cid for cid, _ in fields]
+    with bulk.context.store.read() as tx:
+        assert tx.commitments.stored([cid for cid, _ in fields]) == {cid for cid, _ in fields}
 
 
 def test_a_bulk_write_widens_sqlites_page_cache_for_its_block_only(tmp_path: Path):
