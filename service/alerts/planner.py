@@ -81,7 +81,8 @@ class Planner:
         """The plans of these commitments, about to be created, made as each one is
         (`CreatedPlans.add`) and stored with one insert of each kind (`CreatedPlans.store`):
         what `plan` does for each. What planning reads is read now, before they are written,
-        so that a bulk write can plan each one while the database stores the ones before."""
+        so that a bulk write can plan each one while the database stores the ones before:
+        `CreatedPlans.add` reads nothing."""
         return CreatedPlans(self, tx.subscriptions.active(), memberships(tx, commitment_ids))
 
     def replan_all(self, tx: Tx, reason: str, now: datetime) -> int:

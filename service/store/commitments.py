@@ -334,7 +334,8 @@ class Commitments:
         the changes are made, and `each` called, while COPY streams their rows: the server
         indexes a row (its text's trigrams are most of an import's server time) while
         Python makes the next, and a 30,000 import ran 12-19% faster. SQLite takes its
-        rows whole, so there each step runs over the batch in turn.
+        rows whole, so there each step runs over the batch in turn. `each` must not use the
+        connection: on PostgreSQL it runs while the COPY holds it.
         """
         if not new:
             return []
