@@ -532,6 +532,7 @@ def _revision_row(
         "seq": seq,
         "commitment_id": revision.commitment_id,
         "revision": revision.revision,
+        "kind": snapshot.kind.value,
         "recorded_at": revision.recorded_at,
         "effective": revision.effective,
         "actor": revision.actor,
@@ -657,10 +658,9 @@ def _undated_as_of(everything: bool, of_kinds: bool) -> Select[Any]:
 
 
 def _of_kinds(asked: bool) -> list[ColumnElement[bool]]:
-    """If `asked`, that the revision's snapshot is of one of the bound kinds (read from each
-    row the index range gives: a filter, not a range)."""
-    kind = revisions.c.snapshot["kind"].as_string()
-    return [kind.in_(bindparam("kinds", expanding=True))] if asked else []
+    """If `asked`, that the revision's snapshot is of one of the bound kinds: a filter on the
+    last column of the touching index, not a range, so the index alone tells."""
+    return [revisions.c.kind.in_(bindparam("kinds", expanding=True))] if asked else []
 
 
 def _successors(everything: bool) -> Select[Any]:

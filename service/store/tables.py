@@ -134,13 +134,20 @@ revisions = Table(
         Date,
         comment="the next revision's effective date: in force before it; null: the latest",
     ),
+    Column(
+        "kind",
+        String(32),
+        nullable=False,
+        server_default="",
+        comment="the snapshot's, so that the touching index can filter by it",
+    ),
     UniqueConstraint("commitment_id", "revision"),
     Index(None, "effective"),
     Index(None, "seq", unique=True),
     Index(
         "ix_revisions_touching",
         *("span_class", "due_start", "commitment_id", "due_first_day", "touch_last_day"),
-        *("effective", "in_force_until", "id"),
+        *("effective", "in_force_until", "id", "kind"),
     ),
 )
 

@@ -205,3 +205,32 @@ def test_first_changes_are_written_out_again_by_the_downgrade_from_0018(empty_da
         "due": {"from": None, "to": {"value": "2027-04-01", "tz": None}},
     }
     assert written == [first, later]
+
+
+def test_revisions_stored_before_0019_get_their_snapshots_kind(empty_database: str):
+    """0019 copies each revision's kind out of its snapshot into the column the touching index
+    filters by: a revision left with the default would never be found by kind."""
+    db = Database.from_url(empty_database)
+    with db.engine.begin() as conn:
+        command.upgrade(_config(conn), "0018")
+        conn.execute(
+            text(
+                "INSERT INTO commitments (id, title, description, kind, status, parties, tags,"
+                " sources, revision, created_at, updated_at) VALUES ('geneva', 'Summit in"
+                " Geneva', '', 'summit', 'scheduled', '[]', '[]', '[]', 2, '2026-12-04 12:00:00',"
+                " '2026-12-04 12:00:00')"
+            )
+        )
+        insert = text(
+            "INSERT INTO revisions (commitment_id, revision, recorded_at, effective, actor,"
+            " changes, snapshot, seq) VALUES ('geneva', :n, '2026-12-04 12:00:00', '2026-12-04',"
+            " 'test', 'null', :snapshot, :n)"
+        )
+        for n, kind in ((1, "meeting"), (2, "summit")):
+            conn.execute(insert, {"n": n, "snapshot": json.dumps({"title": "T", "kind": kind})})
+        command.upgrade(_config(conn), "0019")
+        kinds = conn.execute(text("SELECT kind FROM revisions ORDER BY revision")).scalars()
+        assert list(kinds) == ["meeting", "summit"]
+        command.downgrade(_config(conn), "0018")
+        assert "kind" not in {c["name"] for c in inspect(conn).get_columns("revisions")}
+    db.dispose()
