@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import OperationalError
 
 from service.store import Database, search
@@ -176,24 +177,9 @@ def test_first_changes_are_written_out_again_by_the_downgrade_from_0018(empty_da
     db = Database.from_url(empty_database)
     db.migrate()
     snapshot = {"title": "Talks in Geneva", "due": {"value": "2027-04-01", "tz": None}}
-    insert = text(
-        "INSERT INTO revisions (commitment_id, revision, recorded_at, effective, actor,"
-        " changes, snapshot, seq) VALUES ('geneva', :n, '2026-12-04 12:00:00', '2026-12-04',"
-        " 'test', :changes, :snapshot, :n)"
-    )
     later = {"title": {"from": "Talks in Geneva", "to": "Talks in Bern"}}
     with db.engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO commitments (id, title, description, kind, status, parties, tags,"
-                " sources, revision, created_at, updated_at) VALUES ('geneva', 'Talks in Bern',"
-                " '', 'meeting', 'scheduled', '[]', '[]', '[]', 2, '2026-12-04 12:00:00',"
-                " '2026-12-04 12:00:00')"
-            )
-        )
-        for n, changes in ((1, None), (2, later)):
-            values = {"n": n, "changes": json.dumps(changes), "snapshot": json.dumps(snapshot)}
-            conn.execute(insert, values)
+        _geneva_with_revisions(conn, [(None, snapshot), (later, snapshot)])
         command.downgrade(_config(conn), "0017")
         stored = conn.execute(
             text("SELECT CAST(changes AS TEXT) FROM revisions ORDER BY revision")
@@ -213,24 +199,34 @@ def test_revisions_stored_before_0019_get_their_snapshots_kind(empty_database: s
     db = Database.from_url(empty_database)
     with db.engine.begin() as conn:
         command.upgrade(_config(conn), "0018")
-        conn.execute(
-            text(
-                "INSERT INTO commitments (id, title, description, kind, status, parties, tags,"
-                " sources, revision, created_at, updated_at) VALUES ('geneva', 'Summit in"
-                " Geneva', '', 'summit', 'scheduled', '[]', '[]', '[]', 2, '2026-12-04 12:00:00',"
-                " '2026-12-04 12:00:00')"
-            )
+        _geneva_with_revisions(
+            conn, [(None, {"title": "T", "kind": kind}) for kind in ("meeting", "summit")]
         )
-        insert = text(
-            "INSERT INTO revisions (commitment_id, revision, recorded_at, effective, actor,"
-            " changes, snapshot, seq) VALUES ('geneva', :n, '2026-12-04 12:00:00', '2026-12-04',"
-            " 'test', 'null', :snapshot, :n)"
-        )
-        for n, kind in ((1, "meeting"), (2, "summit")):
-            conn.execute(insert, {"n": n, "snapshot": json.dumps({"title": "T", "kind": kind})})
         command.upgrade(_config(conn), "0019")
         kinds = conn.execute(text("SELECT kind FROM revisions ORDER BY revision")).scalars()
         assert list(kinds) == ["meeting", "summit"]
         command.downgrade(_config(conn), "0018")
         assert "kind" not in {c["name"] for c in inspect(conn).get_columns("revisions")}
     db.dispose()
+
+
+def _geneva_with_revisions(conn: Connection, revisions: list[tuple[Any, dict[str, Any]]]) -> None:
+    """A commitment 'geneva' with these revisions, 1 on, each (changes, snapshot), written as
+    the schema of the time stores them: by SQL, not through the code of today."""
+    conn.execute(
+        text(
+            "INSERT INTO commitments (id, title, description, kind, status, parties, tags,"
+            " sources, revision, created_at, updated_at) VALUES ('geneva', 'Talks in Bern',"
+            " '', 'meeting', 'scheduled', '[]', '[]', '[]', :n, '2026-12-04 12:00:00',"
+            " '2026-12-04 12:00:00')"
+        ),
+        {"n": len(revisions)},
+    )
+    insert = text(
+        "INSERT INTO revisions (commitment_id, revision, recorded_at, effective, actor,"
+        " changes, snapshot, seq) VALUES ('geneva', :n, '2026-12-04 12:00:00', '2026-12-04',"
+        " 'test', :changes, :snapshot, :n)"
+    )
+    for n, (changes, snapshot) in enumerate(revisions, start=1):
+        values = {"n": n, "changes": json.dumps(changes), "snapshot": json.dumps(snapshot)}
+        conn.execute(insert, values)
