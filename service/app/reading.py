@@ -16,7 +16,7 @@ from pydantic_core import ErrorDetails
 
 from service.app import changes
 from service.app.context import Context
-from service.app.upcoming import Agenda
+from service.app.upcoming import Agenda, Meeting
 from service.domain import (
     AcceptProposal,
     ArticleIn,
@@ -30,7 +30,7 @@ from service.domain import (
     SourceSummary,
 )
 from service.errors import ArticleTooSlow, DuplicateCommitment, InvalidInput, ProposalIsDuplicate
-from service.extract import Limits, extract, kin, matched
+from service.extract import Limits, clues, extract, kin, matched
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -178,15 +178,19 @@ class Reading:
     def _matched(self, extraction: Extraction, article: ArticleIn) -> Extraction:
         """Each proposal named with the commitment it repeats, as known on the article's date.
 
-        Only the commitments whose windows could meet a proposal's are read, by the due
-        index: reading every one known then cost seconds and gigabytes at a million.
+        Only the commitments whose windows could meet a proposal's, and that name one of its
+        parties or share a telling word of its title, are read, by the due index: reading
+        every one known then cost seconds and gigabytes at a million, and reading the
+        earliest of a crowded window could miss the one it repeats.
         """
         proposals = extraction.proposals
-        if not proposals:
-            return extraction
         asked = [
-            ((p.due.first_day, p.due.last_day) if p.due else None, kin(p.kind)) for p in proposals
+            Meeting((p.due.first_day, p.due.last_day) if p.due else None, kin(p.kind), *told)
+            for p in proposals
+            if any(told := clues(p))
         ]
+        if not asked:
+            return extraction
         known = self._agenda.meeting(article.published, asked)
         return extraction.model_copy(update={"proposals": matched(proposals, known)})
 

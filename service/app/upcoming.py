@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time
+from typing import NamedTuple
 
 from service.app.context import Context
 from service.app.feeds import check_feeds
@@ -97,35 +98,45 @@ class Agenda:
             next=_key_of(items[-1]).token() if more else None,
         )
 
-    def meeting(
-        self,
-        day: date,
-        asked: Sequence[tuple[Window | None, Collection[Kind]]],
-        most: int = MEETING,
-    ) -> list[Commitment]:
+    def meeting(self, day: date, asked: Sequence[Meeting], most: int = MEETING) -> list[Commitment]:
         """The commitments as known on `day`, whatever their status, that were then of one of
-        the kinds asked with a window and whose due (with its end) meets it; None asks for the
-        undated ones. At most `most` for each, earliest first; by due, undated last. Read by
-        the due index, a page at a time."""
+        the kinds asked with a window and whose due (with its end) meets it; no window asks
+        for the undated ones. With values or words, only those whose stated fields then held
+        one (in any ASCII case). At most `most` for each, earliest first; by due,
+        undated last. Read by the due index, a page at a time."""
         found: dict[str, Commitment] = {}
         with self._ctx.read() as tx:
-            for window, kinds in asked:
-                if window is None:
-                    met = tx.commitments.undated_as_of(day, None, most, kinds)
+            for asking in asked:
+                if asking.window is None:
+                    met = tx.commitments.undated_as_of(
+                        day, None, most, asking.kinds, asking.stating, asking.mentioning
+                    )
                 else:
-                    met = _meeting(tx, day, window, kinds, most)
+                    met = _meeting(tx, day, asking, most)
                 found |= {c.id: c for c in met}
         return sorted(found.values(), key=by_due)
 
 
-def _meeting(
-    tx: Tx, day: date, window: Window, kinds: Collection[Kind], most: int
-) -> list[Commitment]:
+class Meeting(NamedTuple):
+    """What `Agenda.meeting` asks for: commitments of these kinds whose windows meet this one
+    (None: undated ones), and, unless both are empty, that state one of these values whole
+    (a party, say) or mention one of these words anywhere."""
+
+    window: Window | None
+    kinds: Collection[Kind]
+    stating: Collection[str] = ()
+    mentioning: Collection[str] = ()
+
+
+def _meeting(tx: Tx, day: date, asking: Meeting, most: int) -> list[Commitment]:
+    assert asking.window is not None, "undated ones are read by id, not paged by key"
     found: list[Commitment] = []
     after = None
     while len(found) < most:
         size = min(most - len(found), MAX_PAGE)
-        page = tx.commitments.as_of_page(day, None, window, after, size, kinds)
+        page = tx.commitments.as_of_page(
+            day, None, asking.window, after, size, asking.kinds, asking.stating, asking.mentioning
+        )
         found += page
         if len(page) < size:
             break

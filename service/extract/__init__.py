@@ -11,7 +11,7 @@ described in `service.domain.proposals`.
 from __future__ import annotations
 
 from service.extract.limits import Limits
-from service.extract.matching import kin, matched
+from service.extract.matching import clues, kin, matched
 from service.extract.pipeline import extract
 
-__all__ = ["Limits", "extract", "kin", "matched"]
+__all__ = ["Limits", "clues", "extract", "kin", "matched"]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from service.domain import Commitment, Due, Kind
+from service.domain import Commitment, Due, Kind, ascii_lower
 from service.domain.proposals import Proposal
 
 _KIN = frozenset({Kind.SUMMIT, Kind.MEETING})
@@ -58,7 +58,16 @@ def _overlap(first: set[str], second: set[str]) -> float:
 
 
 def _telling(title: str) -> set[str]:
-    return set(_WORD.findall(title.lower())) - _PLAIN_WORDS
+    """Its words but the plain ones; ASCII letters folded, as the databases fold them, so that
+    a read narrowed to titles holding one of them (see `clues`) misses none."""
+    return set(_WORD.findall(ascii_lower(title))) - _PLAIN_WORDS
+
+
+def clues(proposal: Proposal) -> tuple[frozenset[str], frozenset[str]]:
+    """The parties and the telling words of a proposal's title: for `known_match` to take a
+    tracked commitment for it, that commitment must state one of the parties or have one of
+    the words in its title. With neither, no commitment can repeat it."""
+    return frozenset(proposal.parties), frozenset(_telling(proposal.title))
 
 
 class Known:

@@ -14,8 +14,10 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    Text,
     and_,
     bindparam,
+    cast,
     delete,
     func,
     insert,
@@ -68,7 +70,7 @@ from service.store.tables import (
     feeds,
     revisions,
 )
-from service.store.text import lowered
+from service.store.text import LIKE_ESCAPE, json_mention, lowered
 from service.store.versions import next_seqs
 from service.store.windows import PageKey, touch_columns, touching_by_class, window_values
 
@@ -236,26 +238,38 @@ class Commitments:
         after: PageKey | None,
         limit: int,
         kinds: Collection[Kind] = (),
+        stating: Collection[str] = (),
+        mentioning: Collection[str] = (),
     ) -> list[Commitment]:
         """Up to `limit` commitments as known on `day` whose due then touched the period, after
         the key `after`, by (due_start, id): the revision in force read by the due index. With
-        `kinds`, only those that were then of one of them."""
-        shape = (recorded_by is None, after is not None, bool(kinds))
+        `kinds`, only those that were then of one of them. With `stating` or `mentioning`,
+        only those whose stated fields then held one of those values whole (a party, say) or
+        one of these words anywhere (see `_mentioning`)."""
+        mentions = _mention_values(stating, mentioning)
+        shape = (recorded_by is None, after is not None, bool(kinds), len(mentions))
         query = _statement(("as_of_page", *shape), lambda: _as_of_page(*shape))
-        values = _day_values(day, recorded_by) | window_values(*period, after)
+        values = _day_values(day, recorded_by) | window_values(*period, after) | mentions
         values |= {"page_limit": limit, "kinds": [kind.value for kind in kinds]}
         rows = self._conn.execute(query, values).mappings()
         page = [_as_commitment(row) for row in rows]
         return sorted(self._with_successors(page, day, recorded_by), key=by_due)
 
     def undated_as_of(
-        self, day: date, recorded_by: datetime | None, limit: int, kinds: Collection[Kind] = ()
+        self,
+        day: date,
+        recorded_by: datetime | None,
+        limit: int,
+        kinds: Collection[Kind] = (),
+        stating: Collection[str] = (),
+        mentioning: Collection[str] = (),
     ) -> list[Commitment]:
         """Up to `limit` commitments that had no due on `day`, by id, through the due index;
-        with `kinds`, only those that were then of one of them."""
-        shape = (recorded_by is None, bool(kinds))
+        with `kinds`, `stating` and `mentioning`, narrowed as `as_of_page` narrows."""
+        mentions = _mention_values(stating, mentioning)
+        shape = (recorded_by is None, bool(kinds), len(mentions))
         query = _statement(("undated_as_of", *shape), lambda: _undated_as_of(*shape))
-        values = _day_values(day, recorded_by) | {"page_limit": limit}
+        values = _day_values(day, recorded_by) | {"page_limit": limit} | mentions
         values |= {"kinds": [kind.value for kind in kinds]}
         known = [_as_commitment(row) for row in self._conn.execute(query, values).mappings()]
         return self._with_successors(known, day, recorded_by)
@@ -638,11 +652,12 @@ def _coming_page(filtered: tuple[ColumnElement[bool], ...], paged: bool) -> Sele
     return select(commitments).where(_c.id.in_(_first_touching(branches)))
 
 
-def _as_of_page(everything: bool, paged: bool, of_kinds: bool) -> Select[Any]:
+def _as_of_page(everything: bool, paged: bool, of_kinds: bool, mentions: int) -> Select[Any]:
     """The revisions in force on the bound day that touch the bound period, a page; if
-    `of_kinds`, of the bound kinds."""
+    `of_kinds`, of the bound kinds; with `mentions`, holding one of the bound words."""
     rc = revisions.c
     known = [rc.effective <= bindparam("day"), _in_force(everything), *_of_kinds(of_kinds)]
+    known += _mentioning(mentions)
     branches = [
         select(rc.due_start, rc.commitment_id, rc.id).where(*known, touches)
         for touches in touching_by_class(rc, rc.commitment_id, paged=paged)
@@ -650,10 +665,11 @@ def _as_of_page(everything: bool, paged: bool, of_kinds: bool) -> Select[Any]:
     return _known(everything).where(rc.id.in_(_first_touching(branches)))
 
 
-def _undated_as_of(everything: bool, of_kinds: bool) -> Select[Any]:
+def _undated_as_of(everything: bool, of_kinds: bool, mentions: int) -> Select[Any]:
     rc = revisions.c
     no_due = and_(rc.span_class == 0, rc.due_start.is_(None))
-    query = _known(everything).where(no_due, *_of_kinds(of_kinds)).order_by(rc.commitment_id)
+    query = _known(everything).where(no_due, *_of_kinds(of_kinds), *_mentioning(mentions))
+    query = query.order_by(rc.commitment_id)
     return query.limit(bindparam("page_limit"))
 
 
@@ -661,6 +677,32 @@ def _of_kinds(asked: bool) -> list[ColumnElement[bool]]:
     """If `asked`, that the revision's snapshot is of one of the bound kinds: a filter on the
     last column of the touching index, not a range, so the index alone tells."""
     return [revisions.c.kind.in_(bindparam("kinds", expanding=True))] if asked else []
+
+
+def _mentioning(count: int) -> list[ColumnElement[bool]]:
+    """If `count`, that the revision snapshot's text holds one of the `count` bound patterns
+    (`_mention_values`), ASCII letters folded: every snapshot that states one of the values as
+    a party, say, or has one of the words in its title, and some others. It narrows a read;
+    the caller decides on what is read."""
+    if not count:
+        return []
+    text = lowered(cast(revisions.c.snapshot, Text))
+    held = (text.like(bindparam(f"mention_{i}"), escape=LIKE_ESCAPE) for i in range(count))
+    return [or_(*held)]
+
+
+def _mention_values(stated: Collection[str], words: Collection[str]) -> dict[str, str]:
+    """The bound patterns of `_mentioning`, for values stated whole and words held anywhere; as
+    many as the next power of two (the last repeated), so that a few shapes of statement serve
+    any number of them."""
+    wanted = {json_mention(value, whole=True) for value in stated}
+    wanted |= {json_mention(word, whole=False) for word in words}
+    if not wanted:
+        return {}
+    patterns = sorted(wanted)
+    count = 1 << (len(patterns) - 1).bit_length()
+    patterns += patterns[-1:] * (count - len(patterns))
+    return {f"mention_{i}": pattern for i, pattern in enumerate(patterns)}
 
 
 def _successors(everything: bool) -> Select[Any]:

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import Text
+
+from service.domain import ascii_lower
+
+LIKE_ESCAPE = "/"
 
 
 class lowered(GenericFunction[str]):  # noqa: N801 - SQL functions are lower case
@@ -31,3 +36,12 @@ def _lower(element: lowered, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(lowered, "postgresql")
 def _lower_ascii(element: lowered, compiler: SQLCompiler, **kw: Any) -> str:
     return f'lower(({compiler.process(element.clauses, **kw)}) COLLATE "C")'
+
+
+def json_mention(value: str, *, whole: bool) -> str:
+    """A LIKE pattern (escaped by LIKE_ESCAPE) for the lowered text of a JSON document that
+    holds `value` as one of its strings if `whole`, else within one, as orjson writes it:
+    ASCII letters folded."""
+    written = orjson.dumps(value).decode()
+    escaped = "".join(LIKE_ESCAPE + c if c in "%_" + LIKE_ESCAPE else c for c in written)
+    return f"%{ascii_lower(escaped if whole else escaped[1:-1])}%"

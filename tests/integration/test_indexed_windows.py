@@ -7,7 +7,8 @@ same order, for short dues, year-long ones and windows that last a decade.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Collection, Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,7 +16,7 @@ from alembic import command
 from sqlalchemy import select
 
 from service.app import App
-from service.app.upcoming import MAX_PAGE
+from service.app.upcoming import MAX_PAGE, Meeting
 from service.domain import (
     ChangeNote,
     Commitment,
@@ -120,30 +121,73 @@ def test_what_an_article_is_matched_against_is_what_meets_its_windows_then(fille
     """An article's proposals are compared with the commitments of their kinds whose windows
     meet theirs, as known on its date, cancelled ones too; read by the index, not all at once."""
     gatherings = frozenset({Kind.SUMMIT, Kind.MEETING})
-    asked: list[tuple[tuple[date, date] | None, frozenset[Kind]]] = [
-        ((date(2019, 5, 14), date(2019, 5, 14)), gatherings),
-        ((date(2021, 1, 1), date(2021, 12, 31)), frozenset(Kind) - gatherings),
-        ((date(2016, 7, 1), date(2016, 9, 30)), frozenset({Kind.DEADLINE, Kind.ELECTION})),
-        (None, gatherings),
+    asked = [
+        Meeting((date(2019, 5, 14), date(2019, 5, 14)), gatherings),
+        Meeting((date(2021, 1, 1), date(2021, 12, 31)), frozenset(Kind) - gatherings),
+        Meeting((date(2016, 7, 1), date(2016, 9, 30)), frozenset({Kind.DEADLINE, Kind.ELECTION})),
+        Meeting(None, gatherings),
     ]
     statuses = set()
     for day in (date(2019, 5, 14), date(2025, 10, 20), NOW.date()):
         everything = known_on(filled, day, CommitmentFilter())
-        expected = [c for c in everything if any(_meets(c, *one) for one in asked)]
+        expected = [c for c in everything if any(_meets(c, *one[:2]) for one in asked)]
         found = filled.agenda.meeting(day, asked)
         assert [c.id for c in found] == [c.id for c in expected], day
         assert found == expected, "each as it stood on the day"
         assert len(expected) < len(everything) / 2, "the windows must leave most out"
         assert any(c.due is None for c in expected), "undated meetings were asked for"
-        assert filled.agenda.meeting(day, [(None, frozenset({Kind.SUMMIT}))]) == []
+        assert filled.agenda.meeting(day, [Meeting(None, frozenset({Kind.SUMMIT}))]) == []
         statuses |= {c.status for c in expected}
     assert Status.CANCELLED in statuses, "those that were called off must be matched too"
     few = filled.agenda.meeting(date(2019, 5, 14), asked[1:2], most=3)
     assert len(few) == 3
 
 
+def test_a_meeting_narrowed_to_words_keeps_every_one_naming_them_and_cuts_after(filled: App):
+    """Narrowed to parties and words, the read keeps each commitment of the windows that states
+    one of the parties or has one of the words in its title, whatever its case (others that
+    hold one elsewhere may pass too: matching decides); `most` counts only those kept."""
+    parties, words = frozenset({"KP"}), frozenset({"vienna"})
+    every_kind = frozenset(Kind)
+    whole = [Meeting((date(1990, 1, 1), date(2035, 12, 31)), every_kind), Meeting(None, every_kind)]
+    narrowed = [asking._replace(stating=parties, mentioning=words) for asking in whole]
+    for day in (date(2019, 5, 14), NOW.date()):
+        every = filled.agenda.meeting(day, whole, most=10_000)
+        naming = {c.id for c in every if _names(c, parties, words)}
+        found = filled.agenda.meeting(day, narrowed, most=10_000)
+        assert naming <= {c.id for c in found} <= {c.id for c in every}, day
+        assert found == [c for c in every if c.id in {f.id for f in found}], "as they stood"
+        assert len(naming) > 20 and len(found) < len(every) / 2, (len(naming), len(found))
+    few = filled.agenda.meeting(NOW.date(), narrowed[:1], most=3)
+    assert few == filled.agenda.meeting(NOW.date(), narrowed[:1], most=10_000)[:3]
+    assert filled.agenda.meeting(NOW.date(), narrowed[:1], most=3) != every[:3]
+
+
+def test_words_are_found_as_written_whatever_they_hold(filled: App):
+    """LIKE's own characters in a word are matched as themselves, quotes as JSON writes them;
+    a value stated whole is not found inside a longer one."""
+    marked = {"kind": "deadline", "due": "2027-03-01"}
+    for cid, title in (("cut", 'A 50% cut by the "Quint"'), ("near", "A 50 percent cut")):
+        data = CommitmentCreate.model_validate({"id": cid, "title": title} | marked)
+        filled.commitments.create(data, ChangeNote(effective=date(2026, 1, 1)), "test")
+    window = (date(2027, 3, 1), date(2027, 3, 1))
+    deadlines = frozenset({Kind.DEADLINE})
+    for words in ({"50%"}, {'"quint"'}, {"50% cut", "seventy"}):
+        asking = Meeting(window, deadlines, mentioning=words)
+        assert [c.id for c in filled.agenda.meeting(NOW.date(), [asking])] == ["cut"], words
+    whole = Meeting(window, deadlines, stating={'a 50% CUT by the "quint"'})
+    assert [c.id for c in filled.agenda.meeting(NOW.date(), [whole])] == ["cut"]
+    absent = Meeting(window, deadlines, stating={"cut", "50"}, mentioning={"0_ c", "5_%", "/"})
+    assert filled.agenda.meeting(NOW.date(), [absent]) == []
+
+
+def _names(commitment: Commitment, parties: frozenset[str], words: frozenset[str]) -> bool:
+    title_words = set(re.findall("[a-z0-9]+", commitment.title.lower()))
+    return bool(parties & set(commitment.parties) or words & title_words)
+
+
 def _meets(
-    commitment: Commitment, window: tuple[date, date] | None, kinds: frozenset[Kind]
+    commitment: Commitment, window: tuple[date, date] | None, kinds: Collection[Kind]
 ) -> bool:
     """The plain rule: of one of the kinds, and undated when no window is asked, else with a
     due that (with its end) shares a day with the window."""
