@@ -15,6 +15,9 @@ from service.store.keys import hash_token
 from service.store.tables import feed_members, feeds
 
 FEED_TOKEN_PREFIX = "tcfeed_"  # noqa: S105 - a prefix, not a secret
+LISTED_AT_ONCE = 1000
+"""Ids asked in one statement: a bulk import asks for all of its own, past SQLite's limit on
+a statement's parameters (32,766)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,12 +148,15 @@ class Feeds:
     def listing(self, commitment_ids: Iterable[str]) -> dict[str, set[str]]:
         """The feeds that list each of these commitments by id."""
         fm = feed_members.c
-        rows = self._conn.execute(
-            select(fm.commitment_id, fm.feed_slug).where(fm.commitment_id.in_(list(commitment_ids)))
-        )
+        ids = list(commitment_ids)
         listed: dict[str, set[str]] = {}
-        for commitment_id, slug in rows:
-            listed.setdefault(commitment_id, set()).add(slug)
+        for start in range(0, len(ids), LISTED_AT_ONCE):
+            some = ids[start : start + LISTED_AT_ONCE]
+            rows = self._conn.execute(
+                select(fm.commitment_id, fm.feed_slug).where(fm.commitment_id.in_(some))
+            )
+            for commitment_id, slug in rows:
+                listed.setdefault(commitment_id, set()).add(slug)
         return listed
 
     def selections(self) -> dict[str, FeedSelection]:
