@@ -2,6 +2,14 @@
 
 from service.alerts.engine import Engine, EngineSettings
 from service.alerts.guard import Target, check_url
-from service.alerts.planner import Planner, PlanningRules
+from service.alerts.planner import CreatedPlans, Planner, PlanningRules
 
-__all__ = ["Engine", "EngineSettings", "Planner", "PlanningRules", "Target", "check_url"]
+__all__ = [
+    "CreatedPlans",
+    "Engine",
+    "EngineSettings",
+    "Planner",
+    "PlanningRules",
+    "Target",
+    "check_url",
+]

@@ -134,9 +134,11 @@ class CreatedPlans:
         self._messages += _messages(change, self._subscriptions, feeds, set())
 
     def store(self, tx: Tx, now: datetime) -> None:
+        """Store what was added since the last `store`: a long run stores it batch by batch."""
         tx.alerts.plan_new(self._planned, now)
         if self._messages:
             tx.deliveries.enqueue(self._messages, now)
+        self._planned, self._messages = [], []
 
 
 def _messages(

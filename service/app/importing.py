@@ -3,10 +3,10 @@
 New commitments that stand alone go in batches: their rows, revisions (consecutive seqs, in
 the order given), alerts and change messages in a few statements per batch. One that
 supersedes another or whose due follows another's is recorded by `changes.record` in its
-place in the order, so each answer is what creating them one at a time would give. A run of
-new commitments that stand alone joins the search index at its end, in one statement: on
-SQLite that is a third of what indexing each batch cost, and no write in the run changes a
-commitment it made.
+place in the order, so each answer is what creating them one at a time would give. On
+SQLite the batches' statements run on a second thread while the next batch is made
+(`Tx.bulk`): a run of new commitments reads and takes what it needs (subscriptions, feeds,
+seqs) before its first batch, so that nothing waits for the writer until the run ends.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
 
-from service.alerts import Planner
+from service.alerts import CreatedPlans, Planner
 from service.app import changes
 from service.app.feeds import Progress
 from service.domain import ChangeNote, Commitment, CommitmentCreate, CommitmentFields
@@ -96,11 +96,14 @@ def _stored(
                 stored([_record(tx, planner, item, note, actor).id])
             continue
         alone, start = list(run), 0
-        with tx.commitments.searchable_at_end():
-            while start < len(alone):
-                end = start + chunk - len(made) % chunk
-                stored(_insert(tx, planner, alone[start:end], note, actor))
-                start = end
+        # Read and take all the run needs first, so that while SQLite stores a batch on its
+        # writer's thread nothing here waits for it (`store.behind`).
+        plans = planner.planning_created(tx, [item.commitment_id for item in alone])
+        seqs = tx.versions.next_seqs(len(alone))
+        while start < len(alone):
+            end = start + chunk - len(made) % chunk
+            stored(_insert(tx, plans, alone[start:end], seqs[start:end], note, actor))
+            start = end
     return made
 
 
@@ -150,11 +153,15 @@ def _identified(items: Sequence[CommitmentCreate], note: ChangeNote) -> list[_It
 
 
 def _insert(
-    tx: Tx, planner: Planner, run: Sequence[_Item], note: ChangeNote, actor: str
+    tx: Tx,
+    plans: CreatedPlans,
+    batch: Sequence[_Item],
+    seqs: Sequence[int],
+    note: ChangeNote,
+    actor: str,
 ) -> list[str]:
-    plans = planner.planning_created(tx, [item.commitment_id for item in run])
     created = tx.commitments.insert_many(
-        [(item.commitment_id, item.fields) for item in run], note, actor, plans.add
+        [(item.commitment_id, item.fields) for item in batch], note, actor, plans.add, seqs
     )
     plans.store(tx, created[0].revision.recorded_at)
     return [change.after.id for change in created]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import nullcontext
 from datetime import date, datetime
 from typing import Any
 
@@ -52,6 +52,7 @@ from service.domain import (
 )
 from service.errors import CommitmentNotFound, DuplicateCommitment, InvalidInput, RevisionConflict
 from service.store import search
+from service.store.behind import queued
 from service.store.codec import (
     commitment_from_row,
     commitment_row,
@@ -60,7 +61,6 @@ from service.store.codec import (
     stated_json,
 )
 from service.store.rows import insert_rows
-from service.store.search import indexed_at_once
 from service.store.tables import (
     LISTED_ORDER,
     commitment_parties,
@@ -336,13 +336,16 @@ class Commitments:
         note: ChangeNote,
         actor: str,
         each: Callable[[Change], None] | None = None,
+        seqs: Sequence[int] | None = None,
     ) -> list[Change]:
         """Store new commitments as `write` would one by one, in a few statements for them all.
 
-        Their revisions take consecutive seqs in the order given. DuplicateCommitment names
-        every id already stored or given twice, and nothing is written. The stored ids are
-        asked only when the primary key refuses a row: asking first cost PostgreSQL a scan
-        per batch while the planner still took the filling table for empty.
+        Their revisions take consecutive seqs in the order given: `seqs`, when the caller took
+        them for more than this batch (`DataVersions.next_seqs`), else the next ones.
+        DuplicateCommitment names every id already stored or given twice; the transaction
+        must then be rolled back. The stored ids are asked only when the primary key refuses
+        a row: asking first cost PostgreSQL a scan per batch while the planner still took the
+        filling table for empty.
 
         `each` is called with every change, in order, before this returns. On PostgreSQL
         the changes are made, and `each` called, while COPY streams their rows: the server
@@ -376,7 +379,10 @@ class Commitments:
 
         rows = (commitment_row(change.after) for change in changes())
         try:
-            with conn.begin_nested():
+            # The savepoint lets the transaction go on after a refused row. In a write-behind
+            # block the refusal is raised later, when the block ends, and the transaction
+            # with it; a savepoint there would only wait for the rows queued before.
+            with conn.begin_nested() if queued(conn) is None else nullcontext():
                 insert_rows(conn, commitments, rows if streamed else list(rows))
                 if not streamed and each is not None:
                     for change in made:
@@ -388,21 +394,14 @@ class Commitments:
             raise DuplicateCommitment(*sorted(taken)) from exc
         insert_rows(conn, commitment_parties, [r for c in made for r in _party_rows(c.after)])
         insert_rows(conn, commitment_tags, [r for c in made for r in _tag_rows(c.after)])
-        seqs = next_seqs(conn, len(made))
+        if seqs is None:
+            seqs = next_seqs(conn, len(made))
         revision_rows = [
             _revision_row(change.revision, seq, json)
             for change, seq, json in zip(made, seqs, stated, strict=True)
         ]
         insert_rows(conn, revisions, revision_rows)
         return made
-
-    @contextmanager
-    def searchable_at_end(self) -> Iterator[None]:
-        """Commitments inserted in the block join the search index at its end, all at once
-        (`search.indexed_at_once`). For inserts only: one inserted in the block must not have
-        its title or description changed in it, as the index does not hold it yet."""
-        with indexed_at_once(self._conn):
-            yield
 
     def stored(self, commitment_ids: Sequence[str]) -> set[str]:
         """Those of these ids that are taken, asked a thousand at a time."""

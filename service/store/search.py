@@ -18,8 +18,6 @@ COUNTED, it says only that there are at least that many.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -27,14 +25,11 @@ from sqlalchemy import (
     Connection,
     column,
     func,
-    insert,
     literal_column,
     select,
     table,
     text,
 )
-
-from service.store.tables import commitments
 
 SEARCH_TABLE = "commitments_text"
 """The SQLite FTS5 table (with its shadow tables) that migration 0012 makes."""
@@ -58,8 +53,6 @@ class Narrowed:
 
 
 UNNARROWED = Narrowed(None, None, complete=True)
-INSERT_TRIGGER = "commitments_text_insert"
-"""The trigger that indexes a commitment as it is inserted; a bulk write drops it for a while."""
 
 
 def is_search_object(name: str | None) -> bool:
@@ -95,27 +88,3 @@ def every_trigram(needle: str) -> str:
     so that no character of the needle is read as query syntax."""
     trigrams = dict.fromkeys(needle[at : at + TRIGRAM] for at in range(len(needle) - 2))
     return " AND ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams)
-
-
-@contextmanager
-def indexed_at_once(conn: Connection) -> Iterator[None]:
-    """On SQLite, commitments inserted in the block join the text index in one statement.
-
-    FTS5 writes its pending terms out at the end of every statement, so the trigger that
-    indexes each row on its own costs three times what one INSERT ... SELECT does for a
-    batch. The trigger is dropped for the block and made again from its own stored text,
-    inside the caller's transaction: SQLite has one writer, and a rollback restores it.
-    """
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    made = text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name")
-    trigger = conn.scalar(made, {"name": INSERT_TRIGGER})
-    rowid: ColumnElement[int] = literal_column("commitments.rowid")
-    last = conn.scalar(select(func.coalesce(func.max(rowid), 0)).select_from(commitments))
-    conn.execute(text(f"DROP TRIGGER {INSERT_TRIGGER}"))
-    yield
-    new = select(rowid, commitments.c.title, commitments.c.description).where(rowid > last)
-    index = table(SEARCH_TABLE, column("rowid"), column("title"), column("description"))
-    conn.execute(insert(index).from_select(["rowid", "title", "description"], new))
-    conn.execute(text(trigger))

@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from service.clock import Clock
 from service.store.alerts import Alerts
+from service.store.behind import writing_behind
 from service.store.commitments import Commitments
 from service.store.deliveries import Deliveries
 from service.store.events import StoredEvents
@@ -79,13 +80,15 @@ class Tx:
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
-        """A bulk write in the block: on SQLite, with a larger page cache until it ends."""
+        """A bulk write in the block: on SQLite, with a larger page cache until it ends, and
+        bulk inserts stored on a second thread while the next rows are made (`behind`)."""
         if self._conn.dialect.name != "sqlite":
             yield
             return
         before = self._conn.exec_driver_sql("PRAGMA cache_size").scalar()
         self._conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         try:
-            yield
+            with writing_behind(self._conn):
+                yield
         finally:
             self._conn.exec_driver_sql(f"PRAGMA cache_size = {int(before or 0)}")

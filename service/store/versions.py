@@ -45,6 +45,10 @@ class DataVersions:
         )
         self.moved = True
 
+    def next_seqs(self, count: int) -> range:
+        """The next `count` revisions' places in commit order (`next_seqs`)."""
+        return next_seqs(self._conn, count)
+
     def last_seq(self) -> int:
         """The seq of the last revision written: no cursor from this database is beyond it."""
         return self._conn.scalar(select(data_version.c.last_seq).where(data_version.c.id == 1)) or 0

@@ -394,9 +394,9 @@ def _found(app: App, text: str) -> list[str]:
 
 
 def test_the_text_index_holds_what_an_import_stored_and_indexes_later_writes_too(bulk: App):
-    """New commitments join SQLite's index at the end of each run of them; "summit-2027"
-    then supersedes "next-summit", made in the run before, and the update that marks it
-    must find it indexed: the index is checked against the table, row by row."""
+    """New commitments join SQLite's index as each batch is stored, on the writer's thread;
+    "summit-2027" then supersedes "next-summit", made in the run before, and the update that
+    marks it must find it indexed: the index is checked against the table, row by row."""
     _prepare(bulk)
     with pytest.raises(InvalidInput):
         bulk.commitments.create_many(_items([ITEMS[0], ITEMS[4]]), NOTE, "importer")
