@@ -127,9 +127,10 @@ def test_a_value_postgresql_cannot_read_in_a_copy_is_a_database_error(postgres_u
 
 
 def test_each_row_keeps_its_own_time_when_rows_share_some_and_not_others(db: Database):
-    """Times are encoded once for a run of rows sharing one object; a new one is encoded anew."""
+    """Times are encoded once for each value; the same instant in another zone is stored as
+    the same UTC time, and a new one is encoded anew."""
     later = NOW + timedelta(days=1)
-    times = [NOW, NOW, later, NOW, None]
+    times = [NOW, NOW, later, NOW.astimezone(timezone(timedelta(hours=2))), None]
     with db.write() as conn:
         insert_rows(conn, commitments, [_commitment(f"c{at}") for at in range(len(times))])
         insert_rows(conn, alerts, [
