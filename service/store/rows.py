@@ -89,14 +89,18 @@ class _Plan:
             return tuple(encoded)
 
         self.encode = encode
-        self._values: dict[int, str] = {}
 
     def values(self, count: int) -> str:
         """The INSERT of `count` rows, from `statement` (which ends in VALUES)."""
-        if count not in self._values:
-            row = "(" + ", ".join("?" * self.width) + ")"
-            self._values[count] = self.statement + ", ".join([row] * count)
-        return self._values[count]
+        return _values(self.statement, self.width, count)
+
+
+@lru_cache(maxsize=32)
+def _values(head: str, width: int, count: int) -> str:
+    """The INSERT of `count` rows after `head`. A batch's last INSERT holds the rows left, a
+    count that varies from batch to batch (alerts do), so only the last 32 made are kept."""
+    row = "(" + ", ".join("?" * width) + ")"
+    return head + ", ".join([row] * count)
 
 
 def _processor(kind: TypeEngine[Any], dialect: Dialect) -> _Process | None:
@@ -110,12 +114,14 @@ def _processor(kind: TypeEngine[Any], dialect: Dialect) -> _Process | None:
     def remembered(value: Any) -> Any:
         """A batch's rows share one `now` (created, updated, recorded) and many dues share a
         day: encoding each time once was a tenth of an import's Python. Equal times encode
-        alike (an aware time is stored in UTC), and the answers kept are bounded."""
+        alike (an aware time is stored in UTC). The answers kept are bounded: when full
+        they are let go, so a later batch's own `now` is kept again."""
         answer = answers.get(value)
         if answer is None:
             answer = process(value)
-            if len(answers) < REMEMBERED:
-                answers[value] = answer
+            if len(answers) >= REMEMBERED:
+                answers.clear()
+            answers[value] = answer
         return answer
 
     return remembered

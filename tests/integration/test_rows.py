@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import ColumnElement, Connection, event, insert, literal_column, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from service.store import rows
 from service.store.engine import Database
 from service.store.rows import insert_rows
 from service.store.tables import alerts, commitments
@@ -126,9 +127,13 @@ def test_a_value_postgresql_cannot_read_in_a_copy_is_a_database_error(postgres_u
         db.dispose()
 
 
-def test_each_row_keeps_its_own_time_when_rows_share_some_and_not_others(db: Database):
+@pytest.mark.parametrize("kept", [rows.REMEMBERED, 1])
+def test_each_row_keeps_its_own_time_when_rows_share_some_and_not_others(
+    db: Database, kept: int, monkeypatch: pytest.MonkeyPatch
+):
     """Times are encoded once for each value; the same instant in another zone is stored as
-    the same UTC time, and a new one is encoded anew."""
+    the same UTC time, and a new one is encoded anew, also once the answers kept are full."""
+    monkeypatch.setattr(rows, "REMEMBERED", kept)
     later = NOW + timedelta(days=1)
     times = [NOW, NOW, later, NOW.astimezone(timezone(timedelta(hours=2))), None]
     with db.write() as conn:
