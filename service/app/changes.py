@@ -18,12 +18,14 @@ from service.domain import (
     CommitmentFields,
     Source,
     Status,
+    assembled,
     slug_for,
 )
 from service.errors import DuplicateCommitment, InvalidInput, RevisionConflict
 from service.store import Tx
 
 Stated = TypeVar("Stated", bound=CommitmentFields)
+_STATED = tuple(CommitmentFields.model_fields)
 
 
 def create(
@@ -39,8 +41,8 @@ def identified(data: CommitmentCreate) -> tuple[str, CommitmentFields]:
     """A new commitment's id (the one given, else one made from it) and its stated fields."""
     commitment_id = data.id or slug_for(data.title, data.due)
     # `data` is valid as a whole, so are its fields without the id: not validated again
-    stated = {name: getattr(data, name) for name in CommitmentFields.model_fields}
-    return commitment_id, CommitmentFields.model_construct(**stated)
+    given = data.__dict__
+    return commitment_id, assembled(CommitmentFields, {name: given[name] for name in _STATED})
 
 
 def citing(fields: Stated, note: ChangeNote) -> Stated:

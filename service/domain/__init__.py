@@ -19,6 +19,7 @@ from service.domain.base import (
     Tag,
     Title,
     UtcDatetime,
+    assembled,
 )
 from service.domain.catalog import (
     RESERVED_FEED_SLUGS,
@@ -186,6 +187,7 @@ __all__ = [
     "UtcDatetime",
     "alert_time",
     "ascii_lower",
+    "assembled",
     "by_due",
     "change_event",
     "check_zone",

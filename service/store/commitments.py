@@ -45,6 +45,7 @@ from service.domain import (
     Revision,
     Status,
     ascii_lower,
+    assembled,
     by_due,
     change_event,
     created_changes,
@@ -430,24 +431,30 @@ def _change(
 ) -> Change:
     """The commitment `fields` make of `before` (or new), and the revision that records it."""
     # Not validated again: the fields are, the id is a stored or a validated one, now is UTC.
-    after = Commitment.model_construct(
-        **dict(fields),
-        id=commitment_id,
-        superseded_by=before.superseded_by if before else None,
-        revision=before.revision + 1 if before else 1,
-        created_at=before.created_at if before else now,
-        updated_at=now,
+    after = assembled(
+        Commitment,
+        fields.__dict__
+        | {
+            "id": commitment_id,
+            "superseded_by": before.superseded_by if before else None,
+            "revision": before.revision + 1 if before else 1,
+            "created_at": before.created_at if before else now,
+            "updated_at": now,
+        },
     )
-    revision = Revision.model_construct(
-        commitment_id=commitment_id,
-        revision=after.revision,
-        recorded_at=now,
-        effective=effective,
-        actor=actor,
-        reason=note.reason,
-        source=note.source,
-        changes=changes,
-        snapshot=fields,
+    revision = assembled(
+        Revision,
+        {
+            "commitment_id": commitment_id,
+            "revision": after.revision,
+            "recorded_at": now,
+            "effective": effective,
+            "actor": actor,
+            "reason": note.reason,
+            "source": note.source,
+            "changes": changes,
+            "snapshot": fields,
+        },
     )
     return Change(event=change_event(before, after), before=before, after=after, revision=revision)
 

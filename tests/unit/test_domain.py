@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, PrivateAttr, ValidationError
 
 from service.domain import (
     CalendarDuration,
@@ -19,6 +19,7 @@ from service.domain import (
     Kind,
     Precision,
     Status,
+    assembled,
     days_before,
     diff,
     slug_for,
@@ -233,3 +234,31 @@ def test_days_before_counts_whole_days_on_the_deadlines_own_clock():
     # 30 days back at 09:00 Berlin is before the change of clocks: still 30 whole days.
     assert days_before(deadline, datetime(2027, 3, 2, 8, 0, tzinfo=UTC)) == 30
     assert days_before(deadline, datetime(2027, 4, 2, tzinfo=UTC)) == 0
+
+
+def test_an_assembled_model_is_the_one_model_construct_makes_of_complete_values():
+    stated = CommitmentFields.model_validate(
+        {"title": "New START expires", "kind": "treaty_expiry", "due": "2026-02-05"}
+    )
+    now = datetime(2019, 5, 14, 9, tzinfo=UTC)
+    extra = {"id": "new-start", "superseded_by": None, "revision": 1}
+    values = stated.__dict__ | extra | {"created_at": now, "updated_at": now}
+
+    made = assembled(Commitment, dict(values))
+
+    constructed = Commitment.model_construct(**values)
+    assert made == constructed
+    assert made.model_fields_set == constructed.model_fields_set == set(Commitment.model_fields)
+    assert made.model_dump(mode="json") == Commitment.model_validate(values).model_dump(mode="json")
+    assert hash(made) == hash(constructed)
+    with pytest.raises(ValidationError, match="frozen"):
+        made.title = "changed"
+
+
+def test_a_model_with_private_state_is_not_assembled():
+    class Counted(BaseModel):
+        name: str
+        _seen: int = PrivateAttr(default=0)
+
+    with pytest.raises(TypeError, match="Counted needs model_construct"):
+        assembled(Counted, {"name": "x"})
