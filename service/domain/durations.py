@@ -65,7 +65,9 @@ class CalendarDuration:
     def before(self, moment: datetime) -> datetime:
         """The moment this long before `moment`, counted on `moment`'s own wall clock."""
         wall = moment.replace(tzinfo=None)
-        wall = _add_months(wall, -self.months) - timedelta(days=self.days, seconds=self.seconds)
+        if self.months:  # most offsets count days alone: no month to step back over
+            wall = _add_months(wall, -self.months)
+        wall -= timedelta(days=self.days, seconds=self.seconds)
         return wall.replace(tzinfo=moment.tzinfo)
 
     def after_day(self, day: date) -> date:
