@@ -25,7 +25,6 @@ from service.errors import DuplicateCommitment, InvalidInput, RevisionConflict
 from service.store import Tx
 
 Stated = TypeVar("Stated", bound=CommitmentFields)
-_STATED = tuple(CommitmentFields.model_fields)
 
 
 def create(
@@ -42,7 +41,9 @@ def identified(data: CommitmentCreate) -> tuple[str, CommitmentFields]:
     commitment_id = data.id or slug_for(data.title, data.due)
     # `data` is valid as a whole, so are its fields without the id: not validated again
     given = data.__dict__
-    return commitment_id, assembled(CommitmentFields, {name: given[name] for name in _STATED})
+    return commitment_id, assembled(
+        CommitmentFields, {name: given[name] for name in CommitmentFields.model_fields}
+    )
 
 
 def citing(fields: Stated, note: ChangeNote) -> Stated:

@@ -117,15 +117,25 @@ Model = TypeVar("Model", bound=BaseModel)
 
 def assembled(model: type[Model], values: dict[str, Any]) -> Model:
     """A `model` holding `values`, which must be valid, one for each of its fields, and not
-    used elsewhere: they are not checked.
+    used elsewhere: they are not validated.
 
     What `model_construct` makes of such values, without its walk over every field's aliases
     and defaults: a bulk import assembles three models a commitment from parts already
     validated, and that walk was a tenth of its Python. Only for models with no private
     attributes, extra fields or post-init hook, which `model_construct` would have to serve.
+    A field left out would have no default to fall back on, so a count that differs from the
+    model's is refused (a field added to a model, say, that a caller does not give yet).
     """
-    if model.__pydantic_post_init__ is not None or model.__private_attributes__:
+    if (
+        model.__pydantic_post_init__ is not None
+        or model.__private_attributes__
+        or model.model_config.get("extra") == "allow"
+    ):
         raise TypeError(f"{model.__name__} needs model_construct")
+    if len(values) != len(model.__pydantic_fields__):
+        raise TypeError(
+            f"{model.__name__} has {len(model.__pydantic_fields__)} fields, given {len(values)}"
+        )
     made = model.__new__(model)
     object.__setattr__(made, "__dict__", values)
     object.__setattr__(made, "__pydantic_fields_set__", set(values))

@@ -262,3 +262,12 @@ def test_a_model_with_private_state_is_not_assembled():
 
     with pytest.raises(TypeError, match="Counted needs model_construct"):
         assembled(Counted, {"name": "x"})
+
+
+def test_a_model_is_not_assembled_from_fewer_values_than_it_has_fields():
+    stated = CommitmentFields.model_validate(
+        {"title": "New START expires", "kind": "other", "due": "2026"}
+    )
+
+    with pytest.raises(TypeError, match="Commitment has 17 fields, given 13"):
+        assembled(Commitment, stated.__dict__ | {"id": "new-start"})
