@@ -46,12 +46,8 @@ def windows_meet(one: Due | None, other: Due | None) -> bool:
     return one.first_day <= other.last_day and other.first_day <= one.last_day
 
 
-def title_overlap(one: str, other: str) -> float:
-    """The share of the shorter title's telling words that the other title also has."""
-    return _overlap(_telling(one), _telling(other))
-
-
 def _overlap(first: set[str], second: set[str]) -> float:
+    """The share of the shorter set of telling words that the other set also has."""
     if not first or not second:
         return 0.0
     return len(first & second) / min(len(first), len(second))

@@ -52,11 +52,6 @@ _CLAUSE_BREAK = re.compile(r"[,;:\u2014]")
 _WORD = re.compile(r"\S+")
 
 
-def tense_near(sentence: str, start: int, end: int) -> Tense | None:
-    """The tense of the verb nearest to sentence[start:end], or None when there is none."""
-    return Verbs(sentence).near(start, end)
-
-
 class Verbs:
     """The tense markers of one sentence, found once and then asked about any span of it.
 
