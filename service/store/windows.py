@@ -37,6 +37,9 @@ LONG = len(SPAN_CLASSES)
 ZONE_SLACK = timedelta(days=1)
 """A due's first day is on its own wall clock and due_start in UTC: at most a day apart."""
 
+CALENDAR_START = datetime.min.replace(tzinfo=UTC)
+CALENDAR_END = datetime.max.replace(tzinfo=UTC)
+
 
 def span_class(first_day: date, last_day: date) -> int:
     """The first class whose longest span holds this one's (LONG past them all)."""
@@ -109,10 +112,10 @@ def window_values(start: date, until: date, after: PageKey | None) -> dict[str, 
     values: dict[str, Any] = {
         "window_start": start,
         "window_until": until,
-        "window_beyond": _midnight(until + timedelta(days=1)) + ZONE_SLACK,
+        "window_beyond": _moved(until, timedelta(days=1) + ZONE_SLACK),
     }
     for k, longest in enumerate(SPAN_CLASSES):
-        values[f"window_earliest_{k}"] = _midnight(start - timedelta(days=longest)) - ZONE_SLACK
+        values[f"window_earliest_{k}"] = _moved(start, -timedelta(days=longest) - ZONE_SLACK)
     if after is not None:
         values |= {"window_after_start": after.due_start, "window_after_id": after.id}
     return values
@@ -123,5 +126,11 @@ def _after(due_start: Any, id_column: Any) -> ColumnElement[bool]:
     return or_(due_start > at, and_(due_start == at, id_column > bindparam("window_after_id")))
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
+def _moved(day: date, by: timedelta) -> datetime:
+    """Midnight (UTC) of `day`, moved by `by` but no further than the calendar goes: a period
+    at its first or last day reads all there is before or after it."""
+    midnight = datetime.combine(day, time(0), tzinfo=UTC)
+    try:
+        return midnight + by
+    except OverflowError:
+        return CALENDAR_START if by < timedelta(0) else CALENDAR_END

@@ -208,6 +208,26 @@ def test_a_cursor_this_service_did_not_give_is_refused(filled: App):
         filled.agenda.upcoming(CommitmentFilter(), "P90D", None, limit=MAX_PAGE + 1)
 
 
+@pytest.mark.parametrize(
+    ("as_of", "known_at", "within"),
+    [
+        (date.min, None, "P1D"),  # read as of a past day, by revisions
+        (None, date.min, "P90D"),  # read as recorded by a past day
+        (date.max, None, "PT0S"),  # read from the current state
+        (date(9999, 12, 1), None, "P30D"),
+    ],
+)
+def test_a_period_at_the_calendars_edge_is_read_to_its_end(
+    database_url: str, as_of: date | None, known_at: date | None, within: str
+):
+    """The index bounds of a period reach a day or a year beyond it; at the first or last
+    day of the calendar they stop there instead of overflowing (a 500 before)."""
+    with shipped_app(database_url, NOW) as app:
+        found = app.agenda.upcoming(CommitmentFilter(), within, as_of, known_at=known_at)
+        assert found.items == []
+        assert found.as_of == (as_of or known_at)
+
+
 def test_the_upgrade_fills_the_window_columns_of_existing_revisions(filled: App, database_url: str):
     """Downgrade drops the columns; upgrading again must compute what the writes stored."""
     columns = (
