@@ -32,7 +32,9 @@ _EVERYTHING_KEY = all_key(CommitmentFilter())
 _CONDITIONAL_KEYS: dict[str, Callable[[Request], str | None]] = {
     "/feeds/all.ics": lambda request: None if request.scope["query_string"] else _EVERYTHING_KEY,
     "/feeds/{slug}.ics": lambda request: named_key(request.path_params["slug"]),
-    "/feeds/{slug}.atom": lambda request: atom_key(request.path_params["slug"]),
+    "/feeds/{slug}.atom": lambda request: (
+        None if request.scope["query_string"] else atom_key(request.path_params["slug"])
+    ),
 }
 """The cache key of each public route's feed, from the raw request; None: ask the handler."""
 
@@ -128,8 +130,9 @@ async def named_feed(request: Request, app: AppDep, slug: str) -> Response:
     responses=_ATOM_RESPONSES,
 )
 @router.head("/feeds/{slug}.atom", include_in_schema=False)
-async def atom_feed(request: Request, app: AppDep, slug: str) -> Response:
-    """The last 50 revisions of the feed's commitments (`all`: of every one), newest first.
+async def atom_feed(request: Request, app: AppDep, slug: str, where: BasicFilter) -> Response:
+    """The last 50 revisions of the feed's commitments (`all`: of every one), newest first;
+    with `kind`, `party`, `tag` or `status`, of only those it matches now.
 
     Each entry is titled by what changed ("New START expires: due moved from 5 February 2021
     to 5 February 2026"), links to the commitment's page, and keeps its id (a tag: URI from
@@ -137,7 +140,8 @@ async def atom_feed(request: Request, app: AppDep, slug: str) -> Response:
     """
     if not re.fullmatch(SLUG_PATTERN, slug):
         raise FeedNotFound(slug)
-    rendered = await _rendered(app, atom_key(slug), lambda: app.changelog.atom(slug))
+    key = atom_key(slug, where)
+    rendered = await _rendered(app, key, lambda: app.changelog.atom(slug, where))
     return _answer(request, app, rendered, media_type=ATOM)
 
 

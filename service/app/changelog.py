@@ -8,9 +8,11 @@ from service.app.context import Context
 from service.app.feeds import EVERYTHING, Feeds, check_feeds
 from service.domain import CommitmentFilter, Feed, Revision
 from service.errors import FeedNotFound, InvalidInput
-from service.feeds import ALL_FEED, RenderedFeed
+from service.feeds import ALL_FEED, RenderedFeed, describe
 from service.feeds.atom import ENTRIES, atom_options, render_atom
 from service.store import Tx
+
+NARROWED_BY_NOTHING = CommitmentFilter()
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +32,11 @@ class ChangesPage:
     more: bool
 
 
-def atom_key(slug: str) -> str:
-    return f"atom:{slug}"
+def atom_key(slug: str, where: CommitmentFilter = NARROWED_BY_NOTHING) -> str:
+    """A feed's Atom in the cache: by its slug alone unless a filter narrows it."""
+    if where == NARROWED_BY_NOTHING:
+        return f"atom:{slug}"
+    return f"atom:{slug}?{where.model_dump_json(exclude_defaults=True)}"
 
 
 class ChangeLog:
@@ -67,18 +72,21 @@ class ChangeLog:
         items = [Recorded(seq, revision) for seq, revision in found[:limit]]
         return ChangesPage(items, items[-1].seq if items else since, len(found) > limit)
 
-    def atom(self, slug: str) -> RenderedFeed:
-        """A public feed's latest changes as Atom (`all`: every commitment's); cached."""
+    def atom(self, slug: str, where: CommitmentFilter = NARROWED_BY_NOTHING) -> RenderedFeed:
+        """A public feed's latest changes as Atom (`all`: every commitment's), of only what
+        `where` matches (its kinds, parties, tags and statuses, as on /feeds/all.ics); cached."""
+        plain = where == NARROWED_BY_NOTHING
 
         def render(tx: Tx) -> bytes:
             if slug == ALL_FEED:
-                return self._render(tx, EVERYTHING, CommitmentFilter())
+                narrowed = EVERYTHING.model_copy(update={"description": describe(where)})
+                return self._render(tx, EVERYTHING if plain else narrowed, where)
             feed = tx.feeds.get(slug)
             if feed.private:
                 raise FeedNotFound(slug)
-            return self._render(tx, feed, CommitmentFilter(feeds=(slug,)))
+            return self._render(tx, feed, where.model_copy(update={"feeds": (slug,)}))
 
-        return self._feeds.cached(atom_key(slug), render)
+        return self._feeds.cached(atom_key(slug, where), render)
 
     def _render(self, tx: Tx, feed: Feed, where: CommitmentFilter) -> bytes:
         revisions = tx.commitments.latest_revisions(where, ENTRIES)

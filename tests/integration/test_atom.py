@@ -21,6 +21,7 @@ SHIPPED = sorted(path.stem for path in FEEDS.glob("*.yaml"))
 ADMIN = {"Authorization": "Bearer atom-admin-token"}
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 BASE = "https://calendar.example.org"
+ELECTION = "us-election-2016"
 NEW_START = """\
 feed:
   title: Arms control
@@ -159,3 +160,44 @@ def test_the_feed_page_links_its_atom_feed(client: TestClient):
     page = client.get("/feeds/arms-control")
     assert 'type="application/atom+xml"' in page.text
     assert 'href="/feeds/arms-control.atom"' in page.text
+
+
+def _kinds_of_entries(client: TestClient, path: str) -> list[str]:
+    """The kind of the commitment each entry of an Atom feed is about, in order."""
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    assert atom_problems(response.content) == []
+    ids = [entry.link.rsplit("/", 1)[-1] for entry in feedparser.parse(response.content).entries]
+    return [client.get(f"/api/v1/commitments/{cid}").json()["kind"] for cid in ids]
+
+
+def test_the_filters_of_the_calendars_narrow_the_atom_feeds_too(client: TestClient):
+    """/feeds/all.atom says it takes ?kind=, ?party=, ?tag=, ?status= as all.ics does."""
+    assert set(_kinds_of_entries(client, "/feeds/all.atom")) > {"election"}
+    assert set(_kinds_of_entries(client, "/feeds/all.atom?kind=election")) == {"election"}
+    narrowed = _kinds_of_entries(client, "/feeds/arms-control.atom?kind=treaty_expiry")
+    assert set(narrowed) == {"treaty_expiry"}
+    assert set(_kinds_of_entries(client, "/feeds/arms-control.atom")) > {"treaty_expiry"}
+    subtitle = feedparser.parse(client.get("/feeds/all.atom?kind=election").content).feed.subtitle
+    assert subtitle == "Tracked commitments (kinds: election)"
+    assert client.get("/feeds/all.atom?kind=no-such-kind").status_code == 422
+
+
+def test_a_filtered_atom_feed_changes_only_with_what_it_holds(client: TestClient):
+    elections = client.get("/feeds/all.atom?kind=election")
+    unchanged = {"If-None-Match": elections.headers["etag"]}
+    assert client.get("/feeds/all.atom?kind=election", headers=unchanged).status_code == 304
+    _rename(client, "new-start-expiry", "New START ends")
+    everything = feedparser.parse(client.get("/feeds/all.atom").content)
+    assert everything.entries[0].title.startswith("New START ends")
+    assert client.get("/feeds/all.atom?kind=election", headers=unchanged).status_code == 304
+    _rename(client, ELECTION, "Midterms")
+    changed = client.get("/feeds/all.atom?kind=election", headers=unchanged)
+    assert changed.status_code == 200
+    assert feedparser.parse(changed.content).entries[0].title.startswith("Midterms")
+
+
+def _rename(client: TestClient, commitment_id: str, title: str) -> None:
+    patch = {"title": title, "change": {"reason": "renamed"}}
+    response = client.patch(f"/api/v1/commitments/{commitment_id}", json=patch, headers=ADMIN)
+    assert response.status_code == 200, response.text
