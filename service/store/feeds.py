@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, RowMapping, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from service.clock import Clock
 from service.domain import RESERVED_FEED_SLUGS, Feed, FeedSelection
@@ -52,18 +53,20 @@ class Feeds:
         """Publish a feed made through the API; a private one's token is returned, once."""
         token = _new_token() if feed.private else None
         now = self._clock()
-        taken = select(feeds.c.slug).where(feeds.c.slug == feed.slug)
-        if self._conn.scalar(taken) is not None:
-            raise FeedConflict(f"a feed named {feed.slug!r} already exists")
-        self._conn.execute(
-            insert(feeds).values(
-                **_values(feed),
-                slug=feed.slug,
-                created_at=now,
-                updated_at=now,
-                token_hash=hash_token(token) if token else None,
-            )
+        taken = FeedConflict(f"a feed named {feed.slug!r} already exists")
+        if self._conn.scalar(select(feeds.c.slug).where(feeds.c.slug == feed.slug)) is not None:
+            raise taken
+        made = insert(feeds).values(
+            **_values(feed),
+            slug=feed.slug,
+            created_at=now,
+            updated_at=now,
+            token_hash=hash_token(token) if token else None,
         )
+        try:
+            self._conn.execute(made)
+        except IntegrityError as exc:  # on PostgreSQL, another replica made it since the check
+            raise taken from exc
         return token
 
     def remove(self, slug: str) -> Feed:

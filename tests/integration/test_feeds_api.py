@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,8 @@ from fastapi.testclient import TestClient
 
 from service.api import create_app
 from service.app import App
-from service.errors import InvalidInput
+from service.domain import FeedCreate
+from service.errors import FeedConflict, InvalidInput
 from service.settings import Settings
 from tests.support.calendar_parsers import read_all
 
@@ -202,3 +204,31 @@ def test_a_feed_file_may_not_take_the_slug_of_a_feed_made_through_the_api(
         assert client.get("/api/v1/commitments/clash-deadline").status_code == 404
     finally:
         other.close()
+
+
+def test_two_replicas_publishing_one_slug_at_once_meet_a_conflict(settings: Settings):
+    """The second publisher checks the slug before the first commits. On PostgreSQL its insert
+    then waits on the key and fails once the first commits: that is the same conflict (a 409),
+    not a database error (it was a 503). On SQLite the second waits for the write lock."""
+    first, second = App.open(settings, lambda: NOW), App.open(settings, lambda: NOW)
+    wanted = FeedCreate.model_validate(US_DEADLINES)
+    outcome: list[BaseException] = []
+
+    def publish_too() -> None:
+        try:
+            second.feeds.publish(wanted)
+        except Exception as exc:  # noqa: BLE001 - handed to the test's thread to judge
+            outcome.append(exc)
+
+    try:
+        racing = threading.Thread(target=publish_too)
+        with first.context.transaction() as tx:
+            tx.feeds.create(wanted.as_feed())
+            racing.start()
+            racing.join(timeout=1)  # long enough for the second to reach its insert and wait
+        racing.join(timeout=30)
+        assert not racing.is_alive()
+        assert len(outcome) == 1 and isinstance(outcome[0], FeedConflict), outcome
+    finally:
+        first.close()
+        second.close()
