@@ -80,14 +80,19 @@ class ChangeLog:
         def render(tx: Tx) -> bytes:
             if slug == ALL_FEED:
                 narrowed = EVERYTHING.model_copy(update={"description": describe(where)})
-                return self._render(tx, EVERYTHING if plain else narrowed, where)
+                return self._render(tx, EVERYTHING if plain else narrowed, where, where)
             feed = tx.feeds.get(slug)
             if feed.private:
                 raise FeedNotFound(slug)
-            return self._render(tx, feed, where.model_copy(update={"feeds": (slug,)}))
+            return self._render(tx, feed, where.model_copy(update={"feeds": (slug,)}), where)
 
         return self._feeds.cached(atom_key(slug, where), render)
 
-    def _render(self, tx: Tx, feed: Feed, where: CommitmentFilter) -> bytes:
+    def _render(
+        self, tx: Tx, feed: Feed, where: CommitmentFilter, narrowing: CommitmentFilter
+    ) -> bytes:
+        """The latest revisions of what `where` matches, in `feed`'s Atom document, whose
+        addresses carry the filters `narrowing` asked for."""
         revisions = tx.commitments.latest_revisions(where, ENTRIES)
-        return render_atom(atom_options(self._ctx.publishing.base_url, feed), revisions)
+        options = atom_options(self._ctx.publishing.base_url, feed, narrowing)
+        return render_atom(options, revisions)

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from service.domain import Due, Feed, FieldChange, Revision
+from service.domain import CommitmentFilter, Due, Feed, FieldChange, Revision
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ENTRIES = 50
@@ -29,10 +29,12 @@ class AtomOptions:
     title: str
     subtitle: str
     base_url: str
+    query: str = ""
+    """The filters that narrow it, as a query string ("?kind=election"), or nothing."""
 
     @property
     def self_url(self) -> str:
-        return f"{self.base_url}/feeds/{self.slug}.atom"
+        return f"{self.base_url}/feeds/{self.slug}.atom{self.query}"
 
     @property
     def page_url(self) -> str:
@@ -40,17 +42,36 @@ class AtomOptions:
 
     @property
     def calendar_url(self) -> str:
-        return f"{self.base_url}/feeds/{self.slug}.ics"
+        return f"{self.base_url}/feeds/{self.slug}.ics{self.query}"
 
 
-def atom_options(base_url: str, feed: Feed) -> AtomOptions:
-    return AtomOptions(feed.slug, feed.title, feed.description, base_url)
+def atom_options(base_url: str, feed: Feed, where: CommitmentFilter | None = None) -> AtomOptions:
+    """A feed's Atom options; narrowed by `where`'s kinds, parties, tags and statuses, its
+    addresses and id carry them, so that a reader following rel="self" keeps the filter."""
+    return AtomOptions(
+        feed.slug, feed.title, feed.description, base_url, filter_query(where) if where else ""
+    )
+
+
+def filter_query(where: CommitmentFilter) -> str:
+    """The query string that asks a feed for what `where` matches, or "" when nothing narrows."""
+    pairs = [
+        (name, str(value))
+        for name, values in (
+            ("kind", where.kinds),
+            ("party", where.parties),
+            ("tag", where.tags),
+            ("status", where.statuses),
+        )
+        for value in values
+    ]
+    return "?" + urlencode(pairs) if pairs else ""
 
 
 def render_atom(options: AtomOptions, revisions: Sequence[Revision]) -> bytes:
     """The feed document with `revisions` (newest first) as entries; the same input, same bytes."""
     feed = ET.Element("feed", xmlns=ATOM_NS)
-    _add(feed, "id", tag_uri(options.base_url, f"feeds/{options.slug}"))
+    _add(feed, "id", tag_uri(options.base_url, f"feeds/{options.slug}{options.query}"))
     _add(feed, "title", f"{options.title}: changes")
     if options.subtitle:
         _add(feed, "subtitle", options.subtitle)

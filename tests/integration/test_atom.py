@@ -178,8 +178,12 @@ def test_the_filters_of_the_calendars_narrow_the_atom_feeds_too(client: TestClie
     narrowed = _kinds_of_entries(client, "/feeds/arms-control.atom?kind=treaty_expiry")
     assert set(narrowed) == {"treaty_expiry"}
     assert set(_kinds_of_entries(client, "/feeds/arms-control.atom")) > {"treaty_expiry"}
-    subtitle = feedparser.parse(client.get("/feeds/all.atom?kind=election").content).feed.subtitle
-    assert subtitle == "Tracked commitments (kinds: election)"
+    narrowed_feed = feedparser.parse(client.get("/feeds/all.atom?kind=election").content).feed
+    assert narrowed_feed.subtitle == "Tracked commitments (kinds: election)"
+    links = {link.rel: link.href for link in narrowed_feed.links}
+    assert links["self"] == f"{BASE}/feeds/all.atom?kind=election"  # a reader moving to it keeps it
+    assert links["related"] == f"{BASE}/feeds/all.ics?kind=election"
+    assert narrowed_feed.id != feedparser.parse(client.get("/feeds/all.atom").content).feed.id
     assert client.get("/feeds/all.atom?kind=no-such-kind").status_code == 422
 
 

@@ -5,8 +5,16 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 
-from service.domain import CommitmentFields, Due, FieldChange, Revision
-from service.feeds.atom import AtomOptions, entry_title, render_atom
+from service.domain import (
+    CommitmentFields,
+    CommitmentFilter,
+    Due,
+    Feed,
+    FieldChange,
+    Kind,
+    Revision,
+)
+from service.feeds.atom import AtomOptions, atom_options, entry_title, render_atom
 from tests.support.atom_check import NS, atom_problems
 
 OPTIONS = AtomOptions("arms-control", "Arms control", "Treaties", "https://cal.example.org")
@@ -62,3 +70,22 @@ def test_the_checker_finds_what_is_missing():
     problems = atom_problems(bare)
     assert any("atom:id" in p for p in problems) and any("rel=self" in p for p in problems)
     assert any("no author" in p for p in problems)
+
+
+def test_a_filtered_feed_names_its_filters_in_its_addresses_and_id():
+    where = CommitmentFilter(kinds=(Kind.ELECTION, Kind.SUMMIT), parties=("US",))
+    narrowed = atom_options("https://cal.example.org", Feed(slug="all", title="All"), where)
+    assert narrowed.query == "?kind=election&kind=summit&party=US"
+    assert (
+        narrowed.self_url
+        == "https://cal.example.org/feeds/all.atom?kind=election&kind=summit&party=US"
+    )
+    assert narrowed.calendar_url.endswith("/feeds/all.ics?kind=election&kind=summit&party=US")
+    assert (
+        b"<id>tag:cal.example.org,2026:feeds/all?kind=election&amp;kind=summit&amp;party=US</id>"
+        in render_atom(narrowed, [])
+    )
+    plain = atom_options(
+        "https://cal.example.org", Feed(slug="all", title="All"), CommitmentFilter()
+    )
+    assert plain.self_url == "https://cal.example.org/feeds/all.atom"
