@@ -61,6 +61,9 @@ def test_bad_filters_are_named_on_the_page_not_a_500(client: TestClient):
     bad_kind = client.get("/", params={"kind": "picnic"})
     assert bad_kind.status_code == 422
     assert "kind:" in text_of(bad_kind.text)
+    first_day = client.get("/", params={"as_of": "0001-01-01"})  # the calendar's edge: a 500 once
+    assert first_day.status_code == 200
+    assert "Coming up" in text_of(first_day.text)
 
 
 def test_a_commitment_page_has_its_sources_history_and_calendar_file(client: TestClient):
