@@ -72,7 +72,9 @@ class Feeds:
     def remove(self, slug: str) -> Feed:
         """Unpublish a feed made through the API; its commitments stay."""
         feed = self._editable(slug)
-        self._conn.execute(delete(feeds).where(feeds.c.slug == slug))
+        removed = self._conn.execute(delete(feeds).where(feeds.c.slug == slug))
+        if removed.rowcount != 1:  # on PostgreSQL, another replica removed it since the read
+            raise FeedNotFound(slug)
         return feed
 
     def replace_token(self, slug: str) -> tuple[Feed, str]:
@@ -88,11 +90,13 @@ class Feeds:
         feed = self._editable(slug)
         if not feed.private:
             raise FeedConflict(f"feed {slug!r} is public: it has no token to replace")
-        self._conn.execute(
+        changed = self._conn.execute(
             update(feeds)
             .where(feeds.c.slug == slug)
             .values(token_hash=token_hash, updated_at=self._clock())
         )
+        if changed.rowcount != 1:  # on PostgreSQL, another replica removed it since the read
+            raise FeedNotFound(slug)
         return feed
 
     def _editable(self, slug: str) -> Feed:

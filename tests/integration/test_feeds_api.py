@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 from service.api import create_app
 from service.app import App
 from service.domain import FeedCreate
-from service.errors import FeedConflict, InvalidInput
+from service.errors import FeedConflict, FeedNotFound, InvalidInput
 from service.settings import Settings
+from service.store import Tx
 from tests.support.calendar_parsers import read_all
 
 FEEDS = Path(__file__).resolve().parents[2] / "feeds"
@@ -210,25 +211,60 @@ def test_two_replicas_publishing_one_slug_at_once_meet_a_conflict(settings: Sett
     """The second publisher checks the slug before the first commits. On PostgreSQL its insert
     then waits on the key and fails once the first commits: that is the same conflict (a 409),
     not a database error (it was a 503). On SQLite the second waits for the write lock."""
-    first, second = App.open(settings, lambda: NOW), App.open(settings, lambda: NOW)
     wanted = FeedCreate.model_validate(US_DEADLINES)
-    outcome: list[BaseException] = []
+    raised = _while_the_first_holds(
+        settings,
+        lambda tx: tx.feeds.create(wanted.as_feed()),
+        lambda app: app.feeds.publish(wanted),
+    )
+    assert len(raised) == 1 and isinstance(raised[0], FeedConflict), raised
 
-    def publish_too() -> None:
+
+@pytest.mark.parametrize(
+    "racing",
+    [
+        lambda app: app.feeds.unpublish("desk"),
+        lambda app: app.feeds.replace_token("desk"),
+        lambda app: app.feeds.revoke_token("desk"),
+    ],
+    ids=["remove", "new-address", "revoke-address"],
+)
+def test_a_feed_another_replica_removes_meanwhile_is_not_found(
+    settings: Settings, racing: Callable[[App], object]
+):
+    """The second reads the feed before the first commits its removal; on PostgreSQL its
+    write then waits for the row and finds it gone. That is a 404, as a later request gets:
+    not a second 204 for a removal it did not make, nor a new address that opens nothing."""
+    publisher = App.open(settings, lambda: NOW)
+    publisher.feeds.publish(FeedCreate(slug="desk", title="Desk", private=True))
+    publisher.close()
+    raised = _while_the_first_holds(settings, lambda tx: tx.feeds.remove("desk"), racing)
+    assert len(raised) == 1 and isinstance(raised[0], FeedNotFound), raised
+
+
+def _while_the_first_holds(
+    settings: Settings, holding: Callable[[Tx], object], racing: Callable[[App], object]
+) -> list[Exception]:
+    """What `racing` raises on a second replica that runs it while a first replica's
+    transaction has done `holding` and not yet committed (it commits a second later)."""
+    first, second = App.open(settings, lambda: NOW), App.open(settings, lambda: NOW)
+    raised: list[Exception] = []
+
+    def race() -> None:
         try:
-            second.feeds.publish(wanted)
+            racing(second)
         except Exception as exc:  # noqa: BLE001 - handed to the test's thread to judge
-            outcome.append(exc)
+            raised.append(exc)
 
     try:
-        racing = threading.Thread(target=publish_too)
+        racer = threading.Thread(target=race)
         with first.context.transaction() as tx:
-            tx.feeds.create(wanted.as_feed())
-            racing.start()
-            racing.join(timeout=1)  # long enough for the second to reach its insert and wait
-        racing.join(timeout=30)
-        assert not racing.is_alive()
-        assert len(outcome) == 1 and isinstance(outcome[0], FeedConflict), outcome
+            holding(tx)
+            racer.start()
+            racer.join(timeout=1)  # long enough for the second to reach its write and wait
+        racer.join(timeout=30)
+        assert not racer.is_alive()
+        return raised
     finally:
         first.close()
         second.close()
