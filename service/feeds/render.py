@@ -5,7 +5,7 @@ its job; this module decides what each commitment claims. Nothing here reads the
 events are ordered by start, then id: the same commitments always render to the same bytes,
 which is what lets a feed carry a strong ETag and clients see an unchanged event as unchanged.
 
-Two choices worth knowing:
+Three choices worth knowing:
 
 - SEQUENCE is `revision - 1`: RFC 5545 starts SEQUENCE at 0 when an event is created, and
   every revision (including a cancellation) bumps it by one.
@@ -14,6 +14,9 @@ Two choices worth knowing:
   P1Y before 2026-02-05 is -P365D, before 2025-02-05 it is -P366D. This is the same count
   the alert engine makes (`CalendarDuration.before`). An offset before the end of the window
   ('P30D before end') is counted back from DTEND and written `TRIGGER;RELATED=END:-P30D`.
+- Clients read times by the VTIMEZONEs a feed carries, not by the TZID's name, and not all
+  alike: each is written so that ical.js (Thunderbird's parser) reads the instant RFC 5545
+  means (`_one_onset_per_rdate`, `_written`); tests/unit/test_ical_in_thunderbird.py checks.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeGuard
 
 import icalendar
 from icalendar import Alarm, Calendar, Event, Timezone, vDuration, vText, vUri
@@ -54,7 +58,7 @@ __all__ = [
 
 PRODID = "-//treatycal//treatycal//EN"
 FEED_END = b"END:VCALENDAR\r\n"
-RENDER_FORMAT = 1
+RENDER_FORMAT = 2
 """Bump when this module writes different bytes for the same commitment: stored copies of
 events rendered by an older format are then left aside and rendered again."""
 
@@ -197,8 +201,28 @@ def _timezones(spans: ZoneSpans) -> list[bytes]:
 def _timezone(tzid: str, first_year: int, end_year: int) -> bytes:
     """Whole years, so that one more event rarely means a new VTIMEZONE to compute."""
     first, end = date(first_year, 1, 1), date(end_year, 1, 1)
-    vtimezone: bytes = Timezone.from_tzid(tzid, first_date=first, last_date=end).to_ical()
+    timezone = Timezone.from_tzid(tzid, first_date=first, last_date=end)
+    for observance in timezone.subcomponents:
+        _one_onset_per_rdate(observance)
+    vtimezone: bytes = timezone.to_ical()
     return vtimezone
+
+
+def _one_onset_per_rdate(observance: icalendar.cal.Component) -> None:
+    """An observance's onsets as one RDATE each, its DTSTART among them.
+
+    icalendar lists the onsets after the DTSTART as the values of one RDATE. RFC 5545 reads
+    that as meant, but ical.js (Thunderbird) reads only an RDATE's first value, and only
+    the RDATEs when there are some, so every summer but one was read as winter time.
+    """
+    listed = observance.pop("RDATE", None)
+    if listed is None:
+        return
+    onsets = [observance.decoded("DTSTART")]
+    for rdate in listed if isinstance(listed, list) else [listed]:
+        onsets.extend(value.dt for value in rdate.dts)
+    for onset in onsets:
+        observance.add("rdate", onset)
 
 
 # ---------------------------------------------------------------------------- events
@@ -237,9 +261,9 @@ def _event(commitment: Commitment, due: Due) -> Event:
     event.add("sequence", commitment.revision - 1)
     event.add("summary", vText(_summary(commitment, due)))
     start, end = _span(due, commitment.end)
-    event.add("dtstart", start)
+    event.add("dtstart", _written(start))
     if end is not None:
-        event.add("dtend", end)
+        event.add("dtend", _written(end))
     _describe(event, commitment, due)
     return event
 
@@ -268,6 +292,19 @@ def _span(due: Due, end: Due | None) -> tuple[date | datetime, date | datetime |
         return due.moment, end.moment
     closing = datetime.combine(end.last_day + _DAY, time(0), tzinfo=due.moment.tzinfo)
     return due.moment, closing if closing > due.moment else None
+
+
+def _written(moment: date | datetime) -> date | datetime:
+    """DTSTART or DTEND as written: on its zone's wall clock, but in UTC when that wall time
+    happens twice there (the clocks go back over it). RFC 5545 and the alert engine take the
+    first; ical.js (Thunderbird) reads such a TZID'd time as the second, an hour late."""
+    return moment.astimezone(UTC) if _twice(moment) else moment
+
+
+def _twice(moment: date | datetime) -> TypeGuard[datetime]:
+    return isinstance(moment, datetime) and (
+        moment.replace(fold=1).utcoffset() != moment.replace(fold=0).utcoffset()
+    )
 
 
 def _tzids(event: Event) -> frozenset[str]:
@@ -334,20 +371,30 @@ def _add_alarms(
     days = []
     for offset in map(AlertOffset.parse, alerts):
         related, edge = _counted_from(offset, start, end)
-        at = offset.duration.before(edge)
-        event.add_component(_alarm(commitment.title, due, offset, at - edge, related))
+        wall = _wall(edge)
+        at = offset.duration.before(wall)
+        event.add_component(_alarm(commitment.title, due, offset, _trigger(at, edge), related))
         days.append(at.date())
     return days
 
 
 def _counted_from(
     offset: AlertOffset, start: date | datetime, end: date | datetime | None
-) -> tuple[str, datetime]:
-    """RFC 5545's RELATED and the moment a trigger counts from; without a DTEND (a moment
-    with no end) the end of the window is its start."""
+) -> tuple[str, date | datetime]:
+    """RFC 5545's RELATED and the DTSTART or DTEND a trigger counts from; without a DTEND
+    (a moment with no end) the end of the window is its start."""
     if offset.edge is Edge.END and end is not None:
-        return "END", _wall(end)
-    return "START", _wall(start)
+        return "END", end
+    return "START", start
+
+
+def _trigger(at: datetime, edge: date | datetime) -> timedelta:
+    """From `edge` back to `at` (on the edge's wall clock): nominal days on that clock, as
+    RFC 5545 counts them back from a DTSTART with a TZID; exact time from one written in
+    UTC, where the alert engine's count back on the zone's clock may cross a change."""
+    if not _twice(edge):
+        return at - _wall(edge)
+    return at.replace(tzinfo=edge.tzinfo).astimezone(UTC) - edge.astimezone(UTC)
 
 
 def _wall(moment: date | datetime) -> datetime:

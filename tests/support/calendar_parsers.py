@@ -36,7 +36,15 @@ def read_icalendar(feed: bytes) -> list[Seen]:
     ]
 
 
+_VOBJECT_ZONES: dict[str, object] = getattr(vobject.icalendar, "__tzidMap")
+"""vobject's zones by TZID, for the whole process: it keeps the first VTIMEZONE it reads for
+a TZID and reads every later feed's times by it, even one that covers other years."""
+
+
 def read_vobject(feed: bytes) -> list[Seen]:
+    """The events as vobject reads the feed on its own, by the feed's own VTIMEZONEs."""
+    for tzid in [tzid for tzid in _VOBJECT_ZONES if tzid != "UTC"]:
+        del _VOBJECT_ZONES[tzid]
     calendar = vobject.readOne(feed.decode())
     return [
         Seen(e.uid.value, utc(e.dtstart.value), e.summary.value, e.description.value)

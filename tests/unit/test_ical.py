@@ -174,6 +174,34 @@ def test_timed_dues_carry_one_vtimezone_per_zone_across_dst() -> None:
     assert "DTSTART:20260205T000000Z" in props(feed, "DTSTART")
 
 
+def test_a_time_that_happens_twice_is_written_in_utc_as_its_first_occurrence() -> None:
+    """01:30 happens twice in New York on 7 November 2027: the first (EDT) is meant, and only
+    UTC says so to every client (tests/unit/test_ical_in_thunderbird.py shows one that
+    reads the TZID'd time as the second). Its reminders are then exact times back: a year
+    before is 01:30 EST, 364 days and 23 hours earlier."""
+    feed = render(
+        commitment("fall-back", "2027-11-07T01:30", "America/New_York", alerts=("P1Y", "P7D")),
+        commitment("day-after", "2027-11-08T01:30", "America/New_York", alerts=()),
+    )
+    assert props(feed, "DTSTART")[-2:] == [
+        "DTSTART:20271107T053000Z",
+        "DTSTART;TZID=America/New_York:20271108T013000",
+    ]
+    assert triggers(feed) == ["-P364DT23H", "-P7D"]
+
+
+def test_a_vtimezone_lists_every_onset_of_an_observance_as_an_rdate_of_its_own() -> None:
+    """ical.js (Thunderbird) reads only the first value of an RDATE, and only the RDATEs when
+    there are some: each onset has an RDATE of its own, the DTSTART's too."""
+    feed = render(commitment("x", "2027-03-30T10:00", "Europe/Berlin", alerts=("P3Y",)))
+    assert "DTSTART:20240331T030000" in props(feed, "DTSTART")
+    summers = [line for line in props(feed, "RDATE") if "T03" in line and line[10:12] == "03"]
+    assert summers == [f"RDATE:{year}{day}T030000" for year, day in _SPRING_FORWARD]
+
+
+_SPRING_FORWARD = [("2024", "0331"), ("2025", "0330"), ("2026", "0329"), ("2027", "0328")]
+
+
 def test_a_vtimezone_covers_the_earliest_alarm() -> None:
     feed = render(commitment("x", "2026-03-29T10:00", "Europe/Berlin", alerts=("P2Y",)))
     assert "TRIGGER:-P730D" in props(feed, "TRIGGER")
