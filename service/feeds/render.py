@@ -302,9 +302,12 @@ def _written(moment: date | datetime) -> date | datetime:
 
 
 def _twice(moment: date | datetime) -> TypeGuard[datetime]:
-    return isinstance(moment, datetime) and (
-        moment.replace(fold=1).utcoffset() != moment.replace(fold=0).utcoffset()
-    )
+    """Whether the wall time happens twice in its zone: read as its first occurrence, it is
+    further from UTC than as its second (in a gap the clocks skip, it is nearer)."""
+    if not isinstance(moment, datetime):
+        return False
+    first, second = moment.replace(fold=0).utcoffset(), moment.replace(fold=1).utcoffset()
+    return first is not None and second is not None and first > second
 
 
 def _tzids(event: Event) -> frozenset[str]:
@@ -388,13 +391,22 @@ def _counted_from(
     return "START", start
 
 
-def _trigger(at: datetime, edge: date | datetime) -> timedelta:
-    """From `edge` back to `at` (on the edge's wall clock): nominal days on that clock, as
-    RFC 5545 counts them back from a DTSTART with a TZID; exact time from one written in
-    UTC, where the alert engine's count back on the zone's clock may cross a change."""
-    if not _twice(edge):
+def _trigger(at: datetime, edge: date | datetime) -> timedelta | datetime:
+    """A TRIGGER that goes off at `at` (on `edge`'s wall clock) in every client.
+
+    Back from a DTSTART or DTEND with a TZID, nominal days on that clock, as RFC 5545 and
+    the alert engine count them; back from one written in UTC, the exact time. A reminder
+    whose own wall time happens twice is written as that instant in UTC: counted back
+    from the edge, ical.js would land on the second.
+    """
+    if not isinstance(edge, datetime):
         return at - _wall(edge)
-    return at.replace(tzinfo=edge.tzinfo).astimezone(UTC) - edge.astimezone(UTC)
+    moment = at.replace(tzinfo=edge.tzinfo)
+    if _twice(moment):
+        return moment.astimezone(UTC)
+    if _twice(edge):
+        return moment.astimezone(UTC) - edge.astimezone(UTC)
+    return at - _wall(edge)
 
 
 def _wall(moment: date | datetime) -> datetime:
@@ -404,10 +416,15 @@ def _wall(moment: date | datetime) -> datetime:
     return datetime.combine(moment, time(0))
 
 
-def _alarm(title: str, due: Due, offset: AlertOffset, trigger: timedelta, related: str) -> Alarm:
+def _alarm(
+    title: str, due: Due, offset: AlertOffset, trigger: timedelta | datetime, related: str
+) -> Alarm:
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("trigger", trigger, parameters={"RELATED": related} if related == "END" else {})
+    if isinstance(trigger, datetime):
+        alarm.add("trigger", trigger, parameters={"VALUE": "DATE-TIME"})
+    else:
+        alarm.add("trigger", trigger, parameters={"RELATED": related} if related == "END" else {})
     alarm.add("description", vText(f"{title}: {_countdown(offset, due)}"))
     return alarm
 

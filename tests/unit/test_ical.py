@@ -190,6 +190,13 @@ def test_a_time_that_happens_twice_is_written_in_utc_as_its_first_occurrence() -
     assert triggers(feed) == ["-P364DT23H", "-P7D"]
 
 
+def test_a_reminder_in_an_hour_that_happens_twice_is_written_as_its_instant() -> None:
+    """Counted back from 01:30 on 8 November, a day lands on the repeated 01:30 of the 7th;
+    as an instant in UTC, every client goes off at the first, as the webhooks do."""
+    feed = render(commitment("x", "2027-11-08T01:30", "America/New_York", alerts=("P1D", "P2D")))
+    assert props(feed, "TRIGGER") == ["TRIGGER;VALUE=DATE-TIME:20271107T053000Z", "TRIGGER:-P2D"]
+
+
 def test_a_vtimezone_lists_every_onset_of_an_observance_as_an_rdate_of_its_own() -> None:
     """ical.js (Thunderbird) reads only the first value of an RDATE, and only the RDATEs when
     there are some: each onset has an RDATE of its own, the DTSTART's too."""

@@ -77,6 +77,10 @@ def test_a_time_the_clocks_go_back_over_is_its_first_occurrence_everywhere() -> 
     shown_as_meant(
         timed("new-york-fall-back", "2027-11-07T01:30", NEW_YORK, "P1Y", "P30D", "PT1H", "PT0S"),
         timed("lord-howe-fall-back", "2027-04-04T01:45", "Australia/Lord_Howe", "P7D", "PT0S"),
+        # A day before 01:30 on 8 November is 01:30 on the 7th, the first one.
+        timed("reminded-in-the-repeated-hour", "2027-11-08T01:30", NEW_YORK, "P1D", "P2D"),
+        # A day before 02:30 on 15 March is a time the clocks skip: the engine's reading.
+        timed("reminded-in-the-skipped-hour", "2027-03-15T02:30", NEW_YORK, "P1D"),
         timed(
             "ends-in-the-repeated-hour",
             "2027-11-06T09:00",
