@@ -14,6 +14,9 @@ from fastapi.testclient import TestClient
 from tests.integration.test_sources_api import ADMIN, ARTICLE, _client
 
 PUBLISHED = "2019-05-14"
+ANSWERED_WITHIN = 5.0
+"""Seconds a /healthz answer may take while an article is read. A stalled service takes
+minutes; on a slow 2-core machine under CI's load one answer took 1.02 s."""
 
 
 def _health_while(client: TestClient, action: Any) -> tuple[Any, float, int]:
@@ -46,7 +49,7 @@ def test_an_article_too_slow_to_read_gets_422_and_health_answers_meanwhile(datab
         assert problem["status"] == 422 and problem["instance"] == "/api/v1/sources"
         assert "took longer than the 0.3 s allowed" in problem["detail"]
         assert "split it into shorter articles" in problem["detail"]
-        assert asked > 0 and slowest < 1.0, (asked, slowest)
+        assert asked > 0 and slowest < ANSWERED_WITHIN, (asked, slowest)
         after = client.post("/api/v1/sources", json=ARTICLE, headers=ADMIN)
         assert after.status_code == 201, after.text  # the stuck worker was replaced
         assert client.get("/api/v1/proposals", headers=ADMIN).json() != []
@@ -61,7 +64,7 @@ def test_a_run_of_dots_is_read_at_once(database_url: str):
         )
     assert response.status_code == 201, response.text
     assert response.json()["mentions"] == []
-    assert slowest < 1.0
+    assert slowest < ANSWERED_WITHIN
 
 
 def test_a_run_on_text_of_dates_is_stored_with_bounded_mentions(database_url: str):
