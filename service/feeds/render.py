@@ -399,13 +399,12 @@ def _trigger(at: datetime, edge: date | datetime) -> timedelta | datetime:
     whose own wall time happens twice is written as that instant in UTC: counted back
     from the edge, ical.js would land on the second.
     """
-    if not isinstance(edge, datetime):
-        return at - _wall(edge)
-    moment = at.replace(tzinfo=edge.tzinfo)
-    if _twice(moment):
-        return moment.astimezone(UTC)
-    if _twice(edge):
-        return moment.astimezone(UTC) - edge.astimezone(UTC)
+    if isinstance(edge, datetime):
+        moment = at.replace(tzinfo=edge.tzinfo)
+        if _twice(moment):
+            return moment.astimezone(UTC)
+        if _twice(edge):
+            return moment.astimezone(UTC) - edge.astimezone(UTC)
     return at - _wall(edge)
 
 

@@ -202,11 +202,13 @@ def test_a_vtimezone_lists_every_onset_of_an_observance_as_an_rdate_of_its_own()
     there are some: each onset has an RDATE of its own, the DTSTART's too."""
     feed = render(commitment("x", "2027-03-30T10:00", "Europe/Berlin", alerts=("P3Y",)))
     assert "DTSTART:20240331T030000" in props(feed, "DTSTART")
-    summers = [line for line in props(feed, "RDATE") if "T03" in line and line[10:12] == "03"]
-    assert summers == [f"RDATE:{year}{day}T030000" for year, day in _SPRING_FORWARD]
-
-
-_SPRING_FORWARD = [("2024", "0331"), ("2025", "0330"), ("2026", "0329"), ("2027", "0328")]
+    in_march = [line for line in props(feed, "RDATE") if line[10:12] == "03"]  # RDATE:YYYYMM
+    assert in_march == [
+        "RDATE:20240331T030000",
+        "RDATE:20250330T030000",
+        "RDATE:20260329T030000",
+        "RDATE:20270328T030000",
+    ]
 
 
 def test_a_vtimezone_covers_the_earliest_alarm() -> None:
