@@ -6,9 +6,18 @@ from collections.abc import Callable
 from datetime import date
 
 from service.domain.proposals import Tense
+from service.extract.grammar import YearLess
 from service.extract.units import Timex
 
 _CLOSE, _CLOSE_AHEAD, _FAR = 31, 62, 180  # days from publication
+
+
+def year_less(
+    make: Callable[[int], Timex | None], published: date, tense: Tense | None
+) -> YearLess | None:
+    """A date said without its year, which its sentence may yet date (see `YearLess`)."""
+    alone = in_year(make, published, tense)
+    return None if alone is None else YearLess(make, alone, tense)
 
 
 def in_year(

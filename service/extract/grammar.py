@@ -86,7 +86,19 @@ class Narrated:
     step: int  # -1 the one before, 0 that one, 1 the one after
 
 
-Resolved = Timex | Shift | Reference | Narrated | None
+@dataclass(frozen=True, slots=True)
+class YearLess:
+    """A date said without its year ("met in July", "on March 3"): in the year that a date
+    before it in its sentence states outright ("In 2015, the parties met in July") when its
+    `tense` allows, else `alone`, the year its tense points to from publication."""
+
+    make: Callable[[int], Timex | None]
+    alone: Timex
+    tense: Tense | None
+
+
+Found = Timex | Shift | Reference | Narrated | YearLess
+Resolved = Found | None
 
 
 TRIGGERS = {

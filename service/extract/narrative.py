@@ -15,7 +15,16 @@ from datetime import date, timedelta
 
 from service.domain import Precision
 from service.extract import units
-from service.extract.grammar import Anchor, Context, Narrated, Reference, Resolved, Shift, rule
+from service.extract.grammar import (
+    Anchor,
+    Context,
+    Found,
+    Narrated,
+    Reference,
+    Resolved,
+    Shift,
+    rule,
+)
 from service.extract.units import Timex, Unit
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -65,7 +74,7 @@ def year_ago(match: re.Match[str], ctx: Context) -> Resolved:
 
 def follow(
     starts: Sequence[int],
-    found: Sequence[Timex | Shift | Reference | Narrated],
+    found: Sequence[Found],
     timexes: list[Timex | None],
     published: date,
 ) -> None:

@@ -12,7 +12,7 @@ from functools import partial
 
 from service.domain.proposals import Mod, Tense
 from service.extract import units
-from service.extract.choose import in_year
+from service.extract.choose import in_year, year_less
 from service.extract.grammar import Context, Resolved, rule
 from service.extract.lexicon import (
     ORDINALS,
@@ -123,13 +123,13 @@ def day_month(match: re.Match[str], ctx: Context) -> Resolved:
     return _dated(match, ctx, int(match["d"]))
 
 
-def _dated(match: re.Match[str], ctx: Context, day: int) -> Timex | None:
+def _dated(match: re.Match[str], ctx: Context, day: int) -> Resolved:
     make = partial(_day_in, month_of(match["m"]), day)
     if match["y"]:
         return make(int(match["y"]))
     ahead = ctx.word_before(match.start()).lower() in _AHEAD_BEFORE
     tense = Tense.FUTURE if ahead else ctx.tense_at(*match.span())
-    return in_year(make, ctx.published, tense)
+    return year_less(make, ctx.published, tense)
 
 
 @rule(
@@ -175,10 +175,14 @@ def month_year(match: re.Match[str], ctx: Context) -> Resolved:
 
 @rule("part-month", rf"{PART}{month_re('m')}(?:,?\s+(?:of\s+)?{year_re('y')})?", trigger="month")
 def part_month(match: re.Match[str], ctx: Context) -> Resolved:
-    make = partial(_month_in, month_of(match["m"]))
-    year = int(match["y"]) if match["y"] else None
-    whole = make(year) if year else in_year(make, ctx.published, ctx.tense_at(*match.span()))
-    return units.part(whole, part_of(match["part"])) if whole else None
+    make = partial(_part_of_month, month_of(match["m"]), part_of(match["part"]))
+    if match["y"]:
+        return make(int(match["y"]))
+    return year_less(make, ctx.published, ctx.tense_at(*match.span()))
+
+
+def _part_of_month(month: int, mod: Mod, year: int) -> Timex:
+    return units.part(_month_in(month, year), mod)
 
 
 @rule("part-year", rf"{PART}(?P<y>(?:19|20)\d\d)(?![\w%]|[.,]\d|-\d)", trigger="year")

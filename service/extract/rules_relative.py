@@ -13,7 +13,7 @@ from functools import partial
 
 from service.domain.proposals import Tense
 from service.extract import units
-from service.extract.choose import in_year
+from service.extract.choose import in_year, year_less
 from service.extract.grammar import Context, Resolved, rule
 from service.extract.lexicon import WEEKDAYS, month_of, month_re, weekday_re, year_re
 from service.extract.rules_calendar import PART, part_of
@@ -212,7 +212,7 @@ def month_possessive(match: re.Match[str], ctx: Context) -> Resolved:
 def _month_by_tense(name: str, ctx: Context, span: tuple[int, int]) -> Resolved:
     """A month without its year, in the year the verb at `span` points to."""
     make = partial(_month_of_year, month_of(name))
-    return in_year(make, ctx.published, ctx.tense_at(*span))
+    return year_less(make, ctx.published, ctx.tense_at(*span))
 
 
 def _month_of_year(number: int, year: int) -> Timex:

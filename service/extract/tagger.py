@@ -23,10 +23,10 @@ from service.extract.grammar import (
     TRIGGERS,
     Anchor,
     Context,
-    Narrated,
-    Reference,
+    Found,
     Rule,
     Shift,
+    YearLess,
 )
 from service.extract.sentences import Sentences
 from service.extract.units import Timex
@@ -97,6 +97,8 @@ _TRIGGERS = {name: re.compile(pattern) for name, pattern in TRIGGERS.items()}
 _LOWER = {name: re.compile(pattern) for name, pattern in LOWER_TRIGGERS.items()}
 _ANY_CASE = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in LOWER_TRIGGERS.items()}
 _BEFORE, _AFTER = 60, 80  # characters a match may reach either side of its trigger word
+_STATED = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)")
+"""A year written out in a mention's text."""
 _ANCHOR_REACH = 16  # mentions either side; a sentence of news holds a handful in all
 
 
@@ -116,7 +118,7 @@ class _Candidate:
     start: int
     end: int
     order: int
-    found: Timex | Shift | Reference | Narrated
+    found: Found
 
 
 def tag(text: str, published: date, sentences: Sentences) -> list[Tagged]:
@@ -180,6 +182,7 @@ def _without_overlaps(candidates: list[_Candidate]) -> list[_Candidate]:
 def _laid(chosen: list[_Candidate], ctx: Context) -> list[Tagged]:
     """Dates as they are; shifts laid from an anchor in their sentence, in text order."""
     timexes = [c.found if isinstance(c.found, Timex) else None for c in chosen]
+    _years_told(chosen, timexes, ctx)
     anchors: list[int | None] = [None] * len(chosen)
     for index, candidate in enumerate(chosen):
         if isinstance(candidate.found, Shift):
@@ -196,6 +199,36 @@ def _laid(chosen: list[_Candidate], ctx: Context) -> list[Tagged]:
         for c, timex, anchor in zip(chosen, timexes, anchors, strict=True)
         if timex is not None
     ]
+
+
+def _years_told(chosen: list[_Candidate], timexes: list[Timex | None], ctx: Context) -> None:
+    """A date said without its year takes the year that a date before it in its sentence
+    states outright ("In 2015, the parties met in July": July 2015) if its tense agrees,
+    else the one its tense gave it from publication."""
+    told: tuple[int, int] | None = None  # (its sentence's start, the year stated)
+    for index, candidate in enumerate(chosen):
+        found = candidate.found
+        sentence = ctx.sentences.at(candidate.start).start
+        if isinstance(found, YearLess):
+            year = told[1] if told is not None and told[0] == sentence else None
+            agrees = year is not None and _agrees(found, year, ctx.published)
+            timexes[index] = (found.make(year) if year and agrees else None) or found.alone
+        elif isinstance(found, Timex) and str(found.latest.year) in _stated(ctx, candidate):
+            told = (sentence, found.latest.year)
+
+
+def _stated(ctx: Context, candidate: _Candidate) -> list[str]:
+    """The years a mention's own words write out."""
+    return _STATED.findall(ctx.text, candidate.start, candidate.end)
+
+
+def _agrees(found: YearLess, year: int, published: date) -> bool:
+    """Whether a year stated before a date without one may be its year: a past year not for
+    a date said of the future, a year to come not for one said of the past ("invited in
+    July 1997, they will join on March 12" is not about 1997)."""
+    if year < published.year:
+        return found.tense is not Tense.FUTURE
+    return year == published.year or found.tense is not Tense.PAST
 
 
 def _clocks_on_their_days(

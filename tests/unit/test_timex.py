@@ -179,6 +179,38 @@ def test_the_following_year_with_no_date_before_it_is_not_guessed():
     assert values("The following year will be harder, the mayor warned.") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "said", "value"),
+    [
+        ("In 2011 the choir toured Norway in June.", "June", "2011-06"),
+        ("The 2016 harvest, picked in late September, sold well.", "late September", "2016-09"),
+        ("On 4 May 2009 the ferry sank; divers reached it on June 2.", "June 2", "2009-06-02"),
+        ("The track, relaid in 2031, reopens in April.", "April", "2031-04"),
+    ],
+)  # fmt: skip
+def test_a_month_without_its_year_takes_the_year_its_sentence_stated(
+    text: str, said: str, value: str
+):
+    assert values(text)[-1] == (said, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "value"),
+    [
+        # a past year stated, but the month is said of what is still to come
+        ("Elected in 2019, the mayor will stand again in June.", "June", "2024-06"),
+        # the stated year is in another sentence
+        ("The choir toured Norway in 2011. It played in Oslo in June.", "June", "2023-06"),
+        # a year to come stated, the month said of the past
+        ("The plan for 2030, drafted in February, was shelved.", "February", "2024-02"),
+    ],
+)  # fmt: skip
+def test_a_stated_year_does_not_date_a_month_its_tense_or_sentence_keeps_apart(
+    text: str, said: str, value: str
+):
+    assert values(text)[-1] == (said, value)
+
+
 def test_a_decade_of_the_coming_years_is_not_put_in_the_last_century():
     assert only("Tickets sold out in the '20s.", THURSDAY).value == "202"
 
