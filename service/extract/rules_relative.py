@@ -26,6 +26,8 @@ _NOT_WEEKDAY_BEFORE = frozenset(
     "Good Black Bloody Cyber Super Ash Holy Maundy Palm Easter Clean Manic".split()
 )
 _NOT_WEEKDAY_AFTER = frozenset("Times Telegraph Express Mirror Post Herald Agreement".split())
+_SCHEDULED = re.compile(r"\b(?:is|are)\s+(?:(?:on|due|set\s+for)\s+)?$", re.IGNORECASE)
+"""A present tense that names the day of something scheduled: "the vote is on Thursday"."""
 
 
 def _step(match: re.Match[str]) -> int:
@@ -72,7 +74,8 @@ def weekday_date(ctx: Context, target: int, step: int | None, span: tuple[int, i
     if back == 0:
         return published
     future = ctx.tense_at(*span) is Tense.FUTURE
-    return published + timedelta(ahead) if future else published - timedelta(back)
+    scheduled = _SCHEDULED.search(ctx.text, max(span[0] - 20, 0), span[0]) is not None
+    return published + timedelta(ahead) if future or scheduled else published - timedelta(back)
 
 
 def _named(published: date, target: int, back: int, ahead: int, step: int) -> date:

@@ -74,6 +74,9 @@ def window(found: Mention) -> tuple[str, Precision, date, date]:
             date(2019, 5, 16),
             date(2019, 5, 16),
         ),
+        # a present tense that names the day of something scheduled: the one to come
+        ("The deadline is Thursday.", "2019-05-16", date(2019, 5, 16), date(2019, 5, 16)),
+        ("The vote is on Friday.", "2019-05-17", date(2019, 5, 17), date(2019, 5, 17)),
         # "could not be reached": what someone failed to do, so it is behind publication
         (
             "The envoy could not be reached for comment on Sunday.",
