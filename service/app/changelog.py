@@ -8,7 +8,7 @@ from service.app.context import Context
 from service.app.feeds import EVERYTHING, Feeds, check_feeds
 from service.domain import CommitmentFilter, Feed, Revision
 from service.errors import FeedNotFound, InvalidInput
-from service.feeds import ALL_FEED, RenderedFeed, describe
+from service.feeds import ALL_FEED, RenderedFeed, describe, narrowed_title
 from service.feeds.atom import ENTRIES, atom_options, render_atom
 from service.store import Tx
 
@@ -79,7 +79,8 @@ class ChangeLog:
 
         def render(tx: Tx) -> bytes:
             if slug == ALL_FEED:
-                narrowed = EVERYTHING.model_copy(update={"description": describe(where)})
+                named = {"title": narrowed_title(where), "description": describe(where)}
+                narrowed = EVERYTHING.model_copy(update=named)
                 return self._render(tx, EVERYTHING if plain else narrowed, where, where)
             feed = tx.feeds.get(slug)
             if feed.private:

@@ -25,6 +25,7 @@ from service.feeds import (
     FeedOptions,
     RenderedFeed,
     StreamedFeed,
+    filter_query,
     filtered_feed,
     memberships,
     read_catalog,
@@ -269,7 +270,7 @@ class Feeds:
 
     def filtered_calendar(self, where: CommitmentFilter) -> CachedFeed:
         """Every commitment the filter matches, as the `all` feed."""
-        options = self._options(filtered_feed(where))
+        options = self._options(filtered_feed(where), filter_query(where))
         return self._cached(all_key(where), lambda: self._assembly.build(lambda _: options, where))
 
     def chunks(self, feed: StreamedFeed) -> Iterator[bytes]:
@@ -319,11 +320,11 @@ class Feeds:
             members = tx.commitments.matching(where)
         return render_feed(self._options(feed), members, progress)
 
-    def _options(self, feed: Feed) -> FeedOptions:
+    def _options(self, feed: Feed, query: str = "") -> FeedOptions:
         """A feed names its own address (URL, SOURCE) only when TREATYCAL_PUBLIC_URL says what
         it is: http://HOST:PORT is where this replica listens, not where calendars reach it,
         and it would give every replica different bytes, and so a different ETag."""
-        options = self._ctx.publishing.options_for(feed)
+        options = self._ctx.publishing.options_for(feed, query)
         return options if self._ctx.settings.public_url else replace(options, url=None)
 
     def cached(self, key: str, render: Callable[[Tx], bytes]) -> RenderedFeed:

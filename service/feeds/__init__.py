@@ -12,7 +12,15 @@ from __future__ import annotations
 from service.feeds.cache import CachedFeed, FeedCache, RenderedFeed, StreamedFeed, whole
 from service.feeds.catalog import FeedFile, read_catalog, read_feed_file
 from service.feeds.membership import Memberships, memberships
-from service.feeds.publishing import ALL_FEED, Publishing, describe, filtered_feed, webcal_url
+from service.feeds.publishing import (
+    ALL_FEED,
+    Publishing,
+    describe,
+    filter_query,
+    filtered_feed,
+    narrowed_title,
+    webcal_url,
+)
 from service.feeds.render import (
     FEED_END,
     PRODID,
@@ -44,8 +52,10 @@ __all__ = [
     "describe",
     "event_render_key",
     "feed_prefix",
+    "filter_query",
     "filtered_feed",
     "memberships",
+    "narrowed_title",
     "read_catalog",
     "read_feed_file",
     "render_event",

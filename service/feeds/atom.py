@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from service.domain import CommitmentFilter, Due, Feed, FieldChange, Revision
+from service.feeds.publishing import filter_query
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ENTRIES = 50
@@ -51,21 +52,6 @@ def atom_options(base_url: str, feed: Feed, where: CommitmentFilter | None = Non
     return AtomOptions(
         feed.slug, feed.title, feed.description, base_url, filter_query(where) if where else ""
     )
-
-
-def filter_query(where: CommitmentFilter) -> str:
-    """The query string that asks a feed for what `where` matches, or "" when nothing narrows."""
-    pairs = [
-        (name, str(value))
-        for name, values in (
-            ("kind", where.kinds),
-            ("party", where.parties),
-            ("tag", where.tags),
-            ("status", where.statuses),
-        )
-        for value in values
-    ]
-    return "?" + urlencode(pairs) if pairs else ""
 
 
 def render_atom(options: AtomOptions, revisions: Sequence[Revision]) -> bytes:

@@ -180,6 +180,9 @@ def test_the_filters_of_the_calendars_narrow_the_atom_feeds_too(client: TestClie
     assert set(_kinds_of_entries(client, "/feeds/arms-control.atom")) > {"treaty_expiry"}
     narrowed_feed = feedparser.parse(client.get("/feeds/all.atom?kind=election").content).feed
     assert narrowed_feed.subtitle == "Tracked commitments (kinds: election)"
+    assert narrowed_feed.title == "Commitments (kinds: election): changes"
+    plain = feedparser.parse(client.get("/feeds/all.atom").content).feed
+    assert plain.title == "All commitments: changes"
     links = {link.rel: link.href for link in narrowed_feed.links}
     assert links["self"] == f"{BASE}/feeds/all.atom?kind=election"  # a reader moving to it keeps it
     assert links["related"] == f"{BASE}/feeds/all.ics?kind=election"

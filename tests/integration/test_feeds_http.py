@@ -9,6 +9,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+import vobject
 from fastapi.testclient import TestClient
 from icalendar import Calendar, Component
 
@@ -170,6 +171,22 @@ def test_the_all_feed_takes_the_api_filters(client: TestClient):
     }
     bad = client.get("/feeds/all.ics", params={"party": "USA"})
     assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+
+
+def test_a_filtered_all_feed_is_named_by_its_filters_and_refreshes_from_its_own_address(
+    client: TestClient,
+):
+    """Subscribed twice with different filters, a calendar lists two names that tell them
+    apart; a client refreshing from SOURCE (RFC 7986) must not get the unfiltered feed."""
+    filters = [("kind", "summit"), ("party", "RU")]
+    narrowed = vobject.readOne(client.get("/feeds/all.ics", params=filters).text)
+    named = {narrowed.contents[key][0].value for key in ("name", "x-wr-calname")}
+    assert named == {"treatycal: commitments (kinds: summit; parties: RU)"}
+    address = "https://calendar.example.org/feeds/all.ics?kind=summit&party=RU"
+    assert {narrowed.contents[key][0].value for key in ("source", "url")} == {address}
+    plain = vobject.readOne(client.get("/feeds/all.ics").text)
+    assert plain.contents["x-wr-calname"][0].value == "treatycal: all commitments"
+    assert plain.contents["source"][0].value == "https://calendar.example.org/feeds/all.ics"
 
 
 def test_unknown_feeds_are_404_problems(client: TestClient):
