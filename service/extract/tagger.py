@@ -211,8 +211,8 @@ def _years_told(chosen: list[_Candidate], timexes: list[Timex | None], ctx: Cont
         sentence = ctx.sentences.at(candidate.start).start
         if isinstance(found, YearLess):
             year = told[1] if told is not None and told[0] == sentence else None
-            agrees = year is not None and _agrees(found, year, ctx.published)
-            timexes[index] = (found.make(year) if year and agrees else None) or found.alone
+            dated = found.make(year) if year and _agrees(found, year, ctx.published) else None
+            timexes[index] = dated or found.alone
         elif isinstance(found, Timex) and str(found.latest.year) in _stated(ctx, candidate):
             told = (sentence, found.latest.year)
 

@@ -472,6 +472,16 @@ def test_the_same_event_twice_is_proposed_once_at_its_most_precise():
     assert summary(found)[:3] == (Kind.CONFERENCE, "2026-04", Status.SCHEDULED)
 
 
+def test_a_deadline_that_is_on_a_weekday_is_the_one_to_come_and_still_scheduled():
+    found = only("The deadline for Iran to respond is Thursday, the ministry said.")
+    assert summary(found)[:3] == (Kind.DEADLINE, "2019-05-16", Status.SCHEDULED)
+
+
+def test_a_meeting_in_a_month_of_a_year_its_sentence_names_is_of_that_year():
+    found = only("In 2015, Russia and the United States met in July to discuss the treaty.")
+    assert summary(found)[:3] == (Kind.MEETING, "2015-07", Status.OCCURRED)
+
+
 def test_dates_that_only_say_when_something_was_said_make_no_proposal():
     assert proposals("The Kremlin confirmed the summit on Tuesday.") == []
     assert proposals("Officials said on Tuesday that relations were poor.") == []
