@@ -105,6 +105,8 @@ async def private_feed(request: Request, app: AppDep, token: str) -> Response:
 )
 @router.head("/feeds/all.ics", include_in_schema=False)
 async def all_feed(request: Request, app: AppDep, where: BasicFilter) -> Response:
+    """Every commitment the filters match, as one calendar named by them ("treatycal:
+    commitments (kinds: summit; parties: RU)"), whose URL and SOURCE keep them."""
     rendered = await _rendered(app, all_key(where), lambda: app.feeds.filtered_calendar(where))
     return _answer(request, app, rendered)
 
