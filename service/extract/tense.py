@@ -29,7 +29,10 @@ _PAST = (
     r"ago|since|last|earlier|previously|already|ran|won|lost|saw|left|sent|set out|"
     r"bought|brought|sold|paid|fell|rose|found|kept|led|built|thought|felt|heard|struck|stood|"
     r"wrote|chose|drew|grew|knew|threw|caught|fought|sought|became|broke|spent|tore|shot|fled|"
-    r"flew|forgot|shook|stole|sank|swore|"
+    r"flew|forgot|shook|stole|sank|swore|withdrew|underwent|undertook|oversaw|upheld|withheld|"
+    r"overcame|overtook|foresaw|forbade|forgave|mistook|withstood|arose|got|sat|meant|dealt|"
+    r"lent|bent|slept|wept|swept|crept|leapt|knelt|taught|drove|rode|wore|woke|froze|blew|ate|"
+    r"drank|sang|rang|swam|sprang|shrank|strove|spun|swung|clung|flung|slid|hid|dug|sped|"
     r"(?<!-)[a-z]{2,}ed"
 )
 _PAST_AUX = frozenset({"was", "were"})

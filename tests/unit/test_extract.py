@@ -95,6 +95,8 @@ def test_weekdays_and_day_words_resolve_against_publication(text, value, earlies
     [
         # an irregular past form is a past verb too
         ("The ministry sold its remaining shares in August.", "2018-08"),
+        ("The government withdrew from the accord in August.", "2018-08"),
+        ("The inspectors oversaw the destruction of the launchers in August.", "2018-08"),
         # a marker that opens the sentence counts, capital and all
         ("Since August the border crossing stays shut.", "2018-08"),
         # a date that opens the sentence takes the main verb after its comma
