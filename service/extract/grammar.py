@@ -105,6 +105,7 @@ TRIGGERS = {
     "month": r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)",
     "weekday": r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day",
     "year": r"(?:19|20)\d\d",
+    "old-year": r"\b1[5-8]\d\d\b",
     "iso": r"\d{4}-[\dWQ]",
 }
 LOWER_TRIGGERS = {

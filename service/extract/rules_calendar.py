@@ -246,6 +246,19 @@ def bare_year(match: re.Match[str], ctx: Context) -> Resolved:
     return units.year(int(match["y"]))
 
 
+@rule(
+    "old-year",
+    r"\b(?i:in|since|until|before|after|the|of)\s+(?P<t>(?P<y>1[5-8]\d\d))(?![\w%]|[.,]\d|-\d)",
+    trigger="old-year",
+)
+def old_year(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "the 1899 Hague Convention", "in 1868": a year before 1900 only where a preposition
+    or an article sets it off; alone, a number like 1850 counts things more often."""
+    if _is_quantity(match, ctx):
+        return None
+    return units.year(int(match["y"]))
+
+
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70}
 _TENS |= {"eighty": 80, "ninety": 90}
 _ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}

@@ -91,6 +91,7 @@ RULES: tuple[Rule, ...] = (
     ref.future_ref,
     cal.spelled_year,
     cal.bare_year,
+    cal.old_year,
 )
 """In order of preference when two matches cover exactly the same span."""
 _TRIGGERS = {name: re.compile(pattern) for name, pattern in TRIGGERS.items()}

@@ -211,6 +211,22 @@ def test_a_stated_year_does_not_date_a_month_its_tense_or_sentence_keeps_apart(
     assert values(text)[-1] == (said, value)
 
 
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("The 1899 Hague Convention banned expanding bullets.", [("1899", "1899")]),
+        ("The lighthouse has stood on the cape since 1856.", [("1856", "1856")]),
+        # a number before 1900 with no preposition or article, or one that counts, is no year
+        ("Some 1850 people signed the petition.", []),
+        ("In 1500 cases the forms were late, and the 1800 soldiers left.", []),
+    ],
+)
+def test_years_before_1900_only_where_a_preposition_or_article_sets_them_off(
+    text: str, wanted: list[tuple[str, str]]
+):
+    assert values(text) == wanted
+
+
 def test_a_decade_of_the_coming_years_is_not_put_in_the_last_century():
     assert only("Tickets sold out in the '20s.", THURSDAY).value == "202"
 
