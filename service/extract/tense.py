@@ -21,6 +21,8 @@ _FUTURE = (
     r"plan(?:s|ning)? to|intend(?:s|ing)? to|preparing to|expected to|(?:is|are)\s+expected|"
     r"scheduled|slated|planned|"
     r"upcoming|coming|next|"
+    r"(?:postponed|delayed|deferred|adjourned|rescheduled|put\s+off|pushed\s+back|extended)"
+    r"\s+(?:until|till)|(?:postponed|delayed|deferred|adjourned|pushed\s+back)\s+to|"
     r"ahead of|is due|are due|is set|are set|will be|to be|"
     r"expires|begins|starts|opens|ends|closes|lapses|runs\s+out|takes\s+effect|if|unless"
 )
@@ -40,6 +42,7 @@ _NOT_PAST = frozenset({"need", "indeed", "speed", "proceed", "succeed", "exceed"
 _MARKER = re.compile(rf"\b(?:(?P<future>{_FUTURE})|(?P<past>{_PAST}))\b")
 _FUTURE_AUX = re.compile(rf"\b(?:{_FUTURE})\s+(?:\w+\s+)?$")
 _PAST_PERFECT = re.compile(r"\bhad\s+(?:[a-z]+\s+){0,4}?[a-z]+ed\b")
+_HAD_BEEN = re.compile(r"\bhad\s+(?:[a-z]+ly\s+)?been\s+(?:[a-z]+ly\s+)?$")
 _FUTURE_NEXT = re.compile(rf"\s+(?:{_FUTURE})\b")
 _FAILED_PASSIVE = re.compile(r"\s+not\s+be\b")
 _TO = re.compile(r"\s+to\b")
@@ -131,13 +134,15 @@ def _classify(sentence: str, marker: re.Match[str]) -> Tense | None:
     if marker.group("future"):
         # "had challenged him to meet on Thursday": an infinitive under a past perfect
         infinitive_in_past = marker.group().startswith("to ") and _PAST_PERFECT.search(before)
+        # "had been due to expire on Friday": a plan as it stood before, so behind us
+        superseded_plan = _HAD_BEEN.search(before) is not None
         # "could not be reached on Sunday": what was tried and failed
         failed = marker.group() == "could" and _FAILED_PASSIVE.match(sentence, marker.end())
         if marker.group() == "next" and _TO.match(sentence, marker.end()):
             return None  # "next to the embassy": a place, not a time
         if marker.group() in _PLAN_WORDS and _AS_OR_DETERMINER.search(before):
             return None  # "as planned", "the hastily planned visit": no plan still ahead
-        return Tense.PAST if infinitive_in_past or failed else Tense.FUTURE
+        return Tense.PAST if infinitive_in_past or superseded_plan or failed else Tense.FUTURE
     if marker.group() in _NOT_PAST:
         return None
     if marker.group() in _PAST_AUX and _FUTURE_NEXT.match(sentence, marker.end()):

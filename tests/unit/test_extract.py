@@ -77,6 +77,27 @@ def window(found: Mention) -> tuple[str, Precision, date, date]:
         # a present tense that names the day of something scheduled: the one to come
         ("The deadline is Thursday.", "2019-05-16", date(2019, 5, 16), date(2019, 5, 16)),
         ("The vote is on Friday.", "2019-05-17", date(2019, 5, 17), date(2019, 5, 17)),
+        # put off until a day: the day is ahead, whatever the tense of the putting off
+        (
+            "The vote was postponed until Thursday.",
+            "2019-05-16",
+            date(2019, 5, 16),
+            date(2019, 5, 16),
+        ),
+        ("The talks were put off till Friday.", "2019-05-17", date(2019, 5, 17), date(2019, 5, 17)),
+        # a plan as it stood before ("had been due to"): its day is behind publication
+        (
+            "The ceasefire had been due to expire on Friday.",
+            "2019-05-10",
+            date(2019, 5, 10),
+            date(2019, 5, 10),
+        ),
+        (
+            "The offer had originally been scheduled to lapse on Thursday.",
+            "2019-05-09",
+            date(2019, 5, 9),
+            date(2019, 5, 9),
+        ),
         # "could not be reached": what someone failed to do, so it is behind publication
         (
             "The envoy could not be reached for comment on Sunday.",
@@ -108,6 +129,9 @@ def test_weekdays_and_day_words_resolve_against_publication(text, value, earlies
         ("The mediators drafted a September agreement that was never signed.", "2018-09"),
         ("Analysts revised December's export figures downward.", "2018-12"),
         ("The export figures for January were revised.", "2019-01"),
+        # postponed to a month: ahead; a plan that had been made for one: behind
+        ("The referendum was delayed until March.", "2020-03"),
+        ("The ceasefire had been due to expire in February.", "2019-02"),
     ],
 )
 def test_a_month_without_its_year_takes_the_year_its_verb_points_to(text: str, value: str):
