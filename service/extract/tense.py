@@ -17,6 +17,8 @@ from service.extract.words import Words
 
 _FUTURE = (
     r"will|won't|shall|'ll|\u2019ll|would|wouldn't|could|might|may|is to|are to|due to|set to|"
+    r"must|mustn't|should|shouldn't|ought to|has to|have to|needs? to|"
+    r"(?:hopes?|aims?|seeks?|wants?) to|"
     r"going to|to be held|to meet|to hold|to visit|to open|to begin|to start|to sign|"
     r"plan(?:s|ning)? to|intend(?:s|ing)? to|preparing to|expected to|(?:is|are)\s+expected|"
     r"scheduled|slated|planned|"
@@ -42,6 +44,12 @@ _NOT_PAST = frozenset({"need", "indeed", "speed", "proceed", "succeed", "exceed"
 _MARKER = re.compile(rf"\b(?:(?P<future>{_FUTURE})|(?P<past>{_PAST}))\b")
 _FUTURE_AUX = re.compile(rf"\b(?:{_FUTURE})\s+(?:\w+\s+)?$")
 _PAST_PERFECT = re.compile(r"\bhad\s+(?:[a-z]+\s+){0,4}?[a-z]+ed\b")
+_MODALS = frozenset({"could", "might", "may", "must", "mustn't", "should", "shouldn't"})
+_MODAL_PERFECT = re.compile(r"\s+(?:not\s+)?(?:[a-z]+ly\s+)?have\s+(?!to\b)")
+_AFTER_MODAL_PERFECT = re.compile(
+    r"\b(?:could|might|may|must|mustn't|should|shouldn't)\s+(?:not\s+)?(?:[a-z]+ly\s+)?"
+    r"have\s+(?:been\s+)?$"
+)
 _HAD_BEEN = re.compile(r"\bhad\s+(?:[a-z]+ly\s+)?been\s+(?:[a-z]+ly\s+)?$")
 _FUTURE_NEXT = re.compile(rf"\s+(?:{_FUTURE})\b")
 _FAILED_PASSIVE = re.compile(r"\s+not\s+be\b")
@@ -136,18 +144,25 @@ def _classify(sentence: str, marker: re.Match[str]) -> Tense | None:
         infinitive_in_past = marker.group().startswith("to ") and _PAST_PERFECT.search(before)
         # "had been due to expire on Friday": a plan as it stood before, so behind us
         superseded_plan = _HAD_BEEN.search(before) is not None
+        # "may have met in March", "should have ended in June": a guess or a regret about
+        # the past ("will have ended" stays ahead, "would have" stays as undecided as ever)
+        guessed_past = marker.group() in _MODALS and _MODAL_PERFECT.match(sentence, marker.end())
         # "could not be reached on Sunday": what was tried and failed
         failed = marker.group() == "could" and _FAILED_PASSIVE.match(sentence, marker.end())
         if marker.group() == "next" and _TO.match(sentence, marker.end()):
             return None  # "next to the embassy": a place, not a time
         if marker.group() in _PLAN_WORDS and _AS_OR_DETERMINER.search(before):
             return None  # "as planned", "the hastily planned visit": no plan still ahead
-        return Tense.PAST if infinitive_in_past or superseded_plan or failed else Tense.FUTURE
+        past = infinitive_in_past or superseded_plan or guessed_past or failed
+        return Tense.PAST if past else Tense.FUTURE
     if marker.group() in _NOT_PAST:
         return None
     if marker.group() in _PAST_AUX and _FUTURE_NEXT.match(sentence, marker.end()):
         return None  # "were planning to", "was expected to": the plan's marker decides
-    # "would have lapsed", "is expected to have ended": a past form under a future auxiliary.
+    # "would have lapsed", "is expected to have ended": a past form under a future auxiliary;
+    # but "may have met", "should have ended" are said of the past
+    if _AFTER_MODAL_PERFECT.search(before):
+        return Tense.PAST
     if _FUTURE_AUX.search(before):
         return Tense.FUTURE
     if marker.group().endswith("ed") and _PASSIVE_NOW.search(before):

@@ -129,6 +129,12 @@ def test_weekdays_and_day_words_resolve_against_publication(text, value, earlies
         ("The mediators drafted a September agreement that was never signed.", "2018-09"),
         ("Analysts revised December's export figures downward.", "2018-12"),
         ("The export figures for January were revised.", "2019-01"),
+        # an obligation or an aim is ahead ("must ... by"); a guess about the past is behind
+        ("Iran must respond to the proposal by March.", "2020-03"),
+        ("Russia has to destroy the missiles by February.", "2020-02"),
+        ("Kyiv hopes to join the alliance by February.", "2020-02"),
+        ("The inspectors may have left the site in February.", "2019-02"),
+        ("The envoy could have signed the protocol in February.", "2019-02"),
         # postponed to a month: ahead; a plan that had been made for one: behind
         ("The referendum was delayed until March.", "2020-03"),
         ("The ceasefire had been due to expire in February.", "2019-02"),
@@ -418,6 +424,11 @@ def test_a_summit_announced_for_a_named_day():
     found = only(text, date(2025, 8, 9))
     assert summary(found) == (Kind.SUMMIT, "2025-08-15", Status.SCHEDULED, {"US", "RU"})
     assert found.title == "Trump-Putin summit in Alaska"
+
+
+def test_an_obligation_by_a_month_is_a_deadline_still_ahead():
+    found = only("Iran must respond to the European proposal by March, the ministry said.")
+    assert summary(found) == (Kind.DEADLINE, "2020-03", Status.SCHEDULED, {"IR"})
 
 
 def test_a_thirty_day_process_sets_a_deadline_thirty_days_after_it_starts():
