@@ -25,6 +25,7 @@ _QUALIFIER = re.compile(
     r"(?i:\b(presidential|parliamentary|midterm|general|legislative|congressional|snap)\s+)$"
 )
 _NEXT = re.compile(r"(?i:\b(?:another|next|new|possible|second)\s+(?:\w+\s+)?)$")
+_COUNCIL = re.compile(r"\b[Cc]ouncil\b")
 _FAMILY_NAME_FIRST = frozenset({"Xi", "Hu", "Wang", "Kim", "Moon", "Yoon", "Lee"})
 _VERBS = {
     Kind.TREATY_EXPIRY: "expires",
@@ -95,10 +96,19 @@ def _summit(scene: Scene) -> str:
 def _meeting(scene: Scene) -> str:
     label = scene.cue.label
     if label == "vote":
-        return f"{SHORT_NAMES.get(_organisation(scene) or '', 'UN Security Council')} vote"
+        return f"{_voters(scene)} vote"
     noun = {"meeting": "meeting", "talks": _talks_word(scene), "visit": "visit"}.get(label, label)
     subject = f" on {scene.treaty}" if scene.treaty and label == "talks" else ""
     return f"{_next(scene)}{who(scene.actors)} {noun}{subject}{_where(scene)}"
+
+
+def _voters(scene: Scene) -> str:
+    """The organisation named before the vote; "a council vote" is the Security Council's;
+    else whoever is named, and nobody rather than a guess ("the vote was postponed")."""
+    organisation = _organisation(scene)
+    if organisation is None and _COUNCIL.search(scene.sentence):
+        organisation = "UNSC"
+    return SHORT_NAMES.get(organisation, organisation) if organisation else who(scene.actors)
 
 
 def _talks_word(scene: Scene) -> str:

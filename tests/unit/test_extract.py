@@ -426,6 +426,21 @@ def test_a_summit_announced_for_a_named_day():
     assert found.title == "Trump-Putin summit in Alaska"
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("The Security Council will vote on the resolution on Friday.", "UN Security Council vote"),
+        ("A council vote on the relief is expected on Friday.", "UN Security Council vote"),
+        ("NATO allies will vote on the plan on Friday.", "NATO vote"),
+        # no body named: no guess at one
+        ("The vote on the sanctions was postponed until Thursday.", "Vote"),
+    ],
+)
+def test_a_vote_is_titled_by_the_body_that_holds_it(text, title):
+    found = only(text)
+    assert (found.kind, found.status, found.title) == (Kind.MEETING, Status.SCHEDULED, title)
+
+
 def test_an_obligation_by_a_month_is_a_deadline_still_ahead():
     found = only("Iran must respond to the European proposal by March, the ministry said.")
     assert summary(found) == (Kind.DEADLINE, "2020-03", Status.SCHEDULED, {"IR"})
