@@ -15,6 +15,12 @@ from service.extract.grammar import Anchor, Shift
 from service.extract.units import Timex, Unit
 
 _ADJACENT = 3  # characters of space between "30 days after" and "August 28"
+_ENDING = re.compile(
+    r"\b(?:runs?\s+out|ran\s+out|expire[sd]?|ends?|ended|lapse[sd]?|elapse[sd]?|close[sd]?)"
+    r"(?:\s+(?:on|in|at|by|at\s+midnight\s+on))?\s*$",
+    re.IGNORECASE,
+)
+_ENDING_REACH = 80  # characters from a length to the date it ends on
 _APPOSITION = re.compile(r",\s*(?:around|about|roughly|approximately|or|in|on|by)?\s*$")
 
 
@@ -53,6 +59,13 @@ def _length(shift: Shift, base: Timex) -> Timex:
         earliest, latest = units.add(base.earliest, -shift.most, shift.unit), base.latest
     amount = None if shift.vague else shift.least
     return replace(units.duration(amount, shift.unit, earliest, latest), mod=shift.mod)
+
+
+def ends_on(text: str, length_end: int, anchor_start: int) -> bool:
+    """ "a 30-day deadline that runs out on January 6": a date after a verb of ending is the
+    day the length ends, not the day it starts."""
+    between = text[length_end:anchor_start]
+    return len(between) <= _ENDING_REACH and _ENDING.search(between) is not None
 
 
 def pick_anchor(

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from service.domain import Kind
 from service.domain.proposals import Mod, TimexType
+from service.extract.anchoring import ends_on
 from service.extract.article import Article
 from service.extract.events import Cue, obliged
 from service.extract.rules_offsets import DEADLINE_NOUNS, PAUSE_NOUNS
@@ -39,12 +40,36 @@ def is_deadline_length(article: Article, tagged: Tagged) -> bool:
 
 
 def anchors_of_lengths(article: Article) -> set[int]:
-    """Mentions that only start a deadline's count ("on August 28 a 30-day process")."""
-    return {
+    """Mentions that only start or end a deadline's count ("on August 28 a 30-day process",
+    "a 60-day pause that ends in January"): they are not events of their own."""
+    starts = {
         tagged.anchor
         for tagged in article.tagged
         if tagged.anchor is not None and is_deadline_length(article, tagged)
     }
+    return starts | set(stated_ends(article).values())
+
+
+def stated_ends(article: Article) -> dict[int, int]:
+    """Each deadline length whose sentence then says when it ends ("a 60-day ceasefire that
+    began on November 27 expires in January"): the index of that mention, by the length's."""
+    return article.once("stated ends", lambda: _stated_ends(article))
+
+
+def _stated_ends(article: Article) -> dict[int, int]:
+    tagged, ends = article.tagged, {}
+    for index, length in enumerate(tagged):
+        if not is_deadline_length(article, length):
+            continue
+        sentence = article.sentences.at(length.start)
+        for later in range(index + 1, len(tagged)):
+            mention = tagged[later]
+            if mention.start >= sentence.end:
+                break
+            if mention.timex.is_point and ends_on(article.text, length.end, mention.start):
+                ends[index] = later
+                break
+    return ends
 
 
 def length_cues(article: Article, items: Sequence[tuple[int, Tagged]]) -> list[Cue]:

@@ -21,7 +21,7 @@ from service.extract.actors import Actor, parties_of, place_after
 from service.extract.article import Article
 from service.extract.attach import Pair, attach
 from service.extract.events import Cue, cancelled, hedged
-from service.extract.lengths import anchors_of_lengths, length_cues, length_name
+from service.extract.lengths import anchors_of_lengths, length_cues, length_name, stated_ends
 from service.extract.sentences import Sentence
 from service.extract.tagger import Tagged
 from service.extract.titles import Scene, title_for
@@ -86,6 +86,8 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
     actors = clause_actors(article, sentence, pair.cue)
     kind = _kind(article, number, pair.cue, actors)
     due, end = _due(tagged.timex, kind)
+    if pair.cue.label == "length" and (said := stated_ends(article).get(pair.mention)):
+        due = _as_stated(due, article.tagged[said].timex, kind)
     status = _status(article, number, tagged, due, kind, pair.cue)
     if due is None and status is not Status.TENTATIVE:
         return None
@@ -185,6 +187,14 @@ def _status(
 
 def _verb_is_past(article: Article, tagged: Tagged) -> bool:
     return article.sentences.tense_at(tagged.start, tagged.end) is Tense.PAST
+
+
+def _as_stated(counted: Due | None, stated: Timex, kind: Kind) -> Due | None:
+    """The day a length runs out as counted, if the end the text states holds it (a count to
+    January 26 of a ceasefire that "expires in January"); else the stated end."""
+    if counted is not None and stated.earliest <= counted.first_day <= stated.latest:
+        return counted
+    return _due(stated, kind)[0]
 
 
 def _due(timex: Timex, kind: Kind) -> tuple[Due | None, Due | None]:

@@ -110,10 +110,14 @@ def coming_units(match: re.Match[str], ctx: Context) -> Resolved:
     return Shift(least, most, unit, 1, Anchor.PUBLICATION, duration=True, mod=mod)
 
 
+_MODIFIER = r"(?!(?i:and|or|of|to|in|on|for|the|a|an)\b)[A-Za-z][a-z]+(?:-[a-z]+)*"
+"""One word that says what sort of length it is: "a 30-day snapback process"."""
+
+
 @rule(
     "length-noun",
     rf"\b(?:(?i:a|an|the|its|their)\s+)?{_NUMBER}[- ](?P<u>(?i:day|week|month|year))"
-    rf"(?:-long)?\s+(?P<noun>(?i:{DEADLINE_NOUNS}|{PAUSE_NOUNS}|{MEETING_NOUNS}))\b",
+    rf"(?:-long)?\s+(?:{_MODIFIER}\s+)?(?P<noun>(?i:{DEADLINE_NOUNS}|{PAUSE_NOUNS}|{MEETING_NOUNS}))\b",
     trigger="unit",
 )
 def length_noun(match: re.Match[str], ctx: Context) -> Resolved:

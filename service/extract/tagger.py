@@ -17,7 +17,7 @@ from service.extract import rules_clock as clk
 from service.extract import rules_offsets as off
 from service.extract import rules_refs as ref
 from service.extract import rules_relative as rel
-from service.extract.anchoring import lay, pick_anchor
+from service.extract.anchoring import ends_on, lay, pick_anchor
 from service.extract.grammar import (
     LOWER_TRIGGERS,
     TRIGGERS,
@@ -191,6 +191,12 @@ def _laid(chosen: list[_Candidate], ctx: Context) -> list[Tagged]:
             anchor = anchors[index] = _anchor_of(shift, chosen, timexes, index, ctx)
             if anchor is None and shift.anchor is Anchor.NEXT:
                 shift = _unanchored(shift, candidate, ctx)
+            elif (
+                anchor is not None
+                and anchor > index
+                and _ends_there(shift, candidate, chosen[anchor], ctx)
+            ):
+                shift = replace(shift, sign=-1)  # laid back from the day it ends
             base = None if anchor is None else timexes[anchor]
             timexes[index] = lay(shift, base, ctx.published)
     narrative.follow([c.start for c in chosen], [c.found for c in chosen], timexes, ctx.published)
@@ -249,6 +255,12 @@ def _clocks_on_their_days(
             if (day := timexes[i]) is not None and day.is_point and day.precision is Precision.DAY
         ]
         timexes[index] = clk.on_day_of_sentence(timex, days)
+
+
+def _ends_there(shift: Shift, length: _Candidate, anchor: _Candidate, ctx: Context) -> bool:
+    """ "a 30-day deadline that runs out on January 6": the anchor after the length is the
+    day it ends."""
+    return shift.duration and ends_on(ctx.text, length.end, anchor.start)
 
 
 def _unanchored(shift: Shift, candidate: _Candidate, ctx: Context) -> Shift:

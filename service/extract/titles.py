@@ -143,7 +143,8 @@ def _deadline(scene: Scene) -> str:
         "Snapback" if "snap" in scene.sentence.lower() else who(scene.actors)
     )
     if scene.length:
-        return f"{subject} {scene.length} ends"
+        named = subject.lower() in scene.length.lower()  # "30-day snapback process"
+        return f"{'' if named else subject} {scene.length} ends"
     if scene.cue.label == "sanctions return":
         return f"{subject} sanctions return"
     return f"{subject} deadline"

@@ -460,6 +460,44 @@ def test_a_thirty_day_process_sets_a_deadline_thirty_days_after_it_starts():
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "published", "due", "title"),
+    [
+        # the date after a verb of ending is where the length ends, not where it starts
+        (
+            "The 30-day deadline set by the mediators runs out on January 6.",
+            date(2026, 12, 7),
+            "2027-01-06",
+            "30-day deadline ends",
+        ),
+        # a start and an end both said: the count where the end holds it, one event
+        (
+            "The 60-day ceasefire that began on November 27 expires in January.",
+            date(2026, 12, 7),
+            "2027-01-26",
+            "60-day ceasefire ends",
+        ),
+        # ... and the end as said where the count misses it
+        (
+            "The 60-day ceasefire that began on November 27 expires on January 31.",
+            date(2026, 12, 7),
+            "2027-01-31",
+            "60-day ceasefire ends",
+        ),
+        # a word between the number and the noun says what sort of length it is
+        (
+            "The 30-day snapback process, started on August 28, ends on September 27.",
+            date(2025, 9, 1),
+            "2025-09-27",
+            "30-day snapback process ends",
+        ),
+    ],
+)
+def test_a_length_whose_end_is_said_is_one_deadline_on_that_end(text, published, due, title):
+    found = only(text, published)
+    assert (found.kind, found.due and found.due.value, found.title) == (Kind.DEADLINE, due, title)
+
+
 def test_a_deadline_within_a_stated_time_or_until_a_date():
     found = only("Iran must respond within 30 days.", date(2025, 8, 28))
     assert summary(found)[:3] == (Kind.DEADLINE, "2025-09-27", Status.SCHEDULED)
