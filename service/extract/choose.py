@@ -13,15 +13,23 @@ _CLOSE, _CLOSE_AHEAD, _FAR = 31, 62, 180  # days from publication
 
 
 def year_less(
-    make: Callable[[int], Timex | None], published: date, tense: Tense | None
+    make: Callable[[int], Timex | None],
+    published: date,
+    tense: Tense | None,
+    *,
+    told: bool = False,
 ) -> YearLess | None:
     """A date said without its year, which its sentence may yet date (see `YearLess`)."""
-    alone = in_year(make, published, tense)
+    alone = in_year(make, published, tense, told=told)
     return None if alone is None else YearLess(make, alone, tense)
 
 
 def in_year(
-    make: Callable[[int], Timex | None], published: date, tense: Tense | None
+    make: Callable[[int], Timex | None],
+    published: date,
+    tense: Tense | None,
+    *,
+    told: bool = False,
 ) -> Timex | None:
     """The unit `make` builds for the year the text most likely means.
 
@@ -30,6 +38,8 @@ def in_year(
     within a month of publication (two months, ahead of it) wins over one most of a year
     away, whatever the verb: news seldom names a day a year off without its year, while a
     date coming soon often goes without one, and the verb may belong to another clause.
+    Not so when the past verb is `told` of the date itself ("the treaty lapsed in February"):
+    then the tense decides.
     """
     candidates = [
         found for year in range(published.year - 1, published.year + 2) if (found := make(year))
@@ -40,6 +50,8 @@ def in_year(
     by_tense = _by_tense(candidates, published, tense)
     if by_tense is None:
         return nearest
+    if told and tense is Tense.PAST:
+        return by_tense
     close = _CLOSE_AHEAD if nearest.earliest > published else _CLOSE
     if distance(nearest, published) <= close and distance(by_tense, published) > _FAR:
         return nearest  # "a debate planned for Oct. 15 was cancelled", a week before

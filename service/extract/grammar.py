@@ -20,6 +20,10 @@ from service.extract.units import Timex, Unit
 
 _WORD_BEFORE = re.compile(r"([\w$€£.\u2019'-]+)[\s,]*$")
 _WORD_AFTER = re.compile(r"^[\s,]*([\w\u2019'-]+)")
+_PAST_VERB_BEFORE = re.compile(
+    r"\b(?!(?:need|indeed|speed|proceed|succeed|exceed)\b)(?:[a-z]{3,}ed|met|held|began|"
+    r"took\s+place|fell|came|went|won|lost|left|sent|sold|broke|withdrew)\s+(?:in|on|during)\s+$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +36,11 @@ class Context:
 
     def tense_at(self, start: int, end: int) -> Tense | None:
         return self.sentences.tense_at(start, end)
+
+    def told_past(self, start: int) -> bool:
+        """Whether a past verb governs the date at `start` directly: "lapsed in February",
+        "was signed on March 3"."""
+        return _PAST_VERB_BEFORE.search(self.text, max(start - 40, 0), start) is not None
 
     def word_before(self, start: int) -> str:
         found = _WORD_BEFORE.search(self.text[max(start - 40, 0) : start])
