@@ -135,6 +135,9 @@ def test_weekdays_and_day_words_resolve_against_publication(text, value, earlies
         ("Kyiv hopes to join the alliance by February.", "2020-02"),
         ("The inspectors may have left the site in February.", "2019-02"),
         ("The envoy could have signed the protocol in February.", "2019-02"),
+        # extended to a date: the date is ahead; extended to someone: the verb is past
+        ("The deadline was extended to March 31.", "2020-03-31"),
+        ("The sanctions were extended to Russian banks in March.", "2019-03"),
         # a past verb said of the date itself outweighs a month soon after publication
         ("The moratorium lapsed in June after the talks collapsed.", "2018-06"),
         ("The accord was signed on July 2 in Riyadh.", "2018-07-02"),
