@@ -56,7 +56,7 @@ WORD = re.compile(r"[\w\u2019'-]+")
 """What counts as a word between a date and its cue."""
 _SINCE = re.compile(r"\bsince\b")
 _FUNCTION_WORD = re.compile(r"\b(?:the|a|an|of|to|in|on|at|after|before|and|or)\b|[,;]")
-_CONJUNCTION = re.compile(r"\b(?:and|but|or|while|whereas)\b|;")
+_CONJUNCTION = re.compile(r"\b(?:and|but|or|while|whereas|unless|if)\b|;")
 _BOUNDARY_REACH = 12
 _CUES_AROUND = 48  # cues either side of a date; the farthest it may take is 12 words away
 _LATER_CUE = 1.5  # English puts a date after the verb it dates: "met ... last month"

@@ -176,6 +176,8 @@ def _same_event(one: _Event, other: _Event) -> bool:
     same_quote = first.quote == second.quote
     if same_quote and one.parties and other.parties and not shared:
         return False  # "Russia signed it in 1996; the United States signed it in 1996"
+    if same_quote and first.title == second.title:
+        return True  # "return at 8pm on September 27": two dates, one event
     overlap = _overlap(one.telling, other.telling)
     if overlap >= STRONG_OVERLAP:
         return True

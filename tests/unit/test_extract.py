@@ -504,6 +504,18 @@ def test_a_length_whose_end_is_said_is_one_deadline_on_that_end(text, published,
     assert (found.kind, found.due and found.due.value, found.title) == (Kind.DEADLINE, due, title)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Snapback sanctions return at 8pm New York time on September 27 unless a deal is reached.",
+        "Sanctions will return at 8pm on September 27 if no agreement is signed.",
+    ],
+)
+def test_an_event_said_as_a_condition_takes_no_date_of_the_main_clause(text):
+    found = only(text, date(2025, 9, 20))
+    assert (found.kind, found.due and found.due.value) == (Kind.DEADLINE, "2025-09-27")
+
+
 def test_a_deadline_within_a_stated_time_or_until_a_date():
     found = only("Iran must respond within 30 days.", date(2025, 8, 28))
     assert summary(found)[:3] == (Kind.DEADLINE, "2025-09-27", Status.SCHEDULED)
