@@ -23,7 +23,7 @@ _OBLIGED = re.compile(
 )
 _COMMITTED = re.compile(
     r"\b(?i:agreed|agrees?|pledged?|committed|commits?|promised?|vowed?|undert(?:ook|akes?)|"
-    r"must|required?|obliged|target|goal|deadline)\b"
+    r"must|required?|obliged|ha(?:s|ve)\s+to|needs?\s+to|target|goal|deadline)\b"
 )
 
 TREATIES = {
@@ -154,7 +154,8 @@ _SPECS = (
     _spec(r"Adoption\s+Day", _always(Kind.TREATY_IN_FORCE), "enters into force", priority=3),
     _spec(r"Termination\s+Day", _always(Kind.TREATY_EXPIRY), "expires", priority=3),
     _spec(r"Finali[sz]ation\s+Day", _always(Kind.TREATY_SIGNED), "agreed", priority=3),
-    _spec(r"by", _committed, "deadline", reach=0, priority=2, side="after"),
+    _spec(r"by|before|n[o']t?\s+later\s+than", _committed, "deadline", reach=0, priority=2,
+          side="after"),
     _spec(r"(?:has|have|had|given|gave\s+\w+)\s+until", _always(Kind.DEADLINE), "deadline",
           reach=0, priority=3, side="after"),
     _spec(r"(?:a|an|the)\s+(?:[\w-]+\s+)?(?:ban|embargo|phase-out|cap)", _always(Kind.DEADLINE),

@@ -516,6 +516,18 @@ def test_an_event_said_as_a_condition_takes_no_date_of_the_main_clause(text):
     assert (found.kind, found.due and found.due.value) == (Kind.DEADLINE, "2025-09-27")
 
 
+@pytest.mark.parametrize(
+    ("text", "due", "parties"),
+    [
+        ("Iran has to reply before July 7.", "2019-07-07", {"IR"}),
+        ("Russia must destroy the missiles no later than August 2.", "2019-08-02", {"RU"}),
+        ("Russia must destroy the missiles not later than August 2.", "2019-08-02", {"RU"}),
+    ],
+)
+def test_an_obligation_before_a_date_is_a_deadline(text, due, parties):
+    assert summary(only(text)) == (Kind.DEADLINE, due, Status.SCHEDULED, parties)
+
+
 def test_a_deadline_within_a_stated_time_or_until_a_date():
     found = only("Iran must respond within 30 days.", date(2025, 8, 28))
     assert summary(found)[:3] == (Kind.DEADLINE, "2025-09-27", Status.SCHEDULED)
