@@ -47,7 +47,8 @@ _EVENT_VERB = re.compile(
 _BOUNDARY = re.compile(
     r"\b(?:(?:to|will|would)\s+(?:open|close|end|begin|start|convene|conclude)|opens|opened|"
     r"closes|closed|ends|ended|began|begins|starts|started|concludes|concluded|convenes|"
-    r"convened|wrapped\s+up|wraps\s+up)\b"
+    r"convened|wrapped\s+up|wraps\s+up|(?:runs?|ran|lasts?|lasted|continues?|continued)\s+"
+    r"(?:until|till|through))\b"
 )
 _CLAUSE_BREAK = re.compile(r"[,;]|\b(?:and|but|while|whereas)\b")
 _OPENING = re.compile(r"open|begin|began|start|convene")
@@ -231,12 +232,14 @@ def _subject_of_boundary(scope: _Scope, tagged: Tagged) -> tuple[Cue, str] | Non
 
 
 def _one_date_each(text: str, pairs: list[Pair], tagged: dict[int, Tagged]) -> list[Pair]:
-    """Each cue keeps its nearest date, the dates listed with it ("in 2015 and 2022"), and
-    dates of the same event at another precision ("the 2026 Review Conference ... in late
-    April 2026"), which deduplication later narrows to the most precise."""
-    kept: dict[int, Pair] = {}
+    """Each cue keeps its nearest date (and its nearest end), the dates listed with it ("in
+    2015 and 2022"), and dates of the same event at another precision ("the 2026 Review
+    Conference ... in late April 2026"), which deduplication later narrows to the most
+    precise."""
+    kept: dict[tuple[int, bool], Pair] = {}
     for pair in sorted(pairs, key=lambda p: (p.gap, p.mention)):
-        kept.setdefault(pair.cue.start, pair)
+        # "opened on Monday and runs until Friday": the end is a date of the cue's own too
+        kept.setdefault((pair.cue.start, pair.role == "end"), pair)
     chosen = list(kept.values())
     of_cue: dict[Cue, list[Pair]] = {}
     for pair in chosen:

@@ -528,6 +528,27 @@ def test_an_obligation_before_a_date_is_a_deadline(text, due, parties):
     assert summary(only(text)) == (Kind.DEADLINE, due, Status.SCHEDULED, parties)
 
 
+@pytest.mark.parametrize(
+    ("text", "due", "end"),
+    [
+        (
+            "The IAEA General Conference opened in Vienna on Monday and runs until Friday.",
+            "2025-09-15",
+            "2025-09-19",
+        ),
+        (
+            "The NPT review conference opens on April 27 and lasts until May 22.",
+            "2026-04-27",
+            "2026-05-22",
+        ),
+    ],
+)
+def test_an_opening_and_what_it_runs_until_are_one_event(text, due, end):
+    found = only(text, date(2025, 9, 16))
+    assert found.kind is Kind.CONFERENCE
+    assert (found.due and found.due.value, found.end and found.end.value) == (due, end)
+
+
 def test_a_deadline_within_a_stated_time_or_until_a_date():
     found = only("Iran must respond within 30 days.", date(2025, 8, 28))
     assert summary(found)[:3] == (Kind.DEADLINE, "2025-09-27", Status.SCHEDULED)
