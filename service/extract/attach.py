@@ -56,6 +56,7 @@ _LISTED = re.compile(r"^[\s,]*(?:(?:and|or|on|in)\b[\s,]*)*$")
 WORD = re.compile(r"[\w\u2019'-]+")
 """What counts as a word between a date and its cue."""
 _SINCE = re.compile(r"\bsince\b")
+_COUNTED_FROM = re.compile(r"\b(?:after|before)$")
 _FUNCTION_WORD = re.compile(r"\b(?:the|a|an|of|to|in|on|at|after|before|and|or)\b|[,;]")
 _CONJUNCTION = re.compile(r"\b(?:and|but|or|while|whereas|unless|if)\b|;")
 _BOUNDARY_REACH = 12
@@ -158,6 +159,8 @@ def _best(scope: _Scope, index: int, tagged: Tagged, published: date) -> Pair | 
             continue
         if (_reported(text, cue) and not future) or _dates_another_event(text, cue, tagged):
             continue
+        if _counts_from(text, cue, tagged):
+            continue
         score = gap - 0.5 * cue.priority + _penalty(text, cue, tagged)
         scored.append((score, cue.start, Pair(index, cue, gap)))
     return min(scored)[2] if scored else None
@@ -193,6 +196,14 @@ def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
         return False
     since = list(_SINCE.finditer(text, cue.end, tagged.start))
     return bool(since) and has_verb(text[since[-1].end() : tagged.start])
+
+
+def _counts_from(text: str, cue: Cue, tagged: Tagged) -> bool:
+    """ "for a year after it expires": the event after a length counted from it is where the
+    length starts, not what it dates."""
+    return (
+        tagged.end <= cue.start and _COUNTED_FROM.search(text, tagged.start, tagged.end) is not None
+    )
 
 
 def _gap(words: Words, tagged: Tagged, cue: Cue) -> int:

@@ -75,9 +75,20 @@ def _opened_and_closed(found: list[tuple[Proposal, str | None]]) -> list[Proposa
         after = (opened.due.last_day + timedelta(n) for n in range(1, _LONGEST_EVENT_DAYS + 1))
         at = min(closing_at.get((opened.kind, day), len(found)) for day in after)
         if at < len(found) and proposals[at] is not None:
-            proposals[position] = opened.model_copy(update={"end": found[at][0].due})
+            proposals[position] = _closed_by(opened, found[at][0])
             proposals[at] = None
     return [proposal for proposal in proposals if proposal is not None]
+
+
+def _closed_by(opened: Proposal, closing: Proposal) -> Proposal:
+    """The opened event with the closing's day as its end; still on if that is to come."""
+    end = closing.due
+    update: dict[str, object] = {"end": end}
+    published = opened.source.published
+    on = end is not None and published is not None and end.last_day > published
+    if on and opened.status is Status.OCCURRED:
+        update["status"] = Status.SCHEDULED
+    return opened.model_copy(update=update)
 
 
 def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
@@ -88,7 +99,7 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
     due, end = _due(tagged.timex, kind)
     if pair.cue.label == "length" and (said := stated_ends(article).get(pair.mention)):
         due = _as_stated(due, article.tagged[said].timex, kind)
-    status = _status(article, number, tagged, due, kind, pair.cue)
+    status = _status(article, number, tagged, (due, end), kind, pair.cue)
     if due is None and status is not Status.TENTATIVE:
         return None
     named_length = pair.cue.label == "length" and tagged.timex.mod is None
@@ -163,16 +174,24 @@ def _leaders_together(article: Article, number: int) -> bool:
 
 
 def _status(
-    article: Article, number: int, tagged: Tagged, due: Due | None, kind: Kind, cue: Cue
+    article: Article,
+    number: int,
+    tagged: Tagged,
+    when: tuple[Due | None, Due | None],
+    kind: Kind,
+    cue: Cue,
 ) -> Status:
-    """Occurred for a past window, tentative where the text hedges, else by the verb."""
+    """Occurred for a past window, tentative where the text hedges, else by the verb; an
+    event that began but ends after the day of publication ("runs until March 27") is still on."""
     published = article.published
+    due, end = when
     earliest = due.first_day if due else tagged.timex.earliest
     latest = due.last_day if due else tagged.timex.latest
+    still_on = end is not None and end.last_day > published
     sentences = article.sentences.items
     if cancelled(article.text, cue.start, cue.end):
         return Status.CANCELLED
-    if latest < published:
+    if latest < published and not still_on:
         return Status.OCCURRED
     following = sentences[number + 1].text if number + 1 < len(sentences) else ""
     sentence = sentences[number]
@@ -180,6 +199,8 @@ def _status(
         ("hedged", number), lambda: hedged(sentence.text, following)
     ):
         return Status.TENTATIVE
+    if still_on:
+        return Status.SCHEDULED
     if earliest <= published and _verb_is_past(article, tagged):
         return Status.OCCURRED
     return Status.SCHEDULED

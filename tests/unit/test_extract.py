@@ -545,8 +545,21 @@ def test_an_obligation_before_a_date_is_a_deadline(text, due, parties):
 )
 def test_an_opening_and_what_it_runs_until_are_one_event(text, due, end):
     found = only(text, date(2025, 9, 16))
-    assert found.kind is Kind.CONFERENCE
+    assert (found.kind, found.status) == (Kind.CONFERENCE, Status.SCHEDULED)  # not over yet
     assert (found.due and found.due.value, found.end and found.end.value) == (due, end)
+
+
+def test_an_event_that_began_and_ends_after_publication_is_still_on():
+    text = "The Conference on Disarmament's first session runs from January 19 to March 27."
+    found = only(text, date(2026, 1, 20))
+    assert (found.status, found.due and found.due.value) == (Status.SCHEDULED, "2026-01-19")
+    closed = only("The session opened on January 5 and closed on Friday.", date(2026, 1, 16))
+    assert (closed.status, closed.end and closed.end.value) == (Status.OCCURRED, "2026-01-16")
+
+
+def test_the_event_a_length_counts_from_is_not_dated_by_it():
+    text = "Moscow said it would keep to the limits for a year after the treaty expires."
+    assert proposals(text, date(2026, 1, 20)) == []
 
 
 def test_a_deadline_within_a_stated_time_or_until_a_date():
