@@ -25,7 +25,9 @@ _QUALIFIER = re.compile(
     r"(?i:\b(presidential|parliamentary|midterm|general|legislative|congressional|snap)\s+)$"
 )
 _NEXT = re.compile(r"(?i:\b(?:another|next|new|possible|second)\s+(?:\w+\s+)?)$")
-_COUNCIL = re.compile(r"\b[Cc]ouncil\b")
+_COUNCIL_VOTE = re.compile(
+    r"(?<!Federation )(?<!European )(?<!Arctic )(?<!Rights )\b[Cc]ouncil(?:'s)?\s+(?:\w+\s+){0,3}$"
+)
 _FAMILY_NAME_FIRST = frozenset({"Xi", "Hu", "Wang", "Kim", "Moon", "Yoon", "Lee"})
 _VERBS = {
     Kind.TREATY_EXPIRY: "expires",
@@ -103,10 +105,12 @@ def _meeting(scene: Scene) -> str:
 
 
 def _voters(scene: Scene) -> str:
-    """The organisation named before the vote; "a council vote" is the Security Council's;
-    else whoever is named, and nobody rather than a guess ("the vote was postponed")."""
+    """The organisation named before the vote; "a council vote" is the Security Council's
+    (not the Federation Council's); else whoever is named, and nobody rather than a guess
+    ("the vote was postponed")."""
     organisation = _organisation(scene)
-    if organisation is None and _COUNCIL.search(scene.sentence):
+    before = scene.text[max(scene.cue.start - 40, 0) : scene.cue.start]
+    if organisation is None and _COUNCIL_VOTE.search(before):
         organisation = "UNSC"
     return SHORT_NAMES.get(organisation, organisation) if organisation else who(scene.actors)
 

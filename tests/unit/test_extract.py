@@ -438,6 +438,8 @@ def test_a_summit_announced_for_a_named_day():
         ("The Security Council will vote on the resolution on Friday.", "UN Security Council vote"),
         ("A council vote on the relief is expected on Friday.", "UN Security Council vote"),
         ("NATO allies will vote on the plan on Friday.", "NATO vote"),
+        # another council is not the Security Council
+        ("The Federation Council will vote on the bill on Friday.", "Russia vote"),
         # no body named: no guess at one
         ("The vote on the sanctions was postponed until Thursday.", "Vote"),
     ],
