@@ -77,7 +77,15 @@ def amount_re(group: str) -> str:
 
 
 def unit_re(group: str) -> str:
-    return rf"(?P<{group}>(?i:day|week|month|year))s?\b"
+    return rf"(?P<{group}>(?i:day|week|fortnight|month|year))s?\b"
+
+
+def counted(amount: str, unit: str) -> tuple[int, int, Unit]:
+    """The (least, most) count and the unit of "two weeks", "a fortnight" (two weeks)."""
+    least, most = amount_of(amount)
+    if unit.lower() == "fortnight":
+        return 2 * least, 2 * most, Unit.WEEK
+    return least, most, UNITS[unit.lower()]
 
 
 def amount_of(word: str) -> tuple[int, int]:

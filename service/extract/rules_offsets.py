@@ -9,7 +9,7 @@ import re
 from service.domain.proposals import Mod
 from service.extract import units
 from service.extract.grammar import Anchor, Context, Resolved, Shift, rule
-from service.extract.lexicon import UNITS, VAGUE_AMOUNTS, amount_of, amount_re, unit_re
+from service.extract.lexicon import UNITS, VAGUE_AMOUNTS, amount_of, amount_re, counted, unit_re
 
 DEADLINE_NOUNS = (
     "process|period|window|deadline|ultimatum|countdown|grace period|notice period|notice|"
@@ -31,8 +31,8 @@ _GIVEN = re.compile(
 
 
 def _unit(match: re.Match[str]) -> Shift:
-    least, most = amount_of(match["n"])
-    return Shift(least, most, UNITS[match["u"].lower()], 1, Anchor.PUBLICATION)
+    least, most, unit = counted(match["n"], match["u"])
+    return Shift(least, most, unit, 1, Anchor.PUBLICATION)
 
 
 @rule(
@@ -132,8 +132,8 @@ def length_noun(match: re.Match[str], ctx: Context) -> Resolved:
 )
 def length(match: re.Match[str], ctx: Context) -> Resolved:
     """ "for three years", "a five-year plan": a length, TIMEX3 P3Y, dating nothing."""
-    least, most = amount_of(match["n"])
-    return units.length(None if least != most else least, UNITS[match["u"].lower()], ctx.published)
+    least, most, unit = counted(match["n"], match["u"])
+    return units.length(None if least != most else least, unit, ctx.published)
 
 
 @rule(

@@ -363,3 +363,17 @@ def test_lengths_said_in_passing_are_durations_that_date_nothing(text: str, said
     found = only(text)
     assert (found.text, found.value, found.type) == (said, value, TimexType.DURATION)
     assert extract(f"The two ministers agreed a treaty. {text}", THURSDAY).proposals == []
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "value"),
+    [
+        # a fortnight is two weeks, whichever way it is counted
+        ("The ferry returns in a fortnight.", "in a fortnight", "2024-W13"),
+        ("The pier reopened a fortnight ago.", "a fortnight ago", "2024-W09"),
+        ("The harbour was shut for three fortnights.", "three fortnights", "P6W"),
+    ],
+)
+def test_a_fortnight_is_two_weeks(text: str, said: str, value: str):
+    found = only(text)
+    assert (found.text, found.value) == (said, value)
