@@ -191,8 +191,15 @@ _STRONG_HEDGE = re.compile(
 )
 _CANCEL_REACH = 30
 _CANCELLED = re.compile(
-    r"\b(?i:cancel(?:l?ed|s|ling)?|called\s+off|call\s+off|scrapped|postponed\s+indefinitely)\b"
+    r"\b(?i:cancel(?:l?ed|s|ling)?|called\s+off|call\s+off|scrapped|postponed\s+indefinitely|"
+    r"shelved)\b"
 )
+_OFF_LATER_IN_CLAUSE = re.compile(
+    r"[^,;.]{0,60}?\b(?i:is|was|are|were|has\s+been|have\s+been|had\s+been)\s+(?:now\s+)?"
+    r"(?i:off|shelved|scrapped|cancell?ed|called\s+off|on\s+ice)\b(?!\s+(?:to|from|by|with|on)\b)"
+)
+"""The clause's own verb says the event is off: "the planned summit with Putin in Budapest
+was off", however long the subject."""
 _WEAK_HEDGE = re.compile(
     r"\b(?:possible|possibly|possibility|could|may|might|probably|likely|perhaps|proposed|"
     r"propose[sd]?|tentative(?:ly)?|speculation|considering|mooted|floated|hopes?\s+to|"
@@ -266,7 +273,8 @@ def treaties_in(text: str, start: int, end: int) -> list[Treaty]:
 def cancelled(text: str, start: int, end: int) -> bool:
     """Whether the words around an event cue (text[start:end]) say the event is off:
     "cancelled his planned summit", "the meeting was called off"."""
-    return bool(_CANCELLED.search(text, max(start - _CANCEL_REACH, 0), end + _CANCEL_REACH))
+    near = _CANCELLED.search(text, max(start - _CANCEL_REACH, 0), end + _CANCEL_REACH)
+    return bool(near or _OFF_LATER_IN_CLAUSE.match(text, end))
 
 
 def hedged(sentence: str, following: str = "") -> bool:

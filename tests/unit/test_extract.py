@@ -599,6 +599,27 @@ def test_hedged_dated_events_are_tentative_and_called_off_ones_cancelled():
     assert summary(off)[:3] == (Kind.SUMMIT, None, Status.CANCELLED)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trump said the planned summit with Putin in Budapest was off, for now.",
+        "The summit between Trump and Putin has been shelved.",
+    ],
+)
+def test_an_event_whose_own_verb_says_it_is_off_is_cancelled(text):
+    assert summary(only(text, date(2025, 10, 22))) == (
+        Kind.SUMMIT,
+        None,
+        Status.CANCELLED,
+        {"US", "RU"},
+    )
+
+
+def test_off_to_a_start_is_not_off():
+    found = only("The meeting was off to a good start on Monday.", date(2025, 10, 22))
+    assert found.status is Status.OCCURRED
+
+
 def test_named_days_and_terminations_of_the_iran_deal():
     adoption = only("The deal formally took effect on Adoption Day, October 18.", date(2016, 1, 17))
     assert summary(adoption)[:3] == (Kind.TREATY_IN_FORCE, "2015-10-18", Status.OCCURRED)
