@@ -56,8 +56,33 @@ def propose(article: Article) -> list[Proposal]:
         ]
         if not made and (undated := _undated(article, number, cues)) is not None:
             made.append((undated, None))
-        found.extend(made)
+        found.extend(_days_in_a_row(made))
     return _opened_and_closed(found)
+
+
+def _days_in_a_row(
+    made: list[tuple[Proposal, str | None]],
+) -> list[tuple[Proposal, str | None]]:
+    """One event over the days a sentence lists in a row ("will meet in Brussels on Thursday
+    and Friday"): the first, ending on the last. Days apart stay apart events."""
+    merged: list[tuple[Proposal, str | None]] = []
+    for proposal, role in made:
+        if merged and _next_day_of(merged[-1][0], proposal):
+            first, first_role = merged[-1]
+            merged[-1] = (first.model_copy(update={"end": proposal.due}), first_role)
+            continue
+        merged.append((proposal, role))
+    return merged
+
+
+def _next_day_of(before: Proposal, after: Proposal) -> bool:
+    """Whether `after` is the same event as `before`, on the day after it ends."""
+    last = before.end or before.due
+    if last is None or after.due is None or after.end is not None:
+        return False
+    days = (last.precision, after.due.precision) == (Precision.DAY, Precision.DAY)
+    alike = (before.kind, before.title, before.status) == (after.kind, after.title, after.status)
+    return days and alike and after.due.first_day == last.last_day + timedelta(1)
 
 
 def _opened_and_closed(found: list[tuple[Proposal, str | None]]) -> list[Proposal]:

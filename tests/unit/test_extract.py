@@ -559,6 +559,17 @@ def test_an_event_that_began_and_ends_after_publication_is_still_on():
     assert (closed.status, closed.end and closed.end.value) == (Status.OCCURRED, "2026-01-16")
 
 
+def test_days_listed_in_a_row_are_one_event_and_days_apart_are_not():
+    found = only("The EU leaders will meet in Brussels on Thursday and Friday.", date(2025, 10, 22))
+    assert (found.kind, found.due and found.due.value, found.end and found.end.value) == (
+        Kind.SUMMIT,
+        "2025-10-23",
+        "2025-10-24",
+    )
+    apart = proposals("Iran held elections in 2015 and 2016.", date(2025, 10, 22))
+    assert [(p.due and p.due.value, p.end) for p in apart] == [("2015", None), ("2016", None)]
+
+
 def test_the_event_a_length_counts_from_is_not_dated_by_it():
     text = "Moscow said it would keep to the limits for a year after the treaty expires."
     assert proposals(text, date(2026, 1, 20)) == []
