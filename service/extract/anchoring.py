@@ -16,7 +16,8 @@ from service.extract.units import Timex, Unit
 
 _ADJACENT = 3  # characters of space between "30 days after" and "August 28"
 _ENDING = re.compile(
-    r"\b(?:runs?\s+out|ran\s+out|expire[sd]?|ends?|ended|lapse[sd]?|elapse[sd]?|close[sd]?)"
+    r"\b(?:runs?\s+out|ran\s+out|expire[sd]?|ends?|ended|lapse[sd]?|elapse[sd]?|close[sd]?|"
+    r"until|till)"
     r"(?:\s+(?:on|in|at|by|at\s+midnight\s+on))?\s*$",
     re.IGNORECASE,
 )

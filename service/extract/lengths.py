@@ -17,7 +17,7 @@ from service.extract.rules_offsets import DEADLINE_NOUNS, PAUSE_NOUNS
 from service.extract.tagger import Tagged
 
 _LENGTH_EVENT = re.compile(rf"(?i:\b(?:{DEADLINE_NOUNS}|{PAUSE_NOUNS})$)")
-_TO_ACT = re.compile(r"\s+to\s+[a-z]")
+_TO_ACT = re.compile(r"(?:,\s+(?i:until|till)\s+[^,]{1,30},)?\s+to\s+[a-z]")
 _LENGTH_WORDS = re.compile(r"^(?i:(?:a|an|the|its|their)\s+)?(?P<rest>.+)$")
 
 

@@ -155,7 +155,11 @@ def clock_length(match: re.Match[str], ctx: Context) -> Resolved:
     return units.clock_length(f"{least}{letter}{half}", ctx.published)
 
 
-@rule("given-amount", rf"\b{amount_re('n')}\s+{unit_re('u')}(?=\s+to\s+[a-z])", trigger="unit")
+@rule(
+    "given-amount",
+    rf"\b{amount_re('n')}\s+{unit_re('u')}(?=(?:,\s+(?i:until|till)\s+[^,]{{1,30}},)?\s+to\s+[a-z])",
+    trigger="unit",
+)
 def given_amount(match: re.Match[str], ctx: Context) -> Resolved:
     """ "gave Russia 50 days to agree": a length of time to act, laid from when it was given."""
     if not _GIVEN.search(ctx.text[max(match.start() - 40, 0) : match.start()]):

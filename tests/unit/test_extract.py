@@ -492,6 +492,13 @@ def test_a_thirty_day_process_sets_a_deadline_thirty_days_after_it_starts():
             "2027-01-31",
             "60-day ceasefire ends",
         ),
+        # a time given to act, with the day it ends set off by commas
+        (
+            "Tehran now has 30 days, until September 27, to comply.",
+            date(2025, 8, 28),
+            "2025-09-27",
+            "Iran 30 days ends",
+        ),
         # a word between the number and the noun says what sort of length it is
         (
             "The 30-day snapback process, started on August 28, ends on September 27.",
