@@ -17,7 +17,7 @@ def year_less(
     published: date,
     tense: Tense | None,
     *,
-    told: bool = False,
+    told: Tense | None = None,
 ) -> YearLess | None:
     """A date said without its year, which its sentence may yet date (see `YearLess`)."""
     alone = in_year(make, published, tense, told=told)
@@ -29,7 +29,7 @@ def in_year(
     published: date,
     tense: Tense | None,
     *,
-    told: bool = False,
+    told: Tense | None = None,
 ) -> Timex | None:
     """The unit `make` builds for the year the text most likely means.
 
@@ -50,7 +50,7 @@ def in_year(
     by_tense = _by_tense(candidates, published, tense)
     if by_tense is None:
         return nearest
-    if told and tense is Tense.PAST:
+    if told is not None and told is tense:
         return by_tense
     close = _CLOSE_AHEAD if nearest.earliest > published else _CLOSE
     if distance(nearest, published) <= close and distance(by_tense, published) > _FAR:

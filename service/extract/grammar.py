@@ -18,6 +18,7 @@ from service.domain.proposals import Mod, Tense
 from service.extract.sentences import Sentences
 from service.extract.units import Timex, Unit
 
+_WILL_BEFORE = re.compile(r"\b(?:will|shall)\s+(?:[a-z]+\s+){1,6}?(?:on|in)\s+$")
 _WORD_BEFORE = re.compile(r"([\w$€£.\u2019'-]+)[\s,]*$")
 _WORD_AFTER = re.compile(r"^[\s,]*([\w\u2019'-]+)")
 _PAST_VERB_BEFORE = re.compile(
@@ -37,10 +38,14 @@ class Context:
     def tense_at(self, start: int, end: int) -> Tense | None:
         return self.sentences.tense_at(start, end)
 
-    def told_past(self, start: int) -> bool:
-        """Whether a past verb governs the date at `start` directly: "lapsed in February",
-        "was signed on March 3"."""
-        return _PAST_VERB_BEFORE.search(self.text, max(start - 40, 0), start) is not None
+    def told(self, start: int) -> Tense | None:
+        """The tense of a verb that governs the date at `start` directly: past in "lapsed in
+        February", "was signed on March 3"; future in "will hold a referendum on April 22"."""
+        if _PAST_VERB_BEFORE.search(self.text, max(start - 40, 0), start):
+            return Tense.PAST
+        if _WILL_BEFORE.search(self.text, max(start - 60, 0), start):
+            return Tense.FUTURE
+        return None
 
     def word_before(self, start: int) -> str:
         found = _WORD_BEFORE.search(self.text[max(start - 40, 0) : start])

@@ -129,7 +129,7 @@ def _dated(match: re.Match[str], ctx: Context, day: int) -> Resolved:
         return make(int(match["y"]))
     ahead = ctx.word_before(match.start()).lower() in _AHEAD_BEFORE
     tense = Tense.FUTURE if ahead else ctx.tense_at(*match.span())
-    return year_less(make, ctx.published, tense, told=ctx.told_past(match.start()))
+    return year_less(make, ctx.published, tense, told=ctx.told(match.start()))
 
 
 @rule(

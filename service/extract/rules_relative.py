@@ -215,7 +215,7 @@ def month_possessive(match: re.Match[str], ctx: Context) -> Resolved:
 def _month_by_tense(name: str, ctx: Context, span: tuple[int, int]) -> Resolved:
     """A month without its year, in the year the verb at `span` points to."""
     make = partial(_month_of_year, month_of(name))
-    return year_less(make, ctx.published, ctx.tense_at(*span), told=ctx.told_past(span[0]))
+    return year_less(make, ctx.published, ctx.tense_at(*span), told=ctx.told(span[0]))
 
 
 def _month_of_year(number: int, year: int) -> Timex:

@@ -138,9 +138,12 @@ def test_weekdays_and_day_words_resolve_against_publication(text, value, earlies
         # extended to a date: the date is ahead; extended to someone: the verb is past
         ("The deadline was extended to March 31.", "2020-03-31"),
         ("The sanctions were extended to Russian banks in March.", "2019-03"),
-        # a past verb said of the date itself outweighs a month soon after publication
+        # a past verb said of the date itself outweighs a month close to publication
         ("The moratorium lapsed in June after the talks collapsed.", "2018-06"),
         ("The accord was signed on July 2 in Riyadh.", "2018-07-02"),
+        # ... and so does a future one: a month just past is not what "will" points to
+        ("The talks will resume in April.", "2020-04"),
+        ("Russia will hold a referendum on the amendments on April 22.", "2020-04-22"),
         # postponed to a month: ahead; a plan that had been made for one: behind
         ("The referendum was delayed until March.", "2020-03"),
         ("The ceasefire had been due to expire in February.", "2019-02"),
