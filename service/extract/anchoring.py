@@ -22,6 +22,8 @@ _ENDING = re.compile(
     re.IGNORECASE,
 )
 _ENDING_REACH = 80  # characters from a length to the date it ends on
+_NAMED_END = re.compile(r"(?i:deadline|ultimatum)\s+(?:of|for)\s+$")
+"""A length named a deadline, then the date it is "of": "a 10-day deadline of August 8"."""
 _APPOSITION = re.compile(r",\s*(?:around|about|roughly|approximately|or|in|on|by)?\s*$")
 
 
@@ -66,7 +68,10 @@ def ends_on(text: str, length_end: int, anchor_start: int) -> bool:
     """ "a 30-day deadline that runs out on January 6": a date after a verb of ending is the
     day the length ends, not the day it starts."""
     between = text[length_end:anchor_start]
-    return len(between) <= _ENDING_REACH and _ENDING.search(between) is not None
+    if len(between) > _ENDING_REACH:
+        return False
+    named = _NAMED_END.search(text, max(length_end - len("ultimatum"), 0), anchor_start)
+    return named is not None or _ENDING.search(between) is not None
 
 
 def pick_anchor(

@@ -29,7 +29,10 @@ _FUTURE = (
     r"Thu|Fri|Sat|Sun|\d|the\s+end|mid-|early|late|next))|"
     r"ahead of|is due|are due|is set|are set|will be|to be|"
     r"expires|begins|starts|opens|ends|closes|lapses|runs\s+out|takes\s+effect|if|unless|"
-    r"(?:runs|lasts|continues)\s+(?:until|till|through)"
+    r"(?:runs|lasts|continues)\s+(?:until|till|through)|"
+    r"(?:gave|given|giving|gives?|granted|grants?)\s+(?:[\w\u2019'-]+\s+){0,3}?(?:until|till)|"
+    r"(?:set|sets|setting|gave|gives|given|imposed|issued)\s+(?:a|an|the)\s+(?:[\w-]+\s+)?"
+    r"(?:deadline|ultimatum)\s+of"
 )
 _PAST = (
     r"was|were|had|been|did|said|met|held|told|took|made|gave|began|came|went|spoke|"
@@ -54,6 +57,7 @@ _AFTER_MODAL_PERFECT = re.compile(
     r"have\s+(?:been\s+)?$"
 )
 _HAD_BEEN = re.compile(r"\bhad\s+(?:[a-z]+ly\s+)?been\s+(?:[a-z]+ly\s+)?$")
+_HAD = re.compile(r"\bhad\s+(?:[a-z]+ly\s+)?$")
 _FUTURE_NEXT = re.compile(rf"\s+(?:{_FUTURE})\b")
 _FAILED_PASSIVE = re.compile(r"\s+not\s+be\b")
 _TO = re.compile(r"\s+to\b")
@@ -147,6 +151,8 @@ def _classify(sentence: str, marker: re.Match[str]) -> Tense | None:
         infinitive_in_past = marker.group().startswith("to ") and _PAST_PERFECT.search(before)
         # "had been due to expire on Friday": a plan as it stood before, so behind us
         superseded_plan = _HAD_BEEN.search(before) is not None
+        # "had given Hamas until Sunday": told as background, the time allowed is behind us
+        allowed_before = marker.group().startswith("given") and _HAD.search(before) is not None
         # "may have met in March", "should have ended in June": a guess or a regret about
         # the past ("will have ended" stays ahead, "would have" stays as undecided as ever)
         guessed_past = marker.group() in _MODALS and _MODAL_PERFECT.match(sentence, marker.end())
@@ -156,7 +162,7 @@ def _classify(sentence: str, marker: re.Match[str]) -> Tense | None:
             return None  # "next to the embassy": a place, not a time
         if marker.group() in _PLAN_WORDS and _AS_OR_DETERMINER.search(before):
             return None  # "as planned", "the hastily planned visit": no plan still ahead
-        past = infinitive_in_past or superseded_plan or guessed_past or failed
+        past = infinitive_in_past or superseded_plan or allowed_before or guessed_past or failed
         return Tense.PAST if past else Tense.FUTURE
     if marker.group() in _NOT_PAST:
         return None

@@ -594,6 +594,32 @@ def test_a_deadline_within_a_stated_time_or_until_a_date():
     assert summary(fifty)[:3] == (Kind.DEADLINE, "2025-09-02", Status.SCHEDULED)
 
 
+@pytest.mark.parametrize(
+    ("text", "due", "status"),
+    [
+        # time given until a day: the day is ahead, whatever the tense of the giving
+        ("The president gave Hamas until Sunday evening to accept.", "2019-05-19", "scheduled"),
+        ("Washington has given Tehran until Friday to respond.", "2019-05-17", "scheduled"),
+        ("The court gave the agency until June 3 to comply.", "2019-06-03", "scheduled"),
+        # ... but time that had been given is told as background: it has run
+        ("Trump had given Hamas until Sunday to accept the plan.", "2019-05-12", "occurred"),
+        # a deadline set "of" a day: the day to come; one that passed: behind
+        ("Trump set a deadline of Friday for Putin to agree.", "2019-05-17", "scheduled"),
+        ("The deadline of Friday passed without a deal.", "2019-05-10", "occurred"),
+        # a length named a deadline "of" a day ends on that day, not ten days after it
+        ("Trump set a 10-day deadline of August 8 for Russia.", "2019-08-08", "scheduled"),
+    ],
+)
+def test_time_given_until_a_day_is_a_deadline_on_that_day(text, due, status):
+    found = only(text)
+    assert (found.kind, found.due and found.due.value, found.status) == (
+        Kind.DEADLINE,
+        due,
+        Status(status),
+    )
+
+
+
 def test_past_meetings_occurred_and_a_meeting_of_two_leaders_is_a_summit():
     found = only("Mr. Putin met Kim Jong-un, the North's leader, last month.")
     assert summary(found) == (Kind.SUMMIT, "2019-04", Status.OCCURRED, {"RU", "KP"})
