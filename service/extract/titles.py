@@ -28,6 +28,7 @@ _NEXT = re.compile(r"(?i:\b(?:another|next|new|possible|second)\s+(?:\w+\s+)?)$"
 _COUNCIL_VOTE = re.compile(
     r"(?<!Federation )(?<!European )(?<!Arctic )(?<!Rights )\b[Cc]ouncil(?:'s)?\s+(?:\w+\s+){0,3}$"
 )
+_BARE_AMOUNT = re.compile(r"(?P<n>\S+)\s+(?P<unit>(?i:hour|day|week|fortnight|month|year))s?")
 _FAMILY_NAME_FIRST = frozenset({"Xi", "Hu", "Wang", "Kim", "Moon", "Yoon", "Lee"})
 _VERBS = {
     Kind.TREATY_EXPIRY: "expires",
@@ -143,9 +144,15 @@ def _treaty(scene: Scene) -> str:
 
 
 def _deadline(scene: Scene) -> str:
+    """Whoever is put under the limit matters more than who set it: "Russia-US deadline",
+    not "Trump deadline"."""
     subject = scene.treaty or (
-        "Snapback" if "snap" in scene.sentence.lower() else who(scene.actors)
+        "Snapback"
+        if "snap" in scene.sentence.lower()
+        else who(scene.actors, people_first=False) or who(scene.actors)
     )
+    if scene.length and (amount := _BARE_AMOUNT.fullmatch(scene.length)):
+        return f"{subject} {amount['n']}-{amount['unit'].lower()} deadline"  # "given 50 days"
     if scene.length:
         named = subject.lower() in scene.length.lower()  # "30-day snapback process"
         return f"{'' if named else subject} {scene.length} ends"

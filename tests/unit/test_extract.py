@@ -500,7 +500,7 @@ def test_a_thirty_day_process_sets_a_deadline_thirty_days_after_it_starts():
             "Tehran now has 30 days, until September 27, to comply.",
             date(2025, 8, 28),
             "2025-09-27",
-            "Iran 30 days ends",
+            "Iran 30-day deadline",
         ),
         # a word between the number and the noun says what sort of length it is
         (
@@ -618,6 +618,12 @@ def test_time_given_until_a_day_is_a_deadline_on_that_day(text, due, status):
         Status(status),
     )
 
+
+def test_a_deadline_given_as_an_amount_is_titled_by_who_is_under_it():
+    found = only("The United States gave Russia 50 days to reach a deal.", date(2025, 7, 14))
+    assert found.title == "US-Russia 50-day deadline"
+    told = only("Russia has 10 days to agree, Mr. Trump said on Tuesday.", date(2025, 7, 30))
+    assert told.title == "Russia-US 10-day deadline"
 
 
 def test_past_meetings_occurred_and_a_meeting_of_two_leaders_is_a_summit():
