@@ -69,16 +69,18 @@ def _days_in_a_row(
     for proposal, role in made:
         if merged and _next_day_of(merged[-1][0], proposal):
             first, first_role = merged[-1]
-            merged[-1] = (first.model_copy(update={"end": proposal.due}), first_role)
+            end = proposal.end or proposal.due
+            merged[-1] = (first.model_copy(update={"end": end}), first_role)
             continue
         merged.append((proposal, role))
     return merged
 
 
 def _next_day_of(before: Proposal, after: Proposal) -> bool:
-    """Whether `after` is the same event as `before`, on the day after it ends."""
+    """Whether `after` is the same event as `before`, from the day after it ends
+    ("13, 14 and 15 October": 13 October, then 14 to 15 October)."""
     last = before.end or before.due
-    if last is None or after.due is None or after.end is not None:
+    if last is None or after.due is None:
         return False
     days = (last.precision, after.due.precision) == (Precision.DAY, Precision.DAY)
     alike = (before.kind, before.title, before.status) == (after.kind, after.title, after.status)

@@ -33,6 +33,7 @@ PARTS |= {"mid": Mod.MID, "middle": Mod.MID, "late": Mod.END, "end": Mod.END, "c
 _RANGE = r"\s*(?:-|\u2013|\u2014|\bto\b|\bthrough\b|\band\b|\buntil\b)\s*"
 _WEEKDAY_PREFIX = rf"(?:{weekday_re('wd')},?\s+)?"
 _OPTIONAL_YEAR = rf"(?:,?\s+{year_re('y')})?"
+_WORD_AFTER = re.compile(r"[\s,]*([A-Za-z]+)")
 
 _NOT_YEAR_AFTER = frozenset(
     """
@@ -129,6 +130,55 @@ def _dated(match: re.Match[str], ctx: Context, day: int) -> Resolved:
         return make(int(match["y"]))
     ahead = ctx.word_before(match.start()).lower() in _AHEAD_BEFORE
     tense = Tense.FUTURE if ahead else ctx.tense_at(*match.span())
+    return year_less(make, ctx.published, tense, told=ctx.told(match.start()))
+
+
+_DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+_LIST_SEP = r"(?:,\s*|,?\s+(?i:and|or)\s+)"
+_LIST_HEAD = re.compile(rf"{month_re('m')}\s+{_DAY}(?:{_LIST_SEP}{_DAY})*{_LIST_SEP}$")
+_WHOLE_LIST = re.compile(
+    rf"{month_re('m')}\s+{_DAY}(?:,\s*{_DAY})+,?\s+(?i:and|or)\s+{_DAY}(?![\d:.,]\d|\w)"
+    rf"{_OPTIONAL_YEAR}"
+)
+
+
+@rule(
+    "listed-day",
+    rf"{_LIST_SEP}(?P<t>(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?)\b",
+    trigger="month",
+)
+def listed_day(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "October 13, 14 and 15": each day after the first is a day of the month the list
+    opens with. A list of three or more only: "October 13 and 14" is a range."""
+    head = _LIST_HEAD.search(ctx.text, max(match.start() - 60, 0), match.start("t"))
+    whole = head and _WHOLE_LIST.match(ctx.text, head.start())
+    if not whole or whole.end() < match.end("t") or _counts_after(whole.end(), ctx):
+        return None
+    return _in_list(whole, int(match["d"]), ctx)
+
+
+@rule(
+    "listed-day-before",
+    rf"(?<![\d,.$])(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+    rf"(?=(?:,\s*{_DAY})*,?\s+(?i:and|or)\s+{_DAY}\s+(?:of\s+)?{month_re('m')}{_OPTIONAL_YEAR})",
+    trigger="month",
+)
+def listed_day_before(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "13, 14 and 15 October": the days before the last take the month after it."""
+    return _in_list(match, int(match["d"]), ctx)
+
+
+def _counts_after(end: int, ctx: Context) -> bool:
+    """ "on May 3, 14 and 15 people were hurt": the last number counts things."""
+    found = _WORD_AFTER.match(ctx.text, end)
+    return found is not None and found.group(1).lower() in _NOT_YEAR_AFTER
+
+
+def _in_list(match: re.Match[str], day: int, ctx: Context) -> Resolved:
+    make = partial(_day_in, month_of(match["m"]), day)
+    if match["y"]:
+        return make(int(match["y"]))
+    tense = ctx.tense_at(*match.span())
     return year_less(make, ctx.published, tense, told=ctx.told(match.start()))
 
 

@@ -40,6 +40,8 @@ RULES: tuple[Rule, ...] = (
     cal.day_month_range,
     cal.month_day,
     cal.day_month,
+    cal.listed_day,
+    cal.listed_day_before,
     cal.month_year,
     cal.holiday,
     cal.month_relative_year,

@@ -576,6 +576,11 @@ def test_days_listed_in_a_row_are_one_event_and_days_apart_are_not():
         "2025-10-23",
         "2025-10-24",
     )
+    listed = only("The summit will be held on 13, 14 and 15 October in Vienna.")
+    assert (listed.due and listed.due.value, listed.end and listed.end.value) == (
+        "2019-10-13",
+        "2019-10-15",
+    )
     apart = proposals("Iran held elections in 2015 and 2016.", date(2025, 10, 22))
     assert [(p.due and p.due.value, p.end) for p in apart] == [("2015", None), ("2016", None)]
 

@@ -227,6 +227,31 @@ def test_years_before_1900_only_where_a_preposition_or_article_sets_them_off(
     assert values(text) == wanted
 
 
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        # each day of a list is a date of the month named at its head or its tail
+        (
+            "The committee will sit on October 3, 10 and 17.",
+            [("October 3", "2024-10-03"), ("10", "2024-10-10"), ("17", "2024-10-17")],
+        ),
+        (
+            "The ministers meet on 3, 4 and 5 June 2025 in Oslo.",
+            [("3", "2025-06-03"), ("4 and 5 June 2025", "2025-06-04/2025-06-05")],
+        ),
+        # a list that goes on to count things is no list of days
+        ("On February 3, 14 and 15 people were hurt.", [("February 3", "2024-02-03")]),
+        # two days joined by "and" stay one range
+        (
+            "The talks will run on October 13 and 14.",
+            [("October 13 and 14", "2024-10-13/2024-10-14")],
+        ),
+    ],
+)
+def test_days_listed_after_or_before_their_month(text: str, wanted: list[tuple[str, str]]):
+    assert values(text) == wanted
+
+
 def test_a_decade_of_the_coming_years_is_not_put_in_the_last_century():
     assert only("Tickets sold out in the '20s.", THURSDAY).value == "202"
 
