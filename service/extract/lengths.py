@@ -19,6 +19,8 @@ from service.extract.tagger import Tagged
 _LENGTH_EVENT = re.compile(rf"(?i:\b(?:{DEADLINE_NOUNS}|{PAUSE_NOUNS})$)")
 _TO_ACT = re.compile(r"(?:,\s+(?i:until|till)\s+[^,]{1,30},)?\s+to\s+[a-z]")
 _LENGTH_WORDS = re.compile(r"^(?i:(?:a|an|the|its|their)\s+)?(?P<rest>.+)$")
+_OVER_BEFORE = re.compile(r"\b(?i:after|following|since|ending|ended)\s+$")
+"""A length told as over: "talks resumed after a three-week pause"."""
 
 
 def _length_text(article: Article, tagged: Tagged) -> str:
@@ -30,6 +32,8 @@ def is_deadline_length(article: Article, tagged: Tagged) -> bool:
     if tagged.timex.type is not TimexType.DURATION:
         return False
     named = _LENGTH_EVENT.search(_length_text(article, tagged))
+    if named and _OVER_BEFORE.search(article.text, max(tagged.start - 12, 0), tagged.start):
+        return False
     if named or _TO_ACT.match(article.text, tagged.end):
         return True
     if tagged.timex.mod is not Mod.EQUAL_OR_LESS:

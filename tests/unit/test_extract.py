@@ -590,6 +590,12 @@ def test_the_event_a_length_counts_from_is_not_dated_by_it():
     assert proposals(text, date(2026, 1, 20)) == []
 
 
+def test_a_pause_told_as_over_sets_no_deadline_and_leaves_the_event_its_day():
+    found = only("Talks resumed on Monday after a three-week pause.", date(2026, 1, 20))
+    assert summary(found)[:3] == (Kind.MEETING, "2026-01-19", Status.OCCURRED)
+    assert proposals("Fighting resumed following a 60-day ceasefire.", date(2026, 1, 20)) == []
+
+
 def test_a_deadline_within_a_stated_time_or_until_a_date():
     found = only("Iran must respond within 30 days.", date(2025, 8, 28))
     assert summary(found)[:3] == (Kind.DEADLINE, "2025-09-27", Status.SCHEDULED)
