@@ -29,6 +29,9 @@ _COUNCIL_VOTE = re.compile(
     r"(?<!Federation )(?<!European )(?<!Arctic )(?<!Rights )\b[Cc]ouncil(?:'s)?\s+(?:\w+\s+){0,3}$"
 )
 _BARE_AMOUNT = re.compile(r"(?P<n>\S+)\s+(?P<unit>(?i:hour|day|week|fortnight|month|year))s?")
+_EFFECTIVE_THINGS = re.compile(
+    r"\b((?i:ceasefire|cease-fire|truce|sanctions|tariffs|embargo|ban|moratorium|freeze))\b"
+)
 _FAMILY_NAME_FIRST = frozenset({"Xi", "Hu", "Wang", "Kim", "Moon", "Yoon", "Lee"})
 _VERBS = {
     Kind.TREATY_EXPIRY: "expires",
@@ -158,7 +161,17 @@ def _deadline(scene: Scene) -> str:
         return f"{'' if named else subject} {scene.length} ends"
     if scene.cue.label == "sanctions return":
         return f"{subject} sanctions return"
+    if scene.cue.label == "takes effect" and (what := _taking_effect(scene)):
+        owner = "-".join(filter(None, (_organisation(scene), subject)))
+        return f"{owner} {what} {'take' if what.endswith('s') else 'takes'} effect"
     return f"{subject} deadline"
+
+
+def _taking_effect(scene: Scene) -> str | None:
+    """What takes effect, named last before the cue: "the ceasefire, which took effect"."""
+    before = scene.text[max(scene.cue.start - 100, 0) : scene.cue.start]
+    named = _EFFECTIVE_THINGS.findall(before)
+    return named[-1].lower() if named else None
 
 
 def _conference(scene: Scene) -> str:

@@ -630,6 +630,31 @@ def test_time_given_until_a_day_is_a_deadline_on_that_day(text, due, status):
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "due", "title"),
+    [
+        (
+            "The ceasefire, which took effect on October 10, has held.",
+            "2025-10-10",
+            "Ceasefire takes effect",
+        ),
+        (
+            "New US tariffs on Indian goods take effect on August 27.",
+            "2026-08-27",
+            "US-India tariffs take effect",
+        ),
+        (
+            "The EU's ban on Russian LNG takes effect on January 1, 2027.",
+            "2027-01-01",
+            "EU-Russia ban takes effect",
+        ),
+    ],
+)
+def test_what_takes_effect_names_the_title(text, due, title):
+    found = only(text, date(2026, 1, 20))
+    assert (found.due and found.due.value, found.title) == (due, title)
+
+
 def test_a_deadline_given_as_an_amount_is_titled_by_who_is_under_it():
     found = only("The United States gave Russia 50 days to reach a deal.", date(2025, 7, 14))
     assert found.title == "US-Russia 50-day deadline"
