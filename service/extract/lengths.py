@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 from service.domain import Kind
 from service.domain.proposals import Mod, TimexType
@@ -14,11 +15,21 @@ from service.extract.anchoring import ends_on
 from service.extract.article import Article
 from service.extract.events import Cue, obliged
 from service.extract.rules_offsets import DEADLINE_NOUNS, PAUSE_NOUNS
+from service.extract.sentences import Sentence
 from service.extract.tagger import Tagged
+from service.extract.units import Unit, add
 
 _LENGTH_EVENT = re.compile(rf"(?i:\b(?:{DEADLINE_NOUNS}|{PAUSE_NOUNS})$)")
 _TO_ACT = re.compile(r"(?:,\s+(?i:until|till)\s+[^,]{1,30},)?\s+to\s+[a-z]")
 _LENGTH_WORDS = re.compile(r"^(?i:(?:a|an|the|its|their)\s+)?(?P<rest>.+)$")
+_LASTS_BEFORE = re.compile(
+    r"\b(?i:runs?|lasts?|continues?|will\s+(?:run|last|continue)|is\s+to\s+(?:run|last))"
+    r"\s+(?:for\s+)?$"
+)
+"""A verb that gives an event's length: "opens on April 27 and runs for four weeks"."""
+_WHOLE_UNITS = re.compile(r"^P(?P<n>\d+)(?P<unit>[DWMY])$")
+_CLAUSE_BREAK = re.compile(r"[,;:]")
+_UNIT_OF = {"D": Unit.DAY, "W": Unit.WEEK, "M": Unit.MONTH, "Y": Unit.YEAR}
 _OVER_BEFORE = re.compile(r"\b(?i:after|following|since|ending|ended)\s+$")
 """A length told as over: "talks resumed after a three-week pause"."""
 
@@ -89,3 +100,21 @@ def length_name(article: Article, tagged: Tagged) -> str:
     """ "30-day process" from "a 30-day process"."""
     words = _LENGTH_WORDS.match(_length_text(article, tagged))
     return words.group("rest") if words else _length_text(article, tagged)
+
+
+def last_day_after(article: Article, sentence: Sentence, opening: int) -> date | None:
+    """The last day of an event that opens on the day tagged at `opening`, when the same
+    clause goes on to say how long it runs ("opens on April 27 and runs for four weeks":
+    May 24; not "opened on Monday, and the ceasefire will last 30 days")."""
+    first = article.tagged[opening]
+    at = opening + 1
+    while at < len(article.tagged) and (tagged := article.tagged[at]).start < sentence.end:
+        if _CLAUSE_BREAK.search(article.text, first.end, tagged.start):
+            return None
+        counted = _WHOLE_UNITS.match(tagged.timex.value)
+        lasts = _LASTS_BEFORE.search(article.text, max(tagged.start - 30, 0), tagged.start)
+        if counted and lasts:
+            count, unit = int(counted["n"]), _UNIT_OF[counted["unit"]]
+            return add(first.timex.earliest, count, unit) - timedelta(1)
+        at += 1
+    return None

@@ -21,7 +21,13 @@ from service.extract.actors import Actor, parties_of, place_after
 from service.extract.article import Article
 from service.extract.attach import Pair, attach
 from service.extract.events import Cue, cancelled, hedged
-from service.extract.lengths import anchors_of_lengths, length_cues, length_name, stated_ends
+from service.extract.lengths import (
+    anchors_of_lengths,
+    last_day_after,
+    length_cues,
+    length_name,
+    stated_ends,
+)
 from service.extract.sentences import Sentence
 from service.extract.tagger import Tagged
 from service.extract.titles import Scene, title_for
@@ -56,8 +62,28 @@ def propose(article: Article) -> list[Proposal]:
         ]
         if not made and (undated := _undated(article, number, cues)) is not None:
             made.append((undated, None))
-        found.extend(_days_in_a_row(made))
+        found.extend(_lasting(article, sentence, _days_in_a_row(made)))
     return _opened_and_closed(found)
+
+
+def _lasting(
+    article: Article, sentence: Sentence, made: list[tuple[Proposal, str | None]]
+) -> list[tuple[Proposal, str | None]]:
+    """An event that opens on a day and "runs for four weeks" ends when those weeks do."""
+    lasting = []
+    for proposal, role in made:
+        due, opening = proposal.due, proposal.mention
+        if (
+            role == "start"
+            and proposal.end is None
+            and opening is not None
+            and due is not None
+            and due.precision is Precision.DAY
+            and (last := last_day_after(article, sentence, opening))
+        ):
+            proposal = _closed_by(proposal, Due(value=last.isoformat()))
+        lasting.append((proposal, role))
+    return lasting
 
 
 def _days_in_a_row(
@@ -102,14 +128,13 @@ def _opened_and_closed(found: list[tuple[Proposal, str | None]]) -> list[Proposa
         after = (opened.due.last_day + timedelta(n) for n in range(1, _LONGEST_EVENT_DAYS + 1))
         at = min(closing_at.get((opened.kind, day), len(found)) for day in after)
         if at < len(found) and proposals[at] is not None:
-            proposals[position] = _closed_by(opened, found[at][0])
+            proposals[position] = _closed_by(opened, found[at][0].due)
             proposals[at] = None
     return [proposal for proposal in proposals if proposal is not None]
 
 
-def _closed_by(opened: Proposal, closing: Proposal) -> Proposal:
-    """The opened event with the closing's day as its end; still on if that is to come."""
-    end = closing.due
+def _closed_by(opened: Proposal, end: Due | None) -> Proposal:
+    """The opened event with `end` as its end; still on if that is to come."""
     update: dict[str, object] = {"end": end}
     published = opened.source.published
     on = end is not None and published is not None and end.last_day > published

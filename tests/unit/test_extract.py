@@ -561,6 +561,29 @@ def test_an_opening_and_what_it_runs_until_are_one_event(text, due, end):
     assert (found.due and found.due.value, found.end and found.end.value) == (due, end)
 
 
+@pytest.mark.parametrize(
+    ("text", "end", "status"),
+    [
+        # opens on a day and runs for a stated time: it ends when that time does
+        (
+            "The NPT Review Conference opens in New York on April 27 and runs for four weeks.",
+            "2026-05-24",
+            Status.SCHEDULED,
+        ),
+        ("The session opened on January 5 and will last two weeks.", "2026-01-18", Status.OCCURRED),
+        # a length after a new clause is something else's
+        (
+            "The talks opened on Monday, and the ceasefire will last for 30 days.",
+            None,
+            Status.OCCURRED,
+        ),
+    ],
+)
+def test_an_event_that_runs_for_a_stated_time_ends_when_it_does(text, end, status):
+    found = only(text, date(2026, 1, 20))
+    assert (found.end and found.end.value, found.status) == (end, status)
+
+
 def test_an_event_that_began_and_ends_after_publication_is_still_on():
     text = "The Conference on Disarmament's first session runs from January 19 to March 27."
     found = only(text, date(2026, 1, 20))
