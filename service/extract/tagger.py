@@ -200,7 +200,10 @@ def _laid(chosen: list[_Candidate], ctx: Context) -> list[Tagged]:
             ):
                 shift = replace(shift, sign=-1)  # laid back from the day it ends
             base = None if anchor is None else timexes[anchor]
-            timexes[index] = lay(shift, base, ctx.published)
+            laid = lay(shift, base, ctx.published)
+            if anchor is None and candidate.found.anchor is Anchor.NEXT:
+                laid = replace(laid, said_in_passing=True)  # "90 days after it is ratified"
+            timexes[index] = laid
     narrative.follow([c.start for c in chosen], [c.found for c in chosen], timexes, ctx.published)
     _clocks_on_their_days(chosen, timexes, ctx)
     return [

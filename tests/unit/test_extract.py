@@ -611,6 +611,10 @@ def test_days_listed_in_a_row_are_one_event_and_days_apart_are_not():
 def test_the_event_a_length_counts_from_is_not_dated_by_it():
     text = "Moscow said it would keep to the limits for a year after the treaty expires."
     assert proposals(text, date(2026, 1, 20)) == []
+    # counted from an event with no date, a length dates nothing at all
+    text = "The treaty enters into force 90 days after the 50th ratification."
+    assert proposals(text, date(2025, 8, 10)) == []
+
 
 
 def test_a_pause_told_as_over_sets_no_deadline_and_leaves_the_event_its_day():
