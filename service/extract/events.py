@@ -16,6 +16,7 @@ from typing import Any
 from service.domain import Kind
 
 _TREATY_WORDS = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal)\b")
+_DEADLINE_WORDS = re.compile(r"\b(?i:deadline|ultimatum|grace\s+period)\b")
 _SANCTIONS = re.compile(r"\b(?i:sanctions)\b")
 _WITHDRAWAL = re.compile(r"\b(?i:withdr[ae]w\w*|pull(?:s|ed|ing)?\s+out)\b")
 _OBLIGED = re.compile(
@@ -92,6 +93,10 @@ def _with_treaty(kind: Kind) -> Callable[[str], Kind | None]:
 
 
 def _expiry(sentence: str) -> Kind:
+    """A treaty's expiry, unless what expires is a deadline and no treaty is named ("the
+    deadline for a deal expires")."""
+    if _DEADLINE_WORDS.search(sentence) and not _TREATY.search(sentence):
+        return Kind.DEADLINE
     return Kind.TREATY_EXPIRY if has_treaty(sentence) else Kind.DEADLINE
 
 
@@ -141,6 +146,8 @@ _SPECS = (
     _spec(r"(?:nuclear\s+)?(?:deal|treaty|accord|agreement|pact)", _always(Kind.TREATY_SIGNED),
           "agreed", reach=1, side="before"),
     _spec(r"extend(?:s|ed|ing)?|extension", _with_treaty(Kind.TREATY_SIGNED), "extension agreed"),
+    _spec(r"(?<!de-)ratif(?:y|ies|ied|ying|ication)", _with_treaty(Kind.TREATY_SIGNED), "ratified",
+          priority=3),
     _spec(r"(?:enter(?:s|ed|ing)?|came|comes?|coming)\s+into\s+force|entry\s+into\s+force|"
           r"in\s+force\s+since", _always(Kind.TREATY_IN_FORCE), "enters into force",
           priority=3),

@@ -143,6 +143,9 @@ def _treaty(scene: Scene) -> str:
         return f"{who(scene.actors, 1, people_first=False)} withdrawal from {name}".strip()
     if scene.cue.label == "extension agreed":
         return f"{name} extension agreed"
+    if scene.cue.label == "ratified":
+        by = who(scene.actors, 1, people_first=False)
+        return f"{name} ratified by {by}" if by else f"{name} ratified"
     return f"{name} {_VERBS[scene.kind]}"
 
 

@@ -616,6 +616,24 @@ def test_the_event_a_length_counts_from_is_not_dated_by_it():
     assert proposals(text, date(2025, 8, 10)) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("The US Senate ratified New START on December 22, 2010.", "New START ratified by US"),
+        ("Russia's State Duma ratified the treaty on Tuesday.", "Treaty ratified by Russia"),
+    ],
+)
+def test_a_ratification_is_a_treaty_step_and_a_de_ratification_a_withdrawal(text, title):
+    found = only(text, date(2025, 8, 10))
+    assert (found.kind, found.title, found.status) == (Kind.TREATY_SIGNED, title, Status.OCCURRED)
+    undone = only("Russia de-ratified the CTBT in November 2023.", date(2025, 8, 10))
+    assert undone.kind is Kind.TREATY_WITHDRAWAL
+
+
+def test_a_deadline_that_expires_is_a_deadline_even_for_a_deal():
+    found = only("The deadline for a deal expires at midnight on August 12.", date(2025, 8, 10))
+    assert summary(found)[:2] == (Kind.DEADLINE, "2025-08-12")
+
 
 def test_a_pause_told_as_over_sets_no_deadline_and_leaves_the_event_its_day():
     found = only("Talks resumed on Monday after a three-week pause.", date(2026, 1, 20))
