@@ -28,6 +28,7 @@ _LASTS_BEFORE = re.compile(
 )
 """A verb that gives an event's length: "opens on April 27 and runs for four weeks"."""
 _WHOLE_UNITS = re.compile(r"^P(?P<n>\d+)(?P<unit>[DWMY])$")
+_SPAN_AFTER = re.compile(r"\s+(?i:from|between|running\s+from|lasting\s+from)\s+")
 _CLAUSE_BREAK = re.compile(r"[,;:]")
 _UNIT_OF = {"D": Unit.DAY, "W": Unit.WEEK, "M": Unit.MONTH, "Y": Unit.YEAR}
 _OVER_BEFORE = re.compile(r"\b(?i:after|following|since|ending|ended)\s+$")
@@ -83,6 +84,9 @@ def _stated_ends(article: Article) -> dict[int, int]:
                 break
             if mention.timex.is_point and ends_on(article.text, length.end, mention.start):
                 ends[index] = later
+                break
+            if _SPAN_AFTER.fullmatch(article.text, length.end, mention.start):
+                ends[index] = later  # "a three-day truce from May 8 to 10": it ends on the 10th
                 break
     return ends
 

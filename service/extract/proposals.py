@@ -267,6 +267,8 @@ def _as_stated(counted: Due | None, stated: Timex, kind: Kind) -> Due | None:
     January 26 of a ceasefire that "expires in January"); else the stated end."""
     if counted is not None and stated.earliest <= counted.first_day <= stated.latest:
         return counted
+    if "/" in stated.value:
+        return Due(value=stated.latest.isoformat())  # a stated range ends on its last day
     return _due(stated, kind)[0]
 
 

@@ -502,6 +502,13 @@ def test_a_thirty_day_process_sets_a_deadline_thirty_days_after_it_starts():
             "2025-09-27",
             "Iran 30-day deadline",
         ),
+        # a length, then the range it runs over: it ends on the range's last day
+        (
+            "The two sides observed a 60-day ceasefire between March 1 and April 29.",
+            date(2025, 5, 7),
+            "2025-04-29",
+            "60-day ceasefire ends",
+        ),
         # a word between the number and the noun says what sort of length it is
         (
             "The 30-day snapback process, started on August 28, ends on September 27.",
