@@ -146,8 +146,6 @@ _SPECS = (
     _spec(r"(?:nuclear\s+)?(?:deal|treaty|accord|agreement|pact)", _always(Kind.TREATY_SIGNED),
           "agreed", reach=1, side="before"),
     _spec(r"extend(?:s|ed|ing)?|extension", _with_treaty(Kind.TREATY_SIGNED), "extension agreed"),
-    _spec(r"(?<!de-)ratif(?:y|ies|ied|ying|ication)", _with_treaty(Kind.TREATY_SIGNED), "ratified",
-          priority=3),
     _spec(r"(?:enter(?:s|ed|ing)?|came|comes?|coming)\s+into\s+force|entry\s+into\s+force|"
           r"in\s+force\s+since", _always(Kind.TREATY_IN_FORCE), "enters into force",
           priority=3),
@@ -180,6 +178,8 @@ _SPECS = (
           r"vote[sd]?", _always(Kind.MEETING), "vote", reach=8, priority=2),
     _spec(r"host(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=10),
     _spec(r"visit(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=4),
+    _spec(r"(?:arriv(?:e|es|ed|ing)|(?:is|are|was|were)\s+due)\s+in(?=\s+[A-Z])",
+          _always(Kind.MEETING), "visit", reach=6),
     _spec(r"elections?|midterms?|re-?election|referendum|presidential\s+vote|ballot",
           _always(Kind.ELECTION), "election", reach=12, priority=3),
     _spec(r"(?<!news\s)(?<!press\s)conferences?|revcon|prepcom|preparatory\s+"

@@ -105,7 +105,8 @@ def _meeting(scene: Scene) -> str:
         return f"{_voters(scene)} vote"
     noun = {"meeting": "meeting", "talks": _talks_word(scene), "visit": "visit"}.get(label, label)
     subject = f" on {scene.treaty}" if scene.treaty and label == "talks" else ""
-    return f"{_next(scene)}{who(scene.actors)} {noun}{subject}{_where(scene)}"
+    where = f" to {scene.place}" if label == "visit" and scene.place else _where(scene)
+    return f"{_next(scene)}{who(scene.actors)} {noun}{subject}{where}"
 
 
 def _voters(scene: Scene) -> str:
@@ -143,9 +144,6 @@ def _treaty(scene: Scene) -> str:
         return f"{who(scene.actors, 1, people_first=False)} withdrawal from {name}".strip()
     if scene.cue.label == "extension agreed":
         return f"{name} extension agreed"
-    if scene.cue.label == "ratified":
-        by = who(scene.actors, 1, people_first=False)
-        return f"{name} ratified by {by}" if by else f"{name} ratified"
     return f"{name} {_VERBS[scene.kind]}"
 
 

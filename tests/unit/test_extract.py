@@ -624,17 +624,15 @@ def test_the_event_a_length_counts_from_is_not_dated_by_it():
 
 
 @pytest.mark.parametrize(
-    ("text", "title"),
+    ("text", "due", "title"),
     [
-        ("The US Senate ratified New START on December 22, 2010.", "New START ratified by US"),
-        ("Russia's State Duma ratified the treaty on Tuesday.", "Treaty ratified by Russia"),
+        ("Witkoff is due in Moscow later this week.", "2019-W20", "Witkoff visit to Moscow"),
+        ("The delegation arrived in Geneva on Sunday.", "2019-05-12", "Visit to Geneva"),
     ],
 )
-def test_a_ratification_is_a_treaty_step_and_a_de_ratification_a_withdrawal(text, title):
-    found = only(text, date(2025, 8, 10))
-    assert (found.kind, found.title, found.status) == (Kind.TREATY_SIGNED, title, Status.OCCURRED)
-    undone = only("Russia de-ratified the CTBT in November 2023.", date(2025, 8, 10))
-    assert undone.kind is Kind.TREATY_WITHDRAWAL
+def test_being_due_in_or_arriving_in_a_place_is_a_visit(text, due, title):
+    found = only(text)
+    assert (found.kind, found.due and found.due.value, found.title) == (Kind.MEETING, due, title)
 
 
 def test_a_deadline_that_expires_is_a_deadline_even_for_a_deal():
