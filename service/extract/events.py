@@ -16,6 +16,10 @@ from typing import Any
 from service.domain import Kind
 
 _TREATY_WORDS = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal)\b")
+_OBSERVING = re.compile(
+    r"\b(?i:observ(?:e|es|ed|ing)|abid(?:e|es|ing)\s+by|abided\s+by|respect(?:s|ed|ing)?|"
+    r"adher(?:e|es|ed|ing)\s+to|compl(?:y|ies|ied|ying)\s+with|keep(?:s|ing)?\s+to|kept\s+to)\b"
+)
 _DEADLINE_WORDS = re.compile(r"\b(?i:deadline|ultimatum|grace\s+period)\b")
 _SANCTIONS = re.compile(r"\b(?i:sanctions)\b")
 _WITHDRAWAL = re.compile(r"\b(?i:withdr[ae]w\w*|pull(?:s|ed|ing)?\s+out)\b")
@@ -92,6 +96,14 @@ def _with_treaty(kind: Kind) -> Callable[[str], Kind | None]:
     return lambda sentence: kind if has_treaty(sentence) else None
 
 
+def _until(sentence: str) -> Kind | None:
+    """ "in force until 2026" is a treaty's expiry; "will observe its limits until February
+    5" is a party's own time limit, not the treaty's."""
+    if _OBSERVING.search(sentence):
+        return Kind.DEADLINE
+    return Kind.TREATY_EXPIRY if has_treaty(sentence) else None
+
+
 def _expiry(sentence: str) -> Kind:
     """A treaty's expiry, unless what expires is a deadline and no treaty is named ("the
     deadline for a deal expires")."""
@@ -132,8 +144,7 @@ _SPECS = (
     _spec(r"terminat(?:e|es|ed|ing|ion)", _expiry, "expires", priority=3, side="after"),
     _spec(r"expir(?:e|es|ed|ing|y|ation)|lapse[sd]?|runs?\s+out|ran\s+out", _expiry, "expires",
           priority=3),
-    _spec(r"until", _with_treaty(Kind.TREATY_EXPIRY), "expires", reach=0, priority=3,
-          side="after"),
+    _spec(r"until", _until, "expires", reach=0, priority=3, side="after"),
     _spec(
         r"sign(?:s|ed|ing)?(?!\s+(?:a|the|an)\s+(?:law|decree|bill|order|executive|memorandum|"
         r"letter|statement|joint))",

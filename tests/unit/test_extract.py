@@ -635,6 +635,17 @@ def test_being_due_in_or_arriving_in_a_place_is_a_visit(text, due, title):
     assert (found.kind, found.due and found.due.value, found.title) == (Kind.MEETING, due, title)
 
 
+def test_a_party_observing_limits_until_a_day_is_its_own_deadline_not_the_treaty_expiry():
+    text = (
+        "Russia said it would continue to observe the treaty's central limits for one year, "
+        "until February 5, 2027."
+    )
+    found = only(text, date(2026, 2, 6))
+    assert summary(found)[:2] == (Kind.DEADLINE, "2027-02-05")
+    kept = only("The treaty remains in force until February 2026.", date(2025, 6, 1))
+    assert summary(kept)[:2] == (Kind.TREATY_EXPIRY, "2026-02")
+
+
 def test_a_deadline_that_expires_is_a_deadline_even_for_a_deal():
     found = only("The deadline for a deal expires at midnight on August 12.", date(2025, 8, 10))
     assert summary(found)[:2] == (Kind.DEADLINE, "2025-08-12")
