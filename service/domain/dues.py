@@ -134,7 +134,15 @@ class Due(BaseModel):
     model_config = FROZEN
 
     value: str = Field(examples=["2026-02-05", "2021", "2025-Q3", "2019-04"])
-    tz: str | None = Field(default=None, examples=["Europe/Moscow"])
+    tz: str | None = Field(
+        default=None,
+        examples=["Europe/Moscow"],
+        description=(
+            "IANA zone of a value with a time of day. A local time the clocks skip is refused; "
+            "one they pass twice (when they go back) is its first occurrence, as RFC 5545 reads "
+            "a DTSTART with a TZID."
+        ),
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -50,6 +50,12 @@ def test_a_timed_due_keeps_its_zone_and_starts_alerts_from_that_moment():
     assert due.start_instant() == datetime(2026, 2, 5, 7, 0, tzinfo=UTC)
 
 
+def test_a_local_time_the_clocks_pass_twice_is_its_first_occurrence():
+    # 1 November 2026, New York: 01:30 comes once in EDT (05:30 UTC), then again in EST
+    due = Due(value="2026-11-01T01:30", tz="America/New_York")
+    assert due.start_instant() == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+
+
 def test_alerts_count_back_from_the_earliest_moment_of_a_vague_window():
     assert Due(value="2021").start_instant() == datetime(2021, 1, 1, tzinfo=UTC)
     assert Due(value="2025-Q3").end_instant() == datetime(2025, 10, 1, tzinfo=UTC)
