@@ -191,7 +191,8 @@ _SPECS = (
     _spec(r"visit(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=4),
     _spec(r"(?:arriv(?:e|es|ed|ing)|(?:is|are|was|were)\s+due)\s+in(?=\s+[A-Z])",
           _always(Kind.MEETING), "visit", reach=6),
-    _spec(r"elections?|midterms?|re-?election|referendum|presidential\s+vote|ballot",
+    _spec(r"elections?|midterms?|re-?election|referendum|presidential\s+vote|ballot|run-?offs?|"
+          r"(?:go|went|goes|going|head|heads|headed)\s+to\s+the\s+polls",
           _always(Kind.ELECTION), "election", reach=12, priority=3),
     _spec(r"(?<!news\s)(?<!press\s)conferences?|revcon|prepcom|preparatory\s+"
           r"(?:committee|meeting|session)|review(?=\s+(?:of|conference))|forum",

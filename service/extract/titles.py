@@ -132,10 +132,15 @@ def _next(scene: Scene) -> str:
 
 
 def _election(scene: Scene) -> str:
+    """Named by the country that votes, never by an organisation the vote is about ("a
+    referendum on EU membership" is not an EU election)."""
     qualifier = _QUALIFIER.search(scene.text[max(scene.cue.start - 30, 0) : scene.cue.start])
-    country = SHORT_NAMES.get(scene.parties[0], scene.parties[0]) if scene.parties else ""
+    countries = [party for party in scene.parties if party not in _ORGANISATIONS]
+    country = SHORT_NAMES.get(countries[0], countries[0]) if countries else ""
     adjective = f"{qualifier.group(1).lower()} " if qualifier else ""
-    return f"{country} {adjective}election"
+    word = scene.text[scene.cue.start : scene.cue.end].lower()
+    noun = next((name for name in ("referendum", "runoff", "run-off") if name in word), "election")
+    return f"{country} {adjective}{noun}"
 
 
 def _treaty(scene: Scene) -> str:

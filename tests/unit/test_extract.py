@@ -786,6 +786,21 @@ def test_elections_name_the_country_that_holds_them():
     assert summary(only(text)) == (Kind.ELECTION, "2016", Status.OCCURRED, {"US"})
 
 
+@pytest.mark.parametrize(
+    ("text", "due", "title"),
+    [
+        ("Americans go to the polls on November 5.", "2024-11-05", "US election"),
+        ("Russians went to the polls in March.", "2024-03", "Russia election"),
+        ("The runoff is scheduled for November 3.", "2024-11-03", "Runoff"),
+        # a vote about an organisation is not the organisation's election
+        ("Moldova holds a referendum on EU membership on October 20.", "2024-10-20", "Referendum"),
+    ],
+)
+def test_polls_runoffs_and_referendums_are_elections_titled_by_what_they_are(text, due, title):
+    found = only(text, date(2024, 10, 1))
+    assert (found.kind, found.due and found.due.value, found.title) == (Kind.ELECTION, due, title)
+
+
 def test_a_stated_range_becomes_due_and_end():
     found = only("NATO leaders will gather in Vilnius on July 11-12.", date(2023, 6, 1))
     assert found.due is not None and found.end is not None
