@@ -41,6 +41,29 @@ _COUNTRIES = {
     "IQ": "Iraq|Iraqi|Iraqis|Baghdad",
     "QA": "Qatar|Doha",
     "AE": "United Arab Emirates|UAE|Abu Dhabi",
+    "MD": "Moldova|Moldovan|Moldovans",
+    "AM": "Armenia|Armenian|Armenians",
+    "AZ": "Azerbaijan|Azerbaijani|Azerbaijanis",
+    "KZ": "Kazakhstan|Kazakh",
+    "EG": "Egypt|Egyptian|Egyptians",
+    "LB": "Lebanon|Lebanese",
+    "OM": "Oman|Omani",
+    "NO": "Norway|Norwegian",
+    "SE": "Sweden|Swedish",
+    "NL": "Netherlands|Dutch",
+    "IT": "Italy|Italian",
+    "ES": "Spain|Spanish",
+    "BR": "Brazil|Brazilian",
+    "ZA": "South Africa|South African",
+    "MX": "Mexico|Mexican",
+    "ID": "Indonesia|Indonesian",
+    "AF": "Afghanistan|Afghan|Taliban",
+    "YE": "Yemen|Yemeni",
+    "LT": "Lithuania|Lithuanian",
+    "LV": "Latvia|Latvian",
+    "EE": "Estonia|Estonian",
+    "RO": "Romania|Romanian",
+    "RS": "Serbia|Serbian",
 }
 _ORGANISATIONS = {
     "UNSC": "UN Security Council|U.N. Security Council|Security Council",
@@ -99,6 +122,8 @@ _PLACE_NAMES = frozenset(
     Riyadh Tokyo Islamabad Ankara Budapest Caracas Damascus Minsk Warsaw Hanoi Ottawa Baghdad
     Doha Finland Japan Vietnam Hungary Qatar Turkey Türkiye Belarus Poland Germany France
     Britain China Russia Iran Ukraine Israel India Pakistan Canada Iraq Syria Venezuela
+    Moldova Armenia Azerbaijan Kazakhstan Egypt Lebanon Oman Norway Sweden Netherlands Italy
+    Spain Brazil Mexico Indonesia Afghanistan Yemen Lithuania Latvia Estonia Romania Serbia
     """.split()
 )
 """Names that, after "in", "at" or "to", say where something happens rather than who acts."""

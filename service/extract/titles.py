@@ -18,7 +18,14 @@ SHORT_NAMES = {
     "KR": "South Korea", "IR": "Iran", "GB": "UK", "FR": "France", "DE": "Germany",
     "UA": "Ukraine", "IL": "Israel", "SA": "Saudi", "JP": "Japan", "IN": "India",
     "PK": "Pakistan", "TR": "Turkey", "HU": "Hungary", "VE": "Venezuela", "UNSC":
-    "UN Security Council", "UNGA": "UN General Assembly",
+    "UN Security Council", "UNGA": "UN General Assembly", "SY": "Syria", "BY": "Belarus",
+    "PL": "Poland", "VN": "Vietnam", "FI": "Finland", "CA": "Canada", "IQ": "Iraq",
+    "QA": "Qatar", "AE": "UAE", "MD": "Moldova", "AM": "Armenia", "AZ": "Azerbaijan",
+    "KZ": "Kazakhstan", "EG": "Egypt", "LB": "Lebanon", "OM": "Oman", "NO": "Norway",
+    "SE": "Sweden", "NL": "Netherlands", "IT": "Italy", "ES": "Spain", "BR": "Brazil",
+    "ZA": "South Africa", "MX": "Mexico", "ID": "Indonesia", "AF": "Afghanistan",
+    "YE": "Yemen", "LT": "Lithuania", "LV": "Latvia", "EE": "Estonia", "RO": "Romania",
+    "RS": "Serbia",
 }  # fmt: skip
 _ORGANISATIONS = ("NATO", "G7", "G20", "EU", "ASEAN", "UNSC", "OSCE", "AU", "BRICS", "SCO")
 _QUALIFIER = re.compile(
@@ -144,9 +151,12 @@ def _election(scene: Scene) -> str:
 
 
 def _treaty(scene: Scene) -> str:
-    name = scene.treaty or "Treaty"
+    """The treaty by name; one not named, by the countries that are party to it."""
     if scene.kind is Kind.TREATY_WITHDRAWAL:
+        name = scene.treaty or "Treaty"
         return f"{who(scene.actors, 1, people_first=False)} withdrawal from {name}".strip()
+    parties = who(scene.actors, people_first=False)
+    name = scene.treaty or (f"{parties} treaty" if parties else "Treaty")
     if scene.cue.label == "extension agreed":
         return f"{name} extension agreed"
     return f"{name} {_VERBS[scene.kind]}"

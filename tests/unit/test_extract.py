@@ -793,12 +793,22 @@ def test_elections_name_the_country_that_holds_them():
         ("Russians went to the polls in March.", "2024-03", "Russia election"),
         ("The runoff is scheduled for November 3.", "2024-11-03", "Runoff"),
         # a vote about an organisation is not the organisation's election
-        ("Moldova holds a referendum on EU membership on October 20.", "2024-10-20", "Referendum"),
+        (
+            "Moldova holds a referendum on EU membership on October 20.",
+            "2024-10-20",
+            "Moldova referendum",
+        ),
     ],
 )
 def test_polls_runoffs_and_referendums_are_elections_titled_by_what_they_are(text, due, title):
     found = only(text, date(2024, 10, 1))
     assert (found.kind, found.due and found.due.value, found.title) == (Kind.ELECTION, due, title)
+
+
+def test_a_treaty_not_named_is_titled_by_its_parties():
+    text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
+    found = only(text, date(2024, 10, 1))
+    assert (found.title, found.parties) == ("Armenia-Azerbaijan treaty signed", ("AM", "AZ"))
 
 
 def test_a_stated_range_becomes_due_and_end():
