@@ -70,7 +70,9 @@ def title_for(scene: Scene) -> str:
 
 
 def who(actors: tuple[Actor, ...], limit: int = 2, *, people_first: bool = True) -> str:
-    """ "Trump-Putin" from the leaders or officials named, else "US-Russia" from countries."""
+    """ "Trump-Putin" from the leaders or officials named, else "US-Russia" from countries;
+    a venue ("talks in Washington") is where, not who."""
+    actors = tuple(actor for actor in actors if not actor.venue)
     people = _distinct([a for a in actors if a.person], limit)
     if people and people_first:
         return "-".join(_surname(actor.name) for actor in people)

@@ -811,6 +811,11 @@ def test_a_treaty_not_named_is_titled_by_its_parties():
     assert (found.title, found.parties) == ("Armenia-Azerbaijan treaty signed", ("AM", "AZ"))
 
 
+def test_a_venue_is_where_an_event_is_not_who_holds_it():
+    found = only("Talks are set to resume on Monday in Washington.", date(2025, 7, 10))
+    assert found.title == "Talks in Washington"
+
+
 def test_a_stated_range_becomes_due_and_end():
     found = only("NATO leaders will gather in Vilnius on July 11-12.", date(2023, 6, 1))
     assert found.due is not None and found.end is not None
