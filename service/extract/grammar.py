@@ -123,7 +123,7 @@ TRIGGERS = {
     "iso": r"\d{4}-[\dWQ]",
 }
 LOWER_TRIGGERS = {
-    "unit": r"day|week|fortnight|month|year",
+    "unit": r"day|week|fortnight|month|year|decade",
     "clock-unit": r"hour|minute",
     "day": r"today|tonight|yesterday|tomorrow|morning|afternoon|evening|night",
     "season": r"spring|summer|autumn|fall|winter",

@@ -10,6 +10,7 @@ from service.domain.proposals import Mod
 from service.extract import units
 from service.extract.grammar import Anchor, Context, Resolved, Shift, rule
 from service.extract.lexicon import UNITS, VAGUE_AMOUNTS, amount_of, amount_re, counted, unit_re
+from service.extract.units import Unit
 
 DEADLINE_NOUNS = (
     "process|period|window|deadline|ultimatum|countdown|grace period|notice period|notice|"
@@ -134,6 +135,52 @@ def length(match: re.Match[str], ctx: Context) -> Resolved:
     """ "for three years", "a five-year plan": a length, TIMEX3 P3Y, dating nothing."""
     least, most, unit = counted(match["n"], match["u"])
     return units.length(None if least != most else least, unit, ctx.published)
+
+
+@rule(
+    "decade-length",
+    rf"\b{amount_re('n')}[\s-]+(?!(?i:decades-))(?i:decades?)(?:-(?i:long|old))?\b"
+    r"(?!\s+(?i:ago|later|earlier|before|after)\b)|\b(?i:decades-long)\b",
+    trigger="unit",
+)
+def decade_length(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "two decades", "a decade-long feud", "decades-long": a length in years, TIMEX3 P20Y,
+    dating nothing. ("A decade ago" is left alone: news means it loosely, and TimeML corpora
+    value it every which way.)"""
+    if not match["n"]:
+        return units.length(None, Unit.YEAR, ctx.published)
+    least, most = amount_of(match["n"])
+    return units.length(10 * least if least == most else None, Unit.YEAR, ctx.published)
+
+
+_VAGUE_UNITS = r"(?P<u>(?i:day|week|month|year|decade))s\b"
+
+
+@rule(
+    "vague-length",
+    r"\b(?i:recent|(?:the\s+)?(?:past|last|next|coming))\s+"
+    rf"(?:(?i:few|several|couple\s+of)\s+)?{_VAGUE_UNITS}",
+    trigger="unit",
+)
+def vague_length(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "in recent months", "the past few weeks": a length of no stated count, TIMEX3 PXM,
+    PXW, dating nothing."""
+    return _uncounted(match, ctx)
+
+
+@rule(
+    "units-for",
+    rf"\b(?i:for|in|over)\s+(?P<t>(?:(?i:the)\s+)?{_VAGUE_UNITS})",
+    trigger="unit",
+)
+def units_for(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "for years", "over the years", "the first time in decades": TIMEX3 PXY."""
+    return _uncounted(match, ctx)
+
+
+def _uncounted(match: re.Match[str], ctx: Context) -> Resolved:
+    unit = match["u"].lower()
+    return units.length(None, Unit.YEAR if unit == "decade" else UNITS[unit], ctx.published)
 
 
 @rule(

@@ -66,6 +66,29 @@ def test_the_past_with_a_length_is_a_length_not_a_past_reference():
 
 
 @pytest.mark.parametrize(
+    ("text", "said", "value"),
+    [
+        # lengths with no count said: TIMEX3 X, typed duration
+        ("Prices have risen in recent months.", "recent months", "PXM"),
+        ("For the past few weeks, the bridge was shut.", "the past few weeks", "PXW"),
+        ("She has taught here for years.", "years", "PXY"),
+        ("It snowed for the first time in decades.", "decades", "PXY"),
+        ("Over the next couple of years, the lines will close.", "the next couple of years", "PXY"),
+        # decades counted are years
+        ("The rate is the lowest for almost two decades.", "two decades", "P20Y"),
+        ("The rivals ended a decades-long feud.", "decades-long", "PXY"),
+    ],
+)
+def test_lengths_of_uncounted_units_and_decades_are_durations(text: str, said: str, value: str):
+    found = only(text)
+    assert (found.text, found.value, found.type) == (said, value, TimexType.DURATION)
+
+
+def test_a_decade_ago_is_no_date_news_can_be_held_to():
+    assert values("A decade ago the bridge was built.") == []
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [
         ("The choir met Tuesday morning.", "2024-03-12TMO"),
