@@ -131,7 +131,7 @@ LOWER_TRIGGERS = {
     "ref": r"\b(?:now|current|present|recent|former|lately|soon|future|past|days|term|come)",
     "decade": r"\d0[\u2019']?s\b|centur|[\u2019']\d\d\b",
     "set": r"\b(?:daily|weekly|monthly|yearly|annually|quarterly|hourly|every|each|once|twice|"
-    r"times)\b",
+    r"times|per)\b",
     "holiday": r"christmas|new year|independence day|halloween|valentine|boxing day|thanksgiving",
     "clock": r"\d(?:\s*[ap]\.?m\b|:\d\d)|\b(?:noon|midnight|midday)",
     "spelled": r"\bnineteen\s|\btwo thousand",

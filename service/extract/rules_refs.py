@@ -11,6 +11,7 @@ import re
 
 from service.extract import units
 from service.extract.grammar import Context, Resolved, rule
+from service.extract.lexicon import MONTHS, WEEKDAYS, month_of, weekday_re
 
 _PRESENT = r"now|right\s+now|currently|nowadays|at\s+present|presently|these\s+days|today's"
 _PAST = r"recently|formerly|lately|in\s+recent\s+years|recent\s+years|the\s+past"
@@ -124,10 +125,26 @@ def century(match: re.Match[str], ctx: Context) -> Resolved:
 @rule(
     "set",
     r"\b(?:(?P<adverb>(?i:daily|weekly|monthly|yearly|annually|quarterly|hourly))|"
-    r"(?:(?i:every|each)|(?i:once|twice|\w+\s+times)\s+(?i:a|an|per))\s+"
+    r"(?:(?i:every|each|per)|(?i:once|twice|\w+\s+times)\s+(?i:a|an|per))\s+"
     r"(?P<u>(?i:day|week|month|year)))\b",
     trigger="set",
 )
 def every(match: re.Match[str], ctx: Context) -> Resolved:
-    """ "daily", "every week", "twice a week": a set, TIMEX3 P1D, P1W."""
+    """ "daily", "every week", "twice a week", "per year": a set, TIMEX3 P1D, P1W, P1Y."""
     return units.every(_EVERY[(match["adverb"] or match["u"]).lower()], ctx.published)
+
+
+_MONTH_NAMES = "|".join(name for name in MONTHS if len(name) > 3 or name == "May")
+
+
+@rule(
+    "every-named",
+    rf"\b(?i:every|each)\s+(?:{weekday_re('wd')}|(?P<m>{_MONTH_NAMES})\b)",
+    trigger="set",
+)
+def every_named(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "each Thursday", "every July": a set of that day of the week, or of that month, in
+    every year: TIMEX3 XXXX-WXX-4, XXXX-07."""
+    if match["wd"]:
+        return units.every(f"XXXX-WXX-{WEEKDAYS[match['wd']] + 1}", ctx.published)
+    return units.every(f"XXXX-{month_of(match['m']):02d}", ctx.published)

@@ -88,6 +88,7 @@ RULES: tuple[Rule, ...] = (
     ref.short_year,
     ref.decade,
     ref.every,
+    ref.every_named,
     ref.present_ref,
     ref.past_ref,
     ref.future_ref,

@@ -357,6 +357,10 @@ def test_the_weekend_is_a_weekend_of_an_iso_week():
         ("The lighthouse is checked daily.", "P1D"),
         ("The club meets every week.", "P1W"),
         ("The ferry sails twice a week.", "P1W"),
+        ("The mill loses $3 million per year.", "P1Y"),
+        # a day of every week, a month of every year
+        ("The market opens each Thursday.", "XXXX-WXX-4"),
+        ("The parade passes every July.", "XXXX-07"),
     ],
 )
 def test_repeated_times_are_sets(text: str, value: str):
