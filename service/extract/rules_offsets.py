@@ -128,7 +128,8 @@ def length_noun(match: re.Match[str], ctx: Context) -> Resolved:
 
 @rule(
     "length",
-    rf"\b{amount_re('n')}[\s-]+{unit_re('u')}(?:-(?i:long|old))?",
+    rf"\b{amount_re('n')}[\s-]+(?:(?i:more|additional|further|extra)\s+)?{unit_re('u')}"
+    r"(?:-(?i:long|old))?",
     trigger="unit",
 )
 def length(match: re.Match[str], ctx: Context) -> Resolved:
@@ -140,15 +141,16 @@ def length(match: re.Match[str], ctx: Context) -> Resolved:
 @rule(
     "decade-length",
     rf"\b{amount_re('n')}[\s-]+(?!(?i:decades-))(?i:decades?)(?:-(?i:long|old))?\b"
-    r"(?!\s+(?i:ago|later|earlier|before|after)\b)|\b(?i:decades-long)\b",
+    r"(?!\s+(?i:ago|later|earlier|before|after)\b)|\b(?i:decades-long)\b|"
+    r"\b(?P<past>(?i:(?:the\s+)?(?:past|last)))\s+(?i:decade)\b",
     trigger="unit",
 )
 def decade_length(match: re.Match[str], ctx: Context) -> Resolved:
-    """ "two decades", "a decade-long feud", "decades-long": a length in years, TIMEX3 P20Y,
+    """ "two decades", "the past decade", "decades-long": a length in years, TIMEX3 P20Y,
     dating nothing. ("A decade ago" is left alone: news means it loosely, and TimeML corpora
     value it every which way.)"""
     if not match["n"]:
-        return units.length(None, Unit.YEAR, ctx.published)
+        return units.length(10 if match["past"] else None, Unit.YEAR, ctx.published)
     least, most = amount_of(match["n"])
     return units.length(10 * least if least == most else None, Unit.YEAR, ctx.published)
 

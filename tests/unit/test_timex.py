@@ -77,6 +77,10 @@ def test_the_past_with_a_length_is_a_length_not_a_past_reference():
         # decades counted are years
         ("The rate is the lowest for almost two decades.", "two decades", "P20Y"),
         ("The rivals ended a decades-long feud.", "decades-long", "PXY"),
+        ("Crime fell over the past decade.", "the past decade", "P10Y"),
+        # a length with more of it to come is a length all the same
+        ("The pier stays shut for two more weeks.", "two more weeks", "P2W"),
+        ("The lease runs for an additional year.", "an additional year", "P1Y"),
     ],
 )
 def test_lengths_of_uncounted_units_and_decades_are_durations(text: str, said: str, value: str):
