@@ -164,12 +164,35 @@ def _entries() -> dict[str, tuple[str, bool, bool]]:
     }
 
 
+_Trie = dict[str, "_Trie"]
+
+
+def _trie(words: Sequence[str]) -> str:
+    """One pattern for many literal words, with shared prefixes factored out ("Iran" and
+    "Iranian" as Iran(?:ian)?): a plain alternation of some 300 names is tried name by name
+    at every capital in the text; the trie branches once a letter. Longer words win, as in
+    an alternation sorted longest first."""
+    root: _Trie = {}
+    for word in words:
+        node = root
+        for letter in word:
+            node = node.setdefault(letter, {})
+        node[""] = {}
+    return _branches(root)
+
+
+def _branches(node: _Trie) -> str:
+    ways = [re.escape(letter) + _branches(rest) for letter, rest in sorted(node.items()) if letter]
+    if not ways:
+        return ""
+    joined = ways[0] if len(ways) == 1 else f"(?:{'|'.join(ways)})"
+    if "" not in node:
+        return joined
+    return f"(?:{'|'.join(ways)})?"
+
+
 _NAMES = _entries()
-_NAME = re.compile(
-    r"(?<![\w.])(?:"
-    + "|".join(re.escape(name) for name in sorted(_NAMES, key=len, reverse=True))
-    + r")(?!\w)"
-)
+_NAME = re.compile(rf"(?<![\w.])(?:{_trie(list(_NAMES))})(?!\w)")
 PLACE = re.compile(rf"\b(?:in|at)\s+(?P<place>{_PLACES})\b")
 _PLACE_REACH = 60
 _MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")

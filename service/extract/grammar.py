@@ -125,6 +125,7 @@ TRIGGERS = {
 LOWER_TRIGGERS = {
     "unit": r"day|week|fortnight|month|year|decade",
     "clock-unit": r"hour|minute",
+    "decade-unit": r"decade",
     "day": r"today|tonight|yesterday|tomorrow|morning|afternoon|evening|night",
     "season": r"spring|summer|autumn|fall|winter",
     "quarter": r"quarter|half|period|year-earlier|year-ago|q[1-4]",

@@ -143,7 +143,7 @@ def length(match: re.Match[str], ctx: Context) -> Resolved:
     rf"\b{amount_re('n')}[\s-]+(?!(?i:decades-))(?i:decades?)(?:-(?i:long|old))?\b"
     r"(?!\s+(?i:ago|later|earlier|before|after)\b)|\b(?i:decades-long)\b|"
     r"\b(?P<past>(?i:(?:the\s+)?(?:past|last)))\s+(?i:decade)\b",
-    trigger="unit",
+    trigger="decade-unit",
 )
 def decade_length(match: re.Match[str], ctx: Context) -> Resolved:
     """ "two decades", "the past decade", "decades-long": a length in years, TIMEX3 P20Y,

@@ -22,7 +22,7 @@ from service.domain import (
     Tense,
     TimexType,
 )
-from service.extract import extract
+from service.extract import actors, extract
 from service.extract.sentences import split
 from tests.support.gold import load_sochi, sochi_report
 from tests.support.sample_commitments import sochi_report as known_sochi_commitments
@@ -809,6 +809,15 @@ def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
     assert (found.title, found.parties) == ("Armenia-Azerbaijan treaty signed", ("AM", "AZ"))
+
+
+def test_every_name_is_found_whole_and_the_longest_one_wins():
+    for name, (party, *_) in actors._NAMES.items():
+        found = actors.actors_in(f"Before {name}, and after.")
+        assert [(actor.name, actor.party) for actor in found] == [(name, party)], name
+    # a longer name that starts with a shorter one is the longer one
+    found = actors.actors_in("North Koreans and Iranians met the Soviet Union's envoy.")
+    assert [actor.name for actor in found] == ["North Koreans", "Iranians", "Soviet Union"]
 
 
 def test_a_venue_is_where_an_event_is_not_who_holds_it():
