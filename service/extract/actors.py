@@ -132,7 +132,9 @@ _PLACES = (
     "Alaska|Osaka|Hanoi|Singapore|Vladivostok|Prague|New York|Reykjavik|Paris|London|Berlin|"
     "Cornwall|Da Nang|Vietnam|Rovaniemi|Riyadh|Istanbul|Abu Dhabi|Doha|Tehran|Seoul|Tokyo|"
     "Hiroshima|Munich|The Hague|Madrid|Vilnius|Camp David|Panmunjom|Muscat|Oman|Rome|Jeddah|"
-    "Minsk|Astana|Kazan|Bali|Buenos Aires|Hamburg|Biarritz|Carbis Bay|Elmau|Ise-Shima|Evian"
+    "Minsk|Astana|Kazan|Bali|Buenos Aires|Hamburg|Biarritz|Carbis Bay|Elmau|Ise-Shima|Evian|"
+    "Oslo|Stockholm|Copenhagen|Warsaw|Cairo|Sharm el-Sheikh|Kananaskis|Baku|Yerevan|Beirut|"
+    "Lausanne|Montreux|Bratislava|Johannesburg|Rio de Janeiro"
 )
 
 

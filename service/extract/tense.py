@@ -29,6 +29,7 @@ _FUTURE = (
     r"Thu|Fri|Sat|Sun|\d|the\s+end|mid-|early|late|next))|"
     r"ahead of|is due|are due|is set|are set|will be|to be|"
     r"expires|begins|starts|opens|ends|closes|lapses|runs\s+out|takes?\s+effect|if|unless|"
+    r"arrives|departs|travels|visits|meets|convenes|hosts|heads\s+to|"
     r"(?:runs|lasts|continues)\s+(?:until|till|through)|"
     r"(?:gave|given|giving|gives?|granted|grants?)\s+(?:[\w\u2019'-]+\s+){0,3}?(?:until|till)|"
     r"(?:set|sets|setting|gave|gives|given|imposed|issued)\s+(?:a|an|the)\s+(?:[\w-]+\s+)?"

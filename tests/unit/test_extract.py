@@ -628,6 +628,12 @@ def test_the_event_a_length_counts_from_is_not_dated_by_it():
     [
         ("Witkoff is due in Moscow later this week.", "2019-W20", "Witkoff visit to Moscow"),
         ("The delegation arrived in Geneva on Sunday.", "2019-05-12", "Visit to Geneva"),
+        # a schedule in the present simple is ahead: "arrives on Thursday"
+        (
+            "Iran's foreign minister arrives in Oslo on Thursday.",
+            "2019-05-16",
+            "Iran visit to Oslo",
+        ),
     ],
 )
 def test_being_due_in_or_arriving_in_a_place_is_a_visit(text, due, title):
