@@ -185,6 +185,16 @@ def _uncounted(match: re.Match[str], ctx: Context) -> Resolved:
     return units.length(None, Unit.YEAR if unit == "decade" else UNITS[unit], ctx.published)
 
 
+@rule("given-hours", rf"\b{amount_re('n')}\s+(?i:hours?)(?=\s+to\s+[a-z])", trigger="clock-unit")
+def given_hours(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "gave Hamas 72 hours to respond": time to act, TIMEX3 PT72H, that runs out on the
+    day the hours do, counted from publication."""
+    least, most = amount_of(match["n"])
+    if least != most or not _GIVEN.search(ctx.text[max(match.start() - 40, 0) : match.start()]):
+        return None
+    return units.hours_to_act(least, ctx.published)
+
+
 @rule(
     "clock-length",
     rf"\b(?:(?P<half>(?i:half\s+an))|{amount_re('n')}(?P<and_half>\s+1/2|\s+and\s+a\s+half)?)"

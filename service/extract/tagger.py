@@ -83,6 +83,7 @@ RULES: tuple[Rule, ...] = (
     rel.month_as_modifier,
     rel.month_possessive,
     off.length,
+    off.given_hours,
     off.clock_length,
     ref.century,
     ref.short_year,

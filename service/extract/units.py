@@ -159,6 +159,13 @@ def clock_length(amount: str, published: date) -> Timex:
     )
 
 
+def hours_to_act(hours: int, published: date) -> Timex:
+    """ "72 hours to respond": TIMEX3 PT72H, over the days from publication to when the hours
+    run out (a day's part unknown, the last of them whole)."""
+    last = published + timedelta(days=-(-hours // 24))
+    return Timex(f"PT{hours}H", Precision.DAY, published, last, type=TimexType.DURATION)
+
+
 def every(value: str, published: date) -> Timex:
     """A TIMEX3 set ("daily" is P1D); its window is open, the time of writing stands for it."""
     return Timex(value, Precision.DAY, published, published, type=TimexType.SET)

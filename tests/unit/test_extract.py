@@ -670,6 +670,15 @@ def test_a_deadline_within_a_stated_time_or_until_a_date():
     assert summary(given)[:3] == (Kind.DEADLINE, "2024-10", Status.SCHEDULED)
     fifty = only("President Trump on Monday gave Russia 50 days to agree.", date(2025, 7, 14))
     assert summary(fifty)[:3] == (Kind.DEADLINE, "2025-09-02", Status.SCHEDULED)
+    # hours given to act run out on the day they do; hours something took are no deadline
+    hours = only("Iran has 48 hours to reply, the State Department said.", date(2025, 10, 1))
+    assert (*summary(hours)[:3], hours.title) == (
+        Kind.DEADLINE,
+        "2025-10-03",
+        Status.SCHEDULED,
+        "Iran-US 48-hour deadline",
+    )
+    assert proposals("The flight took 16 hours to reach Tokyo.", date(2025, 10, 1)) == []
 
 
 @pytest.mark.parametrize(
