@@ -18,7 +18,10 @@ from service.domain.proposals import Mod, Tense
 from service.extract.sentences import Sentences
 from service.extract.units import Timex, Unit
 
-_WILL_BEFORE = re.compile(r"\b(?:will|shall)\s+(?:[a-z]+\s+){1,6}?(?:on|in)\s+$")
+_WILL_BEFORE = re.compile(
+    r"\b(?:(?:will|shall)\s+(?:[a-z]+\s+){1,6}?|(?:expires|ends|lapses|begins|opens|starts|"
+    r"closes|takes\s+effect|runs\s+out)\s+)(?:on|in)\s+$"
+)
 _WORD_BEFORE = re.compile(r"([\w$€£.\u2019'-]+)[\s,]*$")
 _WORD_AFTER = re.compile(r"^[\s,]*([\w\u2019'-]+)")
 _PAST_VERB_BEFORE = re.compile(
@@ -40,7 +43,8 @@ class Context:
 
     def told(self, start: int) -> Tense | None:
         """The tense of a verb that governs the date at `start` directly: past in "lapsed in
-        February", "was signed on March 3"; future in "will hold a referendum on April 22"."""
+        February", "was signed on March 3"; future in "will hold a referendum on April 22",
+        "expires on February 5"."""
         if _PAST_VERB_BEFORE.search(self.text, max(start - 40, 0), start):
             return Tense.PAST
         if _WILL_BEFORE.search(self.text, max(start - 60, 0), start):

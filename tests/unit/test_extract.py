@@ -144,6 +144,8 @@ def test_weekdays_and_day_words_resolve_against_publication(text, value, earlies
         # ... and so does a future one: a month just past is not what "will" points to
         ("The talks will resume in April.", "2020-04"),
         ("Russia will hold a referendum on the amendments on April 22.", "2020-04-22"),
+        # ... as does a present tense of what is scheduled to end or begin on the date
+        ("The moratorium expires on April 30.", "2020-04-30"),
         # postponed to a month: ahead; a plan that had been made for one: behind
         ("The referendum was delayed until March.", "2020-03"),
         ("The ceasefire had been due to expire in February.", "2019-02"),
