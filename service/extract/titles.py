@@ -39,6 +39,7 @@ _BARE_AMOUNT = re.compile(r"(?P<n>\S+)\s+(?P<unit>(?i:hour|day|week|fortnight|mo
 _EFFECTIVE_THINGS = re.compile(
     r"\b((?i:ceasefire|cease-fire|truce|sanctions|tariffs|embargo|ban|moratorium|freeze))\b"
 )
+_RESOLUTION = re.compile(r"\b[Rr]esolution\b")
 _FAMILY_NAME_FIRST = frozenset({"Xi", "Hu", "Wang", "Kim", "Moon", "Yoon", "Lee"})
 _VERBS = {
     Kind.TREATY_EXPIRY: "expires",
@@ -140,6 +141,19 @@ def _next(scene: Scene) -> str:
     )
 
 
+def _resolution(scene: Scene) -> str | None:
+    """ "UN Security Council resolution", when an unnamed resolution is what the cue is of."""
+    before = scene.text[max(scene.cue.start - 80, 0) : scene.cue.start]
+    if not _RESOLUTION.search(before):
+        return None
+    organisation = _organisation(scene)
+    return (
+        f"{SHORT_NAMES.get(organisation, organisation)} resolution"
+        if organisation
+        else "Resolution"
+    )
+
+
 def _election(scene: Scene) -> str:
     """Named by the country that votes, never by an organisation the vote is about ("a
     referendum on EU membership" is not an EU election)."""
@@ -158,7 +172,7 @@ def _treaty(scene: Scene) -> str:
         name = scene.treaty or "Treaty"
         return f"{who(scene.actors, 1, people_first=False)} withdrawal from {name}".strip()
     parties = who(scene.actors, people_first=False)
-    name = scene.treaty or (f"{parties} treaty" if parties else "Treaty")
+    name = scene.treaty or _resolution(scene) or (f"{parties} treaty" if parties else "Treaty")
     if scene.cue.label == "extension agreed":
         return f"{name} extension agreed"
     return f"{name} {_VERBS[scene.kind]}"

@@ -837,6 +837,11 @@ def test_every_name_is_found_whole_and_the_longest_one_wins():
     assert [actor.name for actor in found] == ["North Koreans", "Iranians", "Soviet Union"]
 
 
+def test_an_unnamed_resolution_is_titled_as_one():
+    text = "The Security Council resolution endorsing the deal terminates on October 18, 2025."
+    assert only(text, date(2025, 3, 5)).title == "UN Security Council resolution expires"
+
+
 def test_a_venue_is_where_an_event_is_not_who_holds_it():
     found = only("Talks are set to resume on Monday in Washington.", date(2025, 7, 10))
     assert found.title == "Talks in Washington"
