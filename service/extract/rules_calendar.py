@@ -44,6 +44,8 @@ _NOT_YEAR_AFTER = frozenset(
     hrs cases workers jobs vehicles tanks aircraft ships rounds shells drones
     """.split()
 )
+_COUNTED_AFTER = _NOT_YEAR_AFTER | {"million", "billion", "thousand", "hundred", "of"}
+"""Words after a number that make it a count: "on May 3, 14 and 15 million people"."""
 _AHEAD_BEFORE = frozenset("payable effective record".split())
 """Words after which a day is one to come, whatever the verb ("payable Dec. 7")."""
 _NOT_YEAR_BEFORE = frozenset(
@@ -137,14 +139,15 @@ _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
 _LIST_SEP = r"(?:,\s*|,?\s+(?i:and|or)\s+)"
 _LIST_HEAD = re.compile(rf"{month_re('m')}\s+{_DAY}(?:{_LIST_SEP}{_DAY})*{_LIST_SEP}$")
 _WHOLE_LIST = re.compile(
-    rf"{month_re('m')}\s+{_DAY}(?:,\s*{_DAY})+,?\s+(?i:and|or)\s+{_DAY}(?![\d:.,]\d|\w)"
+    rf"{month_re('m')}\s+{_DAY}(?:,\s*{_DAY})+,?\s+(?i:and|or)\s+(?P<last>{_DAY})(?![\d:.,]\d|\w)"
     rf"{_OPTIONAL_YEAR}"
 )
+_DAY_NUMBER = re.compile(r"\b\d{1,2}(?=\D|$)")
 
 
 @rule(
     "listed-day",
-    rf"{_LIST_SEP}(?P<t>(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?)\b",
+    rf"{_LIST_SEP}(?P<t>(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b(?:,?\s+(?:19|20)\d\d\b)?)",
     trigger="month",
 )
 def listed_day(match: re.Match[str], ctx: Context) -> Resolved:
@@ -154,7 +157,21 @@ def listed_day(match: re.Match[str], ctx: Context) -> Resolved:
     whole = head and _WHOLE_LIST.match(ctx.text, head.start())
     if not whole or whole.end() < match.end("t") or _counts_after(whole.end(), ctx):
         return None
+    days = [int(day) for day in _DAY_NUMBER.findall(ctx.text, whole.start(), whole.end("last"))]
+    if days != sorted(set(days)):
+        return None  # "March 12, 3 and 4": no calendar lists its days out of order
     return _in_list(whole, int(match["d"]), ctx)
+
+
+@rule(
+    "list-head",
+    rf"{month_re('m')}\s+{day_re('d')}(?=(?:,\s*{_DAY})+,?\s+(?i:and|or)\s+{_DAY},?\s+"
+    rf"{year_re('y')})",
+    trigger="month",
+)
+def list_head(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "October 13, 14 and 15, 2026": the first day takes the year the list ends with."""
+    return _day_in(month_of(match["m"]), int(match["d"]), int(match["y"]))
 
 
 @rule(
@@ -171,7 +188,7 @@ def listed_day_before(match: re.Match[str], ctx: Context) -> Resolved:
 def _counts_after(end: int, ctx: Context) -> bool:
     """ "on May 3, 14 and 15 people were hurt": the last number counts things."""
     found = _WORD_AFTER.match(ctx.text, end)
-    return found is not None and found.group(1).lower() in _NOT_YEAR_AFTER
+    return found is not None and found.group(1).lower() in _COUNTED_AFTER
 
 
 def _in_list(match: re.Match[str], day: int, ctx: Context) -> Resolved:

@@ -38,6 +38,7 @@ RULES: tuple[Rule, ...] = (
     cal.iso_month,
     cal.month_day_range,
     cal.day_month_range,
+    cal.list_head,
     cal.month_day,
     cal.day_month,
     cal.listed_day,

@@ -268,6 +268,12 @@ def test_years_before_1900_only_where_a_preposition_or_article_sets_them_off(
         ),
         # a list that goes on to count things is no list of days
         ("On February 3, 14 and 15 people were hurt.", [("February 3", "2024-02-03")]),
+        ("On February 3, 2 and 4 million people marched.", [("February 3", "2024-02-03")]),
+        # a year that ends the list is every day's, the first's included
+        (
+            "The games are on July 3, 4 and 5, 2026.",
+            [("July 3", "2026-07-03"), ("4", "2026-07-04"), ("5, 2026", "2026-07-05")],
+        ),
         # two days joined by "and" stay one range
         (
             "The talks will run on October 13 and 14.",
