@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-_COUNTRIES = {
+COUNTRIES = {
     "US": "United States|U.S.|US|USA|America|American|Americans|Washington|White House|Pentagon|"
     "State Department|Congress",
     "RU": "Russian Federation|Russia|Russian|Russians|Moscow|Kremlin|Duma|Federation Council",
@@ -154,7 +154,7 @@ class Actor:
 def _entries() -> dict[str, tuple[str, bool, bool]]:
     """Each name: (party code, is a leader, is a person)."""
     kinds = (
-        (_COUNTRIES | _ORGANISATIONS, False, False),
+        (COUNTRIES | _ORGANISATIONS, False, False),
         (LEADERS, True, True),
         (_OFFICIALS, False, True),
     )

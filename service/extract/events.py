@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.domain import Kind
+from service.extract.lexicon import GIVEN_UNTIL
 
 _TREATY_WORDS = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal)\b")
 _OBSERVING = re.compile(
@@ -172,9 +173,8 @@ _SPECS = (
     _spec(r"Finali[sz]ation\s+Day", _always(Kind.TREATY_SIGNED), "agreed", priority=3),
     _spec(r"by|before|n[o']t?\s+later\s+than", _committed, "deadline", reach=0, priority=2,
           side="after"),
-    _spec(r"(?:has|have|had)\s+until|(?:gave|given|giving|gives?|granted|grants?)\s+"
-          r"(?:[\w\u2019'-]+\s+){0,3}?until", _always(Kind.DEADLINE), "deadline", reach=0,
-          priority=3, side="after"),
+    _spec(rf"(?:has|have|had)\s+until|{GIVEN_UNTIL}", _always(Kind.DEADLINE), "deadline",
+          reach=0, priority=3, side="after"),
     _spec(r"(?:a|an|the)\s+(?:[\w-]+\s+)?(?:ban|embargo|phase-out|cap)", _always(Kind.DEADLINE),
           "ban", priority=2),
     _spec(r"(?:re-?impos|restor|reinstat)\w*|return|come\s+back", _sanctions_return,

@@ -18,7 +18,7 @@ from service.domain.proposals import Mod, Tense
 from service.extract.sentences import Sentences
 from service.extract.units import Timex, Unit
 
-_WILL_BEFORE = re.compile(
+_FUTURE_VERB_BEFORE = re.compile(
     r"\b(?:(?:will|shall)\s+(?:[a-z]+\s+){1,6}?|(?:expires|ends|lapses|begins|opens|starts|"
     r"closes|takes\s+effect|runs\s+out)\s+)(?:on|in)\s+$"
 )
@@ -47,7 +47,7 @@ class Context:
         "expires on February 5"."""
         if _PAST_VERB_BEFORE.search(self.text, max(start - 40, 0), start):
             return Tense.PAST
-        if _WILL_BEFORE.search(self.text, max(start - 60, 0), start):
+        if _FUTURE_VERB_BEFORE.search(self.text, max(start - 60, 0), start):
             return Tense.FUTURE
         return None
 

@@ -17,7 +17,7 @@ from service.extract.events import Cue, obliged
 from service.extract.rules_offsets import DEADLINE_NOUNS, PAUSE_NOUNS
 from service.extract.sentences import Sentence
 from service.extract.tagger import Tagged
-from service.extract.units import Unit, add
+from service.extract.units import add, counted_length
 
 _LENGTH_EVENT = re.compile(rf"(?i:\b(?:{DEADLINE_NOUNS}|{PAUSE_NOUNS})$)")
 _TO_ACT = re.compile(r"(?:,\s+(?i:until|till)\s+[^,]{1,30},)?\s+to\s+[a-z]")
@@ -27,10 +27,8 @@ _LASTS_BEFORE = re.compile(
     r"\s+(?:for\s+)?$"
 )
 """A verb that gives an event's length: "opens on April 27 and runs for four weeks"."""
-_WHOLE_UNITS = re.compile(r"^P(?P<n>\d+)(?P<unit>[DWMY])$")
 _SPAN_AFTER = re.compile(r"\s+(?i:from|between|running\s+from|lasting\s+from)\s+")
 _CLAUSE_BREAK = re.compile(r"[,;:]")
-_UNIT_OF = {"D": Unit.DAY, "W": Unit.WEEK, "M": Unit.MONTH, "Y": Unit.YEAR}
 _OVER_BEFORE = re.compile(r"\b(?i:after|following|since|ending|ended)\s+$")
 """A length told as over: "talks resumed after a three-week pause"."""
 
@@ -115,10 +113,9 @@ def last_day_after(article: Article, sentence: Sentence, opening: int) -> date |
     while at < len(article.tagged) and (tagged := article.tagged[at]).start < sentence.end:
         if _CLAUSE_BREAK.search(article.text, first.end, tagged.start):
             return None
-        counted = _WHOLE_UNITS.match(tagged.timex.value)
+        counted = counted_length(tagged.timex.value)
         lasts = _LASTS_BEFORE.search(article.text, max(tagged.start - 30, 0), tagged.start)
         if counted and lasts:
-            count, unit = int(counted["n"]), _UNIT_OF[counted["unit"]]
-            return add(first.timex.earliest, count, unit) - timedelta(1)
+            return add(first.timex.earliest, *counted) - timedelta(1)
         at += 1
     return None

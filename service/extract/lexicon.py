@@ -45,6 +45,10 @@ VAGUE_AMOUNTS = {"a few": (2, 7), "several": (3, 9), "a couple of": (2, 3)}
 UNITS = {"day": Unit.DAY, "week": Unit.WEEK, "month": Unit.MONTH, "year": Unit.YEAR}
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3}
 ORDINALS |= {"4th": 4}
+GIVEN_UNTIL = (
+    r"(?:gave|given|giving|gives?|granted|grants?)\s+(?:[\w\u2019'-]+\s+){0,3}?(?:until|till)"
+)
+"""Time given someone up to a date: "gave Hamas until Sunday", "granted the agency until May"."""
 
 _FULL_MONTHS = "January|February|March|April|May|June|July|August|September|October|November"
 _SHORT_MONTHS = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"

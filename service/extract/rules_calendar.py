@@ -33,7 +33,6 @@ PARTS |= {"mid": Mod.MID, "middle": Mod.MID, "late": Mod.END, "end": Mod.END, "c
 _RANGE = r"\s*(?:-|\u2013|\u2014|\bto\b|\bthrough\b|\band\b|\buntil\b)\s*"
 _WEEKDAY_PREFIX = rf"(?:{weekday_re('wd')},?\s+)?"
 _OPTIONAL_YEAR = rf"(?:,?\s+{year_re('y')})?"
-_WORD_AFTER = re.compile(r"[\s,]*([A-Za-z]+)")
 
 _NOT_YEAR_AFTER = frozenset(
     """
@@ -147,7 +146,7 @@ _DAY_NUMBER = re.compile(r"\b\d{1,2}(?=\D|$)")
 
 @rule(
     "listed-day",
-    rf"{_LIST_SEP}(?P<t>(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b(?:,?\s+(?:19|20)\d\d\b)?)",
+    rf"{_LIST_SEP}(?P<t>{day_re('d')}(?:,?\s+(?:19|20)\d\d\b)?)",
     trigger="month",
 )
 def listed_day(match: re.Match[str], ctx: Context) -> Resolved:
@@ -160,7 +159,7 @@ def listed_day(match: re.Match[str], ctx: Context) -> Resolved:
     days = [int(day) for day in _DAY_NUMBER.findall(ctx.text, whole.start(), whole.end("last"))]
     if days != sorted(set(days)):
         return None  # "March 12, 3 and 4": no calendar lists its days out of order
-    return _in_list(whole, int(match["d"]), ctx)
+    return _dated(whole, ctx, int(match["d"]))
 
 
 @rule(
@@ -176,27 +175,18 @@ def list_head(match: re.Match[str], ctx: Context) -> Resolved:
 
 @rule(
     "listed-day-before",
-    rf"(?<![\d,.$])(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+    rf"(?<![\d,.$]){day_re('d')}"
     rf"(?=(?:,\s*{_DAY})*,?\s+(?i:and|or)\s+{_DAY}\s+(?:of\s+)?{month_re('m')}{_OPTIONAL_YEAR})",
     trigger="month",
 )
 def listed_day_before(match: re.Match[str], ctx: Context) -> Resolved:
     """ "13, 14 and 15 October": the days before the last take the month after it."""
-    return _in_list(match, int(match["d"]), ctx)
+    return _dated(match, ctx, int(match["d"]))
 
 
 def _counts_after(end: int, ctx: Context) -> bool:
     """ "on May 3, 14 and 15 people were hurt": the last number counts things."""
-    found = _WORD_AFTER.match(ctx.text, end)
-    return found is not None and found.group(1).lower() in _COUNTED_AFTER
-
-
-def _in_list(match: re.Match[str], day: int, ctx: Context) -> Resolved:
-    make = partial(_day_in, month_of(match["m"]), day)
-    if match["y"]:
-        return make(int(match["y"]))
-    tense = ctx.tense_at(*match.span())
-    return year_less(make, ctx.published, tense, told=ctx.told(match.start()))
+    return ctx.word_after(end).lower() in _COUNTED_AFTER
 
 
 @rule(

@@ -190,9 +190,14 @@ def given_hours(match: re.Match[str], ctx: Context) -> Resolved:
     """ "gave Hamas 72 hours to respond": time to act, TIMEX3 PT72H, that runs out on the
     day the hours do, counted from publication."""
     least, most = amount_of(match["n"])
-    if least != most or not _GIVEN.search(ctx.text[max(match.start() - 40, 0) : match.start()]):
+    if least != most or not _given_before(match, ctx):
         return None
     return units.hours_to_act(least, ctx.published)
+
+
+def _given_before(match: re.Match[str], ctx: Context) -> bool:
+    """Whether the amount is time someone was given or has: "gave Russia 50 days"."""
+    return _GIVEN.search(ctx.text, max(match.start() - 40, 0), match.start()) is not None
 
 
 @rule(
@@ -221,7 +226,7 @@ def clock_length(match: re.Match[str], ctx: Context) -> Resolved:
 )
 def given_amount(match: re.Match[str], ctx: Context) -> Resolved:
     """ "gave Russia 50 days to agree": a length of time to act, laid from when it was given."""
-    if not _GIVEN.search(ctx.text[max(match.start() - 40, 0) : match.start()]):
+    if not _given_before(match, ctx):
         return None
     shift = _unit(match)
     return Shift(shift.least, shift.most, shift.unit, 1, Anchor.NEAR, duration=True)

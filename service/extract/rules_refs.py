@@ -11,7 +11,7 @@ import re
 
 from service.extract import units
 from service.extract.grammar import Context, Resolved, rule
-from service.extract.lexicon import MONTHS, WEEKDAYS, month_of, weekday_re
+from service.extract.lexicon import WEEKDAYS, month_of, month_re, weekday_re
 
 _PRESENT = r"now|right\s+now|currently|nowadays|at\s+present|presently|these\s+days|today's"
 _PAST = r"recently|formerly|lately|in\s+recent\s+years|recent\s+years|the\s+past"
@@ -134,12 +134,9 @@ def every(match: re.Match[str], ctx: Context) -> Resolved:
     return units.every(_EVERY[(match["adverb"] or match["u"]).lower()], ctx.published)
 
 
-_MONTH_NAMES = "|".join(name for name in MONTHS if len(name) > 3 or name == "May")
-
-
 @rule(
     "every-named",
-    rf"\b(?i:every|each)\s+(?:{weekday_re('wd')}|(?P<m>{_MONTH_NAMES})\b)",
+    rf"\b(?i:every|each)\s+(?:{weekday_re('wd')}|{month_re('m')})",
     trigger="set",
 )
 def every_named(match: re.Match[str], ctx: Context) -> Resolved:

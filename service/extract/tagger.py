@@ -198,18 +198,16 @@ def _laid(chosen: list[_Candidate], ctx: Context) -> list[Tagged]:
             shift = candidate.found
             anchor = anchors[index] = _anchor_of(shift, chosen, timexes, index, ctx)
             if anchor is None and shift.anchor is Anchor.NEXT:
-                shift = _unanchored(shift, candidate, ctx)
-            elif (
+                timexes[index] = _unanchored(shift, candidate, ctx)
+                continue
+            if (
                 anchor is not None
                 and anchor > index
                 and _ends_there(shift, candidate, chosen[anchor], ctx)
             ):
                 shift = replace(shift, sign=-1)  # laid back from the day it ends
             base = None if anchor is None else timexes[anchor]
-            laid = lay(shift, base, ctx.published)
-            if anchor is None and candidate.found.anchor is Anchor.NEXT:
-                laid = replace(laid, said_in_passing=True)  # "90 days after it is ratified"
-            timexes[index] = laid
+            timexes[index] = lay(shift, base, ctx.published)
     narrative.follow([c.start for c in chosen], [c.found for c in chosen], timexes, ctx.published)
     _clocks_on_their_days(chosen, timexes, ctx)
     return [
@@ -274,11 +272,13 @@ def _ends_there(shift: Shift, length: _Candidate, anchor: _Candidate, ctx: Conte
     return shift.duration and ends_on(ctx.text, length.end, anchor.start)
 
 
-def _unanchored(shift: Shift, candidate: _Candidate, ctx: Context) -> Shift:
+def _unanchored(shift: Shift, candidate: _Candidate, ctx: Context) -> Timex:
     """ "six months after that notice": a length, laid back from publication when the
-    sentence tells of the past ("expired ..., six months after the notice"), else forward."""
+    sentence tells of the past ("expired ..., six months after the notice"), else forward.
+    Counted from an event with no date, it dates nothing ("90 days after it is ratified")."""
     past = ctx.tense_at(candidate.start, candidate.end) is Tense.PAST
-    return replace(shift, duration=True, sign=-1 if past else 1)
+    length = replace(shift, duration=True, sign=-1 if past else 1)
+    return replace(lay(length, None, ctx.published), said_in_passing=True)
 
 
 def _anchor_of(

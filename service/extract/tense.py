@@ -13,6 +13,7 @@ import bisect
 import re
 
 from service.domain.proposals import Tense
+from service.extract.lexicon import GIVEN_UNTIL
 from service.extract.words import Words
 
 _FUTURE = (
@@ -31,7 +32,7 @@ _FUTURE = (
     r"expires|begins|starts|opens|ends|closes|lapses|runs\s+out|takes?\s+effect|if|unless|"
     r"arrives|departs|travels|visits|meets|convenes|hosts|heads\s+to|"
     r"(?:runs|lasts|continues)\s+(?:until|till|through)|"
-    r"(?:gave|given|giving|gives?|granted|grants?)\s+(?:[\w\u2019'-]+\s+){0,3}?(?:until|till)|"
+    rf"{GIVEN_UNTIL}|"
     r"(?:set|sets|setting|gave|gives|given|imposed|issued)\s+(?:a|an|the)\s+(?:[\w-]+\s+)?"
     r"(?:deadline|ultimatum)\s+of"
 )

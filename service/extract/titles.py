@@ -10,23 +10,14 @@ import re
 from dataclasses import dataclass
 
 from service.domain import Kind
-from service.extract.actors import Actor
+from service.extract.actors import COUNTRIES, Actor
 from service.extract.events import Cue
 
-SHORT_NAMES = {
-    "US": "US", "RU": "Russia", "SU": "Soviet", "CN": "China", "KP": "North Korea",
-    "KR": "South Korea", "IR": "Iran", "GB": "UK", "FR": "France", "DE": "Germany",
-    "UA": "Ukraine", "IL": "Israel", "SA": "Saudi", "JP": "Japan", "IN": "India",
-    "PK": "Pakistan", "TR": "Turkey", "HU": "Hungary", "VE": "Venezuela", "UNSC":
-    "UN Security Council", "UNGA": "UN General Assembly", "SY": "Syria", "BY": "Belarus",
-    "PL": "Poland", "VN": "Vietnam", "FI": "Finland", "CA": "Canada", "IQ": "Iraq",
-    "QA": "Qatar", "AE": "UAE", "MD": "Moldova", "AM": "Armenia", "AZ": "Azerbaijan",
-    "KZ": "Kazakhstan", "EG": "Egypt", "LB": "Lebanon", "OM": "Oman", "NO": "Norway",
-    "SE": "Sweden", "NL": "Netherlands", "IT": "Italy", "ES": "Spain", "BR": "Brazil",
-    "ZA": "South Africa", "MX": "Mexico", "ID": "Indonesia", "AF": "Afghanistan",
-    "YE": "Yemen", "LT": "Lithuania", "LV": "Latvia", "EE": "Estonia", "RO": "Romania",
-    "RS": "Serbia",
+SHORT_NAMES = {code: names.split("|")[0] for code, names in COUNTRIES.items()} | {
+    "US": "US", "RU": "Russia", "SU": "Soviet", "GB": "UK", "SA": "Saudi", "AE": "UAE",
+    "UNSC": "UN Security Council", "UNGA": "UN General Assembly",
 }  # fmt: skip
+"""How a title names a party: a country's first name in the actors' table, or a shorter one."""
 _ORGANISATIONS = ("NATO", "G7", "G20", "EU", "ASEAN", "UNSC", "OSCE", "AU", "BRICS", "SCO")
 _QUALIFIER = re.compile(
     r"(?i:\b(presidential|parliamentary|midterm|general|legislative|congressional|snap)\s+)$"

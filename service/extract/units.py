@@ -31,6 +31,8 @@ UNIT_PRECISION = {
 PRECISION_UNIT = {precision: unit for unit, precision in UNIT_PRECISION.items()}
 _DATED = re.compile(r"\d{4}(?:[-/T]|$)(?!.*X)")
 _DURATION_LETTER = {Unit.DAY: "D", Unit.WEEK: "W", Unit.MONTH: "M", Unit.YEAR: "Y"}
+_UNIT_OF_LETTER = {letter: unit for unit, letter in _DURATION_LETTER.items()}
+_COUNTED_LENGTH = re.compile(r"P(?P<n>\d+)(?P<letter>[DWMY])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +258,12 @@ def duration(amount: int | None, unit: Unit, earliest: date, latest: date) -> Ti
     count = "X" if amount is None else str(amount)
     value = f"P{count}{_DURATION_LETTER[unit]}"
     return Timex(value, UNIT_PRECISION[unit], earliest, latest, type=TimexType.DURATION)
+
+
+def counted_length(value: str) -> tuple[int, Unit] | None:
+    """The count and unit of a length `duration` made with an amount: "P4W" is (4, WEEK)."""
+    found = _COUNTED_LENGTH.fullmatch(value)
+    return (int(found["n"]), _UNIT_OF_LETTER[found["letter"]]) if found else None
 
 
 def covering(earliest: date, latest: date) -> str | None:
