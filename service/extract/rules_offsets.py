@@ -31,6 +31,9 @@ _GIVEN = re.compile(
 )
 
 
+_ULTIMATUM = re.compile(r"\b(?i:ultimatum|deadline)\b")
+
+
 def _unit(match: re.Match[str]) -> Shift:
     least, most, unit = counted(match["n"], match["u"])
     return Shift(least, most, unit, 1, Anchor.PUBLICATION)
@@ -191,6 +194,23 @@ def given_hours(match: re.Match[str], ctx: Context) -> Resolved:
     day the hours do, counted from publication."""
     least, most = amount_of(match["n"])
     if least != most or not _given_before(match, ctx):
+        return None
+    return units.hours_to_act(least, ctx.published)
+
+
+@rule(
+    "ultimatum-hours",
+    rf"\b(?i:within)\s+(?P<t>{amount_re('n')}\s+(?i:hours?))\b",
+    trigger="clock-unit",
+)
+def ultimatum_hours(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "an ultimatum to accept the deal within 48 hours": time to act, as hours given are.
+    Hours "within" which a standing rule has things done ("must report donations within 48
+    hours") are said in passing: the sentence must name the ultimatum or the giving."""
+    least, most = amount_of(match["n"])
+    sentence = ctx.sentences.at(match.start())
+    before = ctx.text[sentence.start : match.start()]
+    if least != most or not (_ULTIMATUM.search(before) or _given_before(match, ctx)):
         return None
     return units.hours_to_act(least, ctx.published)
 

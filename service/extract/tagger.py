@@ -85,6 +85,7 @@ RULES: tuple[Rule, ...] = (
     rel.month_possessive,
     off.length,
     off.given_hours,
+    off.ultimatum_hours,
     off.clock_length,
     ref.century,
     ref.short_year,

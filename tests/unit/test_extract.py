@@ -681,6 +681,16 @@ def test_a_deadline_within_a_stated_time_or_until_a_date():
         "Iran-US 48-hour deadline",
     )
     assert proposals("The flight took 16 hours to reach Tokyo.", date(2025, 10, 1)) == []
+    # hours "within" which an ultimatum must be met are time to act; those of a standing rule
+    # are said in passing
+    ultimatum = "Trump gave Iran an ultimatum: it must accept the deal within 48 hours."
+    assert summary(only(ultimatum, date(2025, 3, 11)))[:3] == (
+        Kind.DEADLINE,
+        "2025-03-13",
+        Status.SCHEDULED,
+    )
+    rule = "Campaigns must report contributions within 48 hours."
+    assert proposals(rule, date(2025, 3, 11)) == []
 
 
 @pytest.mark.parametrize(
