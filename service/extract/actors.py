@@ -197,6 +197,11 @@ _NAMES = _entries()
 _NAME = re.compile(rf"(?<![\w.])(?:{_trie(list(_NAMES))})(?!\w)")
 PLACE = re.compile(rf"\b(?:in|at)\s+(?P<place>{_PLACES})\b")
 _PLACE_REACH = 60
+_TRAVELLING_TO = re.compile(
+    rf"\b(?:travel(?:s|led|ed|ing|ling)?|fl(?:y|ies|ew|ying)|head(?:s|ed|ing)?)\s+to\s+"
+    rf"(?P<place>{_PLACES})\s+for\s+(?:[\w-]+\s+){{0,3}}$"
+)
+"""A trip that names where the event is, before it: "will travel to Jeddah for talks"."""
 _MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")
 
 
@@ -229,8 +234,9 @@ def parties_of(actors: Sequence[Actor]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(actor.party for actor in actors if not actor.venue))
 
 
-def place_after(text: str, start: int, end: int) -> str | None:
-    """The summit town or country named "in" or "at" soon after `start`, in the same clause."""
+def place_of(text: str, start: int, end: int) -> str | None:
+    """The summit town or country named "in" or "at" soon after `start`, in the same clause,
+    else as where someone travels for it, just before."""
     clause = text[start : min(end, start + _PLACE_REACH)].split(",")[0]
-    found = PLACE.search(clause)
+    found = PLACE.search(clause) or _TRAVELLING_TO.search(text, max(start - _PLACE_REACH, 0), start)
     return found.group("place") if found else None

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from service.domain import Due, Kind, Precision, Status
 from service.domain.proposals import Proposal, Tense, TimexType
-from service.extract.actors import Actor, parties_of, place_after
+from service.extract.actors import Actor, parties_of, place_of
 from service.extract.article import Article
 from service.extract.attach import Pair, attach
 from service.extract.events import Cue, cancelled, hedged
@@ -298,7 +298,7 @@ def _scene(
     length: str | None,
 ) -> Scene:
     treaty = treaty_for(article, article.sentences.index_at(sentence.start), cue)
-    place = place_after(article.text, cue.start, sentence.end)
+    place = place_of(article.text, cue.start, sentence.end)
     name = treaty.name if treaty else None
     return Scene(article.text, sentence.text, cue, kind, actors, name, place, parties, length)
 

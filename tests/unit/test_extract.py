@@ -855,6 +855,11 @@ def test_an_unnamed_resolution_is_titled_as_one():
 def test_a_venue_is_where_an_event_is_not_who_holds_it():
     found = only("Talks are set to resume on Monday in Washington.", date(2025, 7, 10))
     assert found.title == "Talks in Washington"
+    # where someone travels for the event, said before it
+    trip = only("Rubio will travel to Jeddah for talks on Tuesday.", date(2025, 3, 10))
+    assert trip.title == "Rubio talks in Jeddah"
+    flight = only("Putin flew to Anchorage for a summit with Trump on Friday.", date(2025, 8, 16))
+    assert flight.title == "Putin-Trump summit in Anchorage"
 
 
 def test_a_stated_range_becomes_due_and_end():
