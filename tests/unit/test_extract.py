@@ -22,7 +22,7 @@ from service.domain import (
     Tense,
     TimexType,
 )
-from service.extract import actors, extract
+from service.extract import actors, events, extract
 from service.extract.sentences import split
 from tests.support.gold import load_sochi, sochi_report
 from tests.support.sample_commitments import sochi_report as known_sochi_commitments
@@ -850,6 +850,30 @@ def test_every_name_is_found_whole_and_the_longest_one_wins():
 def test_an_unnamed_resolution_is_titled_as_one():
     text = "The Security Council resolution endorsing the deal terminates on October 18, 2025."
     assert only(text, date(2025, 3, 5)).title == "UN Security Council resolution expires"
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        *events.TREATIES,
+        "New Strategic Arms Reduction Treaty",
+        "intermediate-range nuclear forces treaty",
+        "Iranian nuclear deal",
+        "2015 nuclear agreement",
+        "nuclear deal with Iran",
+        "test-ban treaty",
+        "Non-proliferation Treaty",
+        "resolution 2231",
+        "Open Skies",
+    ],
+)
+def test_every_spelling_of_a_treaty_is_found_mid_sentence(spelling: str):
+    """The names are tried only where a spelling can start: none may start elsewhere."""
+    text = f"Officials said the {spelling} was discussed."
+    found = events.treaties_in(text, 0, len(text))
+    assert [(treaty.start, text[treaty.start :].startswith(spelling)) for treaty in found] == [
+        (len("Officials said the "), True)
+    ]
 
 
 def test_a_venue_is_where_an_event_is_not_who_holds_it():
