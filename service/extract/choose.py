@@ -47,6 +47,7 @@ def in_year(
     if not candidates:
         return None
     nearest = min(candidates, key=lambda found: distance(found, published))
+    tense = tense or told  # "sanctions expire on July 31": no other verb to go by
     by_tense = _by_tense(candidates, published, tense)
     if by_tense is None:
         return nearest

@@ -19,8 +19,9 @@ from service.extract.sentences import Sentences
 from service.extract.units import Timex, Unit
 
 _FUTURE_VERB_BEFORE = re.compile(
-    r"\b(?:(?:will|shall)\s+(?:[a-z]+\s+){1,6}?|(?:expires|ends|lapses|begins|opens|starts|"
-    r"closes|takes\s+effect|runs\s+out)\s+)(?:on|in)\s+$"
+    r"\b(?:(?:will|shall)\s+(?:[a-z]+\s+){1,6}?|"
+    r"(?<!\bdid\s)(?<!\bnot\s)(?<!n't\s)"  # "did not expire in July" is behind
+    r"(?:expire|end|lapse|begin|open|start|close|take\s+effect|run\s+out)s?\s+)(?:on|in)\s+$"
 )
 _WORD_BEFORE = re.compile(r"([\w$€£.\u2019'-]+)[\s,]*$")
 _WORD_AFTER = re.compile(r"^[\s,]*([\w\u2019'-]+)")

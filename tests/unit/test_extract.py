@@ -146,6 +146,8 @@ def test_weekdays_and_day_words_resolve_against_publication(text, value, earlies
         ("Russia will hold a referendum on the amendments on April 22.", "2020-04-22"),
         # ... as does a present tense of what is scheduled to end or begin on the date
         ("The moratorium expires on April 30.", "2020-04-30"),
+        ("The sanctions expire in November.", "2019-11"),
+        ("The sanctions did not expire in November.", "2018-11"),
         # postponed to a month: ahead; a plan that had been made for one: behind
         ("The referendum was delayed until March.", "2020-03"),
         ("The ceasefire had been due to expire in February.", "2019-02"),
