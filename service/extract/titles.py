@@ -28,8 +28,12 @@ _COUNCIL_VOTE = re.compile(
 )
 _BARE_AMOUNT = re.compile(r"(?P<n>\S+)\s+(?P<unit>(?i:hour|day|week|fortnight|month|year))s?")
 _EFFECTIVE_THINGS = re.compile(
+    r"(?<!\bon )(?<!\bof )(?<!\bfor )(?<!\bagainst )"
     r"\b((?i:ceasefire|cease-fire|truce|sanctions|tariffs|embargo|ban|moratorium|freeze))\b"
 )
+"""Each not the object of another ("the moratorium on tariffs" is a moratorium)."""
+_STARTS_OR_ENDS = {"takes effect": "take{s} effect", "expires": "expire{s}"}
+"""What a deadline cue says of a ceasefire, a ban or sanctions named before it."""
 _RESOLUTION = re.compile(r"\b[Rr]esolution\b")
 _FAMILY_NAME_FIRST = frozenset({"Xi", "Hu", "Wang", "Kim", "Moon", "Yoon", "Lee"})
 _VERBS = {
@@ -184,14 +188,17 @@ def _deadline(scene: Scene) -> str:
         return f"{'' if named else subject} {scene.length} ends"
     if scene.cue.label == "sanctions return":
         return f"{subject} sanctions return"
-    if scene.cue.label == "takes effect" and (what := _taking_effect(scene)):
+    verb = _STARTS_OR_ENDS.get(scene.cue.label)
+    if verb and (what := _named_before(scene)):
         owner = "-".join(filter(None, (_organisation(scene), subject)))
-        return f"{owner} {what} {'take' if what.endswith('s') else 'takes'} effect"
+        plural = what.endswith("s")
+        return f"{owner} {what} {verb.format(s='' if plural else 's')}"
     return f"{subject} deadline"
 
 
-def _taking_effect(scene: Scene) -> str | None:
-    """What takes effect, named last before the cue: "the ceasefire, which took effect"."""
+def _named_before(scene: Scene) -> str | None:
+    """What takes effect or runs out, named last before the cue: "the ceasefire, which took
+    effect", "the truce is due to expire"."""
     before = scene.text[max(scene.cue.start - 100, 0) : scene.cue.start]
     named = _EFFECTIVE_THINGS.findall(before)
     return named[-1].lower() if named else None

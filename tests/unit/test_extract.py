@@ -738,9 +738,13 @@ def test_time_given_until_a_day_is_a_deadline_on_that_day(text, due, status):
             "2027-01-01",
             "EU-Russia ban takes effect",
         ),
+        # what runs out is named as what takes effect is, not the thing it is "on"
+        ("The truce is due to expire on Sunday.", "2026-01-25", "Truce expires"),
+        ("The moratorium on tariffs runs out on July 9.", "2026-07-09", "Moratorium expires"),
+        ("EU sanctions on Russia expire on July 31.", "2026-07-31", "EU-Russia sanctions expire"),
     ],
 )
-def test_what_takes_effect_names_the_title(text, due, title):
+def test_what_takes_effect_or_expires_names_the_title(text, due, title):
     found = only(text, date(2026, 1, 20))
     assert (found.due and found.due.value, found.title) == (due, title)
 
