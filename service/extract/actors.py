@@ -64,6 +64,9 @@ COUNTRIES = {
     "EE": "Estonia|Estonian",
     "RO": "Romania|Romanian",
     "RS": "Serbia|Serbian",
+    "ML": "Mali|Malian",
+    "NE": "Niger|Nigerien",
+    "BF": "Burkina Faso|Burkinabe",
 }
 _ORGANISATIONS = {
     "UNSC": "UN Security Council|U.N. Security Council|Security Council",

@@ -24,6 +24,17 @@ _OBSERVING = re.compile(
 _DEADLINE_WORDS = re.compile(r"\b(?i:deadline|ultimatum|grace\s+period)\b")
 _SANCTIONS = re.compile(r"\b(?i:sanctions)\b")
 _WITHDRAWAL = re.compile(r"\b(?i:withdr[ae]w\w*|pull(?:s|ed|ing)?\s+out)\b")
+_BODIES = (
+    "World Health Organi[sz]ation|WHO|UNESCO|NATO|IAEA|International Atomic Energy Agency|"
+    "OPCW|OSCE|Council of Europe|(?:UN\\s+)?Human Rights Council|ECOWAS|"
+    "International Criminal Court|ICC|UNRWA|World Trade Organi[sz]ation|WTO"
+)
+"""Bodies a state leaves by notice, as it leaves a treaty (their charters are treaties)."""
+BODY_LEFT = re.compile(
+    r"\b(?i:withdr[ae]w(?:s|n|al|ing)?|pull(?:s|ed|ing)?\s+out|exit(?:s|ed|ing)?|"
+    r"le(?:ave|aves|aving|ft)|quit(?:s|ting)?)\s+(?:(?i:of|from)\s+)?(?:(?i:the)\s+)?"
+    rf"(?P<body>{_BODIES})\b"
+)
 _OBLIGED = re.compile(
     r"\b(?i:must|required|obliged|ha(?:s|ve|d)\s+to|deadline|ultimatum|demand(?:s|ed)?|given)\b"
 )
@@ -104,6 +115,11 @@ def _with_treaty(kind: Kind) -> Callable[[str], Kind | None]:
     return lambda sentence: kind if has_treaty(sentence) else None
 
 
+def _leaving(sentence: str) -> Kind | None:
+    """Leaving a treaty, or a body such as the WHO; not talks, a city or a post."""
+    return Kind.TREATY_WITHDRAWAL if has_treaty(sentence) or BODY_LEFT.search(sentence) else None
+
+
 def _until(sentence: str) -> Kind | None:
     """ "in force until 2026" is a treaty's expiry; "will observe its limits until February
     5" is a party's own time limit, not the treaty's."""
@@ -172,7 +188,7 @@ _SPECS = (
     _spec(r"withdr[ae]w(?:s|n|al|ing)?|pull(?:s|ed|ing)?\s+out|suspen(?:d|ds|ded|ding|sion)|"
           r"revok(?:e|es|ed|ing)|revocation|de-?ratif\w*|left|leaves?|leaving|exit(?:s|ed)?|"
           r"quit(?:s|ting)?",
-          _with_treaty(Kind.TREATY_WITHDRAWAL), "withdrawal", priority=4),
+          _leaving, "withdrawal", priority=4),
     _spec(r"deadline|ultimatum|snapback|snap\s+back|grace\s+period|(?:Transition|"
           r"Implementation)\s+Day", _always(Kind.DEADLINE), "deadline", priority=3),
     _spec(r"Adoption\s+Day", _always(Kind.TREATY_IN_FORCE), "enters into force", priority=3),

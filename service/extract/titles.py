@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from service.domain import Kind
 from service.extract.actors import COUNTRIES, Actor
-from service.extract.events import Cue
+from service.extract.events import BODY_LEFT, Cue
 
 SHORT_NAMES = {code: names.split("|")[0] for code, names in COUNTRIES.items()} | {
     "US": "US", "RU": "Russia", "SU": "Soviet", "GB": "UK", "SA": "Saudi", "AE": "UAE",
@@ -164,7 +164,8 @@ def _election(scene: Scene) -> str:
 def _treaty(scene: Scene) -> str:
     """The treaty by name; one not named, by the countries that are party to it."""
     if scene.kind is Kind.TREATY_WITHDRAWAL:
-        name = scene.treaty or "Treaty"
+        body = BODY_LEFT.search(scene.sentence)
+        name = scene.treaty or (body["body"] if body else "Treaty")
         return f"{who(scene.actors, 1, people_first=False)} withdrawal from {name}".strip()
     parties = who(scene.actors, people_first=False)
     name = scene.treaty or _resolution(scene) or (f"{parties} treaty" if parties else "Treaty")

@@ -425,6 +425,21 @@ def summary(proposal: Proposal) -> tuple[Kind, str | None, Status, set[str]]:
     return proposal.kind, due, proposal.status, set(proposal.parties)
 
 
+def test_leaving_a_body_by_notice_is_a_withdrawal_from_it():
+    who = "The United States will withdraw from the WHO on January 22, 2026."
+    found = only(who, date(2025, 6, 10))
+    assert summary(found) == (Kind.TREATY_WITHDRAWAL, "2026-01-22", Status.SCHEDULED, {"US"})
+    assert found.title == "US withdrawal from WHO"
+    left = only("Burkina Faso, Mali and Niger left ECOWAS in January.", date(2025, 6, 10))
+    assert summary(left) == (Kind.TREATY_WITHDRAWAL, "2025-01", Status.OCCURRED, {"BF", "ML", "NE"})
+    court = "Hungary's withdrawal from the International Criminal Court takes effect on June 2."
+    titled = only(court, date(2026, 3, 1)).title
+    assert titled == "Hungary withdrawal from International Criminal Court"
+    # leaving a city, talks or a post is no withdrawal
+    assert proposals("The delegation will leave Geneva on Friday.", date(2025, 6, 10)) == []
+    assert only("Who will leave the talks on Friday?", date(2025, 6, 10)).kind is Kind.MEETING
+
+
 def test_a_treaty_expiry_in_a_year_is_scheduled_with_the_treaty_parties():
     found = only("Washington and Moscow doubt they can extend New START, which expires in 2021.")
     assert summary(found) == (Kind.TREATY_EXPIRY, "2021", Status.SCHEDULED, {"US", "RU"})
