@@ -27,8 +27,10 @@ _WORD_BEFORE = re.compile(r"([\w$€£.\u2019'-]+)[\s,]*$")
 _WORD_AFTER = re.compile(r"^[\s,]*([\w\u2019'-]+)")
 _PAST_VERB_BEFORE = re.compile(
     r"\b(?!(?:need|indeed|speed|proceed|succeed|exceed)\b)(?:[a-z]{3,}ed|met|held|began|"
-    r"took\s+place|fell|came|went|won|lost|left|sent|sold|broke|withdrew)\s+(?:in|on|during)\s+$"
+    r"took\s+place|fell|came|went|won|lost|left|sent|sold|broke|withdrew)\s+"
+    r"(?:(?:in|at)\s+(?:[A-Z][\w.\u2019'-]*\s+){1,3})?(?:in|on|during)\s+$"
 )
+"""A past verb said of the date, perhaps with the place between: "met in Anchorage in"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,7 @@ class Context:
         """The tense of a verb that governs the date at `start` directly: past in "lapsed in
         February", "was signed on March 3"; future in "will hold a referendum on April 22",
         "expires on February 5"."""
-        if _PAST_VERB_BEFORE.search(self.text, max(start - 40, 0), start):
+        if _PAST_VERB_BEFORE.search(self.text, max(start - 60, 0), start):
             return Tense.PAST
         if _FUTURE_VERB_BEFORE.search(self.text, max(start - 60, 0), start):
             return Tense.FUTURE

@@ -141,6 +141,7 @@ def test_weekdays_and_day_words_resolve_against_publication(text, value, earlies
         # a past verb said of the date itself outweighs a month close to publication
         ("The moratorium lapsed in June after the talks collapsed.", "2018-06"),
         ("The accord was signed on July 2 in Riyadh.", "2018-07-02"),
+        ("The ministers last met in Geneva in June.", "2018-06"),
         # ... and so does a future one: a month just past is not what "will" points to
         ("The talks will resume in April.", "2020-04"),
         ("Russia will hold a referendum on the amendments on April 22.", "2020-04-22"),
