@@ -239,10 +239,14 @@ _CANCELLED = re.compile(
 )
 _OFF_LATER_IN_CLAUSE = re.compile(
     r"[^,;.]{0,60}?\b(?i:is|was|are|were|has\s+been|have\s+been|had\s+been)\s+(?:now\s+)?"
-    r"(?i:off|shelved|scrapped|cancell?ed|called\s+off|on\s+ice)\b(?!\s+(?:to|from|by|with|on)\b)"
+    r"(?:(?i:off|shelved|scrapped|cancell?ed|called\s+off|on\s+ice)\b(?!\s+(?:to|from|by|with|on)\b)"
+    r"|(?i:postponed|put\s+off|pushed\s+back)\b"
+    r"(?![^.;]*\b(?i:to|until|till|for|from|and|but|now|again|rescheduled)\b)"
+    r"|(?i:postponed|put\s+off|delayed|suspended)\s+(?i:until|till)\s+(?i:further\s+notice))"
 )
 """The clause's own verb says the event is off: "the planned summit with Putin in Budapest
-was off", however long the subject."""
+was off", however long the subject; or put off with no word of when it will be held instead
+("a session in Cairo in late November was postponed by Russia at the last minute")."""
 _WEAK_HEDGE = re.compile(
     r"\b(?:possible|possibly|possibility|could|may|might|probably|likely|perhaps|proposed|"
     r"propose[sd]?|tentative(?:ly)?|speculation|considering|mooted|floated|hopes?\s+to|"

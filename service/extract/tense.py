@@ -25,7 +25,7 @@ _FUTURE = (
     r"scheduled|slated|planned|"
     r"upcoming|coming|next|"
     r"(?:postponed|delayed|deferred|adjourned|rescheduled|put\s+off|pushed\s+back|extended)"
-    r"\s+(?:until|till)|(?:postponed|delayed|deferred|adjourned|pushed\s+back)\s+to|"
+    r"\s+(?:until|till)(?!\s+further\s+notice)|(?:postponed|delayed|deferred|adjourned|pushed\s+back)\s+to|"
     r"extended\s+to(?=\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|"
     r"Thu|Fri|Sat|Sun|\d|the\s+end|mid-|early|late|next))|"
     r"ahead of|is due|are due|is set|are set|will be|to be|"

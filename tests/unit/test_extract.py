@@ -814,6 +814,24 @@ def test_an_event_whose_own_verb_says_it_is_off_is_cancelled(text):
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "due", "status"),
+    [
+        # put off with no word of when instead: it did not happen on its day
+        (
+            "A planned session in Cairo in late November was postponed by Russia.",
+            "2022-11",
+            "cancelled",
+        ),
+        ("The talks on Monday were postponed until further notice.", "2023-02-20", "cancelled"),
+        # put off to a day: that day is the event's
+        ("The talks were postponed until Monday.", "2023-02-27", "scheduled"),
+    ],
+)
+def test_an_event_put_off_with_no_new_day_did_not_happen_on_its_own(text, due, status):
+    assert summary(only(text, date(2023, 2, 22)))[1:3] == (due, Status(status))
+
+
 def test_off_to_a_start_is_not_off():
     found = only("The meeting was off to a good start on Monday.", date(2025, 10, 22))
     assert found.status is Status.OCCURRED
