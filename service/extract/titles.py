@@ -34,6 +34,10 @@ _EFFECTIVE_THINGS = re.compile(
 """Each not the object of another ("the moratorium on tariffs" is a moratorium)."""
 _STARTS_OR_ENDS = {"takes effect": "take{s} effect", "expires": "expire{s}"}
 """What a deadline cue says of a ceasefire, a ban or sanctions named before it."""
+_ACRONYM_BEFORE = re.compile(
+    r"(?<![\w-])(?P<name>[A-Z][A-Z]+\d*)\s+(?:[a-z]+(?:s[\u2019']|[\u2019']s)?\s+)?$"
+)
+"""A name in capitals, with a word at most between it and what it names ("APEC leaders'")."""
 _RESOLUTION = re.compile(r"\b[Rr]esolution\b")
 _FAMILY_NAME_FIRST = frozenset({"Xi", "Hu", "Wang", "Kim", "Moon", "Yoon", "Lee"})
 _VERBS = {
@@ -100,8 +104,15 @@ def _where(scene: Scene) -> str:
 
 
 def _summit(scene: Scene) -> str:
-    owner = _organisation(scene) or who(scene.actors)
+    owner = _organisation(scene) or who(scene.actors) or _named_by(scene)
     return f"{_next(scene)}{owner} summit{_where(scene)}"
+
+
+def _named_by(scene: Scene) -> str | None:
+    """The summit's own name, an acronym just before it: "the COP30 climate summit"."""
+    before = scene.text[max(scene.cue.start - 40, 0) : scene.cue.start]
+    named = _ACRONYM_BEFORE.search(before)
+    return named["name"] if named else None
 
 
 def _meeting(scene: Scene) -> str:

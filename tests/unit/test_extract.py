@@ -916,6 +916,14 @@ def test_every_spelling_of_a_treaty_is_found_mid_sentence(spelling: str):
     ]
 
 
+def test_a_summit_known_by_its_acronym_is_titled_by_it():
+    found = only("The COP30 climate summit opens in Belém on November 10.", date(2025, 11, 4))
+    assert found.title == "COP30 summit in Belém"
+    # a meeting on its sidelines is the leaders' own
+    sidelines = "Trump and Xi will meet on the sidelines of the APEC summit on Thursday."
+    assert only(sidelines, date(2025, 11, 4)).title == "Trump-Xi summit"
+
+
 def test_a_venue_is_where_an_event_is_not_who_holds_it():
     found = only("Talks are set to resume on Monday in Washington.", date(2025, 7, 10))
     assert found.title == "Talks in Washington"
