@@ -158,6 +158,14 @@ def _sanctions_return(sentence: str) -> Kind | None:
     return Kind.DEADLINE if _SANCTIONS.search(sentence) else None
 
 
+_NOT_WHEN = (
+    r"(?!\s+(?:early|mid|late|the|an?|about|around|some|several|coming|next|this|one|two|"
+    r"three|four|five|six|seven|eight|nine|ten|\d+|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|"
+    r"nov|dec|spring|summer|autumn|fall|winter)[a-z]*)\b)"
+)
+"""Not a time after "in" ("the report is due in late November"): a place comes there."""
+
+
 def _spec(pattern: str, kind: Callable[[str], Kind | None], label: str, **rest: Any) -> _Spec:
     """A cue matched in lower case, without a leading \\b: a pattern that starts with a
     literal lets the regex engine skip ahead, and `cue_matches` checks the word boundary."""
@@ -212,7 +220,7 @@ _SPECS = (
           r"vote[sd]?", _always(Kind.MEETING), "vote", reach=8, priority=2),
     _spec(r"host(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=10),
     _spec(r"visit(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=4),
-    _spec(r"(?:arriv(?:e|es|ed|ing)|(?:is|are|was|were)\s+due)\s+in(?=\s+[A-Z])",
+    _spec(r"(?:arriv(?:e|es|ed|ing)|(?:is|are|was|were)\s+due)\s+in(?=\s+[a-z])" + _NOT_WHEN,
           _always(Kind.MEETING), "visit", reach=6),
     _spec(r"elections?|midterms?|re-?election|referendum|presidential\s+vote|ballot|run-?offs?|"
           r"(?:go|went|goes|going|head|heads|headed)\s+to\s+the\s+polls",

@@ -661,6 +661,11 @@ def test_being_due_in_or_arriving_in_a_place_is_a_visit(text, due, title):
     assert (found.kind, found.due and found.due.value, found.title) == (Kind.MEETING, due, title)
 
 
+def test_what_is_due_in_a_month_is_no_visit():
+    found = only("The IAEA's next report on Iran is due in late November.", date(2025, 9, 1))
+    assert (found.kind, found.title) == (Kind.REPORT, "IAEA report")
+
+
 def test_a_party_observing_limits_until_a_day_is_its_own_deadline_not_the_treaty_expiry():
     text = (
         "Russia said it would continue to observe the treaty's central limits for one year, "
