@@ -47,6 +47,8 @@ _COUNTED_AFTER = _NOT_YEAR_AFTER | {"million", "billion", "thousand", "hundred",
 """Words after a number that make it a count: "on May 3, 14 and 15 million people"."""
 _AHEAD_BEFORE = frozenset("payable effective record".split())
 """Words after which a day is one to come, whatever the verb ("payable Dec. 7")."""
+_AHEAD_FROM = re.compile(r"\b(?i:effective|payable)\s+(?i:from|on|as\s+of)\s+$")
+"""... and with a preposition between: "effective from 27 August"."""
 _NOT_YEAR_BEFORE = frozenset(
     """
     about some nearly approximately around roughly almost over than least only just
@@ -129,7 +131,10 @@ def _dated(match: re.Match[str], ctx: Context, day: int) -> Resolved:
     make = partial(_day_in, month_of(match["m"]), day)
     if match["y"]:
         return make(int(match["y"]))
-    ahead = ctx.word_before(match.start()).lower() in _AHEAD_BEFORE
+    start = match.start()
+    ahead = ctx.word_before(start).lower() in _AHEAD_BEFORE or bool(
+        _AHEAD_FROM.search(ctx.text, max(start - 25, 0), start)
+    )
     tense = Tense.FUTURE if ahead else ctx.tense_at(*match.span())
     return year_less(make, ctx.published, tense, told=ctx.told(match.start()))
 

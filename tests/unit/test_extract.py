@@ -763,6 +763,18 @@ def test_time_given_until_a_day_is_a_deadline_on_that_day(text, due, status):
         ("The truce is due to expire on Sunday.", "2026-01-25", "Truce expires"),
         ("The moratorium on tariffs runs out on July 9.", "2026-07-09", "Moratorium expires"),
         ("EU sanctions on Russia expire on July 31.", "2026-07-31", "EU-Russia sanctions expire"),
+        ("The general license for Lukoil expires on November 21.", "2026-11-21", "License expires"),
+        # "effective" a day is when it takes effect
+        (
+            "The tariffs on Indian goods are effective from 27 August.",
+            "2026-08-27",
+            "India tariffs take effect",
+        ),
+        (
+            "The US imposed a tariff on Indian goods, effective August 27.",
+            "2026-08-27",
+            "US-India tariff takes effect",
+        ),
     ],
 )
 def test_what_takes_effect_or_expires_names_the_title(text, due, title):
