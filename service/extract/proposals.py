@@ -272,10 +272,14 @@ def _as_stated(counted: Due | None, stated: Timex, kind: Kind) -> Due | None:
     return _due(stated, kind)[0]
 
 
+_DUE_BY_THE_END = frozenset({Kind.DEADLINE, Kind.REPORT})
+"""Kinds a length is the time for: a report "within 90 days" is due when they run out."""
+
+
 def _due(timex: Timex, kind: Kind) -> tuple[Due | None, Due | None]:
     """The due (and end, for a stated range) a mention gives a commitment of `kind`."""
     if timex.type is TimexType.DURATION:
-        if kind is Kind.DEADLINE and "X" not in timex.value:
+        if kind in _DUE_BY_THE_END and "X" not in timex.value:
             return Due(value=timex.latest.isoformat()), None  # the day the length runs out
         value = covering(*event_window(timex))
         return (Due(value=value) if value else None), None

@@ -661,6 +661,11 @@ def test_being_due_in_or_arriving_in_a_place_is_a_visit(text, due, title):
     assert (found.kind, found.due and found.due.value, found.title) == (Kind.MEETING, due, title)
 
 
+def test_a_report_within_a_length_is_due_when_it_runs_out():
+    found = only("The envoy is to report to the Council within 90 days.", date(2025, 9, 1))
+    assert summary(found)[:3] == (Kind.REPORT, "2025-11-30", Status.SCHEDULED)
+
+
 def test_what_is_due_in_a_month_is_no_visit():
     found = only("The IAEA's next report on Iran is due in late November.", date(2025, 9, 1))
     assert (found.kind, found.title) == (Kind.REPORT, "IAEA report")
