@@ -137,7 +137,9 @@ _PLACES = (
     "Hiroshima|Munich|The Hague|Madrid|Vilnius|Camp David|Panmunjom|Muscat|Oman|Rome|Jeddah|"
     "Minsk|Astana|Kazan|Bali|Buenos Aires|Hamburg|Biarritz|Carbis Bay|Elmau|Ise-Shima|Evian|"
     "Oslo|Stockholm|Copenhagen|Warsaw|Cairo|Sharm el-Sheikh|Kananaskis|Baku|Yerevan|Beirut|"
-    "Lausanne|Montreux|Bratislava|Johannesburg|Rio de Janeiro|Belém|Belem|Gyeongju"
+    "Lausanne|Montreux|Bratislava|Johannesburg|Rio de Janeiro|Belém|Belem|Gyeongju|"
+    "Pyongyang|Kyiv|Kiev|Jerusalem|Ankara|Islamabad|New Delhi|Baghdad|Damascus|Caracas|"
+    "Ottawa|Tallinn|Riga|Tbilisi"
 )
 
 

@@ -648,6 +648,7 @@ def test_the_event_a_length_counts_from_is_not_dated_by_it():
     [
         ("Witkoff is due in Moscow later this week.", "2019-W20", "Witkoff visit to Moscow"),
         ("The delegation arrived in Geneva on Sunday.", "2019-05-12", "Visit to Geneva"),
+        ("Lavrov arrived in Pyongyang on Friday.", "2019-05-10", "Lavrov visit to Pyongyang"),
         # a schedule in the present simple is ahead: "arrives on Thursday"
         (
             "Iran's foreign minister arrives in Oslo on Thursday.",
