@@ -21,6 +21,16 @@ _OBSERVING = re.compile(
     r"\b(?i:observ(?:e|es|ed|ing)|abid(?:e|es|ing)\s+by|abided\s+by|respect(?:s|ed|ing)?|"
     r"adher(?:e|es|ed|ing)\s+to|compl(?:y|ies|ied|ying)\s+with|keep(?:s|ing)?\s+to|kept\s+to)\b"
 )
+_MEASURES = re.compile(
+    r"\b(?i:sanctions|mandate|ban|embargo|moratorium|ceasefire|cease-fire|truce|waiver|"
+    r"licen[cs]e|exemption|freeze|tariffs?)\b"
+)
+"""What lasts until a day and then lapses unless renewed: "sanctions extended until July 31"."""
+_LASTING = re.compile(
+    r"\b(?i:extend\w*|renew\w*|prolong\w*|remains?|remained|stays?|stayed|lasts?|lasted|"
+    r"holds?|held|runs?|valid|in\s+(?:place|force|effect))\b"
+)
+"""... said to last, not merely named near "until" ("a vote on sanctions, postponed until")."""
 _DEADLINE_WORDS = re.compile(r"\b(?i:deadline|ultimatum|grace\s+period)\b")
 _SANCTIONS = re.compile(r"\b(?i:sanctions)\b")
 _WITHDRAWAL = re.compile(r"\b(?i:withdr[ae]w\w*|pull(?:s|ed|ing)?\s+out)\b")
@@ -125,7 +135,10 @@ def _until(sentence: str) -> Kind | None:
     5" is a party's own time limit, not the treaty's."""
     if _OBSERVING.search(sentence):
         return Kind.DEADLINE
-    return Kind.TREATY_EXPIRY if has_treaty(sentence) else None
+    if has_treaty(sentence):
+        return Kind.TREATY_EXPIRY
+    lasting = _MEASURES.search(sentence) and _LASTING.search(sentence)
+    return Kind.DEADLINE if lasting else None
 
 
 def _expiry(sentence: str) -> Kind:

@@ -49,6 +49,11 @@ _AHEAD_BEFORE = frozenset("payable effective record".split())
 """Words after which a day is one to come, whatever the verb ("payable Dec. 7")."""
 _AHEAD_FROM = re.compile(r"\b(?i:effective|payable)\s+(?i:from|on|as\s+of)\s+$")
 """... and with a preposition between: "effective from 27 August"."""
+_EXTENDED_UNTIL = re.compile(
+    r"\b(?i:extend|renew|prolong)\w*\s+(?:[\w\u2019'-]+,?\s+){0,6}?(?i:until|till|through)\s+$"
+)
+"""A measure made to last up to the day, which is then ahead: "renewed the sanctions for six
+months, until March 15"."""
 _NOT_YEAR_BEFORE = frozenset(
     """
     about some nearly approximately around roughly almost over than least only just
@@ -134,6 +139,7 @@ def _dated(match: re.Match[str], ctx: Context, day: int) -> Resolved:
     start = match.start()
     ahead = ctx.word_before(start).lower() in _AHEAD_BEFORE or bool(
         _AHEAD_FROM.search(ctx.text, max(start - 25, 0), start)
+        or _EXTENDED_UNTIL.search(ctx.text, max(start - 80, 0), start)
     )
     tense = Tense.FUTURE if ahead else ctx.tense_at(*match.span())
     return year_less(make, ctx.published, tense, told=ctx.told(match.start()))

@@ -30,7 +30,7 @@ _BARE_AMOUNT = re.compile(r"(?P<n>\S+)\s+(?P<unit>(?i:hour|day|week|fortnight|mo
 _EFFECTIVE_THINGS = re.compile(
     r"(?<!\bon )(?<!\bof )(?<!\bfor )(?<!\bagainst )"
     r"\b((?i:ceasefire|cease-fire|truce|sanctions|tariffs?|embargo|ban|moratorium|freeze|"
-    r"licen[cs]e|waiver|exemption))\b"
+    r"licen[cs]e|waiver|exemption|mandate))\b"
 )
 """Each not the object of another ("the moratorium on tariffs" is a moratorium)."""
 _STARTS_OR_ENDS = {"takes effect": "take{s} effect", "expires": "expire{s}"}

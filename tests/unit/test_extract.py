@@ -662,6 +662,32 @@ def test_being_due_in_or_arriving_in_a_place_is_a_visit(text, due, title):
     assert (found.kind, found.due and found.due.value, found.title) == (Kind.MEETING, due, title)
 
 
+@pytest.mark.parametrize(
+    ("text", "due", "title"),
+    [
+        (
+            "The sanctions were renewed for six months, until March 15.",
+            "2026-03-15",
+            "Sanctions expire",
+        ),
+        (
+            "EU leaders agreed to extend the sanctions on Russia until January 31.",
+            "2026-01-31",
+            "EU-Russia sanctions expire",
+        ),
+        (
+            "The Council extended the mission's mandate until December 31, 2026.",
+            "2026-12-31",
+            "Mandate expires",
+        ),
+        ("The ceasefire will hold until Sunday.", "2025-09-07", "Ceasefire expires"),
+    ],
+)
+def test_a_measure_made_to_last_until_a_day_expires_that_day(text, due, title):
+    found = only(text, date(2025, 9, 1))
+    assert (*summary(found)[:3], found.title) == (Kind.DEADLINE, due, Status.SCHEDULED, title)
+
+
 def test_a_report_within_a_length_is_due_when_it_runs_out():
     found = only("The envoy is to report to the Council within 90 days.", date(2025, 9, 1))
     assert summary(found)[:3] == (Kind.REPORT, "2025-11-30", Status.SCHEDULED)
