@@ -105,7 +105,7 @@ def _where(scene: Scene) -> str:
 
 
 def _summit(scene: Scene) -> str:
-    owner = _organisation(scene) or who(scene.actors) or _named_by(scene)
+    owner = _organisation(scene) or who(scene.actors) or _named_by(scene) or ""
     return f"{_next(scene)}{owner} summit{_where(scene)}"
 
 
