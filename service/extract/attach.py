@@ -55,6 +55,12 @@ _OPENING = re.compile(r"open|begin|began|start|convene")
 _LISTED = re.compile(r"^[\s,]*(?:(?:and|or|on|in)\b[\s,]*)*$")
 WORD = re.compile(r"[\w\u2019'-]+")
 """What counts as a word between a date and its cue."""
+_MOVED_TO = re.compile(
+    r"\b(?:(?:postponed|delayed|deferred|adjourned|rescheduled|moved|pushed(?:\s+back)?|"
+    r"put\s+off|brought\s+forward)\s+(?:again\s+)?(?:to|until|till|for)\s+(?:the\s+)?|"
+    r"now\s+(?:be\s+held|take\s+place|convene|meet)\s+(?:on|in)\s+)$"
+)
+"""A date an event was moved to: it is the event's date now, not the one first planned."""
 _SINCE = re.compile(r"\bsince\b")
 _COUNTED_FROM = re.compile(r"\b(?:after|before)$")
 _FUNCTION_WORD = re.compile(r"\b(?:the|a|an|of|to|in|on|at|after|before|and|or)\b|[,;]")
@@ -248,7 +254,8 @@ def _one_date_each(text: str, pairs: list[Pair], tagged: dict[int, Tagged]) -> l
     Conference ... in late April 2026"), which deduplication later narrows to the most
     precise."""
     kept: dict[tuple[int, bool], Pair] = {}
-    for pair in sorted(pairs, key=lambda p: (p.gap, p.mention)):
+    moved = {p.mention for p in pairs if _moved_to(text, tagged[p.mention])}
+    for pair in sorted(pairs, key=lambda p: (p.mention not in moved, p.gap, p.mention)):
         # "opened on Monday and runs until Friday": the end is a date of the cue's own too
         kept.setdefault((pair.cue.start, pair.role == "end"), pair)
     chosen = list(kept.values())
@@ -266,6 +273,10 @@ def _one_date_each(text: str, pairs: list[Pair], tagged: dict[int, Tagged]) -> l
             of_cue[pair.cue] = same_cue
             taken.add(pair.mention)
     return sorted(chosen, key=lambda p: p.mention)
+
+
+def _moved_to(text: str, tagged: Tagged) -> bool:
+    return _MOVED_TO.search(text, max(tagged.start - 50, 0), tagged.start) is not None
 
 
 def _same_event(text: str, first: Tagged, second: Tagged) -> bool:

@@ -881,6 +881,18 @@ def test_an_event_put_off_with_no_new_day_did_not_happen_on_its_own(text, due, s
     assert summary(only(text, date(2023, 2, 22)))[1:3] == (due, Status(status))
 
 
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("The summit, planned for May, was postponed to June 3.", "2026-06-03"),
+        ("The summit, first planned for this year, has been pushed back to 2026.", "2026"),
+        ("The vote, set for Thursday, was delayed until next week.", "2025-W43"),
+    ],
+)
+def test_an_event_moved_to_a_day_is_due_that_day_not_the_one_first_planned(text, due):
+    assert summary(only(text, date(2025, 10, 15)))[1:3] == (due, Status.SCHEDULED)
+
+
 def test_off_to_a_start_is_not_off():
     found = only("The meeting was off to a good start on Monday.", date(2025, 10, 22))
     assert found.status is Status.OCCURRED
@@ -971,6 +983,8 @@ def test_a_summit_known_by_its_acronym_is_titled_by_it():
     # a meeting on its sidelines is the leaders' own
     sidelines = "Trump and Xi will meet on the sidelines of the APEC summit on Thursday."
     assert only(sidelines, date(2025, 11, 4)).title == "Trump-Xi summit"
+    # a summit nobody is named for is a summit
+    assert only("The summit will be held on Friday.", date(2025, 11, 4)).title == "Summit"
 
 
 def test_a_venue_is_where_an_event_is_not_who_holds_it():
