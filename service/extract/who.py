@@ -20,6 +20,11 @@ _OF_A_TREATY = re.compile(
     r"(?i:\b(?:treaty|treaties|pact|accord|agreement|deal|convention|review\s+conference|"
     r"withdraw\w*|expir\w*|extend\w*|extension|signed|in\s+force|snapback|sanctions)\b)"
 )
+_ASIDE_AFTER = re.compile(
+    r",\s+(?:as|while|because|although|though|whereas|even\s+as|amid)\s", re.IGNORECASE
+)
+"""A clause that follows the event's and tells of something else: "..., as a deadline set by
+President Trump approaches" names no one who takes part."""
 _COUNTRY_CODE = 2  # ISO 3166 alpha-2: elections are held by countries, not organisations
 _NAMES_AROUND = 24  # names either side of a cue; a sentence of news holds far fewer
 
@@ -30,6 +35,8 @@ def clause_actors(article: Article, sentence: Sentence, cue: Cue) -> tuple[Actor
     text = article.text
     start = text.rfind(";", sentence.start, cue.start) + 1 or sentence.start
     end = text.find(";", cue.end, sentence.end)
+    aside = _ASIDE_AFTER.search(text, cue.end, sentence.end if end < 0 else end)
+    end = aside.start() if aside else end
     clause = article.actors_near(start, sentence.end if end < 0 else end, cue.start, _NAMES_AROUND)
     return clause or article.actors_near(sentence.start, sentence.end, cue.start, _NAMES_AROUND)
 

@@ -977,6 +977,15 @@ def test_every_spelling_of_a_treaty_is_found_mid_sentence(spelling: str):
     ]
 
 
+def test_names_in_an_aside_after_the_event_take_no_part_in_it():
+    text = (
+        "Negotiators from the United States and Iran will meet in Muscat on Saturday, "
+        "as a deadline set by President Trump approaches."
+    )
+    found = only(text, date(2025, 5, 27))
+    assert (found.title, set(found.parties)) == ("US-Iran meeting in Muscat", {"US", "IR"})
+
+
 def test_a_summit_known_by_its_acronym_is_titled_by_it():
     found = only("The COP30 climate summit opens in Belém on November 10.", date(2025, 11, 4))
     assert found.title == "COP30 summit in Belém"
