@@ -206,7 +206,8 @@ _SPECS = (
           r"in\s+force\s+since", _always(Kind.TREATY_IN_FORCE), "enters into force",
           priority=3),
     _spec(r"(?:take[sn]?|took|taking)\s+effect|"
-          r"(?:(?<=,\s)|(?<=\bis\s)|(?<=\bare\s)|(?<=\bbe\s))effective(?=\s+(?:from\s+|on\s+)?"
+          r"effective(?:(?<=,\seffective)|(?<=\bis\seffective)|(?<=\bare\seffective)|"
+          r"(?<=\bbe\seffective))(?=\s+(?:from\s+|on\s+)?"
           r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|\d))",
           _taking_effect, "takes effect", priority=3),
     _spec(r"withdr[ae]w(?:s|n|al|ing)?|pull(?:s|ed|ing)?\s+out|suspen(?:d|ds|ded|ding|sion)|"
