@@ -50,6 +50,10 @@ _BOUNDARY = re.compile(
     r"convened|wrapped\s+up|wraps\s+up|(?:runs?|ran|lasts?|lasted|continues?|continued)\s+"
     r"(?:until|till|through))\b"
 )
+_RELATIVE_BEFORE = re.compile(r",\s+(?:which|that)\s+(?:is\s+to\s+|will\s+)?$")
+"""A relative clause whose verb opens or closes what was named just before the comma."""
+_AND_BETWEEN = re.compile(r"[^,;.]{0,40}?\s+and\s+")
+"""A second verb of the same subject: "opens on April 27 and runs until May 22"."""
 _CLAUSE_BREAK = re.compile(r"[,;]|\b(?:and|but|while|whereas)\b")
 _OPENING = re.compile(r"open|begin|began|start|convene")
 _LISTED = re.compile(r"^[\s,]*(?:(?:and|or|on|in)\b[\s,]*)*$")
@@ -122,6 +126,14 @@ class _Scope:
         )
         if first == len(self._any_side):
             return None
+        earlier = self.verb_before(verb.start())
+        if earlier is not None and _AND_BETWEEN.fullmatch(self.text, earlier.end(), verb.start()):
+            return self.subject(earlier)  # "opens on April 27 and runs until May 22"
+        relative = _RELATIVE_BEFORE.search(self.text, max(verb.start() - 30, 0), verb.start())
+        if relative is not None:
+            antecedents = [cue for cue in self._any_side if cue.end <= relative.start()]
+            if antecedents:
+                return antecedents[-1]  # "the Review Conference, which opens on April 27"
         clause_start = self.clause_start(verb.start())
         for cue in islice(self._any_side, first, None):
             if cue.end <= verb.start() and cue.start >= clause_start:

@@ -580,6 +580,13 @@ def test_an_obligation_before_a_date_is_a_deadline(text, due, parties):
             "2026-04-27",
             "2026-05-22",
         ),
+        # opened by a relative clause: the days are the conference's, not the talks'
+        (
+            "Talks begin after the Review Conference, which opens on April 27 and runs until "
+            "May 22.",
+            "2026-04-27",
+            "2026-05-22",
+        ),
     ],
 )
 def test_an_opening_and_what_it_runs_until_are_one_event(text, due, end):
