@@ -8,8 +8,10 @@ Friday that ...") is when something was said, so it takes only a cue next to it;
 is the object of a verb of saying or asking ("the Kremlin confirmed the summit on Saturday")
 takes no past date; "the first meeting since Mr. Biden took office in January" dates the
 office-taking; and a date after a verb that opens or closes something ("... closed in New York
-on Friday") belongs to the subject of that verb, however far back it is. Each cue then keeps
-its nearest date, and the dates listed with it ("in 2015 and 2022").
+on Friday") belongs to the subject of that verb, however far back it is (in a relative clause,
+what the comma follows: "the Review Conference, which opens on April 27"). Each cue then keeps
+its nearest date, unless it was moved to another ("postponed to June 3"), and the dates listed
+with it ("in 2015 and 2022").
 """
 
 from __future__ import annotations
