@@ -67,6 +67,11 @@ _MOVED_TO = re.compile(
     r"now\s+(?:be\s+held|take\s+place|convene|meet)\s+(?:on|in)\s+)$"
 )
 """A date an event was moved to: it is the event's date now, not the one first planned."""
+_APART = re.compile(
+    r"\b(?:hours|days|weeks|months|years|a\s+(?:day|week|month|year)|shortly|soon|just|"
+    r"only|long)\s+(?:before|after|ahead\s+of|prior\s+to)\b"
+)
+"""How far a date stands from the event after it ("days before"), which it does not date."""
 _SINCE = re.compile(r"\bsince\b")
 _COUNTED_FROM = re.compile(r"\b(?:after|before)$")
 _FUNCTION_WORD = re.compile(r"\b(?:the|a|an|of|to|in|on|at|after|before|and|or)\b|[,;]")
@@ -179,7 +184,7 @@ def _best(scope: _Scope, index: int, tagged: Tagged, published: date) -> Pair | 
             continue
         if (_reported(text, cue) and not future) or _dates_another_event(text, cue, tagged):
             continue
-        if _counts_from(text, cue, tagged):
+        if _counts_from(text, cue, tagged) or _apart(text, cue, tagged):
             continue
         score = gap - 0.5 * cue.priority + _penalty(text, cue, tagged)
         scored.append((score, cue.start, Pair(index, cue, gap)))
@@ -224,6 +229,14 @@ def _counts_from(text: str, cue: Cue, tagged: Tagged) -> bool:
     return (
         tagged.end <= cue.start and _COUNTED_FROM.search(text, tagged.start, tagged.end) is not None
     )
+
+
+def _apart(text: str, cue: Cue, tagged: Tagged) -> bool:
+    """ "fired a missile on Wednesday, days before South Korea hosts the summit": the date is
+    some time off the event, told by how far before or after it, and so not its date."""
+    if tagged.end <= cue.start:
+        return _APART.search(text, tagged.end, cue.start) is not None
+    return False
 
 
 def _gap(words: Words, tagged: Tagged, cue: Cue) -> int:

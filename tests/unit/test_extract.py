@@ -984,6 +984,13 @@ def test_every_spelling_of_a_treaty_is_found_mid_sentence(spelling: str):
     ]
 
 
+def test_a_date_days_before_an_event_is_not_its_date():
+    text = "North Korea fired a missile on Wednesday, days before South Korea hosts the summit."
+    assert proposals(text, date(2025, 10, 22)) == []
+    kept = "The leaders met on Monday, shortly before the vote."
+    assert summary(only(kept, date(2025, 10, 22)))[1] == "2025-10-20"
+
+
 def test_names_in_an_aside_after_the_event_take_no_part_in_it():
     text = (
         "Negotiators from the United States and Iran will meet in Muscat on Saturday, "
