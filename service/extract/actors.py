@@ -201,6 +201,9 @@ def _branches(node: _Trie) -> str:
 _NAMES = _entries()
 _NAME = re.compile(rf"(?<![\w.])(?:{_trie(list(_NAMES))})(?!\w)")
 PLACE = re.compile(rf"\b(?:in|at)\s+(?P<place>{_PLACES})\b")
+_VENUES = _PLACE_NAMES | frozenset(_PLACES.split("|"))
+"""Names that say where after "in", "at" or "to": the countries and capitals above, and the
+summit towns (Abu Dhabi, Doha, Riyadh, ...)."""
 _PLACE_REACH = 60
 _TRAVELLING_TO = re.compile(
     rf"\b(?:travel(?:s|led|ed|ing|ling)?|fl(?:y|ies|ew|ying)|head(?:s|ed|ing)?)\s+to\s+"
@@ -217,7 +220,7 @@ def actors_in(text: str, start: int = 0, end: int | None = None) -> list[Actor]:
     for match in _NAME.finditer(text, start, stop):
         name = match.group()
         code, leader, person = _NAMES[name]
-        venue = name in _PLACE_NAMES and bool(
+        venue = name in _VENUES and bool(
             _VENUE.search(text[max(match.start() - 40, 0) : match.start()])
         )
         found.append(Actor(match.start(), match.end(), name, code, leader, person, venue))

@@ -157,7 +157,9 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
     named_length = pair.cue.label == "length" and tagged.timex.mod is None
     length = length_name(article, tagged) if named_length else None
     parties, from_context = parties_for(article, number, pair.cue, kind, actors)
-    named = actors or tuple(a for a in context_actors(article, number) if not a.person)
+    named = actors
+    if all(actor.venue for actor in actors):  # none, or only where: "to meet in Abu Dhabi"
+        named += tuple(a for a in context_actors(article, number) if not a.person)
     scene = _scene(article, sentence, pair.cue, kind, named, parties, length)
     return Proposal(
         kind=kind,

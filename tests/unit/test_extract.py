@@ -984,6 +984,18 @@ def test_every_spelling_of_a_treaty_is_found_mid_sentence(spelling: str):
     ]
 
 
+def test_a_meeting_named_only_by_its_venue_is_titled_by_who_the_story_is_about():
+    text = (
+        "Armenia and Azerbaijan initialled a peace agreement in August. "
+        "Their foreign ministers are to meet again in Abu Dhabi next month."
+    )
+    found = only(text, date(2025, 9, 10))
+    assert (found.title, set(found.parties)) == (
+        "Armenia-Azerbaijan meeting in Abu Dhabi",
+        {"AM", "AZ"},
+    )
+
+
 def test_a_date_days_before_an_event_is_not_its_date():
     text = "North Korea fired a missile on Wednesday, days before South Korea hosts the summit."
     assert proposals(text, date(2025, 10, 22)) == []
