@@ -43,7 +43,7 @@ _BODIES = (
 BODY_LEFT = re.compile(
     r"\b(?i:withdr[ae]w(?:s|n|al|ing)?|pull(?:s|ed|ing)?\s+out|exit(?:s|ed|ing)?|"
     r"le(?:ave|aves|aving|ft)|quit(?:s|ting)?)\s+(?:(?i:of|from)\s+)?(?:(?i:the)\s+)?"
-    rf"(?P<body>{_BODIES})\b"
+    rf"(?P<body>{_BODIES})\b(?![\u2019']s)"  # not "quit WHO's advisory board"
 )
 _OBLIGED = re.compile(
     r"\b(?i:must|required|obliged|ha(?:s|ve|d)\s+to|deadline|ultimatum|demand(?:s|ed)?|given)\b"

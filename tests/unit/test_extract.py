@@ -438,6 +438,7 @@ def test_leaving_a_body_by_notice_is_a_withdrawal_from_it():
     assert titled == "Hungary withdrawal from International Criminal Court"
     # leaving a city, talks or a post is no withdrawal
     assert proposals("The delegation will leave Geneva on Friday.", date(2025, 6, 10)) == []
+    assert proposals("She quit WHO's advisory board in March.", date(2025, 6, 10)) == []
     assert only("Who will leave the talks on Friday?", date(2025, 6, 10)).kind is Kind.MEETING
 
 
