@@ -18,7 +18,10 @@ SHORT_NAMES = {code: names.split("|")[0] for code, names in COUNTRIES.items()} |
     "UNSC": "UN Security Council", "UNGA": "UN General Assembly",
 }  # fmt: skip
 """How a title names a party: a country's first name in the actors' table, or a shorter one."""
-_ORGANISATIONS = ("NATO", "G7", "G20", "EU", "ASEAN", "UNSC", "OSCE", "AU", "BRICS", "SCO")
+_ORGANISATIONS = (
+    "NATO", "G7", "G20", "EU", "ASEAN", "UN", "UNSC", "UNGA", "OSCE", "AU", "BRICS", "SCO",
+)  # fmt: skip
+"""Bodies that hold an event rather than take part in it, as the IAEA or the E3 may."""
 _QUALIFIER = re.compile(
     r"(?i:\b(presidential|parliamentary|midterm|general|legislative|congressional|snap)\s+)$"
 )
@@ -123,18 +126,23 @@ def _meeting(scene: Scene) -> str:
     noun = {"meeting": "meeting", "talks": _talks_word(scene), "visit": "visit"}.get(label, label)
     subject = f" on {scene.treaty}" if scene.treaty and label == "talks" else ""
     where = f" to {scene.place}" if label == "visit" and scene.place else _where(scene)
-    return f"{_next(scene)}{who(scene.actors)} {noun}{subject}{where}"
+    owner = who(scene.actors) or _organisation_name(scene)  # "NATO ministers meet"
+    return f"{_next(scene)}{owner} {noun}{subject}{where}"
 
 
 def _voters(scene: Scene) -> str:
     """The organisation named before the vote; "a council vote" is the Security Council's
     (not the Federation Council's); else whoever is named, and nobody rather than a guess
     ("the vote was postponed")."""
-    organisation = _organisation(scene)
     before = scene.text[max(scene.cue.start - 40, 0) : scene.cue.start]
-    if organisation is None and _COUNCIL_VOTE.search(before):
-        organisation = "UNSC"
-    return SHORT_NAMES.get(organisation, organisation) if organisation else who(scene.actors)
+    if _organisation(scene) is None and _COUNCIL_VOTE.search(before):
+        return SHORT_NAMES["UNSC"]
+    return _organisation_name(scene) or who(scene.actors)
+
+
+def _organisation_name(scene: Scene) -> str:
+    organisation = _organisation(scene)
+    return SHORT_NAMES.get(organisation, organisation) if organisation else ""
 
 
 def _talks_word(scene: Scene) -> str:

@@ -462,6 +462,7 @@ def test_a_summit_announced_for_a_named_day():
         ("The Security Council will vote on the resolution on Friday.", "UN Security Council vote"),
         ("A council vote on the relief is expected on Friday.", "UN Security Council vote"),
         ("NATO allies will vote on the plan on Friday.", "NATO vote"),
+        ("The UN General Assembly will vote on it on Friday.", "UN General Assembly vote"),
         # another council is not the Security Council
         ("The Federation Council will vote on the bill on Friday.", "Russia vote"),
         # no body named: no guess at one
@@ -471,6 +472,11 @@ def test_a_summit_announced_for_a_named_day():
 def test_a_vote_is_titled_by_the_body_that_holds_it(text, title):
     found = only(text)
     assert (found.kind, found.status, found.title) == (Kind.MEETING, Status.SCHEDULED, title)
+
+
+def test_a_meeting_of_a_body_is_titled_by_it():
+    found = only("NATO defence ministers meet in Brussels on October 15.", date(2025, 9, 10))
+    assert found.title == "NATO meeting in Brussels"
 
 
 def test_an_obligation_by_a_month_is_a_deadline_still_ahead():
