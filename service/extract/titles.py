@@ -36,12 +36,16 @@ _EFFECTIVE_THINGS = re.compile(
     r"licen[cs]e|waiver|exemption|mandate))\b"
 )
 """Each not the object of another ("the moratorium on tariffs" is a moratorium)."""
+_OF_THING = re.compile(rf"\s+of\s+(?:(?i:the|a|an)\s+)?(?:[\w-]+\s+)?{_EFFECTIVE_THINGS.pattern}")
 _STARTS_OR_ENDS = {"takes effect": "take{s} effect", "expires": "expire{s}"}
 """What a deadline cue says of a ceasefire, a ban or sanctions named before it."""
 _ACRONYM_BEFORE = re.compile(
     r"(?<![\w-])(?P<name>[A-Z][A-Z]+\d*)\s+(?:[a-z]+(?:s[\u2019']|[\u2019']s)?\s+)?$"
 )
 """A name in capitals, with a word at most between it and what it names ("APEC leaders'")."""
+_TREATY_NOUN = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal)\b")
+_TREATY_NOUNS = {"treaties": "treaty"}
+"""A treaty not named is called what the sentence calls it: "Iran-IAEA agreement signed"."""
 _RESOLUTION = re.compile(r"\b[Rr]esolution\b")
 _FAMILY_NAME_FIRST = frozenset({"Xi", "Hu", "Wang", "Kim", "Moon", "Yoon", "Lee"})
 _VERBS = {
@@ -188,7 +192,9 @@ def _treaty(scene: Scene) -> str:
         name = scene.treaty or (body["body"] if body else "Treaty")
         return f"{who(scene.actors, 1, people_first=False)} withdrawal from {name}".strip()
     parties = who(scene.actors, people_first=False)
-    name = scene.treaty or _resolution(scene) or (f"{parties} treaty" if parties else "Treaty")
+    noun = _TREATY_NOUN.search(scene.sentence)
+    unnamed = _TREATY_NOUNS.get(word := noun.group().lower(), word) if noun else "treaty"
+    name = scene.treaty or _resolution(scene) or f"{parties} {unnamed}"
     if scene.cue.label == "extension agreed":
         return f"{name} extension agreed"
     return f"{name} {_VERBS[scene.kind]}"
@@ -218,8 +224,11 @@ def _deadline(scene: Scene) -> str:
 
 
 def _named_before(scene: Scene) -> str | None:
-    """What takes effect or runs out, named last before the cue: "the ceasefire, which took
-    effect", "the truce is due to expire"."""
+    """What takes effect or runs out: named just after the cue ("the expiry of the truce"),
+    else last before it ("the ceasefire, which took effect", "the truce is due to expire")."""
+    after = _OF_THING.match(scene.text, scene.cue.end)
+    if after:
+        return after.group(1).lower()
     before = scene.text[max(scene.cue.start - 100, 0) : scene.cue.start]
     named = _EFFECTIVE_THINGS.findall(before)
     return named[-1].lower() if named else None

@@ -807,6 +807,7 @@ def test_time_given_until_a_day_is_a_deadline_on_that_day(text, due, status):
         ),
         # what runs out is named as what takes effect is, not the thing it is "on"
         ("The truce is due to expire on Sunday.", "2026-01-25", "Truce expires"),
+        ("The expiry of the truce on Sunday could end the calm.", "2026-01-25", "Truce expires"),
         ("The moratorium on tariffs runs out on July 9.", "2026-07-09", "Moratorium expires"),
         ("EU sanctions on Russia expire on July 31.", "2026-07-31", "EU-Russia sanctions expire"),
         ("The general license for Lukoil expires on November 21.", "2026-11-21", "License expires"),
@@ -951,6 +952,9 @@ def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
     assert (found.title, found.parties) == ("Armenia-Azerbaijan treaty signed", ("AM", "AZ"))
+    # called what the sentence calls it
+    text = "Iran and the IAEA signed an agreement in Cairo on Tuesday."
+    assert only(text, date(2025, 9, 10)).title == "Iran-IAEA agreement signed"
 
 
 def test_every_name_is_found_whole_and_the_longest_one_wins():
