@@ -31,6 +31,15 @@ _LASTING = re.compile(
     r"holds?|held|runs?|valid|in\s+(?:place|force|effect))\b"
 )
 """... said to last, not merely named near "until" ("a vote on sanctions, postponed until")."""
+EXERCISE_NAMES = re.compile(
+    r"\b(?:Zapad|Vostok|Kavkaz|Tsentr|Freedom\s+Shield|Freedom\s+Edge|Steadfast\s+Noon|"
+    r"BALTOPS|Grom)(?:-\d+)?\b"
+)
+"""Exercises that arms-control readers follow by name."""
+_MILITARY_EXERCISE = re.compile(
+    r"\b(?i:military|naval|joint|air|nuclear|strategic|annual|large-scale|combined|live-fire|"
+    r"command-staff|war)\s+(?i:exercises?|drills?|games)\b|" + EXERCISE_NAMES.pattern
+)
 _DEADLINE_WORDS = re.compile(r"\b(?i:deadline|ultimatum|grace\s+period)\b")
 _SANCTIONS = re.compile(r"\b(?i:sanctions)\b")
 _WITHDRAWAL = re.compile(r"\b(?i:withdr[ae]w\w*|pull(?:s|ed|ing)?\s+out)\b")
@@ -130,6 +139,11 @@ def _leaving(sentence: str) -> Kind | None:
     return Kind.TREATY_WITHDRAWAL if has_treaty(sentence) or BODY_LEFT.search(sentence) else None
 
 
+def _exercises(sentence: str) -> Kind | None:
+    """Military exercises, said to be such or named; not "exercise caution" or fire drills."""
+    return Kind.OTHER if _MILITARY_EXERCISE.search(sentence) else None
+
+
 def _until(sentence: str) -> Kind | None:
     """ "in force until 2026" is a treaty's expiry; "will observe its limits until February
     5" is a party's own time limit, not the treaty's."""
@@ -227,6 +241,7 @@ _SPECS = (
           "ban", priority=2),
     _spec(r"(?:re-?impos|restor|reinstat)\w*|return|come\s+back", _sanctions_return,
           "sanctions return", priority=2),
+    _spec(r"exercises?|drills?|war\s+games", _exercises, "exercises", reach=10, priority=2),
     _spec(r"summit(?:s|ry)?", _always(Kind.SUMMIT), "summit", reach=12, priority=3),
     _spec(r"meet(?:s|ing|ings)?|met|gather(?:s|ed|ing)?|convene[sd]?", _always(Kind.MEETING),
           "meeting", reach=12),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from service.domain import Kind
 from service.extract.actors import COUNTRIES, Actor
-from service.extract.events import BODY_LEFT, Cue
+from service.extract.events import BODY_LEFT, EXERCISE_NAMES, Cue
 
 SHORT_NAMES = {code: names.split("|")[0] for code, names in COUNTRIES.items()} | {
     "US": "US", "RU": "Russia", "SU": "Soviet", "GB": "UK", "SA": "Saudi", "AE": "UAE",
@@ -249,7 +249,17 @@ def _report(scene: Scene) -> str:
 
 
 def _generic(scene: Scene) -> str:
+    if scene.cue.label == "exercises":
+        return _exercises(scene)
     return f"{who(scene.actors)} {scene.cue.label}"
+
+
+def _exercises(scene: Scene) -> str:
+    """ "Russia-Belarus Zapad exercises": who holds them, and their name when it is given."""
+    named = EXERCISE_NAMES.search(scene.sentence)
+    name = f" {named.group()}" if named else ""
+    owner = who(scene.actors, people_first=False) or _organisation_name(scene)
+    return f"{owner}{name} exercises"
 
 
 _BUILDERS = {

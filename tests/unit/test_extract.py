@@ -474,6 +474,28 @@ def test_a_vote_is_titled_by_the_body_that_holds_it(text, title):
     assert (found.kind, found.status, found.title) == (Kind.MEETING, Status.SCHEDULED, title)
 
 
+@pytest.mark.parametrize(
+    ("text", "due", "end", "title"),
+    [
+        ("Russia's Zapad exercises with Belarus will run from September 12 to 16.",
+         "2025-09-12", "2025-09-16", "Russia-Belarus Zapad exercises"),
+        ("NATO's Steadfast Noon nuclear exercise begins on October 13.", "2025-10-13", None,
+         "NATO Steadfast Noon exercises"),
+        ("China held large-scale military drills on Monday.", "2025-09-08", None,
+         "China exercises"),
+    ],
+)  # fmt: skip
+def test_military_exercises_are_dated_events(text, due, end, title):
+    found = only(text, date(2025, 9, 10))
+    dues = (found.due and found.due.value, found.end and found.end.value)
+    assert (found.kind, *dues, found.title) == (Kind.OTHER, due, end, title)
+
+
+def test_exercising_a_veto_or_caution_is_no_exercise():
+    assert proposals("Russia exercised its veto on Friday.", date(2025, 9, 10)) == []
+    assert proposals("The country will exercise caution on Monday.", date(2025, 9, 10)) == []
+
+
 def test_a_meeting_of_a_body_is_titled_by_it():
     found = only("NATO defence ministers meet in Brussels on October 15.", date(2025, 9, 10))
     assert found.title == "NATO meeting in Brussels"
