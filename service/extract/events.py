@@ -38,7 +38,7 @@ EXERCISE_NAMES = re.compile(
 """Exercises that arms-control readers follow by name."""
 _MILITARY_EXERCISE = re.compile(
     r"\b(?i:military|naval|joint|air|nuclear|strategic|annual|large-scale|combined|live-fire|"
-    r"command-staff|war)\s+(?i:exercises?|drills?|games)\b|" + EXERCISE_NAMES.pattern
+    r"command-staff|war)\s+(?i:exercises?|drills?|games?)\b|" + EXERCISE_NAMES.pattern
 )
 _DEADLINE_WORDS = re.compile(r"\b(?i:deadline|ultimatum|grace\s+period)\b")
 _SANCTIONS = re.compile(r"\b(?i:sanctions)\b")
@@ -241,7 +241,7 @@ _SPECS = (
           "ban", priority=2),
     _spec(r"(?:re-?impos|restor|reinstat)\w*|return|come\s+back", _sanctions_return,
           "sanctions return", priority=2),
-    _spec(r"exercises?|drills?|war\s+games", _exercises, "exercises", reach=10, priority=2),
+    _spec(r"exercises?|drills?|war\s+games?", _exercises, "exercises", reach=10, priority=2),
     _spec(r"summit(?:s|ry)?", _always(Kind.SUMMIT), "summit", reach=12, priority=3),
     _spec(r"meet(?:s|ing|ings)?|met|gather(?:s|ed|ing)?|convene[sd]?", _always(Kind.MEETING),
           "meeting", reach=12),
@@ -278,6 +278,7 @@ _CANCELLED = re.compile(
     r"shelved)\b"
 )
 _OFF_LATER_IN_CLAUSE = re.compile(
+    r"(?:,[^,;.]{1,60},)?"  # "the summit, scheduled for August, was cancelled"
     r"[^,;.]{0,60}?\b(?i:is|was|are|were|has\s+been|have\s+been|had\s+been)\s+(?:now\s+)?"
     r"(?:(?i:off|shelved|scrapped|cancell?ed|called\s+off|on\s+ice)\b(?!\s+(?:to|from|by|with|on)\b)"
     r"|(?i:postponed|put\s+off|pushed\s+back)\b"

@@ -483,6 +483,7 @@ def test_a_vote_is_titled_by_the_body_that_holds_it(text, title):
          "NATO Steadfast Noon exercises"),
         ("China held large-scale military drills on Monday.", "2025-09-08", None,
          "China exercises"),
+        ("Iran said it would hold a war game next week.", "2025-W38", None, "Iran exercises"),
     ],
 )  # fmt: skip
 def test_military_exercises_are_dated_events(text, due, end, title):
@@ -928,6 +929,13 @@ def test_an_event_put_off_with_no_new_day_did_not_happen_on_its_own(text, due, s
 )
 def test_an_event_moved_to_a_day_is_due_that_day_not_the_one_first_planned(text, due):
     assert summary(only(text, date(2025, 10, 15)))[1:3] == (due, Status.SCHEDULED)
+
+
+def test_an_event_called_off_after_an_aside_is_cancelled():
+    found = only("The summit, scheduled for August, was cancelled.", date(2025, 9, 10))
+    assert summary(found)[1:3] == ("2025-08", Status.CANCELLED)
+    held = only("The summit, which was held in August, was a success.", date(2025, 9, 10))
+    assert summary(held)[1:3] == ("2025-08", Status.OCCURRED)
 
 
 def test_off_to_a_start_is_not_off():
