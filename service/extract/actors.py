@@ -207,9 +207,10 @@ summit towns (Abu Dhabi, Doha, Riyadh, ...)."""
 _PLACE_REACH = 60
 _TRAVELLING_TO = re.compile(
     rf"\b(?:travel(?:s|led|ed|ing|ling)?|fl(?:y|ies|ew|ying)|head(?:s|ed|ing)?)\s+to\s+"
-    rf"(?P<place>{_PLACES})\s+for\s+(?:[\w-]+\s+){{0,3}}$"
+    rf"(?P<place>{_PLACES})\s+(?:(?:on|in|this|next)\s+\w+\s+)?for\s+(?:[\w-]+\s+){{0,3}}$"
 )
-"""A trip that names where the event is, before it: "will travel to Jeddah for talks"."""
+"""A trip that names where the event is, before it: "will travel to Jeddah for talks", "will
+fly to Moscow on Wednesday for talks"."""
 _MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")
 
 

@@ -1071,6 +1071,8 @@ def test_a_venue_is_where_an_event_is_not_who_holds_it():
     assert trip.title == "Rubio talks in Jeddah"
     flight = only("Putin flew to Anchorage for a summit with Trump on Friday.", date(2025, 8, 16))
     assert flight.title == "Putin-Trump summit in Anchorage"
+    dated = only("Witkoff will fly to Moscow on Wednesday for talks.", date(2025, 9, 10))
+    assert dated.title == "Witkoff talks in Moscow"
 
 
 def test_a_stated_range_becomes_due_and_end():
