@@ -139,7 +139,7 @@ _PLACES = (
     "Oslo|Stockholm|Copenhagen|Warsaw|Cairo|Sharm el-Sheikh|Kananaskis|Baku|Yerevan|Beirut|"
     "Lausanne|Montreux|Bratislava|Johannesburg|Rio de Janeiro|Belém|Belem|Gyeongju|"
     "Pyongyang|Kyiv|Kiev|Jerusalem|Ankara|Islamabad|New Delhi|Baghdad|Damascus|Caracas|"
-    "Ottawa|Tallinn|Riga|Tbilisi"
+    "Ottawa|Tallinn|Riga|Tbilisi|the White House|the Kremlin"
 )
 
 

@@ -46,6 +46,7 @@ _ACRONYM_BEFORE = re.compile(
 _TREATY_NOUN = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal)\b")
 _TREATY_NOUNS = {"treaties": "treaty"}
 """A treaty not named is called what the sentence calls it: "Iran-IAEA agreement signed"."""
+_HOSTS = re.compile(r"(?i:host)")
 _RESOLUTION = re.compile(r"\b[Rr]esolution\b")
 _FAMILY_NAME_FIRST = frozenset({"Xi", "Hu", "Wang", "Kim", "Moon", "Yoon", "Lee"})
 _VERBS = {
@@ -108,7 +109,9 @@ def _organisation(scene: Scene) -> str | None:
 
 
 def _where(scene: Scene) -> str:
-    return f" in {scene.place}" if scene.place else ""
+    if not scene.place:
+        return ""
+    return f" {'at' if scene.place.startswith('the ') else 'in'} {scene.place}"  # the Kremlin
 
 
 def _summit(scene: Scene) -> str:
@@ -127,11 +130,25 @@ def _meeting(scene: Scene) -> str:
     label = scene.cue.label
     if label == "vote":
         return f"{_voters(scene)} vote"
+    if _HOSTS.match(scene.text, scene.cue.start) and (guests := _guests(scene)):
+        return guests
     noun = {"meeting": "meeting", "talks": _talks_word(scene), "visit": "visit"}.get(label, label)
     subject = f" on {scene.treaty}" if scene.treaty and label == "talks" else ""
     where = f" to {scene.place}" if label == "visit" and scene.place else _where(scene)
     owner = who(scene.actors) or _organisation_name(scene)  # "NATO ministers meet"
     return f"{_next(scene)}{owner} {noun}{subject}{where}"
+
+
+def _guests(scene: Scene) -> str | None:
+    """Whoever a host receives, named after the cue: "Putin will host Xi in Moscow" is "Xi
+    visit to Moscow"; two guests meet: "Putin-Zelensky meeting in Istanbul"."""
+    after = tuple(actor for actor in scene.actors if actor.start >= scene.cue.end)
+    guests = who(after)
+    if not guests:
+        return None
+    if "-" in guests:
+        return f"{guests} meeting{_where(scene)}"
+    return f"{guests} visit{f' to {scene.place}' if scene.place else ''}"
 
 
 def _voters(scene: Scene) -> str:

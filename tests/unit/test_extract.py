@@ -497,6 +497,25 @@ def test_exercising_a_veto_or_caution_is_no_exercise():
     assert proposals("The country will exercise caution on Monday.", date(2025, 9, 10)) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        # a host's guests are who the event is about
+        ("Putin will host Xi in Moscow on Friday.", "Xi visit to Moscow"),
+        ("Erdogan will host Putin and Zelensky in Istanbul on Friday.",
+         "Putin-Zelensky meeting in Istanbul"),
+        ("Trump hosted Netanyahu at the White House on Monday.",
+         "Netanyahu visit to the White House"),
+        ("Zelensky will meet Trump at the White House on Friday.",
+         "Zelensky-Trump summit at the White House"),
+        # a host with no guest named holds the event
+        ("Qatar will host the talks on Friday.", "Qatar talks"),
+    ],
+)  # fmt: skip
+def test_a_hosted_event_is_titled_by_the_guests(text, title):
+    assert only(text, date(2025, 9, 10)).title == title
+
+
 def test_a_meeting_of_a_body_is_titled_by_it():
     found = only("NATO defence ministers meet in Brussels on October 15.", date(2025, 9, 10))
     assert found.title == "NATO meeting in Brussels"
