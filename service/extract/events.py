@@ -14,18 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.domain import Kind
-from service.extract.lexicon import GIVEN_UNTIL
+from service.extract.lexicon import GIVEN_UNTIL, MEASURES
 
 _TREATY_WORDS = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal)\b")
 _OBSERVING = re.compile(
     r"\b(?i:observ(?:e|es|ed|ing)|abid(?:e|es|ing)\s+by|abided\s+by|respect(?:s|ed|ing)?|"
     r"adher(?:e|es|ed|ing)\s+to|compl(?:y|ies|ied|ying)\s+with|keep(?:s|ing)?\s+to|kept\s+to)\b"
 )
-_MEASURES = re.compile(
-    r"\b(?i:sanctions|mandate|ban|embargo|moratorium|ceasefire|cease-fire|truce|waiver|"
-    r"licen[cs]e|exemption|freeze|tariffs?)\b"
-)
-"""What lasts until a day and then lapses unless renewed: "sanctions extended until July 31"."""
+_MEASURES = re.compile(rf"\b(?i:{MEASURES})\b")
 _LASTING = re.compile(
     r"\b(?i:extend\w*|renew\w*|prolong\w*|remains?|remained|stays?|stayed|lasts?|lasted|"
     r"holds?|held|runs?|valid|in\s+(?:place|force|effect))\b"

@@ -49,6 +49,12 @@ GIVEN_UNTIL = (
     r"(?:gave|given|giving|gives?|granted|grants?)\s+(?:[\w\u2019'-]+\s+){0,3}?(?:until|till)"
 )
 """Time given someone up to a date: "gave Hamas until Sunday", "granted the agency until May"."""
+MEASURES = (
+    r"ceasefire|cease-fire|truce|sanctions|tariffs?|embargo|ban|moratorium|freeze|licen[cs]e|"
+    r"waiver|exemption|mandate"
+)
+"""What takes effect on a day and lasts until another, unless renewed: "sanctions extended until
+July 31", "the truce expires on Sunday"."""
 
 _FULL_MONTHS = "January|February|March|April|May|June|July|August|September|October|November"
 _SHORT_MONTHS = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"

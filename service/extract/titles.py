@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from service.domain import Kind
 from service.extract.actors import COUNTRIES, Actor
 from service.extract.events import BODY_LEFT, EXERCISE_NAMES, Cue
+from service.extract.lexicon import MEASURES
 
 SHORT_NAMES = {code: names.split("|")[0] for code, names in COUNTRIES.items()} | {
     "US": "US", "RU": "Russia", "SU": "Soviet", "GB": "UK", "SA": "Saudi", "AE": "UAE",
@@ -32,8 +33,7 @@ _COUNCIL_VOTE = re.compile(
 _BARE_AMOUNT = re.compile(r"(?P<n>\S+)\s+(?P<unit>(?i:hour|day|week|fortnight|month|year))s?")
 _EFFECTIVE_THINGS = re.compile(
     r"(?<!\bon )(?<!\bof )(?<!\bfor )(?<!\bagainst )"
-    r"\b((?i:ceasefire|cease-fire|truce|sanctions|tariffs?|embargo|ban|moratorium|freeze|"
-    r"licen[cs]e|waiver|exemption|mandate))\b"
+    rf"\b((?i:{MEASURES}))\b"
 )
 """Each not the object of another ("the moratorium on tariffs" is a moratorium)."""
 _OF_THING = re.compile(rf"\s+of\s+(?:(?i:the|a|an)\s+)?(?:[\w-]+\s+)?{_EFFECTIVE_THINGS.pattern}")
