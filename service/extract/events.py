@@ -16,7 +16,8 @@ from typing import Any
 from service.domain import Kind
 from service.extract.lexicon import GIVEN_UNTIL, MEASURES
 
-_TREATY_WORDS = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal)\b")
+TREATY_WORDS = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal)\b")
+"""What a treaty is called when it is not named."""
 _OBSERVING = re.compile(
     r"\b(?i:observ(?:e|es|ed|ing)|abid(?:e|es|ing)\s+by|abided\s+by|respect(?:s|ed|ing)?|"
     r"adher(?:e|es|ed|ing)\s+to|compl(?:y|ies|ied|ying)\s+with|keep(?:s|ing)?\s+to|kept\s+to)\b"
@@ -333,7 +334,7 @@ def cues_from(matches: Sequence[CueMatch], sentence: str) -> list[Cue]:
 
 
 def has_treaty(sentence: str) -> bool:
-    return bool(_TREATY_WORDS.search(sentence) or _TREATY.search(sentence))
+    return bool(TREATY_WORDS.search(sentence) or _TREATY.search(sentence))
 
 
 @dataclass(frozen=True, slots=True)

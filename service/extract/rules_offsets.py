@@ -208,9 +208,8 @@ def ultimatum_hours(match: re.Match[str], ctx: Context) -> Resolved:
     Hours "within" which a standing rule has things done ("must report donations within 48
     hours") are said in passing: the sentence must name the ultimatum or the giving."""
     least, most = amount_of(match["n"])
-    sentence = ctx.sentences.at(match.start())
-    before = ctx.text[sentence.start : match.start()]
-    if least != most or not (_ULTIMATUM.search(before) or _given_before(match, ctx)):
+    named = _ULTIMATUM.search(ctx.text, ctx.sentences.at(match.start()).start, match.start())
+    if least != most or not (named or _given_before(match, ctx)):
         return None
     return units.hours_to_act(least, ctx.published)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from service.domain import Kind
 from service.extract.actors import COUNTRIES, Actor
-from service.extract.events import BODY_LEFT, EXERCISE_NAMES, Cue
+from service.extract.events import BODY_LEFT, EXERCISE_NAMES, TREATY_WORDS, Cue
 from service.extract.lexicon import MEASURES
 
 SHORT_NAMES = {code: names.split("|")[0] for code, names in COUNTRIES.items()} | {
@@ -43,10 +43,6 @@ _ACRONYM_BEFORE = re.compile(
     r"(?<![\w-])(?P<name>[A-Z][A-Z]+\d*)\s+(?:[a-z]+(?:s[\u2019']|[\u2019']s)?\s+)?$"
 )
 """A name in capitals, with a word at most between it and what it names ("APEC leaders'")."""
-_TREATY_NOUN = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal)\b")
-_TREATY_NOUNS = {"treaties": "treaty"}
-"""A treaty not named is called what the sentence calls it: "Iran-IAEA agreement signed"."""
-_HOSTS = re.compile(r"(?i:host)")
 _RESOLUTION = re.compile(r"\b[Rr]esolution\b")
 _FAMILY_NAME_FIRST = frozenset({"Xi", "Hu", "Wang", "Kim", "Moon", "Yoon", "Lee"})
 _VERBS = {
@@ -114,6 +110,10 @@ def _where(scene: Scene) -> str:
     return f" {'at' if scene.place.startswith('the ') else 'in'} {scene.place}"  # the Kremlin
 
 
+def _to(scene: Scene) -> str:
+    return f" to {scene.place}" if scene.place else ""  # "visit to Moscow"
+
+
 def _summit(scene: Scene) -> str:
     owner = _organisation(scene) or who(scene.actors) or _named_by(scene) or ""
     return f"{_next(scene)}{owner} summit{_where(scene)}"
@@ -130,11 +130,12 @@ def _meeting(scene: Scene) -> str:
     label = scene.cue.label
     if label == "vote":
         return f"{_voters(scene)} vote"
-    if _HOSTS.match(scene.text, scene.cue.start) and (guests := _guests(scene)):
+    hosting = scene.text[scene.cue.start : scene.cue.end].lower().startswith("host")
+    if hosting and (guests := _guests(scene)):
         return guests
     noun = {"meeting": "meeting", "talks": _talks_word(scene), "visit": "visit"}.get(label, label)
     subject = f" on {scene.treaty}" if scene.treaty and label == "talks" else ""
-    where = f" to {scene.place}" if label == "visit" and scene.place else _where(scene)
+    where = _to(scene) if label == "visit" else _where(scene)
     owner = who(scene.actors) or _organisation_name(scene)  # "NATO ministers meet"
     return f"{_next(scene)}{owner} {noun}{subject}{where}"
 
@@ -148,7 +149,7 @@ def _guests(scene: Scene) -> str | None:
         return None
     if "-" in guests:
         return f"{guests} meeting{_where(scene)}"
-    return f"{guests} visit{f' to {scene.place}' if scene.place else ''}"
+    return f"{guests} visit{_to(scene)}"
 
 
 def _voters(scene: Scene) -> str:
@@ -209,9 +210,9 @@ def _treaty(scene: Scene) -> str:
         name = scene.treaty or (body["body"] if body else "Treaty")
         return f"{who(scene.actors, 1, people_first=False)} withdrawal from {name}".strip()
     parties = who(scene.actors, people_first=False)
-    noun = _TREATY_NOUN.search(scene.sentence)
-    unnamed = _TREATY_NOUNS.get(word := noun.group().lower(), word) if noun else "treaty"
-    name = scene.treaty or _resolution(scene) or f"{parties} {unnamed}"
+    called = TREATY_WORDS.search(scene.sentence)  # "Iran-IAEA agreement signed"
+    noun = called.group().lower().replace("treaties", "treaty") if called else "treaty"
+    name = scene.treaty or _resolution(scene) or f"{parties} {noun}"
     if scene.cue.label == "extension agreed":
         return f"{name} extension agreed"
     return f"{name} {_VERBS[scene.kind]}"
@@ -233,14 +234,14 @@ def _deadline(scene: Scene) -> str:
     if scene.cue.label == "sanctions return":
         return f"{subject} sanctions return"
     verb = _STARTS_OR_ENDS.get(scene.cue.label)
-    if verb and (what := _named_before(scene)):
+    if verb and (what := _named_thing(scene)):
         owner = "-".join(filter(None, (_organisation(scene), subject)))
         plural = what.endswith("s")
         return f"{owner} {what} {verb.format(s='' if plural else 's')}"
     return f"{subject} deadline"
 
 
-def _named_before(scene: Scene) -> str | None:
+def _named_thing(scene: Scene) -> str | None:
     """What takes effect or runs out: named just after the cue ("the expiry of the truce"),
     else last before it ("the ceasefire, which took effect", "the truce is due to expire")."""
     after = _OF_THING.match(scene.text, scene.cue.end)
