@@ -26,11 +26,12 @@ _FUTURE_VERB_BEFORE = re.compile(
 _WORD_BEFORE = re.compile(r"([\w$€£.\u2019'-]+)[\s,]*$")
 _WORD_AFTER = re.compile(r"^[\s,]*([\w\u2019'-]+)")
 _PAST_VERB_BEFORE = re.compile(
-    r"\b(?!(?:need|indeed|speed|proceed|succeed|exceed)\b)(?:[a-z]{3,}ed|met|held|began|"
+    r"(?<!\bbe\s)\b(?!(?:need|indeed|speed|proceed|succeed|exceed)\b)(?:[a-z]{3,}ed|met|held|began|"
     r"took\s+place|fell|came|went|won|lost|left|sent|sold|broke|withdrew)\s+"
     r"(?:(?:in|at)\s+(?:[A-Z][\w.\u2019'-]*\s+){1,3})?(?:in|on|during)\s+$"
 )
-"""A past verb said of the date, perhaps with the place between: "met in Anchorage in"."""
+"""A past verb said of the date, perhaps with the place between: "met in Anchorage in"; not a
+participle after a bare "be" ("will now be held on" looks ahead)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,7 +50,9 @@ _PAST = (
 _PAST_AUX = frozenset({"was", "were"})
 _NOT_PAST = frozenset({"need", "indeed", "speed", "proceed", "succeed", "exceed", "hundred"})
 _MARKER = re.compile(rf"\b(?:(?P<future>{_FUTURE})|(?P<past>{_PAST}))\b")
-_FUTURE_AUX = re.compile(rf"\b(?:{_FUTURE})\s+(?:\w+\s+)?$")
+_FUTURE_AUX = re.compile(
+    rf"\b(?:{_FUTURE})\s+(?:(?:\w+\s+)?|(?!not\b)\w+\s+be\s+)$"  # "will now be held"
+)
 _PAST_PERFECT = re.compile(r"\bhad\s+(?:[a-z]+\s+){0,4}?[a-z]+ed\b")
 _MODALS = frozenset({"could", "might", "may", "must", "mustn't", "should", "shouldn't"})
 _MODAL_PERFECT = re.compile(r"\s+(?:not\s+)?(?:[a-z]+ly\s+)?have\s+(?!to\b)")

@@ -944,6 +944,7 @@ def test_an_event_put_off_with_no_new_day_did_not_happen_on_its_own(text, due, s
         ("The summit, planned for May, was postponed to June 3.", "2026-06-03"),
         ("The summit, first planned for this year, has been pushed back to 2026.", "2026"),
         ("The vote, set for Thursday, was delayed until next week.", "2025-W43"),
+        ("The summit on May 5 was postponed and will now be held on June 3.", "2026-06-03"),
     ],
 )
 def test_an_event_moved_to_a_day_is_due_that_day_not_the_one_first_planned(text, due):
