@@ -362,9 +362,27 @@ def cancelled(text: str, start: int, end: int) -> bool:
     return bool(near or _OFF_LATER_IN_CLAUSE.match(text, end))
 
 
-def hedged(sentence: str, following: str = "") -> bool:
+def hedged(sentence: str, following: str = "", clause: tuple[int, int] | None = None) -> bool:
     """Whether the text says the event is undecided: strongly, here or in the next sentence,
-    or weakly ("could", "possible") in the sentence itself."""
+    or weakly ("could", "possible") in the clause of the sentence that dates it (by default
+    all of it; see `relative_clause`)."""
     if _STRONG_HEDGE.search(sentence) or _STRONG_HEDGE.search(following):
         return True
-    return bool(_WEAK_HEDGE.search(sentence))
+    return bool(_WEAK_HEDGE.search(sentence, *(clause or (0, len(sentence)))))
+
+
+_RELATIVE_OPENING = re.compile(r",\s+(?:which|where)\s")
+
+
+def relative_clause(sentence: str, at: int) -> tuple[int, int]:
+    """The span of the relative clause (", which ...", up to its next comma) that holds the
+    offset `at`; the whole sentence when none does. A hedge outside it does not reach it:
+    "Talks could begin after the conference, which opens on April 27" doubts the talks, not
+    the conference."""
+    opening = None
+    for found in _RELATIVE_OPENING.finditer(sentence, 0, at):
+        opening = found
+    if opening is None:
+        return 0, len(sentence)
+    close = sentence.find(",", at)
+    return opening.start(), len(sentence) if close < 0 else close

@@ -20,7 +20,7 @@ from service.domain.proposals import Proposal, Tense, TimexType
 from service.extract.actors import Actor, parties_of, place_of
 from service.extract.article import Article
 from service.extract.attach import Pair, attach
-from service.extract.events import Cue, cancelled, hedged
+from service.extract.events import Cue, cancelled, hedged, relative_clause
 from service.extract.lengths import (
     anchors_of_lengths,
     last_day_after,
@@ -249,8 +249,9 @@ def _status(
         return Status.OCCURRED
     following = sentences[number + 1].text if number + 1 < len(sentences) else ""
     sentence = sentences[number]
+    clause = relative_clause(sentence.text, tagged.start - sentence.start)
     if kind is not Kind.ELECTION and article.once(
-        ("hedged", number), lambda: hedged(sentence.text, following)
+        ("hedged", number, clause), lambda: hedged(sentence.text, following, clause)
     ):
         return Status.TENTATIVE
     if still_on:

@@ -904,6 +904,13 @@ def test_hedged_dated_events_are_tentative_and_called_off_ones_cancelled():
     assert summary(off)[:3] == (Kind.SUMMIT, None, Status.CANCELLED)
 
 
+def test_a_hedge_does_not_reach_into_a_relative_clause_that_dates_another_event():
+    text = "Arms talks could begin after the NPT Review Conference, which opens on April 27."
+    assert summary(only(text, date(2026, 1, 10)))[1:3] == ("2026-04-27", Status.SCHEDULED)
+    doubted = "The summit, which could be held on May 5, has no agenda yet."
+    assert summary(only(doubted, date(2026, 1, 10)))[1:3] == ("2026-05-05", Status.TENTATIVE)
+
+
 @pytest.mark.parametrize(
     "text",
     [
