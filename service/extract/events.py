@@ -206,6 +206,7 @@ _SPECS = (
         r"letter|statement|joint))",
         _with_treaty(Kind.TREATY_SIGNED), "signed", priority=2,
     ),
+    _spec(r"initial(?:l?ed|l?ing)", _with_treaty(Kind.OTHER), "initialled", priority=2),
     _spec(r"(?:deal|agreement|accord|treaty)\s+(?:was\s+|were\s+|is\s+)?(?:reached|struck|"
           r"concluded|clinched)|(?:reached|struck|concluded|clinched)\s+(?:a|an|the)\s+"
           r"(?:[\w-]+\s+)?(?:deal|agreement|accord)", _always(Kind.TREATY_SIGNED), "agreed",

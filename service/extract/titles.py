@@ -209,13 +209,19 @@ def _treaty(scene: Scene) -> str:
         body = BODY_LEFT.search(scene.sentence)
         name = scene.treaty or (body["body"] if body else "Treaty")
         return f"{who(scene.actors, 1, people_first=False)} withdrawal from {name}".strip()
-    parties = who(scene.actors, people_first=False)
-    called = TREATY_WORDS.search(scene.sentence)  # "Iran-IAEA agreement signed"
-    noun = called.group().lower().replace("treaties", "treaty") if called else "treaty"
-    name = scene.treaty or _resolution(scene) or f"{parties} {noun}"
+    name = _treaty_name(scene)
     if scene.cue.label == "extension agreed":
         return f"{name} extension agreed"
     return f"{name} {_VERBS[scene.kind]}"
+
+
+def _treaty_name(scene: Scene) -> str:
+    """The treaty by name, else as the sentence calls it, with its parties: "Iran-IAEA
+    agreement"."""
+    parties = who(scene.actors, people_first=False)
+    called = TREATY_WORDS.search(scene.sentence)
+    noun = called.group().lower().replace("treaties", "treaty") if called else "treaty"
+    return scene.treaty or _resolution(scene) or f"{parties} {noun}"
 
 
 def _deadline(scene: Scene) -> str:
@@ -269,6 +275,8 @@ def _report(scene: Scene) -> str:
 def _generic(scene: Scene) -> str:
     if scene.cue.label == "exercises":
         return _exercises(scene)
+    if scene.cue.label == "initialled":  # a text agreed, not yet signed
+        return f"{_treaty_name(scene)} initialled"
     return f"{who(scene.actors)} {scene.cue.label}"
 
 

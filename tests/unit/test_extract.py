@@ -492,6 +492,18 @@ def test_military_exercises_are_dated_events(text, due, end, title):
     assert (found.kind, *dues, found.title) == (Kind.OTHER, due, end, title)
 
 
+def test_an_agreement_initialled_is_a_dated_step_short_of_signing():
+    found = only(
+        "Armenia and Azerbaijan initialled a peace agreement in Washington on August 8.",
+        date(2025, 8, 12),
+    )
+    assert summary(found)[:3] == (Kind.OTHER, "2025-08-08", Status.OCCURRED)
+    assert found.title == "Armenia-Azerbaijan agreement initialled"
+    assert proposals("The initial agreement was reached in 2015.", date(2025, 8, 12))[0].kind == (
+        Kind.TREATY_SIGNED
+    )
+
+
 def test_exercising_a_veto_or_caution_is_no_exercise():
     assert proposals("Russia exercised its veto on Friday.", date(2025, 9, 10)) == []
     assert proposals("The country will exercise caution on Monday.", date(2025, 9, 10)) == []
@@ -1057,7 +1069,8 @@ def test_a_meeting_named_only_by_its_venue_is_titled_by_who_the_story_is_about()
         "Armenia and Azerbaijan initialled a peace agreement in August. "
         "Their foreign ministers are to meet again in Abu Dhabi next month."
     )
-    found = only(text, date(2025, 9, 10))
+    initialled, found = proposals(text, date(2025, 9, 10))
+    assert initialled.title == "Armenia-Azerbaijan agreement initialled"
     assert (found.title, set(found.parties)) == (
         "Armenia-Azerbaijan meeting in Abu Dhabi",
         {"AM", "AZ"},
