@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from service.extract.asides import read_through
+
 COUNTRIES = {
     "US": "United States|U.S.|US|USA|America|American|Americans|Washington|White House|Pentagon|"
     "State Department|Congress",
@@ -244,8 +246,9 @@ def parties_of(actors: Sequence[Actor]) -> tuple[str, ...]:
 
 
 def place_of(text: str, start: int, end: int) -> str | None:
-    """The summit town or country named "in" or "at" soon after `start`, in the same clause,
-    else as where someone travels for it, just before."""
-    clause = text[start : min(end, start + _PLACE_REACH)].split(",")[0]
+    """The summit town or country named "in" or "at" soon after `start`, in the same clause
+    (read through its asides), else as where someone travels for it, just before."""
+    clause = read_through(text, start, min(end, start + 2 * _PLACE_REACH))[:_PLACE_REACH]
+    clause = clause.split(",")[0]
     found = PLACE.search(clause) or _TRAVELLING_TO.search(text, max(start - _PLACE_REACH, 0), start)
     return found.group("place") if found else None

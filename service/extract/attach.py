@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate, islice
 
+from service.extract.asides import asides
 from service.extract.events import Cue
 from service.extract.sentences import Sentence
 from service.extract.tagger import Tagged
@@ -109,6 +110,17 @@ class _Scope:
         self._verbs = list(_BOUNDARY.finditer(text, sentence.start, sentence.end))
         breaks = _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)
         self._breaks = [found.end() for found in breaks]
+        self._asides: list[tuple[int, int]] | None = None
+
+    def aside_words(self, start: int, end: int) -> int:
+        """The words of the asides that lie within text[start:end]."""
+        if self._asides is None:  # most sentences are never asked
+            self._asides = list(asides(self.text, self.sentence.start, self.sentence.end))
+        return sum(
+            self.words.between(first, last)
+            for first, last in self._asides
+            if start <= first and last <= end
+        )
 
     def near(self, tagged: Tagged) -> list[Cue]:
         """The cues within `_CUES_AROUND` places of the date, in text order."""
@@ -179,7 +191,7 @@ def _best(scope: _Scope, index: int, tagged: Tagged, published: date) -> Pair | 
     future = tagged.timex.earliest > published
     scored = []
     for cue in scope.near(tagged):
-        gap = _gap(scope.words, tagged, cue)
+        gap = _gap(scope, tagged, cue)
         if gap > (min(cue.reach, 1) if said else cue.reach) or not _on_its_side(text, cue, tagged):
             continue
         if (_reported(text, cue) and not future) or _dates_another_event(text, cue, tagged):
@@ -239,10 +251,13 @@ def _apart(text: str, cue: Cue, tagged: Tagged) -> bool:
     return False
 
 
-def _gap(words: Words, tagged: Tagged, cue: Cue) -> int:
-    """Words between a mention and a cue; zero when they touch or overlap."""
+def _gap(scope: _Scope, tagged: Tagged, cue: Cue) -> int:
+    """Words between a mention and a cue, not counting asides between the cue and a date
+    after it ("the meeting, the first in years, was held on Tuesday"); zero when they touch
+    or overlap."""
+    words = scope.words
     if cue.end <= tagged.start:
-        return words.between(cue.end, tagged.start)
+        return words.between(cue.end, tagged.start) - scope.aside_words(cue.end, tagged.start)
     if tagged.end <= cue.start:
         return words.between(tagged.end, cue.start)
     return 0

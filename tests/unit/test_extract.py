@@ -1077,6 +1077,14 @@ def test_a_meeting_named_only_by_its_venue_is_titled_by_who_the_story_is_about()
     )
 
 
+def test_an_aside_between_the_event_and_its_verb_is_read_through():
+    found = only(
+        "The meeting between Rubio and Lavrov, the first in years, was held in Geneva on Tuesday.",
+        date(2026, 3, 12),
+    )
+    assert (found.title, summary(found)[1]) == ("Rubio-Lavrov meeting in Geneva", "2026-03-10")
+
+
 def test_a_date_days_before_an_event_is_not_its_date():
     text = "North Korea fired a missile on Wednesday, days before South Korea hosts the summit."
     assert proposals(text, date(2025, 10, 22)) == []
