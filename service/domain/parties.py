@@ -47,6 +47,7 @@ ORGANISATIONS = {
     "SCO": "Shanghai Cooperation Organisation",
     "BRICS": "BRICS",
     "GCC": "Gulf Cooperation Council",
+    "QUAD": "Quadrilateral Security Dialogue (Australia, India, Japan, United States)",
     "WARSAW-PACT": "Warsaw Treaty Organization (former)",
     "NPT-PARTIES": "States parties to the NPT",
     "OPEN-SKIES-PARTIES": "States parties to the Treaty on Open Skies",

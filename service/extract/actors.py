@@ -87,6 +87,9 @@ _ORGANISATIONS = {
     "AU": "African Union",
     "BRICS": "BRICS",
     "SCO": "Shanghai Cooperation Organi[sz]ation",
+    "CSTO": "CSTO|Collective Security Treaty Organi[sz]ation",
+    "GCC": "GCC|Gulf Cooperation Council",
+    "QUAD": "Quad|Quadrilateral Security Dialogue",
 }
 LEADERS = {
     "US": "Trump|Biden|Obama|Reagan|Bush|Clinton",

@@ -16,11 +16,12 @@ from service.extract.lexicon import MEASURES
 
 SHORT_NAMES = {code: names.split("|")[0] for code, names in COUNTRIES.items()} | {
     "US": "US", "RU": "Russia", "SU": "Soviet", "GB": "UK", "SA": "Saudi", "AE": "UAE",
-    "UNSC": "UN Security Council", "UNGA": "UN General Assembly",
+    "UNSC": "UN Security Council", "UNGA": "UN General Assembly", "QUAD": "Quad",
 }  # fmt: skip
 """How a title names a party: a country's first name in the actors' table, or a shorter one."""
 _ORGANISATIONS = (
     "NATO", "G7", "G20", "EU", "ASEAN", "UN", "UNSC", "UNGA", "OSCE", "AU", "BRICS", "SCO",
+    "CSTO", "GCC", "QUAD",
 )  # fmt: skip
 """Bodies that hold an event rather than take part in it, as the IAEA or the E3 may."""
 _QUALIFIER = re.compile(
@@ -101,7 +102,7 @@ def _surname(name: str) -> str:
 def _organisation(scene: Scene) -> str | None:
     """The organisation named nearest before the cue ("a NATO summit")."""
     before = [a for a in scene.actors if a.party in _ORGANISATIONS and a.start < scene.cue.start]
-    return before[-1].party if before else None
+    return SHORT_NAMES.get(before[-1].party, before[-1].party) if before else None
 
 
 def _where(scene: Scene) -> str:

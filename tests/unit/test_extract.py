@@ -1111,6 +1111,22 @@ def test_a_summit_known_by_its_acronym_is_titled_by_it():
     assert only("The summit will be held on Friday.", date(2025, 11, 4)).title == "Summit"
 
 
+@pytest.mark.parametrize(
+    ("text", "title", "parties"),
+    [
+        ("India will host the Quad summit in New Delhi in November.",
+         "Quad summit in New Delhi", {"IN", "QUAD"}),
+        ("Leaders of the Gulf Cooperation Council will hold a summit in Doha on December 3.",
+         "GCC summit in Doha", {"GCC"}),
+        ("CSTO defence ministers will meet in Minsk on Friday.", "CSTO meeting in Minsk",
+         {"CSTO"}),
+    ],
+)  # fmt: skip
+def test_a_grouping_of_states_names_the_summit_it_holds(text, title, parties):
+    found = only(text, date(2026, 1, 12))
+    assert (found.title, set(found.parties)) == (title, parties)
+
+
 def test_a_venue_is_where_an_event_is_not_who_holds_it():
     found = only("Talks are set to resume on Monday in Washington.", date(2025, 7, 10))
     assert found.title == "Talks in Washington"
