@@ -209,11 +209,22 @@ def _treaty(scene: Scene) -> str:
     if scene.kind is Kind.TREATY_WITHDRAWAL:
         body = BODY_LEFT.search(scene.sentence)
         name = scene.treaty or (body["body"] if body else "Treaty")
-        return f"{who(scene.actors, 1, people_first=False)} withdrawal from {name}".strip()
+        step = _withdrawal_step(scene.text[scene.cue.start : scene.cue.end].lower())
+        return f"{who(scene.actors, 1, people_first=False)} {step} {name}".strip()
     name = _treaty_name(scene)
     if scene.cue.label == "extension agreed":
         return f"{name} extension agreed"
     return f"{name} {_VERBS[scene.kind]}"
+
+
+def _withdrawal_step(cue: str) -> str:
+    """A suspension or a de-ratification is not a withdrawal: the state stays a party (or a
+    signatory), and says so."""
+    if cue.startswith("suspen"):
+        return "suspension of"
+    if cue.startswith(("revo", "de-rat", "derat")):
+        return "de-ratification of"
+    return "withdrawal from"
 
 
 def _treaty_name(scene: Scene) -> str:

@@ -442,6 +442,21 @@ def test_leaving_a_body_by_notice_is_a_withdrawal_from_it():
     assert only("Who will leave the talks on Friday?", date(2025, 6, 10)).kind is Kind.MEETING
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Russia suspended its participation in New START on Tuesday.",
+         "Russia suspension of New START"),
+        ("Russia revoked its ratification of the CTBT on November 2.",
+         "Russia de-ratification of CTBT"),
+        ("The US withdrew from the INF Treaty on August 2.", "US withdrawal from INF Treaty"),
+    ],
+)  # fmt: skip
+def test_a_suspension_or_de_ratification_is_titled_as_such_not_as_a_withdrawal(text, title):
+    found = only(text, date(2023, 11, 5))
+    assert (found.kind, found.title) == (Kind.TREATY_WITHDRAWAL, title)
+
+
 def test_a_treaty_expiry_in_a_year_is_scheduled_with_the_treaty_parties():
     found = only("Washington and Moscow doubt they can extend New START, which expires in 2021.")
     assert summary(found) == (Kind.TREATY_EXPIRY, "2021", Status.SCHEDULED, {"US", "RU"})
