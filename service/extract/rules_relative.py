@@ -26,8 +26,15 @@ _NOT_WEEKDAY_BEFORE = frozenset(
     "Good Black Bloody Cyber Super Ash Holy Maundy Palm Easter Clean Manic".split()
 )
 _NOT_WEEKDAY_AFTER = frozenset("Times Telegraph Express Mirror Post Herald Agreement".split())
-_SCHEDULED = re.compile(r"\b(?:is|are)\s+(?:(?:on|due|set\s+for)\s+)?$", re.IGNORECASE)
-"""A present tense that names the day of something scheduled: "the vote is on Thursday"."""
+_SCHEDULED = re.compile(
+    r"\b(?:(?:is|are)\s+(?:(?:on|due|set\s+for)\s+)?|go\s+to\s+the\s+polls\s+on\s+|"
+    r"(?<!\bthe\s)(?<!\ba\s)(?<!\bits\s)(?<!\btheir\s)(?<!\bdid\s)(?<!\bnot\s)(?<!n't\s)"
+    r"(?:meet|gather|convene)\s+on\s+)$",
+    re.IGNORECASE,
+)
+"""A present tense that names the day of something scheduled: "the vote is on Thursday",
+"voters go to the polls on Tuesday", "the allies meet on Friday" (not "did not meet on
+Friday"; not "vote", as often a noun: "the Senate vote on Tuesday was close")."""
 
 
 def _step(match: re.Match[str]) -> int:
@@ -74,7 +81,7 @@ def weekday_date(ctx: Context, target: int, step: int | None, span: tuple[int, i
     if back == 0:
         return published
     future = ctx.tense_at(*span) is Tense.FUTURE
-    scheduled = _SCHEDULED.search(ctx.text, max(span[0] - 20, 0), span[0]) is not None
+    scheduled = _SCHEDULED.search(ctx.text, max(span[0] - 30, 0), span[0]) is not None
     return published + timedelta(ahead) if future or scheduled else published - timedelta(back)
 
 

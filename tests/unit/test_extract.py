@@ -77,6 +77,15 @@ def window(found: Mention) -> tuple[str, Precision, date, date]:
         # a present tense that names the day of something scheduled: the one to come
         ("The deadline is Thursday.", "2019-05-16", date(2019, 5, 16), date(2019, 5, 16)),
         ("The vote is on Friday.", "2019-05-17", date(2019, 5, 17), date(2019, 5, 17)),
+        ("Voters go to the polls on Friday.", "2019-05-17", date(2019, 5, 17), date(2019, 5, 17)),
+        ("The allies meet on Friday.", "2019-05-17", date(2019, 5, 17), date(2019, 5, 17)),
+        ("They did not meet on Friday.", "2019-05-10", date(2019, 5, 10), date(2019, 5, 10)),
+        (
+            "The Senate vote on Friday was close.",
+            "2019-05-10",
+            date(2019, 5, 10),
+            date(2019, 5, 10),
+        ),
         # put off until a day: the day is ahead, whatever the tense of the putting off
         (
             "The vote was postponed until Thursday.",
