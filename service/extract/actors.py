@@ -217,6 +217,7 @@ _TRAVELLING_TO = re.compile(
 """A trip that names where the event is, before it: "will travel to Jeddah for talks", "will
 fly to Moscow on Wednesday for talks"."""
 _MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")
+_ZONE_AFTER = re.compile(r"\s+time\b")
 
 
 def actors_in(text: str, start: int = 0, end: int | None = None) -> list[Actor]:
@@ -224,6 +225,8 @@ def actors_in(text: str, start: int = 0, end: int | None = None) -> list[Actor]:
     stop = len(text) if end is None else end
     found = _kim(text, start, stop)
     for match in _NAME.finditer(text, start, stop):
+        if _ZONE_AFTER.match(text, match.end()):
+            continue  # "6 p.m. Washington time" names a clock, not a party
         name = match.group()
         code, leader, person = _NAMES[name]
         venue = name in _VENUES and bool(

@@ -1151,6 +1151,11 @@ def test_a_grouping_of_states_names_the_summit_it_holds(text, title, parties):
     assert (found.title, set(found.parties)) == (title, parties)
 
 
+def test_a_city_naming_a_time_zone_is_no_party():
+    text = "Iran was given until Sunday at 6 p.m. Washington time to accept the plan."
+    assert set(only(text, date(2026, 10, 5)).parties) == {"IR"}
+
+
 def test_a_venue_is_where_an_event_is_not_who_holds_it():
     found = only("Talks are set to resume on Monday in Washington.", date(2025, 7, 10))
     assert found.title == "Talks in Washington"
