@@ -48,6 +48,7 @@ ORGANISATIONS = {
     "BRICS": "BRICS",
     "GCC": "Gulf Cooperation Council",
     "QUAD": "Quadrilateral Security Dialogue (Australia, India, Japan, United States)",
+    "APEC": "Asia-Pacific Economic Cooperation",
     "WARSAW-PACT": "Warsaw Treaty Organization (former)",
     "NPT-PARTIES": "States parties to the NPT",
     "OPEN-SKIES-PARTIES": "States parties to the Treaty on Open Skies",

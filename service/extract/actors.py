@@ -90,6 +90,7 @@ _ORGANISATIONS = {
     "CSTO": "CSTO|Collective Security Treaty Organi[sz]ation",
     "GCC": "GCC|Gulf Cooperation Council",
     "QUAD": "Quad|Quadrilateral Security Dialogue",
+    "APEC": "APEC|Asia-Pacific Economic Cooperation",
 }
 LEADERS = {
     "US": "Trump|Biden|Obama|Reagan|Bush|Clinton",
@@ -144,7 +145,8 @@ _PLACES = (
     "Oslo|Stockholm|Copenhagen|Warsaw|Cairo|Sharm el-Sheikh|Kananaskis|Baku|Yerevan|Beirut|"
     "Lausanne|Montreux|Bratislava|Johannesburg|Rio de Janeiro|Belém|Belem|Gyeongju|"
     "Pyongyang|Kyiv|Kiev|Jerusalem|Ankara|Islamabad|New Delhi|Baghdad|Damascus|Caracas|"
-    "Ottawa|Tallinn|Riga|Tbilisi|the White House|the Kremlin"
+    "Ottawa|Tallinn|Riga|Tbilisi|Miami|Shenzhen|Tianjin|Lima|San Francisco|Kuala Lumpur|"
+    "Jakarta|Manila|Bangkok|Canberra|Addis Ababa|Dubai|Antalya|the White House|the Kremlin"
 )
 
 

@@ -21,7 +21,7 @@ SHORT_NAMES = {code: names.split("|")[0] for code, names in COUNTRIES.items()} |
 """How a title names a party: a country's first name in the actors' table, or a shorter one."""
 _ORGANISATIONS = (
     "NATO", "G7", "G20", "EU", "ASEAN", "UN", "UNSC", "UNGA", "OSCE", "AU", "BRICS", "SCO",
-    "CSTO", "GCC", "QUAD",
+    "CSTO", "GCC", "QUAD", "APEC",
 )  # fmt: skip
 """Bodies that hold an event rather than take part in it, as the IAEA or the E3 may."""
 _QUALIFIER = re.compile(
@@ -116,7 +116,11 @@ def _to(scene: Scene) -> str:
 
 
 def _summit(scene: Scene) -> str:
-    owner = _organisation(scene) or who(scene.actors) or _named_by(scene) or ""
+    """ "NATO summit in Ankara"; but a meeting "on the sidelines of the APEC summit" is the
+    leaders' own: "Trump-Xi summit"."""
+    sidelines = "sidelines of" in scene.sentence
+    body = None if sidelines else _organisation(scene)
+    owner = body or who(scene.actors) or _named_by(scene) or ""
     return f"{_next(scene)}{owner} summit{_where(scene)}"
 
 

@@ -1144,6 +1144,9 @@ def test_a_summit_known_by_its_acronym_is_titled_by_it():
          "GCC summit in Doha", {"GCC"}),
         ("CSTO defence ministers will meet in Minsk on Friday.", "CSTO meeting in Minsk",
          {"CSTO"}),
+        ("China will host the APEC leaders' meeting in Shenzhen in November.",
+         "APEC summit in Shenzhen", {"CN", "APEC"}),
+        ("The G20 summit will take place in Miami in December.", "G20 summit in Miami", {"G20"}),
     ],
 )  # fmt: skip
 def test_a_grouping_of_states_names_the_summit_it_holds(text, title, parties):
