@@ -29,12 +29,15 @@ _NOT_WEEKDAY_AFTER = frozenset("Times Telegraph Express Mirror Post Herald Agree
 _SCHEDULED = re.compile(
     r"\b(?:(?:is|are)\s+(?:(?:on|due|set\s+for)\s+)?|go\s+to\s+the\s+polls\s+on\s+|"
     r"(?<!\bthe\s)(?<!\ba\s)(?<!\bits\s)(?<!\btheir\s)(?<!\bdid\s)(?<!\bnot\s)(?<!n't\s)"
-    r"(?:meet|gather|convene)\s+on\s+)$",
+    r"(?:meet|gather|convene)\s+(?:in\s+(?:[A-Z][\w.-]*\s+){1,3})?on\s+)$",
     re.IGNORECASE,
 )
 """A present tense that names the day of something scheduled: "the vote is on Thursday",
-"voters go to the polls on Tuesday", "the allies meet on Friday" (not "did not meet on
+"voters go to the polls on Tuesday", "the allies meet in Brussels on Friday" (not "did not meet on
 Friday"; not "vote", as often a noun: "the Senate vote on Tuesday was close")."""
+
+
+_LISTED_AFTER = re.compile(rf"\b{weekday_re('prev')}\s+(?:and|or)\s+$")
 
 
 def _step(match: re.Match[str]) -> int:
@@ -78,6 +81,11 @@ def weekday_date(ctx: Context, target: int, step: int | None, span: tuple[int, i
     ahead = (target - published.weekday()) % 7
     if step is not None:
         return _named(published, target, back, ahead, step)
+    listed = _LISTED_AFTER.search(ctx.text, max(span[0] - 20, 0), span[0])
+    if listed:  # "meet on Thursday and Friday": both ahead when the first is
+        first = weekday_date(ctx, WEEKDAYS[listed["prev"]], None, listed.span("prev"))
+        if first > published:
+            return published + timedelta(ahead or 7)
     if back == 0:
         return published
     future = ctx.tense_at(*span) is Tense.FUTURE

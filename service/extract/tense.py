@@ -30,6 +30,7 @@ _FUTURE = (
     r"Thu|Fri|Sat|Sun|\d|the\s+end|mid-|early|late|next))|"
     r"ahead of|is due|are due|is set|are set|will be|to be|"
     r"expires|begins|starts|opens|ends|closes|lapses|runs\s+out|takes?\s+effect|if|unless|"
+    r"(?<!\bhas\s)(?<!\bhave\s)(?<!\bhad\s)(?:comes?|enters?)\s+(?:back\s+)?into\s+force|"
     r"arrives|departs|travels|visits|meets|convenes|hosts|heads\s+to|"
     r"(?:runs|lasts|continues)\s+(?:until|till|through)|"
     rf"{GIVEN_UNTIL}|"

@@ -121,6 +121,20 @@ def test_weekdays_and_day_words_resolve_against_publication(text, value, earlies
 
 
 @pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("OSCE ministers meet in Vienna on Thursday and Friday.", ["2019-05-16", "2019-05-17"]),
+        ("OSCE ministers met in Vienna on Thursday and Friday.", ["2019-05-09", "2019-05-10"]),
+        ("Statements were made Friday and Thursday.", ["2019-05-10", "2019-05-09"]),
+        ("Sanctions come back into force on Saturday.", ["2019-05-18"]),
+        ("The law came into force on Saturday.", ["2019-05-11"]),
+    ],
+)
+def test_a_weekday_listed_after_one_ahead_or_coming_into_force_is_ahead(text, values):
+    assert [found.value for found in extract(text, TUESDAY).mentions] == values
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [
         # an irregular past form is a past verb too
