@@ -1168,6 +1168,22 @@ def test_a_grouping_of_states_names_the_summit_it_holds(text, title, parties):
     assert (found.title, set(found.parties)) == (title, parties)
 
 
+@pytest.mark.parametrize(
+    ("text", "title", "parties"),
+    [
+        ("A ceasefire between Thailand and Cambodia took effect on Monday.",
+         "Thailand-Cambodia ceasefire takes effect", {"TH", "KH"}),
+        ("Talks between Rwanda and the DRC will resume in Washington on June 27.",
+         "Rwanda-DR Congo talks in Washington", {"RW", "CD"}),
+        ("South Sudan and Sudan will meet in Addis Ababa on Friday.",
+         "South Sudan-Sudan meeting in Addis Ababa", {"SS", "SD"}),
+    ],
+)  # fmt: skip
+def test_parties_from_the_wider_world_of_ceasefires_and_talks(text, title, parties):
+    found = only(text, date(2026, 6, 13))
+    assert (found.title, set(found.parties)) == (title, parties)
+
+
 def test_a_city_naming_a_time_zone_is_no_party():
     text = "Iran was given until Sunday at 6 p.m. Washington time to accept the plan."
     assert set(only(text, date(2026, 10, 5)).parties) == {"IR"}
