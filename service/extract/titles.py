@@ -45,6 +45,7 @@ _ACRONYM_BEFORE = re.compile(
 )
 """A name in capitals, with a word at most between it and what it names ("APEC leaders'")."""
 _RESOLUTION = re.compile(r"\b[Rr]esolution\b")
+_TRUCE = re.compile(r"(?i:ceasefire|cease-fire|truce|armistice)")
 _FAMILY_NAME_FIRST = frozenset({"Xi", "Hu", "Wang", "Kim", "Moon", "Yoon", "Lee"})
 _VERBS = {
     Kind.TREATY_EXPIRY: "expires",
@@ -215,6 +216,11 @@ def _treaty(scene: Scene) -> str:
         name = scene.treaty or (body["body"] if body else "Treaty")
         step = _withdrawal_step(scene.text[scene.cue.start : scene.cue.end].lower())
         return f"{who(scene.actors, 1, people_first=False)} {step} {name}".strip()
+    if scene.cue.label == "ceasefire agreed":  # "India-Pakistan ceasefire agreed"
+        truce = _TRUCE.search(scene.text, scene.cue.start, scene.cue.end)
+        noun = truce.group().lower() if truce else "ceasefire"
+        title = f"{who(scene.actors, people_first=False)} {noun} agreed".strip()
+        return title[:1].upper() + title[1:]
     name = _treaty_name(scene)
     if scene.cue.label == "extension agreed":
         return f"{name} extension agreed"

@@ -530,6 +530,19 @@ def test_military_exercises_are_dated_events(text, due, end, title):
     assert (found.kind, *dues, found.title) == (Kind.OTHER, due, end, title)
 
 
+@pytest.mark.parametrize(
+    ("text", "due", "title"),
+    [
+        ("India and Pakistan agreed to a ceasefire on Saturday after four days of fighting.",
+         "2025-05-10", "India-Pakistan ceasefire agreed"),
+        ("Israel and Iran agreed a truce on May 2.", "2025-05-02", "Israel-Iran truce agreed"),
+    ],
+)  # fmt: skip
+def test_a_ceasefire_agreed_on_a_day_is_a_dated_agreement(text, due, title):
+    found = only(text, date(2025, 5, 12))
+    assert (found.kind, summary(found)[1], found.title) == (Kind.TREATY_SIGNED, due, title)
+
+
 def test_an_agreement_initialled_is_a_dated_step_short_of_signing():
     found = only(
         "Armenia and Azerbaijan initialled a peace agreement in Washington on August 8.",
