@@ -142,7 +142,11 @@ def _meeting(scene: Scene) -> str:
     noun = {"meeting": "meeting", "talks": _talks_word(scene), "visit": "visit"}.get(label, label)
     subject = f" on {scene.treaty}" if scene.treaty and label == "talks" else ""
     where = _to(scene) if label == "visit" else _where(scene)
-    owner = who(scene.actors) or _organisation_name(scene)  # "NATO ministers meet"
+    before = [actor for actor in scene.actors if actor.start < scene.cue.start]
+    if len(before) == 1 and before[0].party in _ORGANISATIONS:  # "the Security Council will
+        owner = _organisation_name(scene)  # hold a meeting on Ukraine at France's request"
+    else:
+        owner = who(scene.actors) or _organisation_name(scene)  # "NATO ministers meet"
     return f"{_next(scene)}{owner} {noun}{subject}{where}"
 
 
@@ -169,8 +173,7 @@ def _voters(scene: Scene) -> str:
 
 
 def _organisation_name(scene: Scene) -> str:
-    organisation = _organisation(scene)
-    return SHORT_NAMES.get(organisation, organisation) if organisation else ""
+    return _organisation(scene) or ""
 
 
 def _talks_word(scene: Scene) -> str:
@@ -190,11 +193,7 @@ def _resolution(scene: Scene) -> str | None:
     if not _RESOLUTION.search(before):
         return None
     organisation = _organisation(scene)
-    return (
-        f"{SHORT_NAMES.get(organisation, organisation)} resolution"
-        if organisation
-        else "Resolution"
-    )
+    return f"{organisation} resolution" if organisation else "Resolution"
 
 
 def _election(scene: Scene) -> str:
@@ -219,8 +218,7 @@ def _treaty(scene: Scene) -> str:
     if scene.cue.label == "ceasefire agreed":  # "India-Pakistan ceasefire agreed"
         truce = _TRUCE.search(scene.text, scene.cue.start, scene.cue.end)
         noun = truce.group().lower() if truce else "ceasefire"
-        title = f"{who(scene.actors, people_first=False)} {noun} agreed".strip()
-        return title[:1].upper() + title[1:]
+        return f"{who(scene.actors, people_first=False)} {noun} agreed"
     name = _treaty_name(scene)
     if scene.cue.label == "extension agreed":
         return f"{name} extension agreed"

@@ -1197,6 +1197,11 @@ def test_parties_from_the_wider_world_of_ceasefires_and_talks(text, title, parti
     assert (found.title, set(found.parties)) == (title, parties)
 
 
+def test_a_body_that_holds_a_meeting_names_it_over_the_countries_it_is_about():
+    text = "The UN Security Council will meet on Ukraine on Friday at the request of France."
+    assert only(text, date(2026, 3, 25)).title == "UN Security Council meeting"
+
+
 def test_a_city_naming_a_time_zone_is_no_party():
     text = "Iran was given until Sunday at 6 p.m. Washington time to accept the plan."
     assert set(only(text, date(2026, 10, 5)).parties) == {"IR"}
