@@ -46,6 +46,15 @@ _ACRONYM_BEFORE = re.compile(
 """A name in capitals, with a word at most between it and what it names ("APEC leaders'")."""
 _RESOLUTION = re.compile(r"\b[Rr]esolution\b")
 _TRUCE = re.compile(r"(?i:ceasefire|cease-fire|truce|armistice)")
+_NAME_BEFORE = re.compile(
+    r"(?<![\w-])(?:(?!(?:The|A|An|This|Next|Its|Their)\s)[A-Z][\w-]*\s+){1,3}$"
+)
+"""A name before "Conference": "Munich Security", not "The"."""
+_NAME_AFTER = re.compile(
+    r"\s+on\s+(?!(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|"
+    r"Dec)[a-z]*\b)(?:[A-Z][\w-]*\s*){1,3}"
+)
+"""A name after "Conference": "on Disarmament", not "on Monday"."""
 _FAMILY_NAME_FIRST = frozenset({"Xi", "Hu", "Wang", "Kim", "Moon", "Yoon", "Lee"})
 _VERBS = {
     Kind.TREATY_EXPIRY: "expires",
@@ -285,7 +294,22 @@ def _conference(scene: Scene) -> str:
         return f"{owner} Preparatory Committee"
     if "review" in scene.sentence.lower() and scene.treaty:
         return f"{owner} Review Conference"
+    if named := _conference_name(scene):
+        return f"{named}{_where(scene)}"
     return f"{owner} conference{_where(scene)}"
+
+
+def _conference_name(scene: Scene) -> str | None:
+    """A conference's own name, in capitals around the word: "Munich Security Conference",
+    "Conference on Disarmament"."""
+    word = scene.text[scene.cue.start : scene.cue.end]
+    if not word.startswith("Conference"):
+        return None
+    before = _NAME_BEFORE.search(scene.text, max(scene.cue.start - 50, 0), scene.cue.start)
+    after = _NAME_AFTER.match(scene.text, scene.cue.end)
+    if not (before or after):
+        return None
+    return f"{before.group() if before else ''}Conference{after.group().rstrip() if after else ''}"
 
 
 def _report(scene: Scene) -> str:

@@ -1202,6 +1202,20 @@ def test_a_body_that_holds_a_meeting_names_it_over_the_countries_it_is_about():
     assert only(text, date(2026, 3, 25)).title == "UN Security Council meeting"
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("The Conference on Disarmament reconvenes in Geneva on May 11.",
+         "Conference on Disarmament in Geneva"),
+        ("The Munich Security Conference takes place from February 13 to 15.",
+         "Munich Security Conference"),
+        ("The Conference on Monday approved its agenda.", "Conference"),
+    ],
+)  # fmt: skip
+def test_a_conference_known_by_its_name_is_titled_by_it(text, title):
+    assert only(text, date(2026, 1, 25)).title == title
+
+
 def test_a_city_naming_a_time_zone_is_no_party():
     text = "Iran was given until Sunday at 6 p.m. Washington time to accept the plan."
     assert set(only(text, date(2026, 10, 5)).parties) == {"IR"}
