@@ -33,7 +33,7 @@ _FUTURE = (
     r"(?<!\bhas\s)(?<!\bhave\s)(?<!\bhad\s)(?:comes?|enters?)\s+(?:back\s+)?into\s+force|"
     r"arrives|departs|travels|visits|meets|convenes|hosts|heads\s+to|"
     r"(?:runs|lasts|continues)\s+(?:until|till|through)|"
-    rf"{GIVEN_UNTIL}|"
+    rf"{GIVEN_UNTIL}|(?:has|have)\s+until|"
     r"(?:set|sets|setting|gave|gives|given|imposed|issued)\s+(?:a|an|the)\s+(?:[\w-]+\s+)?"
     r"(?:deadline|ultimatum)\s+of"
 )
@@ -183,4 +183,6 @@ def _classify(sentence: str, marker: re.Match[str]) -> Tense | None:
         return None  # "if no deal is reached": a present passive, not a past event
     if marker.group().endswith("ed") and _DETERMINER.search(before):
         return None  # "on an unspecified date", "the revised figures": an adjective
+    if marker.group().endswith("ed") and before.endswith("highly "):
+        return None  # "highly enriched uranium": an adjective
     return Tense.PAST

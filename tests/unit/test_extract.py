@@ -1216,6 +1216,11 @@ def test_a_conference_known_by_its_name_is_titled_by_it(text, title):
     assert only(text, date(2026, 1, 25)).title == title
 
 
+def test_a_deadline_still_running_in_the_month_of_publication_is_scheduled():
+    text = "Iran has until the end of the month to report on its highly enriched uranium."
+    assert summary(only(text, date(2026, 12, 7)))[1:3] == ("2026-12", Status.SCHEDULED)
+
+
 def test_a_city_naming_a_time_zone_is_no_party():
     text = "Iran was given until Sunday at 6 p.m. Washington time to accept the plan."
     assert set(only(text, date(2026, 10, 5)).parties) == {"IR"}
