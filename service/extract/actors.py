@@ -178,8 +178,12 @@ _PLACE_NAMES = frozenset(
     Britain China Russia Iran Ukraine Israel India Pakistan Canada Iraq Syria Venezuela
     Moldova Armenia Azerbaijan Kazakhstan Egypt Lebanon Oman Norway Sweden Netherlands Italy
     Spain Brazil Mexico Indonesia Afghanistan Yemen Lithuania Latvia Estonia Romania Serbia
+    Thailand Cambodia Sudan Ethiopia Kenya Rwanda Cuba Colombia Switzerland Austria Belgium
+    Denmark Greenland Greece Cyprus Jordan Algeria Morocco Tunisia Uzbekistan Mongolia Taiwan
+    Malaysia Philippines Argentina Chile Ireland Portugal Bulgaria Kuwait Bahrain Prague
+    Bangkok Copenhagen Bratislava
     """.split()
-)
+) | {"South Korea", "North Korea", "Saudi Arabia", "South Africa", "New Zealand", "Czech Republic"}
 """Names that, after "in", "at" or "to", say where something happens rather than who acts."""
 _PLACES = (
     "Helsinki|Geneva|Vienna|Brussels|Moscow|Washington|Beijing|Sochi|Budapest|Anchorage|"

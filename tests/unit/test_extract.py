@@ -1221,6 +1221,11 @@ def test_a_deadline_still_running_in_the_month_of_publication_is_scheduled():
     assert summary(only(text, date(2026, 12, 7)))[1:3] == ("2026-12", Status.SCHEDULED)
 
 
+def test_a_country_after_a_city_says_where_not_who():
+    text = "Trump and Xi last met in Busan, South Korea, on October 30."
+    assert set(only(text, date(2025, 11, 28)).parties) == {"US", "CN"}
+
+
 def test_a_city_naming_a_time_zone_is_no_party():
     text = "Iran was given until Sunday at 6 p.m. Washington time to accept the plan."
     assert set(only(text, date(2026, 10, 5)).parties) == {"IR"}
