@@ -25,6 +25,13 @@ _ASIDE_AFTER = re.compile(
 )
 """A clause that follows the event's and tells of something else: "..., as a deadline set by
 President Trump approaches" names no one who takes part."""
+_TOLD_AFTER = re.compile(
+    r",\s+(?:[\w.\u2019'-]+\s+){1,5}?(?:said|says|told|announced|added|confirmed)\b"
+)
+"""Who tells of a gathering after it takes no part in it by telling: "Ukraine and Russia will
+hold talks on Wednesday, President Zelensky said" (but whoever tells of a deadline has
+usually set it)."""
+_GATHERINGS = frozenset({Kind.MEETING, Kind.SUMMIT, Kind.CONFERENCE})
 _COUNTRY_CODE = 2  # ISO 3166 alpha-2: elections are held by countries, not organisations
 _NAMES_AROUND = 24  # names either side of a cue; a sentence of news holds far fewer
 
@@ -36,6 +43,8 @@ def clause_actors(article: Article, sentence: Sentence, cue: Cue) -> tuple[Actor
     start = text.rfind(";", sentence.start, cue.start) + 1 or sentence.start
     end = text.find(";", cue.end, sentence.end)
     aside = _ASIDE_AFTER.search(text, cue.end, sentence.end if end < 0 else end)
+    if aside is None and cue.kind in _GATHERINGS:
+        aside = _TOLD_AFTER.search(text, cue.end, sentence.end if end < 0 else end)
     end = aside.start() if aside else end
     clause = article.actors_near(start, sentence.end if end < 0 else end, cue.start, _NAMES_AROUND)
     return clause or article.actors_near(sentence.start, sentence.end, cue.start, _NAMES_AROUND)
