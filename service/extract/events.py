@@ -292,7 +292,8 @@ was off", however long the subject; or put off with no word of when it will be h
 _WEAK_HEDGE = re.compile(
     r"\b(?:possible|possibly|possibility|could|may|might|probably|likely|perhaps|proposed|"
     r"propose[sd]?|tentative(?:ly)?|speculation|considering|mooted|floated|hopes?\s+to|"
-    r"would\s+like\s+to|would\s+have\s+to|in\s+principle)\b"
+    r"would\s+like\s+to|would\s+have\s+to|in\s+principle|"
+    r"(?:ready|willing|prepared|offer(?:s|ed)?)\s+to\s+(?:meet|host|visit|hold|attend|travel))\b"
 )
 
 

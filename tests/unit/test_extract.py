@@ -1226,6 +1226,16 @@ def test_a_country_after_a_city_says_where_not_who():
     assert set(only(text, date(2025, 11, 28)).parties) == {"US", "CN"}
 
 
+def test_whoever_tells_of_a_gathering_takes_no_part_in_it_by_telling():
+    text = "Ukraine and Russia will hold talks in Istanbul on Wednesday, President Zelensky said."
+    assert only(text, date(2025, 7, 22)).title == "Ukraine-Russia talks in Istanbul"
+
+
+def test_a_readiness_to_meet_is_no_meeting_yet():
+    text = "Zelensky said he was ready to meet Putin before the end of August."
+    assert summary(only(text, date(2025, 7, 22)))[1:3] == ("2025-08", Status.TENTATIVE)
+
+
 def test_a_city_naming_a_time_zone_is_no_party():
     text = "Iran was given until Sunday at 6 p.m. Washington time to accept the plan."
     assert set(only(text, date(2026, 10, 5)).parties) == {"IR"}
