@@ -47,9 +47,9 @@ _ACRONYM_BEFORE = re.compile(
 _RESOLUTION = re.compile(r"\b[Rr]esolution\b")
 _TRUCE = re.compile(r"(?i:ceasefire|cease-fire|truce|armistice)")
 _NAME_BEFORE = re.compile(
-    r"(?<![\w-])(?:(?!(?:The|A|An|This|Next|Its|Their)\s)[A-Z][\w-]*\s+){1,3}$"
+    r"(?<![\w-])(?:(?!(?:The|A|An|This|Next|Its|Their)\s)[A-Z][\w-]*(?:[\u2019']s)?\s+){1,3}$"
 )
-"""A name before "Conference": "Munich Security", not "The"."""
+"""A name before "Conference": "Munich Security", "IAEA's General", not "The"."""
 _NAME_AFTER = re.compile(
     r"\s+on\s+(?!(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|"
     r"Dec)[a-z]*\b)(?:[A-Z][\w-]*\s*){1,3}"
@@ -309,7 +309,8 @@ def _conference_name(scene: Scene) -> str | None:
     after = _NAME_AFTER.match(scene.text, scene.cue.end)
     if not (before or after):
         return None
-    return f"{before.group() if before else ''}Conference{after.group().rstrip() if after else ''}"
+    named = re.sub(r"[\u2019']s\b", "", before.group()) if before else ""
+    return f"{named}Conference{after.group().rstrip() if after else ''}"
 
 
 def _report(scene: Scene) -> str:

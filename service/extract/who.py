@@ -21,10 +21,13 @@ _OF_A_TREATY = re.compile(
     r"withdraw\w*|expir\w*|extend\w*|extension|signed|in\s+force|snapback|sanctions)\b)"
 )
 _ASIDE_AFTER = re.compile(
-    r",\s+(?:as|while|because|although|though|whereas|even\s+as|amid)\s", re.IGNORECASE
+    r",\s+(?:as|while|because|although|though|whereas|even\s+as|amid|"
+    r"(?:hours|days|weeks|months)\s+(?:after|before))\s",
+    re.IGNORECASE,
 )
 """A clause that follows the event's and tells of something else: "..., as a deadline set by
-President Trump approaches" names no one who takes part."""
+President Trump approaches", "..., days after US and Israeli strikes" names no one who takes
+part."""
 _TOLD_AFTER = re.compile(
     r",\s+(?:[\w.\u2019'-]+\s+){1,5}?(?:said|says|told|announced|added|confirmed)\b"
 )

@@ -1210,6 +1210,8 @@ def test_a_body_that_holds_a_meeting_names_it_over_the_countries_it_is_about():
         ("The Munich Security Conference takes place from February 13 to 15.",
          "Munich Security Conference"),
         ("The Conference on Monday approved its agenda.", "Conference"),
+        ("The IAEA's General Conference opens in Vienna on September 15.",
+         "IAEA General Conference in Vienna"),
     ],
 )  # fmt: skip
 def test_a_conference_known_by_its_name_is_titled_by_it(text, title):
@@ -1224,6 +1226,11 @@ def test_a_deadline_still_running_in_the_month_of_publication_is_scheduled():
 def test_a_country_after_a_city_says_where_not_who():
     text = "Trump and Xi last met in Busan, South Korea, on October 30."
     assert set(only(text, date(2025, 11, 28)).parties) == {"US", "CN"}
+
+
+def test_names_in_a_clause_of_days_after_take_no_part_in_the_event():
+    text = "Iran's parliament voted on Wednesday to leave the talks, days after US strikes."
+    assert set(only(text, date(2025, 6, 26)).parties) == {"IR"}
 
 
 def test_whoever_tells_of_a_gathering_takes_no_part_in_it_by_telling():
