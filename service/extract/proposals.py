@@ -109,7 +109,9 @@ def _next_day_of(before: Proposal, after: Proposal) -> bool:
     if last is None or after.due is None:
         return False
     days = (last.precision, after.due.precision) == (Precision.DAY, Precision.DAY)
-    alike = (before.kind, before.title, before.status) == (after.kind, after.title, after.status)
+    # "meet in Brussels on Thursday and Friday for a summit": one day may name the place
+    titled = before.title == after.title or before.title.startswith(f"{after.title} in ")
+    alike = titled and (before.kind, before.status) == (after.kind, after.status)
     return days and alike and after.due.first_day == last.last_day + timedelta(1)
 
 

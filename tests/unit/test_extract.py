@@ -750,6 +750,12 @@ def test_days_listed_in_a_row_are_one_event_and_days_apart_are_not():
         "2019-10-13",
         "2019-10-15",
     )
+    named = "EU leaders meet in Brussels on Thursday and Friday for a summit on Ukraine."
+    summit = only(named, date(2025, 10, 20))
+    assert (summit.title, summit.end and summit.end.value) == (
+        "EU summit in Brussels",
+        "2025-10-24",
+    )
     apart = proposals("Iran held elections in 2015 and 2016.", date(2025, 10, 22))
     assert [(p.due and p.due.value, p.end) for p in apart] == [("2015", None), ("2016", None)]
 
