@@ -202,6 +202,8 @@ def test_a_name_that_is_a_month_is_not_one_as_a_possessive_or_before_a_capital()
         ("The envoy was recalled last Oct. 23 after the vote.", "2018-10-23"),
         # a day six weeks ahead is meant, not one ten months back, whatever the verb
         ("The court ordered the ship held until June 30 to hear the appeal.", "2019-06-30"),
+        # a relative clause in the present: the drills "run until" a day still to come
+        ("Seoul warned that the drills, which run until November 28, were a threat.", "2019-11-28"),
     ],
 )
 def test_a_day_without_its_year_is_read_as_news_writes_it(text: str, value: str):
