@@ -267,6 +267,12 @@ _TRAVELLING_TO = re.compile(
 )
 """A trip that names where the event is, before it: "will travel to Jeddah for talks", "will
 fly to Moscow on Wednesday for talks"."""
+_VISITED = re.compile(
+    r"visit(?:s|ed|ing)?\s+(?P<place>"
+    + "|".join(sorted(map(re.escape, _VENUES), key=len, reverse=True))
+    + r")\b"
+)
+"""What a visit names as its object is where it goes: "will visit Russia next month"."""
 _MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")
 _ZONE_AFTER = re.compile(r"\s+time\b")
 
@@ -307,5 +313,9 @@ def place_of(text: str, start: int, end: int) -> str | None:
     (read through its asides), else as where someone travels for it, just before."""
     clause = read_through(text, start, min(end, start + 2 * _PLACE_REACH))[:_PLACE_REACH]
     clause = clause.split(",")[0]
-    found = PLACE.search(clause) or _TRAVELLING_TO.search(text, max(start - _PLACE_REACH, 0), start)
+    found = (
+        PLACE.search(clause)
+        or _VISITED.match(text, start)
+        or _TRAVELLING_TO.search(text, max(start - _PLACE_REACH, 0), start)
+    )
     return found.group("place") if found else None

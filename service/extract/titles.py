@@ -154,6 +154,8 @@ def _meeting(scene: Scene) -> str:
     before = [actor for actor in scene.actors if actor.start < scene.cue.start]
     if len(before) == 1 and before[0].party in _ORGANISATIONS:  # "the Security Council will
         owner = _organisation_name(scene)  # hold a meeting on Ukraine at France's request"
+    elif label == "visit" and scene.place and who(tuple(before)):
+        owner = who(tuple(before))  # "Kim will visit Russia at Putin's invitation": Kim's
     else:
         owner = who(scene.actors) or _organisation_name(scene)  # "NATO ministers meet"
     return f"{_next(scene)}{owner} {noun}{subject}{where}"

@@ -1251,6 +1251,11 @@ def test_a_readiness_to_meet_is_no_meeting_yet():
     assert summary(only(text, date(2025, 7, 22)))[1:3] == ("2025-08", Status.TENTATIVE)
 
 
+def test_a_visit_is_the_visitor_s_to_the_place_it_names():
+    text = "Kim Jong Un will visit Russia next month at Vladimir Putin's invitation."
+    assert only(text, date(2025, 4, 15)).title == "Kim visit to Russia"
+
+
 def test_a_city_naming_a_time_zone_is_no_party():
     text = "Iran was given until Sunday at 6 p.m. Washington time to accept the plan."
     assert set(only(text, date(2026, 10, 5)).parties) == {"IR"}
