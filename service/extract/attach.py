@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate, islice
 
+from service.domain import Kind
 from service.extract.asides import asides
 from service.extract.events import Cue
 from service.extract.sentences import Sentence
@@ -285,8 +286,8 @@ def _subject_of_boundary(scope: _Scope, tagged: Tagged) -> tuple[Cue, str] | Non
     if verb is None or scope.words.between(verb.end(), tagged.start) > _BOUNDARY_REACH:
         return None
     subject = scope.subject(verb)
-    if subject is None:
-        return None
+    if subject is None or subject.kind is Kind.TREATY_SIGNED:
+        return None  # a signing neither opens nor closes: "adopted ..., will open for signature"
     return subject, "start" if _OPENING.search(verb.group()) else "end"
 
 

@@ -207,12 +207,15 @@ _SPECS = (
         _with_treaty(Kind.TREATY_SIGNED), "signed", priority=2,
     ),
     _spec(r"initial(?:l?ed|l?ing)", _with_treaty(Kind.OTHER), "initialled", priority=2),
+    _spec(r"adopt(?:s|ed|ing|ion)(?!\s+(?:of\s+)?(?:a\s+|the\s+)?(?:draft\s+)?resolution)",
+          _with_treaty(Kind.TREATY_SIGNED), "adopted", priority=2),
     _spec(r"agree[sd]?\s+(?:to\s+|on\s+)?(?:a|an|the)\s+(?:[\w-]+\s+)?"
           r"(?:ceasefire|cease-fire|truce|armistice)", _always(Kind.TREATY_SIGNED),
           "ceasefire agreed", priority=3),
     _spec(r"(?:deal|agreement|accord|treaty)\s+(?:was\s+|were\s+|is\s+)?(?:reached|struck|"
-          r"concluded|clinched)|(?:reached|struck|concluded|clinched)\s+(?:a|an|the)\s+"
-          r"(?:[\w-]+\s+)?(?:deal|agreement|accord)", _always(Kind.TREATY_SIGNED), "agreed",
+          r"concluded|clinched)(?!\s+(?:\d|an?\s|the\s|its\s|their\s))|"  # not "reached 60"
+          r"(?:reached|struck|concluded|clinched)\s+(?:a|an|the)\s+"
+          r"(?:[\w-]+\s+)?(?:deal|agreement|accord)", _always(Kind.TREATY_SIGNED), "reached",
           priority=3),
     _spec(r"(?:nuclear\s+)?(?:deal|treaty|accord|agreement|pact)", _always(Kind.TREATY_SIGNED),
           "agreed", reach=1, side="before"),

@@ -45,6 +45,11 @@ _ACRONYM_BEFORE = re.compile(
 )
 """A name in capitals, with a word at most between it and what it names ("APEC leaders'")."""
 _RESOLUTION = re.compile(r"\b[Rr]esolution\b")
+_NAMED_TREATY = re.compile(
+    r"(?<![\w-])(?:(?!(?:The|A|An|This|That|Its|Their)\s)[A-Z][\w-]*\s+){1,4}"
+    r"(?:Treaty|Agreement|Convention|Accord|Pact)\b"
+)
+"""A treaty the text names in capitals, when it is not one of the treaties known by name."""
 _TRUCE = re.compile(r"(?i:ceasefire|cease-fire|truce|armistice)")
 _NAME_BEFORE = re.compile(
     r"(?<![\w-])(?:(?!(?:The|A|An|This|Next|Its|Their)\s)[A-Z][\w-]*(?:[\u2019']s)?\s+){1,3}$"
@@ -233,6 +238,8 @@ def _treaty(scene: Scene) -> str:
     name = _treaty_name(scene)
     if scene.cue.label == "extension agreed":
         return f"{name} extension agreed"
+    if scene.cue.label in ("reached", "adopted"):  # "a deal was reached": not yet signed
+        return f"{name} {scene.cue.label}"
     return f"{name} {_VERBS[scene.kind]}"
 
 
@@ -249,10 +256,14 @@ def _withdrawal_step(cue: str) -> str:
 def _treaty_name(scene: Scene) -> str:
     """The treaty by name, else as the sentence calls it, with its parties: "Iran-IAEA
     agreement"."""
+    if scene.treaty:
+        return scene.treaty
+    if named := _NAMED_TREATY.search(scene.sentence):
+        return named.group()  # "High Seas Treaty", "WHO Pandemic Agreement"
     parties = who(scene.actors, people_first=False)
     called = TREATY_WORDS.search(scene.sentence)
     noun = called.group().lower().replace("treaties", "treaty") if called else "treaty"
-    return scene.treaty or _resolution(scene) or f"{parties} {noun}"
+    return _resolution(scene) or f"{parties} {noun}"
 
 
 def _deadline(scene: Scene) -> str:

@@ -545,6 +545,28 @@ def test_a_ceasefire_agreed_on_a_day_is_a_dated_agreement(text, due, title):
     assert (found.kind, summary(found)[1], found.title) == (Kind.TREATY_SIGNED, due, title)
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "due", "title"),
+    [
+        ("The High Seas Treaty will enter into force on January 17, 2026.",
+         Kind.TREATY_IN_FORCE, "2026-01-17", "High Seas Treaty enters into force"),
+        ("The WHO Pandemic Agreement, adopted by the World Health Assembly on May 20, will "
+         "open for signature next year.", Kind.TREATY_SIGNED, "2025-05-20",
+         "WHO Pandemic Agreement adopted"),
+        ("The US and China reached a trade deal on Sunday.", Kind.TREATY_SIGNED, "2025-09-21",
+         "US-China deal reached"),
+    ],
+)  # fmt: skip
+def test_a_treaty_named_in_capitals_and_what_was_done_to_it(text, kind, due, title):
+    found = only(text, date(2025, 9, 25))
+    assert (found.kind, summary(found)[1], found.title) == (kind, due, title)
+
+
+def test_a_treaty_reaching_its_ratifications_is_not_a_deal_reached():
+    text = "The High Seas Treaty reached 60 ratifications on September 19."
+    assert proposals(text, date(2025, 9, 25)) == []
+
+
 def test_an_agreement_initialled_is_a_dated_step_short_of_signing():
     found = only(
         "Armenia and Azerbaijan initialled a peace agreement in Washington on August 8.",
