@@ -69,12 +69,24 @@ _MOVED_TO = re.compile(
     r"now\s+(?:be\s+held|take\s+place|convene|meet)\s+(?:on|in)\s+)$"
 )
 """A date an event was moved to: it is the event's date now, not the one first planned."""
+_FIRST_SET = re.compile(
+    r"\b(?:originally|initially|first|previously)\s+(?:been\s+)?(?:due|scheduled|planned|set|"
+    r"slated|expected)\s+(?:for|in|on)\s+(?:the\s+)?$"
+)
+_MOVED = re.compile(
+    r"\b(?:brought\s+forward|moved|postponed|delayed|deferred|rescheduled|pushed\s+back|"
+    r"put\s+off|advanced)\b"
+)
 _APART = re.compile(
     r"\b(?:hours|days|weeks|months|years|a\s+(?:day|week|month|year)|shortly|soon|just|"
     r"only|long)\s+(?:before|after|ahead\s+of|prior\s+to)\b"
 )
 """How far a date stands from the event after it ("days before"), which it does not date."""
 _SINCE = re.compile(r"\bsince\b")
+_AFTER_THE_EVENT_OF = re.compile(
+    r"\b(?:after|following|before|since)\s+(?:the|a|an)\s+(?:[a-z]+\s+)?[a-z]+\s+of\b"
+)
+"""An event named by a noun between the cue and its date, which the date then belongs to."""
 _COUNTED_FROM = re.compile(r"\b(?:after|before)$")
 _FUNCTION_WORD = re.compile(r"\b(?:the|a|an|of|to|in|on|at|after|before|and|or)\b|[,;]")
 _CONJUNCTION = re.compile(r"\b(?:and|but|or|while|whereas|unless|if)\b|;")
@@ -184,6 +196,8 @@ def attach(
 
 def _best(scope: _Scope, index: int, tagged: Tagged, published: date) -> Pair | None:
     """The cue that most likely owns this date, if any is within reach."""
+    if _superseded(scope, tagged):
+        return None
     boundary = _subject_of_boundary(scope, tagged)
     if boundary is not None:
         return Pair(index, boundary[0], 1, boundary[1])
@@ -202,6 +216,15 @@ def _best(scope: _Scope, index: int, tagged: Tagged, published: date) -> Pair | 
         score = gap - 0.5 * cue.priority + _penalty(text, cue, tagged)
         scored.append((score, cue.start, Pair(index, cue, gap)))
     return min(scored)[2] if scored else None
+
+
+def _superseded(scope: _Scope, tagged: Tagged) -> bool:
+    """ "The election, originally due in September, was brought forward": a day first set,
+    in a sentence that moves the event, is no longer its day."""
+    text = scope.text
+    first_set = _FIRST_SET.search(text, max(tagged.start - 40, 0), tagged.start)
+    sentence = scope.sentence
+    return first_set is not None and _MOVED.search(text, sentence.start, sentence.end) is not None
 
 
 def _on_its_side(text: str, cue: Cue, tagged: Tagged) -> bool:
@@ -228,10 +251,13 @@ def _penalty(text: str, cue: Cue, tagged: Tagged) -> float:
 
 
 def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
-    """ "Their first meeting since Mr. Biden took office in January": the date is the
-    office-taking's, not the meeting's."""
+    """ "Their first meeting since Mr. Biden took office in January", "brought forward after
+    the collapse of the coalition in November": the date is the office-taking's, the
+    collapse's, not the meeting's."""
     if cue.end > tagged.start:
         return False
+    if _AFTER_THE_EVENT_OF.search(text, cue.end, tagged.start):
+        return True  # "brought forward after the collapse of the coalition in November"
     since = list(_SINCE.finditer(text, cue.end, tagged.start))
     return bool(since) and has_verb(text[since[-1].end() : tagged.start])
 

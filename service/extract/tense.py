@@ -23,7 +23,7 @@ _FUTURE = (
     r"going to|to be held|to meet|to hold|to visit|to open|to begin|to start|to sign|"
     r"plan(?:s|ning)? to|intend(?:s|ing)? to|preparing to|expected to|(?:is|are)\s+expected|"
     r"scheduled|slated|planned|"
-    r"upcoming|coming|next|"
+    r"upcoming|coming|next|(?:prospect|possibility)\s+of|"
     r"(?:postponed|delayed|deferred|adjourned|rescheduled|put\s+off|pushed\s+back|extended)"
     r"\s+(?:until|till)(?!\s+further\s+notice)|(?:postponed|delayed|deferred|adjourned|pushed\s+back)\s+to|"
     r"extended\s+to(?=\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|"

@@ -1051,6 +1051,16 @@ def test_an_event_moved_to_a_day_is_due_that_day_not_the_one_first_planned(text,
     assert summary(only(text, date(2025, 10, 15)))[1:3] == (due, Status.SCHEDULED)
 
 
+def test_a_day_first_set_for_an_event_moved_since_is_not_its_day():
+    text = (
+        "The election, originally due in September, was brought forward after the collapse "
+        "of the coalition in November."
+    )
+    assert proposals(text, date(2024, 12, 18)) == []
+    ahead = "Talks collapsed, raising the prospect of a new election in the spring."
+    assert [m.value for m in extract(ahead, date(2024, 12, 18)).mentions] == ["2025-SP"]
+
+
 def test_an_event_called_off_after_an_aside_is_cancelled():
     found = only("The summit, scheduled for August, was cancelled.", date(2025, 9, 10))
     assert summary(found)[1:3] == ("2025-08", Status.CANCELLED)
