@@ -260,7 +260,7 @@ PLACE = re.compile(rf"\b(?:in|at)\s+(?P<place>{_PLACES})\b")
 _VENUES = _PLACE_NAMES | frozenset(_PLACES.split("|"))
 """Names that say where after "in", "at" or "to": the countries and capitals above, and the
 summit towns (Abu Dhabi, Doha, Riyadh, ...)."""
-_PLACE_REACH = 60
+_PLACE_REACH = 80
 _TRAVELLING_TO = re.compile(
     rf"\b(?:travel(?:s|led|ed|ing|ling)?|fl(?:y|ies|ew|ying)|head(?:s|ed|ing)?)\s+to\s+"
     rf"(?P<place>{_PLACES})\s+(?:(?:on|in|this|next)\s+\w+\s+)?for\s+(?:[\w-]+\s+){{0,3}}$"

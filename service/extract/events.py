@@ -249,7 +249,7 @@ _SPECS = (
     _spec(r"summit(?:s|ry)?", _always(Kind.SUMMIT), "summit", reach=12, priority=3),
     _spec(r"meet(?:s|ing|ings)?|met|gather(?:s|ed|ing)?|convene[sd]?", _always(Kind.MEETING),
           "meeting", reach=12),
-    _spec(r"talks|negotiations?|consultations", _always(Kind.MEETING), "talks"),
+    _spec(r"talks|negotiations?|consultations", _always(Kind.MEETING), "talks", reach=12),
     _spec(r"(?:tele)?phone\s+(?:call|conversation)|call\s+with|(?:by|on\s+the)\s+(?:tele)?phone",
           _always(Kind.MEETING), "phone call", priority=2),
     _spec(r"(?:adopt|reject|approv|pass|veto)\w*\s+(?:a\s+|the\s+)?(?:draft\s+)?resolution|"

@@ -1283,6 +1283,14 @@ def test_a_readiness_to_meet_is_no_meeting_yet():
     assert summary(only(text, date(2025, 7, 22)))[1:3] == ("2025-08", Status.TENTATIVE)
 
 
+def test_talks_named_at_length_before_their_day_and_place_keep_both():
+    text = "Talks on reviving the 2015 Iran nuclear deal will resume in Vienna on November 29."
+    found = [p for p in proposals(text, date(2021, 11, 4)) if p.kind is Kind.MEETING]
+    assert [(p.title, summary(p)[1]) for p in found] == [
+        ("Iran talks on JCPOA in Vienna", "2021-11-29")
+    ]
+
+
 def test_a_visit_is_the_visitor_s_to_the_place_it_names():
     text = "Kim Jong Un will visit Russia next month at Vladimir Putin's invitation."
     assert only(text, date(2025, 4, 15)).title == "Kim visit to Russia"
