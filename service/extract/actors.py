@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from service.extract.asides import read_through
+from service.extract.asides import clause_from
 
 COUNTRIES = {
     "US": "United States|U.S.|US|USA|America|American|Americans|Washington|White House|Pentagon|"
@@ -310,9 +310,8 @@ def parties_of(actors: Sequence[Actor]) -> tuple[str, ...]:
 
 def place_of(text: str, start: int, end: int) -> str | None:
     """The summit town or country named "in" or "at" soon after `start`, in the same clause
-    (read through its asides), else as where someone travels for it, just before."""
-    clause = read_through(text, start, min(end, start + 2 * _PLACE_REACH))[:_PLACE_REACH]
-    clause = clause.split(",")[0]
+    (read through an aside), else as where someone travels for it, just before."""
+    clause = clause_from(text, start, min(end, start + 2 * _PLACE_REACH))[:_PLACE_REACH]
     found = (
         PLACE.search(clause)
         or _VISITED.match(text, start)

@@ -22,11 +22,15 @@ def asides(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             yield found.start(), found.end()
 
 
-def read_through(text: str, start: int, end: int) -> str:
-    """text[start:end] with its asides left out."""
-    kept, at = [], start
-    for first, last in asides(text, start, end):
-        kept.append(text[at:first])
-        at = last
-    kept.append(text[at:end])
-    return "".join(kept)
+def clause_from(text: str, start: int, end: int) -> str:
+    """text[start:end] up to its first comma, read through one aside that comma may open:
+    "meeting, the first in years, was held in Geneva" holds "meeting was held in Geneva".
+    One, not every: a list ("summit on 5 May, summit on 6 May, ...") is no run of asides."""
+    comma = text.find(",", start, end)
+    if comma < 0:
+        return text[start:end]
+    aside = _BETWEEN_COMMAS.match(text, comma, end)
+    if aside is None or has_verb(aside.group()):
+        return text[start:comma]
+    after = text.find(",", aside.end(), end)
+    return text[start:comma] + text[aside.end() : end if after < 0 else after]

@@ -123,17 +123,19 @@ class _Scope:
         self._verbs = list(_BOUNDARY.finditer(text, sentence.start, sentence.end))
         breaks = _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end)
         self._breaks = [found.end() for found in breaks]
-        self._asides: list[tuple[int, int]] | None = None
+        self._asides: tuple[list[int], list[int], list[int]] | None = None
 
     def aside_words(self, start: int, end: int) -> int:
-        """The words of the asides that lie within text[start:end]."""
-        if self._asides is None:  # most sentences are never asked
-            self._asides = list(asides(self.text, self.sentence.start, self.sentence.end))
-        return sum(
-            self.words.between(first, last)
-            for first, last in self._asides
-            if start <= first and last <= end
-        )
+        """The words of the asides that lie within text[start:end], by binary search: a
+        sentence that lists many events holds as many asides ("summit on 5 May, ...")."""
+        if self._asides is None:  # found once, and only for sentences that are asked
+            spans = list(asides(self.text, self.sentence.start, self.sentence.end))
+            sums = list(accumulate((self.words.between(*span) for span in spans), initial=0))
+            self._asides = ([f for f, _ in spans], [last for _, last in spans], sums)
+        firsts, lasts, sums = self._asides
+        first = bisect.bisect_left(firsts, start)  # asides are in order and do not overlap
+        last = bisect.bisect_right(lasts, end)
+        return sums[last] - sums[first] if last > first else 0
 
     def near(self, tagged: Tagged) -> list[Cue]:
         """The cues within `_CUES_AROUND` places of the date, in text order."""
