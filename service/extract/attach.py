@@ -26,21 +26,17 @@ from itertools import accumulate, islice
 from service.domain import Kind
 from service.extract.asides import asides
 from service.extract.events import Cue
+from service.extract.lexicon import PUT_OFF, REPORTING
 from service.extract.sentences import Sentence
 from service.extract.tagger import Tagged
 from service.extract.tense import has_verb
 from service.extract.units import Timex, event_window
 from service.extract.words import Words
 
-_REPORTING = (
-    r"said|says|announced|announces|told|confirmed|confirms|stated|declared|warned|added|"
-    r"noted|insisted|argued|claimed|wrote|tweeted|posted|disclosed|revealed|acknowledged|"
-    r"indicated|suggested|urged|made\s+clear|reported|denied|welcomed|criticized|criticised"
-)
-_SAID_BEFORE = re.compile(rf"\b(?:{_REPORTING})(?:\s+(?:on|late|early))?\s*$")
-_SAID_AFTER = re.compile(rf"^\s*(?:{_REPORTING})\b")
+_SAID_BEFORE = re.compile(rf"\b(?:{REPORTING})(?:\s+(?:on|late|early))?\s*$")
+_SAID_AFTER = re.compile(rf"^\s*(?:{REPORTING})\b")
 _GOVERNING = (
-    rf"{_REPORTING}|requested|asked\s+for|demanded|called\s+for|ordered|commissioned|"
+    rf"{REPORTING}|requested|asked\s+for|demanded|called\s+for|ordered|commissioned|"
     r"proposed|floated|discussed|rejected|sought"
 )
 _GOVERNED_CUE = re.compile(rf"\b(?:{_GOVERNING})\s+(?:the|a|an|its|their)?\s*(?:\w+\s+)?$")
@@ -64,8 +60,8 @@ _LISTED = re.compile(r"^[\s,]*(?:(?:and|or|on|in)\b[\s,]*)*$")
 WORD = re.compile(r"[\w\u2019'-]+")
 """What counts as a word between a date and its cue."""
 _MOVED_TO = re.compile(
-    r"\b(?:(?:postponed|delayed|deferred|adjourned|rescheduled|moved|pushed(?:\s+back)?|"
-    r"put\s+off|brought\s+forward)\s+(?:again\s+)?(?:to|until|till|for)\s+(?:the\s+)?|"
+    rf"\b(?:(?:{PUT_OFF}|moved|pushed|brought\s+forward)\s+(?:again\s+)?"
+    r"(?:to|until|till|for)\s+(?:the\s+)?|"
     r"now\s+(?:be\s+held|take\s+place|convene|meet)\s+(?:on|in)\s+)$"
 )
 """A date an event was moved to: it is the event's date now, not the one first planned."""
@@ -73,10 +69,7 @@ _FIRST_SET = re.compile(
     r"\b(?:originally|initially|first|previously)\s+(?:been\s+)?(?:due|scheduled|planned|set|"
     r"slated|expected)\s+(?:for|in|on)\s+(?:the\s+)?$"
 )
-_MOVED = re.compile(
-    r"\b(?:brought\s+forward|moved|postponed|delayed|deferred|rescheduled|pushed\s+back|"
-    r"put\s+off|advanced)\b"
-)
+_MOVED = re.compile(rf"\b(?:{PUT_OFF}|moved|brought\s+forward|advanced)\b")
 _APART = re.compile(
     r"\b(?:hours|days|weeks|months|years|a\s+(?:day|week|month|year)|shortly|soon|just|"
     r"only|long)\s+(?:before|after|ahead\s+of|prior\s+to)\b"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.domain import Kind
-from service.extract.lexicon import GIVEN_UNTIL, MEASURES
+from service.extract.lexicon import GIVEN_UNTIL, MEASURES, TRUCES
 
 TREATY_WORDS = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal)\b")
 """What a treaty is called when it is not named."""
@@ -209,8 +209,8 @@ _SPECS = (
     _spec(r"initial(?:l?ed|l?ing)", _with_treaty(Kind.OTHER), "initialled", priority=2),
     _spec(r"adopt(?:s|ed|ing|ion)(?!\s+(?:of\s+)?(?:a\s+|the\s+)?(?:draft\s+)?resolution)",
           _with_treaty(Kind.TREATY_SIGNED), "adopted", priority=2),
-    _spec(r"agree[sd]?\s+(?:to\s+|on\s+)?(?:a|an|the)\s+(?:[\w-]+\s+)?"
-          r"(?:ceasefire|cease-fire|truce|armistice)", _always(Kind.TREATY_SIGNED),
+    _spec(rf"agree[sd]?\s+(?:to\s+|on\s+)?(?:a|an|the)\s+(?:[\w-]+\s+)?(?:{TRUCES})",
+          _always(Kind.TREATY_SIGNED),
           "ceasefire agreed", priority=3),
     _spec(r"(?:deal|agreement|accord|treaty)\s+(?:was\s+|were\s+|is\s+)?(?:reached|struck|"
           r"concluded|clinched)(?!\s+(?:\d|an?\s|the\s|its\s|their\s))|"  # not "reached 60"

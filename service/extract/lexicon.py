@@ -49,8 +49,19 @@ GIVEN_UNTIL = (
     r"(?:gave|given|giving|gives?|granted|grants?)\s+(?:[\w\u2019'-]+\s+){0,3}?(?:until|till)"
 )
 """Time given someone up to a date: "gave Hamas until Sunday", "granted the agency until May"."""
+TRUCES = r"ceasefire|cease-fire|truce|armistice"
+"""The words for a halt to fighting, which is agreed, holds, lapses and is extended."""
+PUT_OFF = r"postponed|delayed|deferred|adjourned|rescheduled|pushed\s+back|put\s+off"
+"""Verbs that move an event later: "postponed until June", "the election, first set for May,
+was put off"."""
+REPORTING = (
+    r"said|says|announced|announces|told|confirmed|confirms|stated|declared|warned|added|"
+    r"noted|insisted|argued|claimed|wrote|tweeted|posted|disclosed|revealed|acknowledged|"
+    r"indicated|suggested|urged|made\s+clear|reported|denied|welcomed|criticized|criticised"
+)
+"""Verbs of telling, whose own date and subject are the telling's, not the event's."""
 MEASURES = (
-    r"ceasefire|cease-fire|truce|sanctions|tariffs?|embargo|ban|moratorium|freeze|licen[cs]e|"
+    rf"{TRUCES}|sanctions|tariffs?|embargo|ban|moratorium|freeze|licen[cs]e|"
     r"waiver|exemption|mandate"
 )
 """What takes effect on a day and lasts until another, unless renewed: "sanctions extended until

@@ -13,7 +13,7 @@ import bisect
 import re
 
 from service.domain.proposals import Tense
-from service.extract.lexicon import GIVEN_UNTIL
+from service.extract.lexicon import GIVEN_UNTIL, PUT_OFF
 from service.extract.words import Words
 
 _FUTURE = (
@@ -24,8 +24,7 @@ _FUTURE = (
     r"plan(?:s|ning)? to|intend(?:s|ing)? to|preparing to|expected to|(?:is|are)\s+expected|"
     r"scheduled|slated|planned|"
     r"upcoming|coming|next|(?:prospect|possibility)\s+of|"
-    r"(?:postponed|delayed|deferred|adjourned|rescheduled|put\s+off|pushed\s+back|extended)"
-    r"\s+(?:until|till)(?!\s+further\s+notice)|(?:postponed|delayed|deferred|adjourned|pushed\s+back)\s+to|"
+    rf"(?:{PUT_OFF}|extended)\s+(?:until|till)(?!\s+further\s+notice)|(?:{PUT_OFF})\s+to|"
     r"extended\s+to(?=\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|"
     r"Thu|Fri|Sat|Sun|\d|the\s+end|mid-|early|late|next))|"
     r"ahead of|is due|are due|is set|are set|will be|to be|"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from service.domain import Kind
 from service.extract.actors import COUNTRIES, Actor
 from service.extract.events import BODY_LEFT, EXERCISE_NAMES, TREATY_WORDS, Cue
-from service.extract.lexicon import MEASURES
+from service.extract.lexicon import MEASURES, TRUCES
 
 SHORT_NAMES = {code: names.split("|")[0] for code, names in COUNTRIES.items()} | {
     "US": "US", "RU": "Russia", "SU": "Soviet", "GB": "UK", "SA": "Saudi", "AE": "UAE",
@@ -50,7 +50,7 @@ _NAMED_TREATY = re.compile(
     r"(?:Treaty|Agreement|Convention|Accord|Pact)\b"
 )
 """A treaty the text names in capitals, when it is not one of the treaties known by name."""
-_TRUCE = re.compile(r"(?i:ceasefire|cease-fire|truce|armistice)")
+_TRUCE = re.compile(rf"(?i:{TRUCES})")
 _NAME_BEFORE = re.compile(
     r"(?<![\w-])(?:(?!(?:The|A|An|This|Next|Its|Their)\s)[A-Z][\w-]*(?:[\u2019']s)?\s+){1,3}$"
 )
@@ -159,8 +159,8 @@ def _meeting(scene: Scene) -> str:
     before = [actor for actor in scene.actors if actor.start < scene.cue.start]
     if len(before) == 1 and before[0].party in _ORGANISATIONS:  # "the Security Council will
         owner = _organisation_name(scene)  # hold a meeting on Ukraine at France's request"
-    elif label == "visit" and scene.place and who(tuple(before)):
-        owner = who(tuple(before))  # "Kim will visit Russia at Putin's invitation": Kim's
+    elif label == "visit" and scene.place and (visitor := who(tuple(before))):
+        owner = visitor  # "Kim will visit Russia at Putin's invitation": Kim's
     else:
         owner = who(scene.actors) or _organisation_name(scene)  # "NATO ministers meet"
     return f"{_next(scene)}{owner} {noun}{subject}{where}"

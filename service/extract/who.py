@@ -11,6 +11,7 @@ from service.domain import Kind
 from service.extract.actors import Actor, parties_of
 from service.extract.article import Article
 from service.extract.events import Cue, Treaty
+from service.extract.lexicon import REPORTING
 from service.extract.sentences import Sentence
 
 _ELECTION_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?i:elections?|midterms?|polls?)\b")
@@ -28,9 +29,7 @@ _ASIDE_AFTER = re.compile(
 """A clause that follows the event's and tells of something else: "..., as a deadline set by
 President Trump approaches", "..., days after US and Israeli strikes" names no one who takes
 part."""
-_TOLD_AFTER = re.compile(
-    r",\s+(?:[\w.\u2019'-]+\s+){1,5}?(?:said|says|told|announced|added|confirmed)\b"
-)
+_TOLD_AFTER = re.compile(rf",\s+(?:[\w.\u2019'-]+\s+){{1,5}}?(?:{REPORTING})\b")
 """Who tells of a gathering after it takes no part in it by telling: "Ukraine and Russia will
 hold talks on Wednesday, President Zelensky said" (but whoever tells of a deadline has
 usually set it)."""
