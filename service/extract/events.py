@@ -299,6 +299,13 @@ _WEAK_HEDGE = re.compile(
     r"(?:ready|willing|prepared|offer(?:s|ed)?)\s+to\s+(?:meet|host|visit|hold|attend|travel))\b"
 )
 
+_ELECTION_HEDGE = re.compile(
+    r"\b(?:(?:could|may|might)\s+(?:\w+\s+)?(?:be\s+(?:held|called)|take\s+place)|"
+    r"likely\s+to\s+be\s+(?:held|called)|"
+    r"(?:possible|possibly|potential|mooted|proposed)\s+(?:[\w-]+\s+){0,2}?elections?)\b"
+)
+"""A doubt that an election will be held then, not about how it will go."""
+
 
 @dataclass(frozen=True, slots=True)
 class CueMatch:
@@ -370,13 +377,21 @@ def cancelled(text: str, start: int, end: int) -> bool:
     return bool(near or _OFF_LATER_IN_CLAUSE.match(text, end))
 
 
-def hedged(sentence: str, following: str = "", clause: tuple[int, int] | None = None) -> bool:
+def hedged(
+    sentence: str,
+    following: str = "",
+    clause: tuple[int, int] | None = None,
+    *,
+    election: bool = False,
+) -> bool:
     """Whether the text says the event is undecided: strongly, here or in the next sentence,
     or weakly ("could", "possible") in the clause of the sentence that dates it (by default
-    all of it; see `relative_clause`)."""
+    all of it; see `relative_clause`). Of an election only a doubt about holding it counts:
+    "the opposition could win the election on Sunday" leaves the vote itself scheduled."""
     if _STRONG_HEDGE.search(sentence) or _STRONG_HEDGE.search(following):
         return True
-    return bool(_WEAK_HEDGE.search(sentence, *(clause or (0, len(sentence)))))
+    weak = _ELECTION_HEDGE if election else _WEAK_HEDGE
+    return bool(weak.search(sentence, *(clause or (0, len(sentence)))))
 
 
 _RELATIVE_OPENING = re.compile(r",\s+(?:which|where)\s")

@@ -252,8 +252,10 @@ def _status(
     following = sentences[number + 1].text if number + 1 < len(sentences) else ""
     sentence = sentences[number]
     clause = relative_clause(sentence.text, tagged.start - sentence.start)
-    if kind is not Kind.ELECTION and article.once(
-        ("hedged", number, clause), lambda: hedged(sentence.text, following, clause)
+    election = kind is Kind.ELECTION
+    if article.once(
+        ("hedged", number, clause, election),
+        lambda: hedged(sentence.text, following, clause, election=election),
     ):
         return Status.TENTATIVE
     if still_on:

@@ -1111,6 +1111,23 @@ def test_polls_runoffs_and_referendums_are_elections_titled_by_what_they_are(tex
     assert (found.kind, found.due and found.due.value, found.title) == (Kind.ELECTION, due, title)
 
 
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("A snap election could be held in the spring, officials said.", Status.TENTATIVE),
+        ("The coalition is discussing a possible early election in March.", Status.TENTATIVE),
+        # a doubt about the outcome leaves the vote itself on
+        ("The opposition could win the election on Sunday.", Status.SCHEDULED),
+        (
+            "Voters go to the polls on Sunday in a vote that may reshape the region.",
+            Status.SCHEDULED,
+        ),
+    ],
+)
+def test_an_election_is_tentative_only_where_holding_it_is_in_doubt(text, status):
+    assert only(text, date(2025, 12, 2)).status is status
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
