@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from service.domain import Kind
 from service.extract.actors import COUNTRIES, Actor
@@ -51,6 +52,7 @@ _NAMED_TREATY = re.compile(
 )
 """A treaty the text names in capitals, when it is not one of the treaties known by name."""
 _TRUCE = re.compile(rf"(?i:{TRUCES})")
+_PAIRED = re.compile(r"\s+and\s+(?:the\s+)?")
 _NAME_BEFORE = re.compile(
     r"(?<![\w-])(?:(?!(?:The|A|An|This|Next|Its|Their)\s)[A-Z][\w-]*(?:[\u2019']s)?\s+){1,3}$"
 )
@@ -161,9 +163,20 @@ def _meeting(scene: Scene) -> str:
         owner = _organisation_name(scene)  # hold a meeting on Ukraine at France's request"
     elif label == "visit" and scene.place and (visitor := who(tuple(before))):
         owner = visitor  # "Kim will visit Russia at Putin's invitation": Kim's
-    else:
-        owner = who(scene.actors) or _organisation_name(scene)  # "NATO ministers meet"
+    else:  # "EU-China talks", "Trump-Putin summit", "NATO ministers meet"
+        owner = _with_organisation(scene) or who(scene.actors) or _organisation_name(scene)
     return f"{_next(scene)}{owner} {noun}{subject}{where}"
+
+
+def _with_organisation(scene: Scene) -> str | None:
+    """An organisation and a country that meet as a pair, named together before the cue:
+    "The EU and China will hold talks" is "EU-China talks" (`who` leaves organisations out,
+    as "NATO" in "NATO allies meet Ukraine" is the setting, not a side)."""
+    for first, second in pairwise(a for a in scene.actors if a.start < scene.cue.start):
+        sides = {first.party in _ORGANISATIONS, second.party in _ORGANISATIONS}
+        if sides == {True, False} and _PAIRED.fullmatch(scene.text, first.end, second.start):
+            return "-".join(SHORT_NAMES.get(a.party, a.party) for a in (first, second))
+    return None
 
 
 def _guests(scene: Scene) -> str | None:

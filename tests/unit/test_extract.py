@@ -1265,6 +1265,19 @@ def test_a_body_that_holds_a_meeting_names_it_over_the_countries_it_is_about():
 @pytest.mark.parametrize(
     ("text", "title"),
     [
+        ("The EU and China will hold talks in Brussels on Thursday.", "EU-China talks in Brussels"),
+        ("NATO and Russia will meet in Brussels on Friday.", "NATO-Russia meeting in Brussels"),
+        # two countries, as before
+        ("Russia and the United States will hold talks on Friday.", "Russia-US talks"),
+    ],
+)
+def test_an_organisation_and_a_country_meeting_as_a_pair_are_both_named(text, title):
+    assert only(text, date(2025, 12, 2)).title == title
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
         ("The Conference on Disarmament reconvenes in Geneva on May 11.",
          "Conference on Disarmament in Geneva"),
         ("The Munich Security Conference takes place from February 13 to 15.",
