@@ -262,7 +262,8 @@ _SPECS = (
           r"(?:go|went|goes|going|head|heads|headed)\s+to\s+the\s+polls",
           _always(Kind.ELECTION), "election", reach=12, priority=3),
     _spec(r"(?<!news\s)(?<!press\s)conferences?|revcon|prepcom|preparatory\s+"
-          r"(?:committee|meeting|session)|review(?=\s+(?:of|conference))|forum",
+          r"(?:committee|meeting|session)|review(?=\s+(?:of|conference))|forum|"
+          r"(?:shangri-la|raisina|manama)\s+dialogue|high-level\s+week",
           _always(Kind.CONFERENCE), "conference", priority=3),
     _spec(r"session", _always(Kind.CONFERENCE), "conference", reach=6),
     _spec(r"report(?![a-z])|publication", _always(Kind.REPORT), "report", reach=8),

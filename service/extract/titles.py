@@ -322,6 +322,9 @@ def _conference(scene: Scene) -> str:
         return f"{owner} Review Conference"
     if named := _conference_name(scene):
         return f"{named}{_where(scene)}"
+    if words.endswith(("dialogue", "week")):  # "Shangri-La Dialogue", "UNGA high-level week"
+        named = scene.text[scene.cue.start : scene.cue.end]
+        return f"{owner if words.endswith('week') else ''} {named}{_where(scene)}"
     return f"{owner} conference{_where(scene)}"
 
 

@@ -1285,6 +1285,10 @@ def test_an_organisation_and_a_country_meeting_as_a_pair_are_both_named(text, ti
         ("The Conference on Monday approved its agenda.", "Conference"),
         ("The IAEA's General Conference opens in Vienna on September 15.",
          "IAEA General Conference in Vienna"),
+        ("The defence chiefs meet at the Shangri-La Dialogue in Singapore on May 30.",
+         "Shangri-La Dialogue in Singapore"),
+        ("The UN General Assembly's high-level week opens on September 22.",
+         "UN General Assembly high-level week"),
     ],
 )  # fmt: skip
 def test_a_conference_known_by_its_name_is_titled_by_it(text, title):
