@@ -39,6 +39,8 @@ _EFFECTIVE_THINGS = re.compile(
 )
 """Each not the object of another ("the moratorium on tariffs" is a moratorium)."""
 _OF_THING = re.compile(rf"\s+of\s+(?:(?i:the|a|an)\s+)?(?:[\w-]+\s+)?{_EFFECTIVE_THINGS.pattern}")
+_MECHANISM_BEFORE = re.compile(r"\b(?i:the)\s+(mechanism|process|provision)\s+(?:\w+\s+)?$")
+"""A procedure that is itself the subject of the cue: "the mechanism expires"."""
 _STARTS_OR_ENDS = {"takes effect": "take{s} effect", "expires": "expire{s}"}
 """What a deadline cue says of a ceasefire, a ban or sanctions named before it."""
 _ACRONYM_BEFORE = re.compile(
@@ -282,10 +284,9 @@ def _treaty_name(scene: Scene) -> str:
 def _deadline(scene: Scene) -> str:
     """Whoever is put under the limit matters more than who set it: "Russia-US deadline",
     not "Trump deadline"."""
+    snapback = "snap" in scene.sentence.lower()
     subject = scene.treaty or (
-        "Snapback"
-        if "snap" in scene.sentence.lower()
-        else who(scene.actors, people_first=False) or who(scene.actors)
+        "Snapback" if snapback else who(scene.actors, people_first=False) or who(scene.actors)
     )
     if scene.length and (amount := _BARE_AMOUNT.fullmatch(scene.length)):
         return f"{subject} {amount['n']}-{amount['unit'].lower()} deadline"  # "given 50 days"
@@ -296,7 +297,7 @@ def _deadline(scene: Scene) -> str:
         return f"{subject} sanctions return"
     verb = _STARTS_OR_ENDS.get(scene.cue.label)
     if verb and (what := _named_thing(scene)):
-        owner = "-".join(filter(None, (_organisation(scene), subject)))
+        owner = "-".join(filter(None, (None if snapback else _organisation(scene), subject)))
         plural = what.endswith("s")
         return f"{owner} {what} {verb.format(s='' if plural else 's')}"
     return f"{subject} deadline"
@@ -308,6 +309,8 @@ def _named_thing(scene: Scene) -> str | None:
     after = _OF_THING.match(scene.text, scene.cue.end)
     if after:
         return after.group(1).lower()
+    if own := _MECHANISM_BEFORE.search(scene.text, max(scene.cue.start - 30, 0), scene.cue.start):
+        return own.group(1).lower()  # "before the mechanism expires on October 18"
     before = scene.text[max(scene.cue.start - 100, 0) : scene.cue.start]
     named = _EFFECTIVE_THINGS.findall(before)
     return named[-1].lower() if named else None

@@ -1128,6 +1128,20 @@ def test_an_election_is_tentative_only_where_holding_it_is_in_doubt(text, status
     assert only(text, date(2025, 12, 2)).status is status
 
 
+def test_leaders_named_first_in_the_sentence_still_gather_for_a_summit():
+    text = "Leaders of the Group of Seven will gather in Kananaskis, Alberta, from June 15 to 17."
+    found = only(text, date(2025, 2, 24))
+    assert (found.kind, found.title) == (Kind.SUMMIT, "G7 summit in Kananaskis")
+
+
+def test_a_mechanism_that_runs_out_is_titled_by_itself_not_by_who_set_it():
+    text = (
+        "Britain, France and Germany could trigger the snapback of UN sanctions before the "
+        "mechanism expires on October 18."
+    )
+    assert only(text, date(2025, 2, 24)).title == "Snapback mechanism expires"
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
