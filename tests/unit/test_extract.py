@@ -1142,6 +1142,15 @@ def test_a_mechanism_that_runs_out_is_titled_by_itself_not_by_who_set_it():
     assert only(text, date(2025, 2, 24)).title == "Snapback mechanism expires"
 
 
+def test_a_truce_that_runs_out_is_not_the_treaty_named_before():
+    text = (
+        "The New START treaty expired on February 5. "
+        "Ukraine and Russia's truce expires on April 17 unless both sides agree to extend it."
+    )
+    found = [p for p in proposals(text, date(2026, 3, 10)) if p.kind is Kind.DEADLINE]
+    assert [p.title for p in found] == ["Ukraine-Russia truce expires"]
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
