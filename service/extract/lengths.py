@@ -44,9 +44,10 @@ def is_deadline_length(article: Article, tagged: Tagged) -> bool:
     named = _LENGTH_EVENT.search(_length_text(article, tagged))
     if named and _OVER_BEFORE.search(article.text, max(tagged.start - 12, 0), tagged.start):
         return False
-    if named or _TO_ACT.match(article.text, tagged.end):
-        return True
-    if tagged.timex.mod is not Mod.EQUAL_OR_LESS:
+    within = tagged.timex.mod is Mod.EQUAL_OR_LESS
+    if named or (not within and _TO_ACT.match(article.text, tagged.end)):
+        return True  # "50 days to agree"; but "meet within two weeks to discuss" is a purpose
+    if not within:
         return False
     number = article.sentences.index_at(tagged.start)  # "must ... within"
     sentence = article.sentences.items[number].text

@@ -1151,6 +1151,12 @@ def test_a_truce_that_runs_out_is_not_the_treaty_named_before():
     assert [p.title for p in found] == ["Ukraine-Russia truce expires"]
 
 
+def test_a_gathering_within_a_length_to_discuss_something_is_no_deadline():
+    text = "Trump will meet Putin in Budapest within two weeks to discuss ending the war."
+    found = only(text, date(2025, 10, 16))
+    assert (found.kind, found.title) == (Kind.SUMMIT, "Trump-Putin summit in Budapest")
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
