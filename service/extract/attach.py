@@ -80,6 +80,10 @@ _AFTER_THE_EVENT_OF = re.compile(
     r"\b(?:after|following|before|since)\s+(?:the|a|an)\s+(?:[a-z]+\s+)?[a-z]+\s+of\b"
 )
 """An event named by a noun between the cue and its date, which the date then belongs to."""
+_PREPARING = re.compile(
+    r"\b(?:prepar(?:e|es|ed|ing)\s+(?:for\s+)?|in\s+preparation\s+for\s+|ahead\s+of\s+|"
+    r"(?:lay|laying|lays)\s+the\s+groundwork\s+for\s+)(?:the|a|an|its|their)?\s*(?:[\w-]+\s+)?$"
+)
 _COUNTED_FROM = re.compile(r"\b(?:after|before)$")
 _FUNCTION_WORD = re.compile(r"\b(?:the|a|an|of|to|in|on|at|after|before|and|or)\b|[,;]")
 _CONJUNCTION = re.compile(r"\b(?:and|but|or|while|whereas|unless|if)\b|;")
@@ -208,6 +212,8 @@ def _best(scope: _Scope, index: int, tagged: Tagged, published: date) -> Pair | 
             continue
         if _counts_from(text, cue, tagged) or _apart(text, cue, tagged):
             continue
+        if _prepared_for(text, cue, tagged):
+            continue
         score = gap - 0.5 * cue.priority + _penalty(text, cue, tagged)
         scored.append((score, cue.start, Pair(index, cue, gap)))
     return min(scored)[2] if scored else None
@@ -255,6 +261,14 @@ def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
         return True  # "brought forward after the collapse of the coalition in November"
     since = list(_SINCE.finditer(text, cue.end, tagged.start))
     return bool(since) and has_verb(text[since[-1].end() : tagged.start])
+
+
+def _prepared_for(text: str, cue: Cue, tagged: Tagged) -> bool:
+    """ "will meet Lavrov next week to prepare the summit", "talks on Monday ahead of the
+    summit": an event prepared for after the date is not what the date is of."""
+    return tagged.end <= cue.start and bool(
+        _PREPARING.search(text, max(tagged.end, cue.start - 40), cue.start)
+    )
 
 
 def _counts_from(text: str, cue: Cue, tagged: Tagged) -> bool:

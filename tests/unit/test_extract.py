@@ -1157,6 +1157,22 @@ def test_a_gathering_within_a_length_to_discuss_something_is_no_deadline():
     assert (found.kind, found.title) == (Kind.SUMMIT, "Trump-Putin summit in Budapest")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rubio will meet Russian Foreign Minister Sergei Lavrov next week to prepare the summit.",
+        "Rubio will meet Russian Foreign Minister Sergei Lavrov next week ahead of the summit.",
+    ],
+)
+def test_a_date_before_the_event_it_prepares_for_is_the_preparation_s(text):
+    found = only(text, date(2025, 10, 16))
+    assert (found.kind, found.title, summary(found)[1]) == (
+        Kind.MEETING,
+        "Rubio-Lavrov meeting",
+        "2025-W43",
+    )
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
