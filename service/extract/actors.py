@@ -318,3 +318,9 @@ def place_of(text: str, start: int, end: int) -> str | None:
         or _TRAVELLING_TO.search(text, max(start - _PLACE_REACH, 0), start)
     )
     return found.group("place") if found else None
+
+
+def place_before(text: str, start: int, end: int) -> str | None:
+    """The last summit town or country named "in" or "at" between `start` and `end`."""
+    found = list(PLACE.finditer(text, start, end))
+    return found[-1].group("place") if found else None

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from service.domain import Due, Kind, Precision, Status
 from service.domain.proposals import Proposal, Tense, TimexType
-from service.extract.actors import Actor, parties_of, place_of
+from service.extract.actors import Actor, parties_of, place_before, place_of
 from service.extract.article import Article
 from service.extract.attach import Pair, attach
 from service.extract.events import Cue, cancelled, hedged, relative_clause
@@ -39,6 +39,9 @@ _ANAPHORIC = re.compile(r"\b(?:that|this|the\s+same|the)\s+$")  # "the talks": k
 _PAST_BEFORE_CUE = re.compile(r"\b(?:held|had|last|was|were|previous|earlier)\s+(?:\w+\s+)?$")
 _SUMMIT_LABELS = frozenset({"meeting", "talks"})
 _LEADERS_TOGETHER = re.compile(r"\b(?i:presidents|leaders|heads\s+of\s+state|prime\s+ministers)\b")
+_RESTATED = re.compile(r",\s+(?i:a|an|the)\s+(?:[\w-]+\s+){0,2}")
+"""A cue in apposition after the date names the event the clause before it dates: "met in
+Anchorage on August 15, a summit that ..."; its place is told there."""
 _UNDATED_KINDS = frozenset({Kind.SUMMIT, Kind.MEETING, Kind.CONFERENCE})
 _LONGEST_EVENT_DAYS = 90
 
@@ -162,7 +165,7 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
     named = actors
     if all(actor.venue for actor in actors):  # none, or only where: "to meet in Abu Dhabi"
         named += tuple(a for a in context_actors(article, number) if not a.person)
-    scene = _scene(article, sentence, pair.cue, kind, named, parties, length)
+    scene = _scene(article, sentence, pair.cue, kind, named, parties, length, tagged)
     return Proposal(
         kind=kind,
         title=title_for(scene),
@@ -307,9 +310,16 @@ def _scene(
     actors: tuple[Actor, ...],
     parties: tuple[str, ...],
     length: str | None,
+    dated: Tagged | None = None,
 ) -> Scene:
     treaty = treaty_for(article, article.sentences.index_at(sentence.start), cue)
     place = place_of(article.text, cue.start, sentence.end)
+    if (
+        place is None
+        and dated is not None
+        and _RESTATED.fullmatch(article.text, dated.end, cue.start)
+    ):
+        place = place_before(article.text, sentence.start, dated.start)
     name = treaty.name if treaty else None
     return Scene(article.text, sentence.text, cue, kind, actors, name, place, parties, length)
 

@@ -1173,6 +1173,11 @@ def test_a_date_before_the_event_it_prepares_for_is_the_preparation_s(text):
     )
 
 
+def test_an_event_named_again_after_its_date_keeps_the_place_told_before():
+    text = "Trump and Putin last met in Anchorage, Alaska, on August 15, a summit that ended early."
+    assert only(text, date(2025, 10, 16)).title == "Trump-Putin summit in Anchorage"
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
