@@ -123,7 +123,7 @@ _ORGANISATIONS = {
     "CTBTO": "CTBTO",
     "OPCW": "OPCW|Organisation for the Prohibition of Chemical Weapons",
     "NATO": "NATO|North Atlantic Treaty Organization",
-    "EU": "European Union|EU",
+    "EU": "European Union|EU|European Council|European Commission",
     "E3": "E3",
     "G7": "G7|G-7|Group of 7|Group of Seven",
     "G20": "G20|G-20|Group of 20|Group of Twenty",
@@ -195,7 +195,8 @@ _PLACES = (
     "Lausanne|Montreux|Bratislava|Johannesburg|Rio de Janeiro|Belém|Belem|Gyeongju|"
     "Pyongyang|Kyiv|Kiev|Jerusalem|Ankara|Islamabad|New Delhi|Baghdad|Damascus|Caracas|"
     "Ottawa|Tallinn|Riga|Tbilisi|Miami|Shenzhen|Tianjin|Lima|San Francisco|Kuala Lumpur|"
-    "Jakarta|Manila|Bangkok|Canberra|Addis Ababa|Dubai|Antalya|the White House|the Kremlin"
+    "Jakarta|Manila|Bangkok|Canberra|Addis Ababa|Dubai|Antalya|Luxembourg|the White House|"
+    "the Kremlin"
 )
 
 

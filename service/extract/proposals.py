@@ -38,7 +38,9 @@ _DUE_FORM = re.compile(r"^\d{4}(?:-Q[1-4]|-W\d\d|-\d\d(?:-\d\d)?)?$")
 _ANAPHORIC = re.compile(r"\b(?:that|this|the\s+same|the)\s+$")  # "the talks": known ones
 _PAST_BEFORE_CUE = re.compile(r"\b(?:held|had|last|was|were|previous|earlier)\s+(?:\w+\s+)?$")
 _SUMMIT_LABELS = frozenset({"meeting", "talks"})
-_LEADERS_TOGETHER = re.compile(r"\b(?i:presidents|leaders|heads\s+of\s+state|prime\s+ministers)\b")
+_LEADERS_TOGETHER = re.compile(
+    r"\b(?i:presidents|leaders|heads\s+of\s+state|prime\s+ministers)\b|\bEuropean\s+Council\b"
+)
 _RESTATED = re.compile(r",\s+(?i:a|an|the)\s+(?:[\w-]+\s+){0,2}")
 """A cue in apposition after the date names the event the clause before it dates: "met in
 Anchorage on August 15, a summit that ..."; its place is told there."""

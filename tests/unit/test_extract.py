@@ -1178,6 +1178,21 @@ def test_an_event_named_again_after_its_date_keeps_the_place_told_before():
     assert only(text, date(2025, 10, 16)).title == "Trump-Putin summit in Anchorage"
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "title"),
+    [
+        # the European Council is the EU's heads of government: its meeting is a summit
+        ("The European Council meets in Brussels on October 23 and 24.", Kind.SUMMIT,
+         "EU summit in Brussels"),
+        ("EU foreign ministers meet in Luxembourg on Monday.", Kind.MEETING,
+         "EU meeting in Luxembourg"),
+    ],
+)  # fmt: skip
+def test_the_eu_s_councils_meet_as_the_eu(text, kind, title):
+    found = only(text, date(2025, 10, 16))
+    assert (found.kind, found.title) == (kind, title)
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
