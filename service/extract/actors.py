@@ -276,12 +276,16 @@ _VISITED = re.compile(
 """What a visit names as its object is where it goes: "will visit Russia next month"."""
 _MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")
 _ZONE_AFTER = re.compile(r"\s+time\b")
+_KNOWN_BY_FAMILY_NAME = {
+    full: (re.compile(rf"(?<![\w-]){full.split()[0]}\b(?![\s-]+[A-Z])"), code)
+    for full, code in (("Lee Jae-myung", "KR"), ("Yoon Suk Yeol", "KR"), ("Moon Jae-in", "KR"))
+}
 
 
 def actors_in(text: str, start: int = 0, end: int | None = None) -> list[Actor]:
     """The names between `start` and `end`, in text order."""
     stop = len(text) if end is None else end
-    found = _kim(text, start, stop)
+    found = _kim(text, start, stop) + _named_again(text, start, stop)
     for match in _NAME.finditer(text, start, stop):
         if _ZONE_AFTER.match(text, match.end()):
             continue  # "6 p.m. Washington time" names a clock, not a party
@@ -302,6 +306,22 @@ def _kim(text: str, start: int, end: int) -> list[Actor]:
         Actor(m.start(), m.end(), m.group(), "KP", leader=True, person=True)
         for m in _MR_KIM.finditer(text, start, end)
     ]
+
+
+def _named_again(text: str, start: int, end: int) -> list[Actor]:
+    """A leader whose family name is too common to be a name alone ("Lee") is the leader
+    once the article has named them in full ("Lee Jae-myung"), but not before, and not as
+    part of another full name ("Lee Hsien Loong")."""
+    found = []
+    for full, (alone, code) in _KNOWN_BY_FAMILY_NAME.items():
+        first = text.find(full)
+        if first < 0:
+            continue
+        for match in alone.finditer(text, max(start, first + len(full)), end):
+            found.append(
+                Actor(match.start(), match.end(), match.group(), code, leader=True, person=True)
+            )
+    return found
 
 
 def parties_of(actors: Sequence[Actor]) -> tuple[str, ...]:

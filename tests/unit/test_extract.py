@@ -1193,6 +1193,24 @@ def test_the_eu_s_councils_meet_as_the_eu(text, kind, title):
     assert (found.kind, found.title) == (kind, title)
 
 
+def test_a_leader_named_in_full_is_then_known_by_a_common_family_name():
+    text = (
+        "South Korean President Lee Jae-myung spoke to reporters. "
+        "Lee met Japanese Prime Minister Sanae Takaichi on Thursday."
+    )
+    found = only(text, date(2025, 10, 31))
+    assert (found.kind, found.title, set(found.parties)) == (
+        Kind.SUMMIT,
+        "Lee-Takaichi summit",
+        {"KR", "JP"},
+    )
+
+
+def test_a_common_family_name_alone_is_nobody_s():
+    text = "Lee met Japanese Prime Minister Sanae Takaichi on Thursday."
+    assert only(text, date(2025, 10, 31)).parties == ("JP",)
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
