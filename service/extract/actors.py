@@ -262,6 +262,11 @@ _VENUES = _PLACE_NAMES | frozenset(_PLACES.split("|"))
 """Names that say where after "in", "at" or "to": the countries and capitals above, and the
 summit towns (Abu Dhabi, Doha, Riyadh, ...)."""
 _PLACE_REACH = 80
+_BESIDE_IN = re.compile(
+    rf"\b(?:sidelines|margins)\s+of\s+(?:[\w'-]+\s+){{1,6}}?(?:in|at)\s+(?P<place>{_PLACES})\b"
+)
+"""Where the gathering a meeting is held beside takes place: "on the sidelines of the APEC
+summit in Gyeongju", however far from the cue within its clause."""
 _TRAVELLING_TO = re.compile(
     rf"\b(?:travel(?:s|led|ed|ing|ling)?|fl(?:y|ies|ew|ying)|head(?:s|ed|ing)?)\s+to\s+"
     rf"(?P<place>{_PLACES})\s+(?:(?:on|in|this|next)\s+\w+\s+)?for\s+(?:[\w-]+\s+){{0,3}}$"
@@ -332,9 +337,10 @@ def parties_of(actors: Sequence[Actor]) -> tuple[str, ...]:
 def place_of(text: str, start: int, end: int) -> str | None:
     """The summit town or country named "in" or "at" soon after `start`, in the same clause
     (read through an aside), else as where someone travels for it, just before."""
-    clause = clause_from(text, start, min(end, start + 2 * _PLACE_REACH))[:_PLACE_REACH]
+    whole = clause_from(text, start, min(end, start + 2 * _PLACE_REACH))
     found = (
-        PLACE.search(clause)
+        PLACE.search(whole[:_PLACE_REACH])
+        or _BESIDE_IN.search(whole)
         or _VISITED.match(text, start)
         or _TRAVELLING_TO.search(text, max(start - _PLACE_REACH, 0), start)
     )

@@ -35,6 +35,9 @@ _TOLD_AFTER = re.compile(rf",\s+(?:[\w.\u2019'-]+\s+){{1,5}}?(?:{REPORTING})\b")
 """Who tells of a gathering after it takes no part in it by telling: "Ukraine and Russia will
 hold talks on Wednesday, President Zelensky said" (but whoever tells of a deadline has
 usually set it)."""
+_SIDELINES = re.compile(r"\s(?:on|at)\s+the\s+(?:sidelines|margins)\s+of\s")
+"""A gathering held beside another: "will meet Xi on the sidelines of the APEC summit" is not
+APEC's."""
 _GATHERINGS = frozenset({Kind.MEETING, Kind.SUMMIT, Kind.CONFERENCE})
 _COUNTRY_CODE = 2  # ISO 3166 alpha-2: elections are held by countries, not organisations
 _NAMES_AROUND = 24  # names either side of a cue; a sentence of news holds far fewer
@@ -48,7 +51,9 @@ def clause_actors(article: Article, sentence: Sentence, cue: Cue) -> tuple[Actor
     end = text.find(";", cue.end, sentence.end)
     aside = _ASIDE_AFTER.search(text, cue.end, sentence.end if end < 0 else end)
     if aside is None and cue.kind in _GATHERINGS:
-        aside = _TOLD_AFTER.search(text, cue.end, sentence.end if end < 0 else end)
+        stop = sentence.end if end < 0 else end
+        beside = (found.search(text, cue.end, stop) for found in (_TOLD_AFTER, _SIDELINES))
+        aside = min(filter(None, beside), key=lambda match: match.start(), default=None)
     end = aside.start() if aside else end
     clause = article.actors_near(start, sentence.end if end < 0 else end, cue.start, _NAMES_AROUND)
     return clause or article.actors_near(sentence.start, sentence.end, cue.start, _NAMES_AROUND)

@@ -1211,6 +1211,15 @@ def test_a_common_family_name_alone_is_nobody_s():
     assert only(text, date(2025, 10, 31)).parties == ("JP",)
 
 
+def test_a_meeting_on_the_sidelines_is_where_the_gathering_is_and_not_the_gathering_s():
+    text = (
+        "Lee Jae-myung will hold a summit with Chinese President Xi Jinping on Saturday on the "
+        "sidelines of the APEC gathering in Gyeongju, his office said."
+    )
+    found = only(text, date(2025, 10, 30))
+    assert (found.title, set(found.parties)) == ("Lee-Xi summit in Gyeongju", {"KR", "CN"})
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
