@@ -37,6 +37,7 @@ _MILITARY_EXERCISE = re.compile(
     r"\b(?i:military|naval|joint|air|nuclear|strategic|annual|large-scale|combined|live-fire|"
     r"command-staff|war)\s+(?i:exercises?|drills?|games?)\b|" + EXERCISE_NAMES.pattern
 )
+_AGREEING = re.compile(r"\b(?i:agree[sd]?|agreeing|reached|struck|clinched)\b")
 _DEADLINE_WORDS = re.compile(r"\b(?i:deadline|ultimatum|grace\s+period)\b")
 _SANCTIONS = re.compile(r"\b(?i:sanctions)\b")
 _WITHDRAWAL = re.compile(r"\b(?i:withdr[ae]w\w*|pull(?:s|ed|ing)?\s+out)\b")
@@ -136,6 +137,11 @@ def _leaving(sentence: str) -> Kind | None:
     return Kind.TREATY_WITHDRAWAL if has_treaty(sentence) or BODY_LEFT.search(sentence) else None
 
 
+def _agreed(sentence: str) -> Kind | None:
+    """A truce deal the sentence says was agreed or reached; not one that collapsed or holds."""
+    return Kind.TREATY_SIGNED if _AGREEING.search(sentence) else None
+
+
 def _exercises(sentence: str) -> Kind | None:
     """Military exercises, said to be such or named; not "exercise caution" or fire drills."""
     return Kind.OTHER if _MILITARY_EXERCISE.search(sentence) else None
@@ -206,12 +212,14 @@ _SPECS = (
         r"letter|statement|joint))",
         _with_treaty(Kind.TREATY_SIGNED), "signed", priority=2,
     ),
+    _spec(r"signing\s+ceremony", _always(Kind.TREATY_SIGNED), "signing ceremony", priority=2),
     _spec(r"initial(?:l?ed|l?ing)", _with_treaty(Kind.OTHER), "initialled", priority=2),
     _spec(r"adopt(?:s|ed|ing|ion)(?!\s+(?:of\s+)?(?:a\s+|the\s+)?(?:draft\s+)?resolution)",
           _with_treaty(Kind.TREATY_SIGNED), "adopted", priority=2),
     _spec(rf"agree[sd]?\s+(?:to\s+|on\s+)?(?:a|an|the)\s+(?:[\w-]+\s+)?(?:{TRUCES})",
           _always(Kind.TREATY_SIGNED),
           "ceasefire agreed", priority=3),
+    _spec(rf"(?:{TRUCES})\s+(?:deal|agreement|accord)", _agreed, "ceasefire agreed", priority=3),
     _spec(r"(?:deal|agreement|accord|treaty)\s+(?:was\s+|were\s+|is\s+)?(?:reached|struck|"
           r"concluded|clinched)(?!\s+(?:\d|an?\s|the\s|its\s|their\s))|"  # not "reached 60"
           r"(?:reached|struck|concluded|clinched)\s+(?:a|an|the)\s+"

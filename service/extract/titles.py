@@ -250,6 +250,8 @@ def _treaty(scene: Scene) -> str:
         truce = _TRUCE.search(scene.text, scene.cue.start, scene.cue.end)
         noun = truce.group().lower() if truce else "ceasefire"
         return f"{who(scene.actors, people_first=False)} {noun} agreed"
+    if scene.cue.label == "signing ceremony" and not scene.treaty:  # what is signed is unsaid
+        return f"Signing ceremony{_where(scene) or _to(scene)}"
     name = _treaty_name(scene)
     if scene.cue.label == "extension agreed":
         return f"{name} extension agreed"

@@ -1220,6 +1220,24 @@ def test_a_meeting_on_the_sidelines_is_where_the_gathering_is_and_not_the_gather
     assert (found.title, set(found.parties)) == ("Lee-Xi summit in Gyeongju", {"KR", "CN"})
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Israel and Hamas agreed on Thursday to the first phase of a ceasefire deal.",
+         "Israel ceasefire agreed"),
+        ("The signing ceremony will take place in Washington on Friday.",
+         "Signing ceremony in Washington"),
+    ],
+)  # fmt: skip
+def test_a_truce_deal_agreed_and_a_signing_ceremony_are_signings(text, title):
+    found = only(text, date(2025, 10, 9))
+    assert (found.kind, found.title) == (Kind.TREATY_SIGNED, title)
+
+
+def test_a_truce_deal_that_collapsed_was_not_agreed_then():
+    assert proposals("The ceasefire deal collapsed on Monday.", date(2025, 10, 9)) == []
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
