@@ -41,6 +41,7 @@ _EFFECTIVE_THINGS = re.compile(
 _OF_THING = re.compile(rf"\s+of\s+(?:(?i:the|a|an)\s+)?(?:[\w-]+\s+)?{_EFFECTIVE_THINGS.pattern}")
 _MECHANISM_BEFORE = re.compile(r"\b(?i:the)\s+(mechanism|process|provision)\s+(?:\w+\s+)?$")
 """A procedure that is itself the subject of the cue: "the mechanism expires"."""
+_TARGET = re.compile(r"\b(?:[a-z]+\s+)?target\b")
 _STARTS_OR_ENDS = {"takes effect": "take{s} effect", "expires": "expire{s}"}
 """What a deadline cue says of a ceasefire, a ban or sanctions named before it."""
 _ACRONYM_BEFORE = re.compile(
@@ -302,7 +303,15 @@ def _deadline(scene: Scene) -> str:
         owner = "-".join(filter(None, (None if snapback else _organisation(scene), subject)))
         plural = what.endswith("s")
         return f"{owner} {what} {verb.format(s='' if plural else 's')}"
-    return f"{subject} deadline"
+    return f"{subject or _organisation(scene) or ''} {_target(scene) or 'deadline'}"
+
+
+def _target(scene: Scene) -> str | None:
+    """A goal to reach by a date: "a new spending target of 5% of GDP by 2035"."""
+    if scene.text[scene.cue.start : scene.cue.end].lower() not in ("by", "before"):
+        return None
+    target = _TARGET.search(scene.text, max(scene.cue.start - 60, 0), scene.cue.start)
+    return target.group().lower() if target else None
 
 
 def _named_thing(scene: Scene) -> str | None:

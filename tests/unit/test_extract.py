@@ -1238,6 +1238,12 @@ def test_a_truce_deal_that_collapsed_was_not_agreed_then():
     assert proposals("The ceasefire deal collapsed on Monday.", date(2025, 10, 9)) == []
 
 
+def test_a_goal_set_by_an_organisation_is_its_target():
+    text = "NATO allies agreed on a new spending target of 5% of GDP by 2035."
+    found = only(text, date(2025, 10, 13))
+    assert (found.kind, found.title) == (Kind.DEADLINE, "NATO spending target")
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
