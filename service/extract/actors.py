@@ -159,14 +159,15 @@ LEADERS = {
 }
 """Heads of state or government: a meeting of two of them is a summit."""
 _OFFICIALS = {
-    "US": "Pompeo|Blinken|Rubio|Tillerson|Kerry|Bolton|Witkoff|Vance|Hegseth|Mueller|Harris",
+    "US": "Pompeo|Blinken|Rubio|Tillerson|Kerry|Bolton|Witkoff|Vance|Hegseth|Mueller|Harris|"
+    "Bessent|Lutnick|Greer",
     "RU": "Lavrov|Peskov|Shoigu|Ryabkov|Ushakov|Zakharova|Dmitriev",
-    "CN": "Wang Yi",
-    "IR": "Zarif|Araghchi",
-    "UA": "Kuleba|Sybiha|Yermak",
+    "CN": "Wang Yi|He Lifeng",
+    "IR": "Zarif|Araghchi|Araqchi",
+    "UA": "Kuleba|Sybiha|Yermak|Umerov",
     "IAEA": "Grossi",
     "UN": "Guterres",
-    "NATO": "Stoltenberg",
+    "NATO": "Stoltenberg|Rutte",
     "VE": "Guaidó|Guaido",
 }
 _VENUE = re.compile(r"\b(?:in|at|to)\s+(?:[A-Z][\w\u2019'.-]*,?\s+){0,2}$")

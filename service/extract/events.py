@@ -290,6 +290,12 @@ _CANCELLED = re.compile(
     r"\b(?i:cancel(?:l?ed|s|ling)?|called\s+off|call\s+off|scrapped|postponed\s+indefinitely|"
     r"shelved)\b"
 )
+_AVERTED = re.compile(
+    r"\b(?i:avert(?:s|ed|ing)?|avoid(?:s|ed|ing)?|stav(?:e|es|ed|ing)\s+off|"
+    r"head(?:s|ed|ing)?\s+off)\s+[^,;.]{0,60}?\b(?:that|which)\s+(?:was|were|had\s+been|is|are)\s+"
+    r"(?:due|set|scheduled|expected)\s+to\s+$"
+)
+"""What an agreement prevented: "averting a rise in duties that was due to take effect"."""
 _OFF_LATER_IN_CLAUSE = re.compile(
     r"(?:,[^,;.]{1,60},)?"  # "the summit, scheduled for August, was cancelled"
     r"[^,;.]{0,60}?\b(?i:is|was|are|were|has\s+been|have\s+been|had\s+been)\s+(?:now\s+)?"
@@ -383,7 +389,8 @@ def cancelled(text: str, start: int, end: int) -> bool:
     """Whether the words around an event cue (text[start:end]) say the event is off:
     "cancelled his planned summit", "the meeting was called off"."""
     near = _CANCELLED.search(text, max(start - _CANCEL_REACH, 0), end + _CANCEL_REACH)
-    return bool(near or _OFF_LATER_IN_CLAUSE.match(text, end))
+    averted = _AVERTED.search(text, max(start - 3 * _CANCEL_REACH, 0), start)
+    return bool(near or averted or _OFF_LATER_IN_CLAUSE.match(text, end))
 
 
 def hedged(

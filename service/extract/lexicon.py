@@ -61,7 +61,7 @@ REPORTING = (
 )
 """Verbs of telling, whose own date and subject are the telling's, not the event's."""
 MEASURES = (
-    rf"{TRUCES}|sanctions|tariffs?|embargo|ban|moratorium|freeze|licen[cs]e|"
+    rf"{TRUCES}|pause|sanctions|tariffs?|duties|embargo|ban|moratorium|freeze|licen[cs]e|"
     r"waiver|exemption|mandate"
 )
 """What takes effect on a day and lasts until another, unless renewed: "sanctions extended until

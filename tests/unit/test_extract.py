@@ -1244,6 +1244,30 @@ def test_a_goal_set_by_an_organisation_is_its_target():
     assert (found.kind, found.title) == (Kind.DEADLINE, "NATO spending target")
 
 
+def test_a_pause_that_runs_until_a_day_ends_then():
+    text = "The US-China tariff pause now runs until November 10."
+    found = only(text, date(2025, 8, 11))
+    assert (found.kind, found.title, summary(found)[1]) == (
+        Kind.DEADLINE,
+        "US-China pause expires",
+        "2025-11-10",
+    )
+
+
+def test_what_an_agreement_averted_is_off():
+    text = (
+        "The United States and China agreed to extend their truce, averting a sharp rise in "
+        "duties that was due to take effect on Tuesday."
+    )
+    found = only(text, date(2025, 8, 11))
+    assert (found.title, found.status) == ("US-China duties take effect", Status.CANCELLED)
+
+
+def test_trade_envoys_are_named_by_family_name():
+    text = "Bessent expects to meet Vice Premier He Lifeng in Stockholm on Monday."
+    assert only(text, date(2025, 7, 23)).title == "Bessent-He meeting in Stockholm"
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
