@@ -171,6 +171,7 @@ _OFFICIALS = {
     "VE": "Guaidó|Guaido",
 }
 _VENUE = re.compile(r"\b(?:in|at|to)\s+(?:[A-Z][\w\u2019'.-]*,?\s+){0,2}$")
+_SENTENCE_END = re.compile(r"[a-z]{2}[.!?]\s")
 _PLACE_NAMES = frozenset(
     """
     Washington Moscow Beijing Pyongyang Seoul Tehran London Paris Berlin Kyiv Kiev Jerusalem
@@ -297,11 +298,16 @@ def actors_in(text: str, start: int = 0, end: int | None = None) -> list[Actor]:
             continue  # "6 p.m. Washington time" names a clock, not a party
         name = match.group()
         code, leader, person = _NAMES[name]
-        venue = name in _VENUES and bool(
-            _VENUE.search(text[max(match.start() - 40, 0) : match.start()])
-        )
+        venue = name in _VENUES and _after_in(text, match.start())
         found.append(Actor(match.start(), match.end(), name, code, leader, person, venue))
     return sorted(found, key=lambda actor: actor.start)
+
+
+def _after_in(text: str, at: int) -> bool:
+    """Whether the name at `at` follows "in", "at" or "to" in its own sentence ("talks in
+    Geneva, Switzerland"), not at the end of the last one ("... in August. Iran's parliament")."""
+    before = _VENUE.search(text, max(at - 40, 0), at)
+    return before is not None and not _SENTENCE_END.search(before.group())
 
 
 def _kim(text: str, start: int, end: int) -> list[Actor]:

@@ -1268,6 +1268,15 @@ def test_trade_envoys_are_named_by_family_name():
     assert only(text, date(2025, 7, 23)).title == "Bessent-He meeting in Stockholm"
 
 
+def test_a_name_that_opens_a_sentence_is_no_venue_of_the_last():
+    text = (
+        "Britain, France and Germany triggered the snapback in August. "
+        "Iran's parliament voted in June to suspend cooperation with the agency."
+    )
+    found = [p for p in proposals(text, date(2025, 10, 20)) if p.kind is Kind.MEETING]
+    assert [(p.title, p.parties) for p in found] == [("Iran vote", ("IR",))]
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
