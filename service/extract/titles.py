@@ -41,6 +41,7 @@ _EFFECTIVE_THINGS = re.compile(
 _OF_THING = re.compile(rf"\s+of\s+(?:(?i:the|a|an)\s+)?(?:[\w-]+\s+)?{_EFFECTIVE_THINGS.pattern}")
 _MECHANISM_BEFORE = re.compile(r"\b(?i:the)\s+(mechanism|process|provision)\s+(?:\w+\s+)?$")
 """A procedure that is itself the subject of the cue: "the mechanism expires"."""
+_TRIGGERED = re.compile(r"\b(?i:trigger|invok|activat)\w*\s+(?:the\s+)?[\"\u201c]?$")
 _TARGET = re.compile(r"\b(?:[a-z]+\s+)?target\b")
 _STARTS_OR_ENDS = {"takes effect": "take{s} effect", "expires": "expire{s}"}
 """What a deadline cue says of a ceasefire, a ban or sanctions named before it."""
@@ -303,6 +304,8 @@ def _deadline(scene: Scene) -> str:
         owner = "-".join(filter(None, (None if snapback else _organisation(scene), subject)))
         plural = what.endswith("s")
         return f"{owner} {what} {verb.format(s='' if plural else 's')}"
+    if snapback and _TRIGGERED.search(scene.text, max(scene.cue.start - 30, 0), scene.cue.start):
+        return "Snapback triggered"  # the 30-day process starts: "triggered the snapback"
     return f"{subject or _organisation(scene) or ''} {_target(scene) or 'deadline'}"
 
 

@@ -1277,6 +1277,15 @@ def test_a_name_that_opens_a_sentence_is_no_venue_of_the_last():
     assert [(p.title, p.parties) for p in found] == [("Iran vote", ("IR",))]
 
 
+def test_the_snapback_triggered_is_titled_so():
+    text = 'Britain, France and Germany invoked the "snapback" on August 28.'
+    found = only(text, date(2025, 10, 20))
+    assert (found.title, summary(found)[1:3]) == (
+        "Snapback triggered",
+        ("2025-08-28", Status.OCCURRED),
+    )
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
