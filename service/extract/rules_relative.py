@@ -26,6 +26,8 @@ _NOT_WEEKDAY_BEFORE = frozenset(
     "Good Black Bloody Cyber Super Ash Holy Maundy Palm Easter Clean Manic".split()
 )
 _NOT_WEEKDAY_AFTER = frozenset("Times Telegraph Express Mirror Post Herald Agreement".split())
+_SUPPOSED_TO = re.compile(r"\b(?:supposed|meant)\s+to\s+[^,;.]{0,40}$")
+"""A plan told as it stood ("were supposed to begin on Thursday"): the nearer of the two."""
 _SCHEDULED = re.compile(
     r"\b(?:(?:is|are)\s+(?:(?:on|due|set\s+for)\s+)?|go\s+to\s+the\s+polls\s+on\s+|"
     r"(?<!\bthe\s)(?<!\ba\s)(?<!\bits\s)(?<!\btheir\s)(?<!\bdid\s)(?<!\bnot\s)(?<!n't\s)"
@@ -88,6 +90,8 @@ def weekday_date(ctx: Context, target: int, step: int | None, span: tuple[int, i
             return published + timedelta(ahead or 7)
     if back == 0:
         return published
+    if _SUPPOSED_TO.search(ctx.text, max(span[0] - 50, 0), span[0]):
+        return published + timedelta(ahead) if ahead <= back else published - timedelta(back)
     future = ctx.tense_at(*span) is Tense.FUTURE
     scheduled = _SCHEDULED.search(ctx.text, max(span[0] - 30, 0), span[0]) is not None
     return published + timedelta(ahead) if future or scheduled else published - timedelta(back)

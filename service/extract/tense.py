@@ -65,6 +65,10 @@ _HAD = re.compile(r"\bhad\s+(?:[a-z]+ly\s+)?$")
 _FUTURE_NEXT = re.compile(rf"\s+(?:{_FUTURE})\b")
 _FAILED_PASSIVE = re.compile(r"\s+not\s+be\b")
 _TO = re.compile(r"\s+to\b")
+_SUPPOSED = re.compile(r"\b(?:was|were)\s+(?:supposed|meant)\s+(?:to\s+(?:be\s+)?)?$")
+_SUPPOSED_NEXT = re.compile(r"(?:(?:was|were)\s+)?(?:supposed|meant)\s+to\b")
+"""A plan told as it stood ("was supposed to", "were meant to"), which says nothing of whether
+its day is still ahead."""
 _PLAN_WORDS = frozenset({"planned", "scheduled", "slated"})
 _DETERMINERS = r"a|an|the|its|their|his|her"
 _AS_OR_DETERMINER = re.compile(
@@ -150,6 +154,8 @@ def has_verb(text: str) -> bool:
 
 def _classify(sentence: str, marker: re.Match[str]) -> Tense | None:
     before = sentence[max(marker.start() - 40, 0) : marker.start()]
+    if _SUPPOSED.search(before) or _SUPPOSED_NEXT.match(sentence, marker.start()):
+        return None  # "was supposed to be signed by August 18": planned then, ahead or not
     if marker.group("future"):
         # "had challenged him to meet on Thursday": an infinitive under a past perfect
         infinitive_in_past = marker.group().startswith("to ") and _PAST_PERFECT.search(before)

@@ -78,6 +78,25 @@ def window(found: Mention) -> tuple[str, Precision, date, date]:
         ("The deadline is Thursday.", "2019-05-16", date(2019, 5, 16), date(2019, 5, 16)),
         ("The vote is on Friday.", "2019-05-17", date(2019, 5, 17), date(2019, 5, 17)),
         ("Voters go to the polls on Friday.", "2019-05-17", date(2019, 5, 17), date(2019, 5, 17)),
+        # a plan told as it stood: the nearer day, behind or ahead
+        (
+            "The deal was supposed to be signed by March 18, but it was not.",
+            "2019-03-18",
+            date(2019, 3, 18),
+            date(2019, 3, 18),
+        ),
+        (
+            "The talks were meant to open on Thursday.",
+            "2019-05-16",
+            date(2019, 5, 16),
+            date(2019, 5, 16),
+        ),
+        (
+            "The talks were supposed to open on Sunday.",
+            "2019-05-12",
+            date(2019, 5, 12),
+            date(2019, 5, 12),
+        ),
         # moved later, in the past tense, to a day still ahead: any verb of putting off
         ("The vote was rescheduled to Friday.", "2019-05-17", date(2019, 5, 17), date(2019, 5, 17)),
         ("The vote was put off to Friday.", "2019-05-17", date(2019, 5, 17), date(2019, 5, 17)),
