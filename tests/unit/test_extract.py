@@ -1305,6 +1305,21 @@ def test_the_snapback_triggered_is_titled_so():
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "title", "parties"),
+    [
+        ("President Felix Tshisekedi will hold talks with Paul Kagame in Washington on December 4.",
+         "Tshisekedi-Kagame summit in Washington", {"CD", "RW"}),
+        ("Congo and Rwanda signed a peace agreement on June 27.",
+         "DR Congo-Rwanda agreement signed", {"CD", "RW"}),
+        ("Carney will meet Sheinbaum on Thursday.", "Carney-Sheinbaum summit", {"CA", "MX"}),
+    ],
+)  # fmt: skip
+def test_more_leaders_and_congo_as_the_news_names_it(text, title, parties):
+    found = only(text, date(2025, 11, 20))
+    assert (found.title, set(found.parties)) == (title, parties)
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
