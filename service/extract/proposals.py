@@ -41,6 +41,8 @@ _SUMMIT_LABELS = frozenset({"meeting", "talks"})
 _LEADERS_TOGETHER = re.compile(
     r"\b(?i:presidents|leaders|heads\s+of\s+state|prime\s+ministers)\b|\bEuropean\s+Council\b"
 )
+_VOTES_ON = re.compile(r"votes\s+(?:on|in)\s+(?=[A-Z\d])")
+_COUNTRY_CODE = 2
 _RESTATED = re.compile(r",\s+(?i:a|an|the)\s+(?:[\w-]+\s+){0,2}")
 """A cue in apposition after the date names the event the clause before it dates: "met in
 Anchorage on August 15, a summit that ..."; its place is told there."""
@@ -220,13 +222,27 @@ def _prospective(text: str, cue: Cue) -> bool:
 
 
 def _kind(article: Article, number: int, cue: Cue, actors: Sequence[Actor]) -> Kind:
-    """The cue's kind; a meeting between two countries' leaders is a summit."""
+    """The cue's kind; a meeting between two countries' leaders is a summit, and a country
+    that votes on a day holds an election ("Latvia votes on October 3")."""
+    if cue.label == "vote" and _votes_on_a_day(article.text, cue, actors):
+        return Kind.ELECTION
     if cue.kind is not Kind.MEETING or cue.label not in _SUMMIT_LABELS:
         return cue.kind
     leaders = {actor.party for actor in actors if actor.leader}
     if len(leaders) >= 2 or _leaders_together(article, number):
         return Kind.SUMMIT
     return cue.kind
+
+
+def _votes_on_a_day(text: str, cue: Cue, actors: Sequence[Actor]) -> bool:
+    """ "Hungary votes on April 12": a country, just before, that votes on a date just after
+    (not "votes on the resolution", nor a council or a person that votes)."""
+    if not _VOTES_ON.match(text, cue.start):
+        return False
+    return any(
+        actor.end + 1 == cue.start and len(actor.party) == _COUNTRY_CODE and not actor.person
+        for actor in actors
+    )
 
 
 def _leaders_together(article: Article, number: int) -> bool:

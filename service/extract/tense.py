@@ -31,6 +31,7 @@ _FUTURE = (
     r"expires|begins|starts|opens|ends|closes|lapses|runs\s+out|takes?\s+effect|if|unless|"
     r"(?<!\bhas\s)(?<!\bhave\s)(?<!\bhad\s)(?:comes?|enters?)\s+(?:back\s+)?into\s+force|"
     r"arrives|departs|travels|visits|meets|convenes|hosts|heads\s+to|"
+    r"(?<!\bthe\s)(?<!\bof\s)(?<!\bits\s)(?<!\btheir\s)votes(?=\s+(?:on|in)\b)|"
     r"(?<!\bdid\s)(?<!n't\s)(?:runs?|lasts?|continues?)\s+(?:until|till|through)|"
     rf"{GIVEN_UNTIL}|(?:has|have)\s+until|"
     r"(?:set|sets|setting|gave|gives|given|imposed|issued)\s+(?:a|an|the)\s+(?:[\w-]+\s+)?"

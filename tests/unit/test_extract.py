@@ -1320,6 +1320,21 @@ def test_more_leaders_and_congo_as_the_news_names_it(text, title, parties):
     assert (found.title, set(found.parties)) == (title, parties)
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "due"),
+    [
+        ("Latvia votes on October 3, 2026.", Kind.ELECTION, "2026-10-03"),
+        ("Hungary votes in April.", Kind.ELECTION, "2026-04"),  # present: the one to come
+        # a body, or a country on a motion, votes in a meeting
+        ("The Security Council votes on Friday.", Kind.MEETING, "2025-09-12"),
+        ("Russia votes on the resolution on Friday.", Kind.MEETING, "2025-09-12"),
+    ],
+)
+def test_a_country_that_votes_on_a_day_holds_an_election(text, kind, due):
+    found = only(text, date(2025, 9, 8))
+    assert (found.kind, summary(found)[1]) == (kind, due)
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
