@@ -50,9 +50,21 @@ def clock(match: re.Match[str], ctx: Context) -> Resolved:
 def clock_alone(match: re.Match[str], ctx: Context) -> Resolved:
     """ "at 8 p.m. in New York on Saturday": on publication day until `on_day_of_sentence`
     moves it to the day its sentence names."""
+    if _in_a_name(ctx.text, match):
+        return None
     hour, minute = _hour_minute(match)
     zone = ZONES[match["z"].lower()] if match["z"] else None
     return units.clock(units.day(ctx.published), hour, minute, zone)
+
+
+def _in_a_name(text: str, match: re.Match[str]) -> bool:
+    """ "Steadfast Noon", "Operation Midnight Hammer": a capitalised noon or midnight inside a
+    sentence is part of a name, not a time."""
+    named = match["named"]
+    if not named or not named[0].isupper():
+        return False
+    before = text[: match.start("named")].rstrip()
+    return bool(before) and before[-1] not in '.!?"\u201c:'
 
 
 def on_day_of_sentence(clock_time: Timex, days: list[Timex]) -> Timex:

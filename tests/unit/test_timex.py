@@ -128,6 +128,14 @@ def test_a_clock_time_alone_takes_the_day_its_sentence_names():
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["The Steadfast Noon drill ran in October.", "Operation Midnight Hammer ended in June."],
+)
+def test_a_capitalised_noon_or_midnight_inside_a_sentence_is_a_name(text: str):
+    assert [said for said, _ in values(text)] == [text.split()[-1].rstrip(".")]
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [
         ("Vinyl sales boomed in the 1970s.", "197"),
