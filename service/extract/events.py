@@ -410,7 +410,17 @@ def hedged(
     return bool(weak.search(sentence, *(clause or (0, len(sentence)))))
 
 
+_DRAFT_WOULD = re.compile(
+    r"\bdraft\s+(?:resolution|law|bill|text|treaty|agreement)\s+(?:that|which)\s+would\b"
+)
 _RELATIVE_OPENING = re.compile(r",\s+(?:which|where)\s")
+
+
+def drafted(sentence: str, at: int) -> bool:
+    """Whether the offset `at` stands in what a draft would do ("a draft resolution that would
+    extend the mandate until December 31"), undecided until it is adopted; the vote on the
+    draft, dated before, is not."""
+    return _DRAFT_WOULD.search(sentence, 0, at) is not None
 
 
 def relative_clause(sentence: str, at: int) -> tuple[int, int]:

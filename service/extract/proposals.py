@@ -20,7 +20,7 @@ from service.domain.proposals import Proposal, Tense, TimexType
 from service.extract.actors import Actor, parties_of, place_before, place_of
 from service.extract.article import Article
 from service.extract.attach import Pair, attach
-from service.extract.events import Cue, cancelled, hedged, relative_clause
+from service.extract.events import Cue, cancelled, drafted, hedged, relative_clause
 from service.extract.lengths import (
     anchors_of_lengths,
     last_day_after,
@@ -274,6 +274,8 @@ def _status(
     sentence = sentences[number]
     clause = relative_clause(sentence.text, tagged.start - sentence.start)
     election = kind is Kind.ELECTION
+    if drafted(sentence.text, tagged.start - sentence.start):
+        return Status.TENTATIVE
     if article.once(
         ("hedged", number, clause, election),
         lambda: hedged(sentence.text, following, clause, election=election),

@@ -41,6 +41,13 @@ _EFFECTIVE_THINGS = re.compile(
 _OF_THING = re.compile(rf"\s+of\s+(?:(?i:the|a|an)\s+)?(?:[\w-]+\s+)?{_EFFECTIVE_THINGS.pattern}")
 _MECHANISM_BEFORE = re.compile(r"\b(?i:the)\s+(mechanism|process|provision)\s+(?:\w+\s+)?$")
 """A procedure that is itself the subject of the cue: "the mechanism expires"."""
+_MISSION = re.compile(
+    r"\b(?:UNIFIL|MONUSCO|UNMISS|MINUSCA|MINUSMA|UNDOF|UNFICYP|UNAMA|UNAMI|UNMIK|UNSMIL|"
+    r"UNISFA|MINURSO|UNMOGIP|UNTSO|UNMHA|BINUH|UNSOM|UNSOS|UNITAMS)\b"
+)
+"""UN peacekeeping and political missions, whose mandates the Security Council renews."""
+_MISSION_REACH = 600
+_MISSION_IN = re.compile(r"\b(?:mission|force)\s+in\s+(?P<where>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)")
 _TRIGGERED = re.compile(r"\b(?i:trigger|invok|activat)\w*\s+(?:the\s+)?[\"\u201c]?$")
 _TARGET = re.compile(r"\b(?:[a-z]+\s+)?target\b")
 _STARTS_OR_ENDS = {"takes effect": "take{s} effect", "expires": "expire{s}"}
@@ -302,6 +309,8 @@ def _deadline(scene: Scene) -> str:
     verb = _STARTS_OR_ENDS.get(scene.cue.label)
     if verb and (what := _named_thing(scene)):
         owner = "-".join(filter(None, (None if snapback else _organisation(scene), subject)))
+        if what == "mandate" and (mission := _mission(scene)):
+            owner = mission  # "UNIFIL mandate expires", not the Security Council's
         plural = what.endswith("s")
         return f"{owner} {what} {verb.format(s='' if plural else 's')}"
     if snapback and _TRIGGERED.search(scene.text, max(scene.cue.start - 30, 0), scene.cue.start):
@@ -315,6 +324,17 @@ def _target(scene: Scene) -> str | None:
         return None
     target = _TARGET.search(scene.text, max(scene.cue.start - 60, 0), scene.cue.start)
     return target.group().lower() if target else None
+
+
+def _mission(scene: Scene) -> str | None:
+    """The UN mission whose mandate it is: by its acronym, named last before the cue in the
+    story ("The mission, known as UNIFIL"), else as "the mission in Lebanon" in its sentence."""
+    start = max(scene.cue.start - _MISSION_REACH, 0)
+    named = _MISSION.findall(scene.text, start, scene.cue.start)
+    if named:
+        return str(named[-1])
+    where = _MISSION_IN.search(scene.sentence)
+    return f"UN mission in {where['where']}" if where else None
 
 
 def _named_thing(scene: Scene) -> str | None:

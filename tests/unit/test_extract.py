@@ -1335,6 +1335,21 @@ def test_a_country_that_votes_on_a_day_holds_an_election(text, kind, due):
     assert (found.kind, summary(found)[1]) == (kind, due)
 
 
+def test_a_mission_s_mandate_is_the_mission_s_and_what_a_draft_would_do_is_undecided():
+    text = (
+        "The UN Security Council will vote on Friday on a draft resolution that would extend "
+        "the mandate of the peacekeeping mission in Lebanon until December 31, 2026. "
+        "The mission, known as UNIFIL, was deployed in 1978; its current mandate expires on "
+        "August 31."
+    )
+    found = proposals(text, date(2025, 8, 26))
+    assert [(p.title, summary(p)[1:3]) for p in found] == [
+        ("UN Security Council vote", ("2025-08-29", Status.SCHEDULED)),
+        ("UN mission in Lebanon mandate expires", ("2026-12-31", Status.TENTATIVE)),
+        ("UNIFIL mandate expires", ("2025-08-31", Status.SCHEDULED)),
+    ]
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
