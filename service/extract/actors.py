@@ -181,6 +181,7 @@ LEADERS = {
     "SK": "Fico",
 }
 """Heads of state or government: a meeting of two of them is a summit."""
+_COUNTRY_CODE = 2
 _OFFICIALS = {
     "US": "Pompeo|Blinken|Rubio|Tillerson|Kerry|Bolton|Witkoff|Vance|Hegseth|Mueller|Harris|"
     "Bessent|Lutnick|Greer",
@@ -236,6 +237,11 @@ class Actor:
     leader: bool = False
     person: bool = False
     venue: bool = False
+
+    @property
+    def country(self) -> bool:
+        """Whether the party is a country (ISO 3166 alpha-2), not an organisation."""
+        return len(self.party) == _COUNTRY_CODE
 
 
 def _entries() -> dict[str, tuple[str, bool, bool]]:

@@ -42,7 +42,6 @@ _LEADERS_TOGETHER = re.compile(
     r"\b(?i:presidents|leaders|heads\s+of\s+state|prime\s+ministers)\b|\bEuropean\s+Council\b"
 )
 _VOTES_ON = re.compile(r"votes\s+(?:on|in)\s+(?=[A-Z\d])")
-_COUNTRY_CODE = 2
 _RESTATED = re.compile(r",\s+(?i:a|an|the)\s+(?:[\w-]+\s+){0,2}")
 """A cue in apposition after the date names the event the clause before it dates: "met in
 Anchorage on August 15, a summit that ..."; its place is told there."""
@@ -240,8 +239,7 @@ def _votes_on_a_day(text: str, cue: Cue, actors: Sequence[Actor]) -> bool:
     if not _VOTES_ON.match(text, cue.start):
         return False
     return any(
-        actor.end + 1 == cue.start and len(actor.party) == _COUNTRY_CODE and not actor.person
-        for actor in actors
+        actor.end + 1 == cue.start and actor.country and not actor.person for actor in actors
     )
 
 

@@ -39,7 +39,6 @@ _SIDELINES = re.compile(r"\s(?:on|at)\s+the\s+(?:sidelines|margins)\s+of\s")
 """A gathering held beside another: "will meet Xi on the sidelines of the APEC summit" is not
 APEC's."""
 _GATHERINGS = frozenset({Kind.MEETING, Kind.SUMMIT, Kind.CONFERENCE})
-_COUNTRY_CODE = 2  # ISO 3166 alpha-2: elections are held by countries, not organisations
 _NAMES_AROUND = 24  # names either side of a cue; a sentence of news holds far fewer
 
 
@@ -65,7 +64,7 @@ def parties_for(
     """The parties, and whether they came from the sentences before rather than this one."""
     if kind is Kind.ELECTION:
         country = _election_country(article.text, cue, actors)
-        countries = tuple(code for code in parties_of(actors) if len(code) == _COUNTRY_CODE)
+        countries = parties_of([actor for actor in actors if actor.country])
         return ((country,) if country else countries), False
     treaty = _treaty_parties(article, number, cue) if kind.value.startswith("treaty") else ()
     named = tuple(dict.fromkeys((*parties_of(actors), *treaty)))
@@ -77,7 +76,7 @@ def parties_for(
 def _election_country(text: str, cue: Cue, actors: Sequence[Actor]) -> str | None:
     """The country whose election it is: "the American election", "elections in Iran";
     failing that, the country of another election named in the same sentence."""
-    actors = [a for a in actors if len(a.party) == _COUNTRY_CODE]
+    actors = [a for a in actors if a.country]  # elections are held by countries
     owners = [a for a in actors if _ELECTION_AFTER.match(text, a.end)]
     owners += [a for a in actors if _IN_AFTER_ELECTION.search(text[max(a.start - 30, 0) : a.start])]
     nearest = min(owners, key=lambda actor: abs(actor.start - cue.start), default=None)
