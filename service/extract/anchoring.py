@@ -24,6 +24,13 @@ _ENDING = re.compile(
 _ENDING_REACH = 80  # characters from a length to the date it ends on
 _NAMED_END = re.compile(r"(?i:deadline|ultimatum)\s+(?:of|for)\s+$")
 """A length named a deadline, then the date it is "of": "a 10-day deadline of August 8"."""
+_RESTATED_END = re.compile(
+    r",\s+(?:a|the)\s+(?:[\w-]+\s+)?(?:deadline|ultimatum)\s+(?:that|which)\s+"
+    r"(?:now\s+)?(?:expires|ends|runs\s+out|falls)(?:\s+on)?\s*$",
+    re.IGNORECASE,
+)
+"""The length told again as a deadline, however long its clause: "gave Russia 50 days to agree
+to a ceasefire or face tariffs, a deadline that expires on September 2"."""
 _APPOSITION = re.compile(r",\s*(?:around|about|roughly|approximately|or|in|on|by)?\s*$")
 
 
@@ -69,7 +76,7 @@ def ends_on(text: str, length_end: int, anchor_start: int) -> bool:
     day the length ends, not the day it starts."""
     between = text[length_end:anchor_start]
     if len(between) > _ENDING_REACH:
-        return False
+        return _RESTATED_END.search(between) is not None
     named = _NAMED_END.search(text, max(length_end - len("ultimatum"), 0), anchor_start)
     return named is not None or _ENDING.search(between) is not None
 

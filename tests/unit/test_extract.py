@@ -1350,6 +1350,15 @@ def test_a_mission_s_mandate_is_the_mission_s_and_what_a_draft_would_do_is_undec
     ]
 
 
+def test_a_length_told_again_as_a_deadline_ends_on_its_day_however_long_the_clause():
+    text = (
+        'Trump has given Russia 50 days to agree to a ceasefire or face "very severe" '
+        "tariffs, a deadline that expires on September 2."
+    )
+    found = only(text, date(2025, 7, 24))
+    assert (found.title, summary(found)[1]) == ("US-Russia 50-day deadline", "2025-09-02")
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
