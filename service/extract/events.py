@@ -74,6 +74,12 @@ TREATIES = {
         ("IR",),
     ),
     "Treaty on Open Skies": ("Treaty on Open Skies|Open Skies Treaty|Open Skies", ()),
+    "CFE Treaty": (
+        "CFE Treaty|CFE|Conventional Armed Forces in Europe Treaty|"
+        "Treaty on Conventional Armed Forces in Europe",
+        (),
+    ),
+    "ABM Treaty": ("ABM Treaty|Anti-Ballistic Missile Treaty", ("US", "RU")),
     "CTBT": ("CTBT|Comprehensive (?:Nuclear-)?Test-Ban Treaty|[Tt]est-[Bb]an [Tt]reaty", ()),
     "NPT": (
         "NPT|(?:Nuclear )?Non-?[Pp]roliferation Treaty|"

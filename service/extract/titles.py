@@ -63,6 +63,7 @@ _NAMED_TREATY = re.compile(
 )
 """A treaty the text names in capitals, when it is not one of the treaties known by name."""
 _TRUCE = re.compile(rf"(?i:{TRUCES})")
+_BY = re.compile(r"\s+by\s+(?:the\s+)?")
 _PAIRED = re.compile(r"\s+and\s+(?:the\s+)?")
 _NAME_BEFORE = re.compile(
     r"(?<![\w-])(?:(?!(?:The|A|An|This|Next|Its|Their)\s)[A-Z][\w-]*(?:[\u2019']s)?\s+){1,3}$"
@@ -254,7 +255,8 @@ def _treaty(scene: Scene) -> str:
         body = BODY_LEFT.search(scene.sentence)
         name = scene.treaty or (body["body"] if body else "Treaty")
         step = _withdrawal_step(scene.text[scene.cue.start : scene.cue.end].lower())
-        return f"{who(scene.actors, 1, people_first=False)} {step} {name}".strip()
+        actor = _agent(scene) or who(scene.actors, 1, people_first=False)
+        return f"{actor} {step} {name}".strip()
     if scene.cue.label == "ceasefire agreed":  # "India-Pakistan ceasefire agreed"
         truce = _TRUCE.search(scene.text, scene.cue.start, scene.cue.end)
         noun = truce.group().lower() if truce else "ceasefire"
@@ -267,6 +269,14 @@ def _treaty(scene: Scene) -> str:
     if scene.cue.label in ("reached", "adopted"):  # "a deal was reached": not yet signed
         return f"{name} {scene.cue.label}"
     return f"{name} {_VERBS[scene.kind]}"
+
+
+def _agent(scene: Scene) -> str | None:
+    """Who a passive cue names as its doer: "was suspended by NATO allies" is NATO's."""
+    for actor in scene.actors:
+        if _BY.fullmatch(scene.text, scene.cue.end, actor.start):
+            return SHORT_NAMES.get(actor.party, actor.party)
+    return None
 
 
 def _withdrawal_step(cue: str) -> str:

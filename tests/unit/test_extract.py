@@ -1359,6 +1359,15 @@ def test_a_length_told_again_as_a_deadline_ends_on_its_day_however_long_the_clau
     assert (found.title, summary(found)[1]) == ("US-Russia 50-day deadline", "2025-09-02")
 
 
+def test_a_treaty_suspended_by_someone_is_their_suspension():
+    text = (
+        "The Open Skies Treaty lapsed for Russia in 2021. The Conventional Armed Forces in "
+        "Europe Treaty was suspended by NATO allies in November 2023."
+    )
+    found = [p for p in proposals(text, date(2025, 8, 4)) if p.due and p.due.value == "2023-11"]
+    assert [p.title for p in found] == ["NATO suspension of CFE Treaty"]
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
