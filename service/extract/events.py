@@ -18,6 +18,11 @@ from service.extract.lexicon import GIVEN_UNTIL, MEASURES, TRUCES
 
 TREATY_WORDS = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal)\b")
 """What a treaty is called when it is not named."""
+NAMED_TREATY = re.compile(
+    r"(?<![\w-])(?:(?!(?:The|A|An|This|That|Its|Their)\s)[A-Z][\w-]*\s+){1,4}"
+    r"(?:Treaty|Agreement|Convention|Accord|Pact)\b"
+)
+"""A treaty the text names in capitals, when it is not one of the treaties known by name."""
 _OBSERVING = re.compile(
     r"\b(?i:observ(?:e|es|ed|ing)|abid(?:e|es|ing)\s+by|abided\s+by|respect(?:s|ed|ing)?|"
     r"adher(?:e|es|ed|ing)\s+to|compl(?:y|ies|ied|ying)\s+with|keep(?:s|ing)?\s+to|kept\s+to)\b"

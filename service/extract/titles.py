@@ -12,7 +12,7 @@ from itertools import pairwise
 
 from service.domain import Kind
 from service.extract.actors import COUNTRIES, Actor
-from service.extract.events import BODY_LEFT, EXERCISE_NAMES, TREATY_WORDS, Cue
+from service.extract.events import BODY_LEFT, EXERCISE_NAMES, NAMED_TREATY, TREATY_WORDS, Cue
 from service.extract.lexicon import MEASURES, TRUCES
 
 SHORT_NAMES = {code: names.split("|")[0] for code, names in COUNTRIES.items()} | {
@@ -57,11 +57,6 @@ _ACRONYM_BEFORE = re.compile(
 )
 """A name in capitals, with a word at most between it and what it names ("APEC leaders'")."""
 _RESOLUTION = re.compile(r"\b[Rr]esolution\b")
-_NAMED_TREATY = re.compile(
-    r"(?<![\w-])(?:(?!(?:The|A|An|This|That|Its|Their)\s)[A-Z][\w-]*\s+){1,4}"
-    r"(?:Treaty|Agreement|Convention|Accord|Pact)\b"
-)
-"""A treaty the text names in capitals, when it is not one of the treaties known by name."""
 _TRUCE = re.compile(rf"(?i:{TRUCES})")
 _BY = re.compile(r"\s+by\s+(?:the\s+)?")
 _PAIRED = re.compile(r"\s+and\s+(?:the\s+)?")
@@ -294,7 +289,7 @@ def _treaty_name(scene: Scene) -> str:
     agreement"."""
     if scene.treaty:
         return scene.treaty
-    if named := _NAMED_TREATY.search(scene.sentence):
+    if named := NAMED_TREATY.search(scene.sentence):
         return named.group()  # "High Seas Treaty", "WHO Pandemic Agreement"
     parties = who(scene.actors, people_first=False)
     called = TREATY_WORDS.search(scene.sentence)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from service.domain import Kind
 from service.extract.actors import Actor, parties_of
 from service.extract.article import Article
-from service.extract.events import Cue, Treaty
+from service.extract.events import NAMED_TREATY, Cue, Treaty
 from service.extract.lexicon import REPORTING, TRUCES
 from service.extract.sentences import Sentence
 
@@ -101,6 +101,7 @@ def treaty_for(article: Article, number: int, cue: Cue) -> Treaty | None:
         lambda: bool(
             _OF_A_TREATY.search(article.text, sentence.start, sentence.end)
             and not _A_TRUCE.search(article.text, sentence.start, sentence.end)
+            and not NAMED_TREATY.search(article.text, sentence.start, sentence.end)
         ),
     )
     return article.treaty_before(sentence.start) if of_a_treaty else None

@@ -1368,6 +1368,15 @@ def test_a_treaty_suspended_by_someone_is_their_suspension():
     assert [p.title for p in found] == ["NATO suspension of CFE Treaty"]
 
 
+def test_a_treaty_named_in_capitals_borrows_no_other_from_before():
+    text = (
+        "New START expired on February 5. "
+        "The Dayton Peace Agreement was signed in Paris on December 14, 1995."
+    )
+    found = [p for p in proposals(text, date(2026, 3, 1)) if p.kind is Kind.TREATY_SIGNED]
+    assert [(p.title, p.parties) for p in found] == [("Dayton Peace Agreement signed", ())]
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
