@@ -208,6 +208,8 @@ def _best(scope: _Scope, index: int, tagged: Tagged, published: date) -> Pair | 
         gap = _gap(scope, tagged, cue)
         if gap > (min(cue.reach, 1) if said else cue.reach) or not _on_its_side(text, cue, tagged):
             continue
+        if _names_the_treaty(cue, tagged, gap):
+            return Pair(index, cue, gap)  # "abandoned the 2015 nuclear deal in 2018": 2015's
         if (_reported(text, cue) and not future) or _dates_another_event(text, cue, tagged):
             continue
         if _counts_from(text, cue, tagged) or _apart(text, cue, tagged):
@@ -261,6 +263,12 @@ def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
         return True  # "brought forward after the collapse of the coalition in November"
     since = list(_SINCE.finditer(text, cue.end, tagged.start))
     return bool(since) and has_verb(text[since[-1].end() : tagged.start])
+
+
+def _names_the_treaty(cue: Cue, tagged: Tagged, gap: int) -> bool:
+    """A year just before a treaty's noun is part of its name ("the 1987 treaty"): the year
+    of the treaty, not of a withdrawal from it or another event nearby."""
+    return cue.label == "agreed" and cue.side == "before" and gap == 0 and tagged.end <= cue.start
 
 
 def _prepared_for(text: str, cue: Cue, tagged: Tagged) -> bool:

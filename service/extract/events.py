@@ -249,7 +249,7 @@ _SPECS = (
           _taking_effect, "takes effect", priority=3),
     _spec(r"withdr[ae]w(?:s|n|al|ing)?|pull(?:s|ed|ing)?\s+out|suspen(?:d|ds|ded|ding|sion)|"
           r"revok(?:e|es|ed|ing)|revocation|de-?ratif\w*|left|leaves?|leaving|exit(?:s|ed)?|"
-          r"quit(?:s|ting)?",
+          r"quit(?:s|ting)?|abandon(?:s|ed|ing)?|walk(?:s|ed|ing)?\s+away\s+from",
           _leaving, "withdrawal", priority=4),
     _spec(r"deadline|ultimatum|snapback|snap\s+back|grace\s+period|(?:Transition|"
           r"Implementation)\s+Day", _always(Kind.DEADLINE), "deadline", priority=3),

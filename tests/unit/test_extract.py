@@ -1377,6 +1377,15 @@ def test_a_treaty_named_in_capitals_borrows_no_other_from_before():
     assert [(p.title, p.parties) for p in found] == [("Dayton Peace Agreement signed", ())]
 
 
+def test_a_year_in_a_treaty_s_name_is_the_treaty_s_and_leaves_the_withdrawal_its_own():
+    text = "Trump walked away from the 2015 nuclear deal in 2018."
+    found = proposals(text, date(2025, 5, 20))
+    assert sorted((p.kind, summary(p)[1]) for p in found) == [
+        (Kind.TREATY_SIGNED, "2015"),
+        (Kind.TREATY_WITHDRAWAL, "2018"),
+    ]
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
