@@ -84,6 +84,7 @@ _PREPARING = re.compile(
     r"\b(?:prepar(?:e|es|ed|ing)\s+(?:for\s+)?|in\s+preparation\s+for\s+|ahead\s+of\s+|"
     r"(?:lay|laying|lays)\s+the\s+groundwork\s+for\s+)(?:the|a|an|its|their)?\s*(?:[\w-]+\s+)?$"
 )
+_WHICH_BEFORE = re.compile(r",\s+(?:which|that)\s+(?:[\w\u2019'-]+\s+){1,5}$")
 _COUNTED_FROM = re.compile(r"\b(?:after|before)$")
 _FUNCTION_WORD = re.compile(r"\b(?:the|a|an|of|to|in|on|at|after|before|and|or)\b|[,;]")
 _CONJUNCTION = re.compile(r"\b(?:and|but|or|while|whereas|unless|if)\b|;")
@@ -214,7 +215,7 @@ def _best(scope: _Scope, index: int, tagged: Tagged, published: date) -> Pair | 
             continue
         if _counts_from(text, cue, tagged) or _apart(text, cue, tagged):
             continue
-        if _prepared_for(text, cue, tagged):
+        if _prepared_for(text, cue, tagged) or _hosts_the_antecedent(text, cue):
             continue
         score = gap - 0.5 * cue.priority + _penalty(text, cue, tagged)
         scored.append((score, cue.start, Pair(index, cue, gap)))
@@ -269,6 +270,13 @@ def _names_the_treaty(cue: Cue, tagged: Tagged, gap: int) -> bool:
     """A year just before a treaty's noun is part of its name ("the 1987 treaty"): the year
     of the treaty, not of a withdrawal from it or another event nearby."""
     return cue.label == "agreed" and cue.side == "before" and gap == 0 and tagged.end <= cue.start
+
+
+def _hosts_the_antecedent(text: str, cue: Cue) -> bool:
+    """ "The Quad summit, which India is due to host later this year": what is hosted is the
+    event named before "which", and the date is that event's, not a visit's."""
+    hosting = text.startswith("host", cue.start)
+    return hosting and _WHICH_BEFORE.search(text, max(cue.start - 40, 0), cue.start) is not None
 
 
 def _prepared_for(text: str, cue: Cue, tagged: Tagged) -> bool:

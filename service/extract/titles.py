@@ -59,6 +59,7 @@ _ACRONYM_BEFORE = re.compile(
 _RESOLUTION = re.compile(r"\b[Rr]esolution\b")
 _TRUCE = re.compile(rf"(?i:{TRUCES})")
 _BY = re.compile(r"\s+by\s+(?:the\s+)?")
+_SUBJECT = re.compile(r"(?:[\u2019']s)?\s+(?:formally\s+|unilaterally\s+)?")
 _PAIRED = re.compile(r"\s+and\s+(?:the\s+)?")
 _NAME_BEFORE = re.compile(
     r"(?<![\w-])(?:(?!(?:The|A|An|This|Next|Its|Their)\s)[A-Z][\w-]*(?:[\u2019']s)?\s+){1,3}$"
@@ -248,7 +249,8 @@ def _treaty(scene: Scene) -> str:
     """The treaty by name; one not named, by the countries that are party to it."""
     if scene.kind is Kind.TREATY_WITHDRAWAL:
         body = BODY_LEFT.search(scene.sentence)
-        name = scene.treaty or (body["body"] if body else "Treaty")
+        named = NAMED_TREATY.search(scene.sentence)
+        name = scene.treaty or (body["body"] if body else named.group() if named else "Treaty")
         step = _withdrawal_step(scene.text[scene.cue.start : scene.cue.end].lower())
         actor = _agent(scene) or who(scene.actors, 1, people_first=False)
         return f"{actor} {step} {name}".strip()
@@ -267,9 +269,12 @@ def _treaty(scene: Scene) -> str:
 
 
 def _agent(scene: Scene) -> str | None:
-    """Who a passive cue names as its doer: "was suspended by NATO allies" is NATO's."""
+    """Who the cue names as its doer: after a passive's "by" ("was suspended by NATO
+    allies"), else just before it ("the treaty, which India suspended on April 23")."""
     for actor in scene.actors:
-        if _BY.fullmatch(scene.text, scene.cue.end, actor.start):
+        if _BY.fullmatch(scene.text, scene.cue.end, actor.start) or (
+            _SUBJECT.fullmatch(scene.text, actor.end, scene.cue.start) and not actor.venue
+        ):
             return SHORT_NAMES.get(actor.party, actor.party)
     return None
 

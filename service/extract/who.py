@@ -33,8 +33,8 @@ President Trump approaches", "..., days after US and Israeli strikes" names no o
 part."""
 _TOLD_AFTER = re.compile(rf",\s+(?:[\w.\u2019'-]+\s+){{1,5}}?(?:{REPORTING})\b")
 """Who tells of a gathering after it takes no part in it by telling: "Ukraine and Russia will
-hold talks on Wednesday, President Zelensky said" (but whoever tells of a deadline has
-usually set it)."""
+hold talks on Wednesday, President Zelensky said"; nor in a truce, often told by whoever
+brokered it. Whoever tells of a deadline has usually set it."""
 _SIDELINES = re.compile(r"\s(?:on|at)\s+the\s+(?:sidelines|margins)\s+of\s")
 """A gathering held beside another: "will meet Xi on the sidelines of the APEC summit" is not
 APEC's."""
@@ -49,7 +49,7 @@ def clause_actors(article: Article, sentence: Sentence, cue: Cue) -> tuple[Actor
     start = text.rfind(";", sentence.start, cue.start) + 1 or sentence.start
     end = text.find(";", cue.end, sentence.end)
     aside = _ASIDE_AFTER.search(text, cue.end, sentence.end if end < 0 else end)
-    if aside is None and cue.kind in _GATHERINGS:
+    if aside is None and (cue.kind in _GATHERINGS or cue.label == "ceasefire agreed"):
         stop = sentence.end if end < 0 else end
         beside = (found.search(text, cue.end, stop) for found in (_TOLD_AFTER, _SIDELINES))
         aside = min(filter(None, beside), key=lambda match: match.start(), default=None)

@@ -1386,6 +1386,22 @@ def test_a_year_in_a_treaty_s_name_is_the_treaty_s_and_leaves_the_withdrawal_its
     ]
 
 
+def test_a_truce_told_by_its_broker_is_the_two_sides_own():
+    text = "India and Pakistan agreed to a ceasefire on Saturday, President Trump announced."
+    assert only(text, date(2025, 5, 11)).parties == ("IN", "PK")
+
+
+def test_a_treaty_suspended_by_the_subject_before_the_verb_is_theirs_by_its_name():
+    text = "Pakistan said the Indus Waters Treaty, which India suspended on April 23, must return."
+    assert only(text, date(2025, 5, 11)).title == "India suspension of Indus Waters Treaty"
+
+
+def test_an_event_a_country_is_due_to_host_is_that_event():
+    text = "The Quad summit, which India is due to host later this year, has not been scheduled."
+    found = only(text, date(2025, 5, 11))
+    assert (found.kind, found.title, found.status) == (Kind.SUMMIT, "Quad summit", Status.TENTATIVE)
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
