@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.domain import Kind
-from service.extract.lexicon import GIVEN_UNTIL, MEASURES, TRUCES
+from service.extract.lexicon import GIVEN_UNTIL, MEASURES, PUT_OFF, TRUCES
 
 TREATY_WORDS = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal)\b")
 """What a treaty is called when it is not named."""
@@ -313,7 +313,7 @@ _OFF_LATER_IN_CLAUSE = re.compile(
     r"(?:(?i:off|shelved|scrapped|cancell?ed|called\s+off|on\s+ice)\b(?!\s+(?:to|from|by|with|on)\b)"
     r"|(?i:postponed|put\s+off|pushed\s+back)\b"
     r"(?![^.;]*\b(?i:to|until|till|for|from|and|but|now|again|rescheduled)\b)"
-    r"|(?i:postponed|put\s+off|delayed|suspended)\s+(?i:until|till)\s+(?i:further\s+notice))"
+    rf"|(?i:{PUT_OFF}|suspended)\s+(?i:until|till)\s+(?i:further\s+notice))"
 )
 """The clause's own verb says the event is off: "the planned summit with Putin in Budapest
 was off", however long the subject; or put off with no word of when it will be held instead

@@ -1052,6 +1052,11 @@ def test_an_event_whose_own_verb_says_it_is_off_is_cancelled(text):
             "cancelled",
         ),
         ("The talks on Monday were postponed until further notice.", "2023-02-20", "cancelled"),
+        (
+            "The vote scheduled for March 1 was deferred until further notice.",
+            "2023-03-01",
+            "cancelled",
+        ),
         # put off to a day: that day is the event's
         ("The talks were postponed until Monday.", "2023-02-27", "scheduled"),
     ],
