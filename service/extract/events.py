@@ -42,6 +42,7 @@ _MILITARY_EXERCISE = re.compile(
     r"\b(?i:military|naval|joint|air|nuclear|strategic|annual|large-scale|combined|live-fire|"
     r"command-staff|war)\s+(?i:exercises?|drills?|games?)\b|" + EXERCISE_NAMES.pattern
 )
+_ADOPTING = re.compile(r"\b(?i:approv(?:e|es|ed|ing)|adopt(?:s|ed|ing)?|agreed|passed)\b")
 _AGREEING = re.compile(r"\b(?i:agree[sd]?|agreeing|reached|struck|clinched)\b")
 _DEADLINE_WORDS = re.compile(r"\b(?i:deadline|ultimatum|grace\s+period)\b")
 _SANCTIONS = re.compile(r"\b(?i:sanctions)\b")
@@ -151,6 +152,11 @@ def _leaving(sentence: str) -> Kind | None:
 def _agreed(sentence: str) -> Kind | None:
     """A truce deal the sentence says was agreed or reached; not one that collapsed or holds."""
     return Kind.TREATY_SIGNED if _AGREEING.search(sentence) else None
+
+
+def _package_adopted(sentence: str) -> Kind | None:
+    """A package of sanctions the sentence says was approved or adopted, not one discussed."""
+    return Kind.OTHER if _ADOPTING.search(sentence) else None
 
 
 def _exercises(sentence: str) -> Kind | None:
@@ -265,6 +271,8 @@ _SPECS = (
     _spec(r"(?:re-?impos|restor|reinstat)\w*|return|come\s+back", _sanctions_return,
           "sanctions return", priority=2),
     _spec(r"exercises?|drills?|war\s+games?", _exercises, "exercises", reach=10, priority=2),
+    _spec(r"(?:package|round)\s+of\s+sanctions|sanctions\s+package", _package_adopted,
+          "sanctions package", priority=3),
     _spec(r"summit(?:s|ry)?", _always(Kind.SUMMIT), "summit", reach=12, priority=3),
     _spec(r"meet(?:s|ing|ings)?|met|gather(?:s|ed|ing)?|convene[sd]?", _always(Kind.MEETING),
           "meeting", reach=12),

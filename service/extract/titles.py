@@ -390,7 +390,7 @@ def _conference_name(scene: Scene) -> str | None:
 
 
 def _report(scene: Scene) -> str:
-    return f"{scene.treaty or who(scene.actors, 1)} report"
+    return f"{scene.treaty or who(scene.actors, 1) or _organisation(scene) or ''} report"
 
 
 def _generic(scene: Scene) -> str:
@@ -398,6 +398,9 @@ def _generic(scene: Scene) -> str:
         return _exercises(scene)
     if scene.cue.label == "initialled":  # a text agreed, not yet signed
         return f"{_treaty_name(scene)} initialled"
+    if scene.cue.label == "sanctions package":  # "EU sanctions package adopted"
+        owner = _organisation(scene) or who(scene.actors, 1, people_first=False)
+        return f"{owner} sanctions package adopted"
     return f"{who(scene.actors)} {scene.cue.label}"
 
 

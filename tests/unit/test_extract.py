@@ -1407,6 +1407,23 @@ def test_an_event_a_country_is_due_to_host_is_that_event():
     assert (found.kind, found.title, found.status) == (Kind.SUMMIT, "Quad summit", Status.TENTATIVE)
 
 
+def test_a_sanctions_package_adopted_is_its_own_event_and_not_a_ban_s_day():
+    text = (
+        "European Union governments approved on Friday a 19th package of sanctions against "
+        "Russia, including a ban on Russian gas imports that will take effect in January 2027."
+    )
+    found = proposals(text, date(2025, 10, 24))
+    assert [(p.kind, p.title, summary(p)[1]) for p in found] == [
+        (Kind.OTHER, "EU sanctions package adopted", "2025-10-24"),
+        (Kind.DEADLINE, "EU-Russia ban takes effect", "2027-01"),
+    ]
+
+
+def test_a_report_due_from_an_organisation_is_its_report():
+    text = "The European Commission is due to present a report by mid-March."
+    assert only(text, date(2025, 10, 24)).title == "EU report"
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
