@@ -26,7 +26,8 @@ _ORGANISATIONS = (
 )  # fmt: skip
 """Bodies that hold an event rather than take part in it, as the IAEA or the E3 may."""
 _QUALIFIER = re.compile(
-    r"(?i:\b(presidential|parliamentary|midterm|general|legislative|congressional|snap)\s+)$"
+    r"(?i:\b(presidential|parliamentary|midterm|general|legislative|congressional|snap|"
+    r"(?:upper|lower)[\s-]house|local|regional|municipal|provincial|state)\s+)$"
 )
 _NEXT = re.compile(r"(?i:\b(?:another|next|new|possible|second)\s+(?:\w+\s+)?)$")
 _COUNCIL_VOTE = re.compile(

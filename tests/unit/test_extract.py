@@ -1424,6 +1424,11 @@ def test_a_report_due_from_an_organisation_is_its_report():
     assert only(text, date(2025, 10, 24)).title == "EU report"
 
 
+def test_an_election_to_one_house_or_one_level_says_which():
+    text = "Japan's upper house election is scheduled for July 2028."
+    assert only(text, date(2025, 11, 25)).title == "Japan upper house election"
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
