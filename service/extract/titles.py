@@ -173,7 +173,13 @@ def _meeting(scene: Scene) -> str:
     elif label == "visit" and scene.place and (visitor := who(tuple(before))):
         owner = visitor  # "Kim will visit Russia at Putin's invitation": Kim's
     else:  # "EU-China talks", "Trump-Putin summit", "NATO ministers meet"
-        owner = _with_organisation(scene) or who(scene.actors) or _organisation_name(scene)
+        owner = (
+            _with_organisation(scene)
+            or who(scene.actors)
+            or _organisation(scene)
+            or (scene.treaty if label == "meeting" else None)  # "BWC states parties meet"
+            or ""
+        )
     return f"{_next(scene)}{owner} {noun}{subject}{where}"
 
 

@@ -1429,6 +1429,11 @@ def test_an_election_to_one_house_or_one_level_says_which():
     assert only(text, date(2025, 11, 25)).title == "Japan upper house election"
 
 
+def test_states_parties_meeting_under_a_treaty_are_its_meeting():
+    text = "States parties to the Biological Weapons Convention will meet in Geneva on December 15."
+    assert only(text, date(2025, 9, 13)).title == "Biological Weapons Convention meeting in Geneva"
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
