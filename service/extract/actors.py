@@ -312,10 +312,15 @@ _VISITED = re.compile(
 """What a visit names as its object is where it goes: "will visit Russia next month"."""
 _MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")
 _ZONE_AFTER = re.compile(r"\s+time\b")
-_KNOWN_BY_FAMILY_NAME = {
-    full: (re.compile(rf"(?<![\w-]){full.split()[0]}\b(?![\s-]+[A-Z])"), code)
-    for full, code in (("Lee Jae-myung", "KR"), ("Yoon Suk Yeol", "KR"), ("Moon Jae-in", "KR"))
-}
+_KNOWN_BY_FAMILY_NAME = tuple(
+    (re.compile(rf"(?<![\w-])(?<!Mr\.\s){alone}\b(?![\s-]+[A-Z])"), full, code)
+    for alone, full, code in (
+        ("Lee", ("Lee Jae-myung",), "KR"),
+        ("Yoon", ("Yoon Suk Yeol",), "KR"),
+        ("Moon", ("Moon Jae-in",), "KR"),
+        ("Kim", ("Kim Jong Un", "Kim Jong-un"), "KP"),  # "Mr. Kim": `_kim`
+    )
+)
 
 
 def actors_in(text: str, start: int = 0, end: int | None = None) -> list[Actor]:
@@ -354,11 +359,12 @@ def _named_again(text: str, start: int, end: int) -> list[Actor]:
     once the article has named them in full ("Lee Jae-myung"), but not before, and not as
     part of another full name ("Lee Hsien Loong")."""
     found = []
-    for full, (alone, code) in _KNOWN_BY_FAMILY_NAME.items():
-        first = text.find(full)
-        if first < 0:
+    for alone, full_names, code in _KNOWN_BY_FAMILY_NAME:
+        named = [(at, len(full)) for full in full_names if (at := text.find(full)) >= 0]
+        if not named:
             continue
-        for match in alone.finditer(text, max(start, first + len(full)), end):
+        first, length = min(named)
+        for match in alone.finditer(text, max(start, first + length), end):
             found.append(
                 Actor(match.start(), match.end(), match.group(), code, leader=True, person=True)
             )

@@ -34,8 +34,8 @@ _LASTING = re.compile(
 )
 """... said to last, not merely named near "until" ("a vote on sanctions, postponed until")."""
 EXERCISE_NAMES = re.compile(
-    r"\b(?:Zapad|Vostok|Kavkaz|Tsentr|Freedom\s+Shield|Freedom\s+Edge|Steadfast\s+Noon|"
-    r"BALTOPS|Grom)(?:-\d+)?\b"
+    r"\b(?:Zapad|Vostok|Kavkaz|Tsentr|(?:Ulchi\s+)?Freedom\s+Shield|Freedom\s+Edge|"
+    r"Steadfast\s+Noon|Steadfast\s+Defender|BALTOPS|Grom|Talisman\s+Sabre|RIMPAC)(?:-\d+)?\b"
 )
 """Exercises that arms-control readers follow by name."""
 _MILITARY_EXERCISE = re.compile(
@@ -328,7 +328,8 @@ was off", however long the subject; or put off with no word of when it will be h
 ("a session in Cairo in late November was postponed by Russia at the last minute")."""
 _WEAK_HEDGE = re.compile(
     r"\b(?:possible|possibly|possibility|could|may|might|probably|likely|perhaps|proposed|"
-    r"propose[sd]?|tentative(?:ly)?|speculation|considering|mooted|floated|hopes?\s+to|"
+    r"propose[sd]?|tentative(?:ly)?|speculation|considering|mooted|floated|"
+    r"hop(?:e|es|ed|ing)\s+to|"
     r"would\s+like\s+to|would\s+have\s+to|in\s+principle|"
     r"(?:ready|willing|prepared|offer(?:s|ed)?)\s+to\s+(?:meet|host|visit|hold|attend|travel))\b"
 )

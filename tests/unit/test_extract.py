@@ -1434,6 +1434,19 @@ def test_states_parties_meeting_under_a_treaty_are_its_meeting():
     assert only(text, date(2025, 9, 13)).title == "Biological Weapons Convention meeting in Geneva"
 
 
+def test_kim_alone_after_his_full_name_and_a_hoped_for_meeting():
+    text = (
+        "North Korean leader Kim Jong Un said he was open to talks. "
+        'Trump said he hoped to meet Kim "this year".'
+    )
+    found = only(text, date(2025, 8, 10))
+    assert (found.title, found.status, set(found.parties)) == (
+        "Trump-Kim summit",
+        Status.TENTATIVE,
+        {"US", "KP"},
+    )
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
