@@ -184,7 +184,7 @@ LEADERS = {
 _COUNTRY_CODE = 2
 _OFFICIALS = {
     "US": "Pompeo|Blinken|Rubio|Tillerson|Kerry|Bolton|Witkoff|Vance|Hegseth|Mueller|Harris|"
-    "Bessent|Lutnick|Greer",
+    "Bessent|Lutnick|Greer|Driscoll",
     "RU": "Lavrov|Peskov|Shoigu|Ryabkov|Ushakov|Zakharova|Dmitriev",
     "CN": "Wang Yi|He Lifeng",
     "IR": "Zarif|Araghchi|Araqchi",

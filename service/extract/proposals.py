@@ -41,6 +41,8 @@ _SUMMIT_LABELS = frozenset({"meeting", "talks"})
 _LEADERS_TOGETHER = re.compile(
     r"\b(?i:presidents|leaders|heads\s+of\s+state|prime\s+ministers)\b|\bEuropean\s+Council\b"
 )
+_JOINED = re.compile(r";|,\s+(?:and|but|while|whereas)\s")
+"""Where one clause of a sentence ends and another, with a subject of its own, begins."""
 _VOTES_ON = re.compile(r"votes\s+(?:on|in)\s+(?=[A-Z\d])")
 _RESTATED = re.compile(r",\s+(?i:a|an|the)\s+(?:[\w-]+\s+){0,2}")
 """A cue in apposition after the date names the event the clause before it dates: "met in
@@ -228,7 +230,7 @@ def _kind(article: Article, number: int, cue: Cue, actors: Sequence[Actor]) -> K
     if cue.kind is not Kind.MEETING or cue.label not in _SUMMIT_LABELS:
         return cue.kind
     leaders = {actor.party for actor in actors if actor.leader}
-    if len(leaders) >= 2 or _leaders_together(article, number):
+    if len(leaders) >= 2 or _leaders_together(article, number, cue):
         return Kind.SUMMIT
     return cue.kind
 
@@ -243,9 +245,18 @@ def _votes_on_a_day(text: str, cue: Cue, actors: Sequence[Actor]) -> bool:
     )
 
 
-def _leaders_together(article: Article, number: int) -> bool:
-    sentence = article.sentences.items[number].text
-    return article.once(("leaders", number), lambda: bool(_LEADERS_TOGETHER.search(sentence)))
+def _leaders_together(article: Article, number: int, cue: Cue) -> bool:
+    """Whether the cue's clause says leaders meet ("European leaders will discuss it at a
+    summit" does not make "officials met in Geneva, and ..." a summit)."""
+    sentence = article.sentences.items[number]
+    at = cue.start - sentence.start
+    start = max((b.end() for b in _JOINED.finditer(sentence.text, 0, at)), default=0)
+    after = _JOINED.search(sentence.text, at)
+    end = after.start() if after else len(sentence.text)
+    return article.once(
+        ("leaders", number, start),
+        lambda: bool(_LEADERS_TOGETHER.search(sentence.text, start, end)),
+    )
 
 
 def _status(

@@ -1447,6 +1447,17 @@ def test_kim_alone_after_his_full_name_and_a_hoped_for_meeting():
     )
 
 
+def test_leaders_in_another_clause_do_not_make_officials_meet_at_a_summit():
+    text = (
+        "US and Ukrainian officials met in Geneva on Sunday, and European leaders will "
+        "discuss the plan next month."
+    )
+    found = [
+        p for p in proposals(text, date(2025, 11, 24)) if p.due and p.due.value == "2025-11-23"
+    ]
+    assert [(p.kind, p.title) for p in found] == [(Kind.MEETING, "US-Ukraine meeting in Geneva")]
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
