@@ -312,13 +312,14 @@ _VISITED = re.compile(
 """What a visit names as its object is where it goes: "will visit Russia next month"."""
 _MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")
 _ZONE_AFTER = re.compile(r"\s+time\b")
-_KNOWN_BY_FAMILY_NAME = tuple(
-    (re.compile(rf"(?<![\w-])(?<!Mr\.\s){alone}\b(?![\s-]+[A-Z])"), full, code)
-    for alone, full, code in (
-        ("Lee", ("Lee Jae-myung",), "KR"),
-        ("Yoon", ("Yoon Suk Yeol",), "KR"),
-        ("Moon", ("Moon Jae-in",), "KR"),
-        ("Kim", ("Kim Jong Un", "Kim Jong-un"), "KP"),  # "Mr. Kim": `_kim`
+_KNOWN_ONCE_NAMED = tuple(
+    (re.compile(rf"(?<![\w-])(?<!Mr\.\s){alone}\b(?![\s-]+[A-Z])"), full, code, person)
+    for alone, full, code, person in (
+        ("Lee", ("Lee Jae-myung",), "KR", True),
+        ("Yoon", ("Yoon Suk Yeol",), "KR", True),
+        ("Moon", ("Moon Jae-in",), "KR", True),
+        ("Kim", ("Kim Jong Un", "Kim Jong-un"), "KP", True),  # "Mr. Kim": `_kim`
+        ("Board of Governors", ("IAEA", "Atomic Energy Agency", "nuclear watchdog"), "IAEA", False),
     )
 )
 
@@ -355,19 +356,18 @@ def _kim(text: str, start: int, end: int) -> list[Actor]:
 
 
 def _named_again(text: str, start: int, end: int) -> list[Actor]:
-    """A leader whose family name is too common to be a name alone ("Lee") is the leader
-    once the article has named them in full ("Lee Jae-myung"), but not before, and not as
-    part of another full name ("Lee Hsien Loong")."""
+    """A name too common to be anyone's alone is theirs once the article has named them in
+    full, but not before, and not as part of another name: "Lee" after "Lee Jae-myung" (not
+    "Lee Hsien Loong"), the "Board of Governors" after the IAEA (not the Federal Reserve's)."""
     found = []
-    for alone, full_names, code in _KNOWN_BY_FAMILY_NAME:
+    for alone, full_names, code, person in _KNOWN_ONCE_NAMED:
         named = [(at, len(full)) for full in full_names if (at := text.find(full)) >= 0]
         if not named:
             continue
         first, length = min(named)
         for match in alone.finditer(text, max(start, first + length), end):
-            found.append(
-                Actor(match.start(), match.end(), match.group(), code, leader=True, person=True)
-            )
+            name = match.group()  # the people named so are leaders
+            found.append(Actor(match.start(), match.end(), name, code, person, person=person))
     return found
 
 

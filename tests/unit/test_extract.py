@@ -1458,6 +1458,17 @@ def test_leaders_in_another_clause_do_not_make_officials_meet_at_a_summit():
     assert [(p.kind, p.title) for p in found] == [(Kind.MEETING, "US-Ukraine meeting in Geneva")]
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("The UN nuclear watchdog's Board of Governors meets on March 3.", "IAEA meeting"),
+        ("The Fed's Board of Governors meets on March 3.", "Meeting"),
+    ],
+)
+def test_the_board_of_governors_is_the_iaea_s_once_the_iaea_is_named(text, title):
+    assert only(text, date(2025, 2, 24)).title == title
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
