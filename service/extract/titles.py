@@ -61,6 +61,7 @@ _RESOLUTION = re.compile(r"\b[Rr]esolution\b")
 _TRUCE = re.compile(rf"(?i:{TRUCES})")
 _BY = re.compile(r"\s+by\s+(?:the\s+)?")
 _SUBJECT = re.compile(r"(?:[\u2019']s)?\s+(?:formally\s+|unilaterally\s+)?")
+_JUST_BEFORE = re.compile(r"\s+(?:[a-z]+\s+){0,2}")
 _PAIRED = re.compile(r"\s+and\s+(?:the\s+)?")
 _NAME_BEFORE = re.compile(
     r"(?<![\w-])(?:(?!(?:The|A|An|This|Next|Its|Their)\s)[A-Z][\w-]*(?:[\u2019']s)?\s+){1,3}$"
@@ -174,13 +175,25 @@ def _meeting(scene: Scene) -> str:
         owner = visitor  # "Kim will visit Russia at Putin's invitation": Kim's
     else:  # "EU-China talks", "Trump-Putin summit", "NATO ministers meet"
         owner = (
-            _with_organisation(scene)
+            _sides_before(scene)
+            or _with_organisation(scene)
             or who(scene.actors)
             or _organisation(scene)
             or (scene.treaty if label == "meeting" else None)  # "BWC states parties meet"
             or ""
         )
     return f"{_next(scene)}{owner} {noun}{subject}{where}"
+
+
+def _sides_before(scene: Scene) -> str | None:
+    """The sides a compound names just before the cue: "will host a new round of
+    Russia-Ukraine talks" is Russia's and Ukraine's, not the host's."""
+    for first, second in pairwise(scene.actors):
+        if scene.text[first.end : second.start] == "-" and _JUST_BEFORE.fullmatch(
+            scene.text, second.end, scene.cue.start
+        ):
+            return who((first, second), people_first=False)
+    return None
 
 
 def _with_organisation(scene: Scene) -> str | None:

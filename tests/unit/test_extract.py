@@ -1469,6 +1469,18 @@ def test_the_board_of_governors_is_the_iaea_s_once_the_iaea_is_named(text, title
     assert only(text, date(2025, 2, 24)).title == title
 
 
+def test_talks_named_by_their_sides_are_theirs_not_the_host_s():
+    text = "Erdogan said he would host a new round of Russia-Ukraine talks in Istanbul next week."
+    found = only(text, date(2025, 9, 4))
+    assert found.title == "Russia-Ukraine talks in Istanbul"
+
+
+def test_every_country_in_the_table_is_a_venue_after_in_and_the_sco_is_named():
+    text = "The SCO's next summit will be held in Kyrgyzstan in 2026."
+    found = only(text, date(2025, 9, 4))
+    assert (found.title, found.parties) == ("Next SCO summit", ("SCO",))
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
