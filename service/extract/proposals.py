@@ -350,7 +350,9 @@ def _scene(
     ):
         place = place_before(article.text, sentence.start, dated.start)
     name = treaty.name if treaty else None
-    return Scene(article.text, sentence.text, cue, kind, actors, name, place, parties, length)
+    return Scene(
+        article.text, sentence.text, cue, kind, actors, name, place, parties, length, sentence.start
+    )
 
 
 def _confidence(

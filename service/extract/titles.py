@@ -93,6 +93,12 @@ class Scene:
     place: str | None
     parties: tuple[str, ...]
     length: str | None = None  # "30-day process", when a duration is the event
+    opens: int = 0  # where the sentence starts in the text
+
+    def back(self, reach: int) -> int:
+        """Where a look `reach` characters back from the cue starts, never before its
+        sentence: a word of the sentence before is not this event's."""
+        return max(self.cue.start - reach, self.opens)
 
 
 def title_for(scene: Scene) -> str:
@@ -153,7 +159,7 @@ def _summit(scene: Scene) -> str:
 
 def _named_by(scene: Scene) -> str | None:
     """The summit's own name, an acronym just before it: "the COP30 climate summit"."""
-    before = scene.text[max(scene.cue.start - 40, 0) : scene.cue.start]
+    before = scene.text[scene.back(40) : scene.cue.start]
     named = _ACRONYM_BEFORE.search(before)
     return named["name"] if named else None
 
@@ -223,7 +229,7 @@ def _voters(scene: Scene) -> str:
     """The organisation named before the vote; "a council vote" is the Security Council's
     (not the Federation Council's); else whoever is named, and nobody rather than a guess
     ("the vote was postponed")."""
-    before = scene.text[max(scene.cue.start - 40, 0) : scene.cue.start]
+    before = scene.text[scene.back(40) : scene.cue.start]
     if _organisation(scene) is None and _COUNCIL_VOTE.search(before):
         return SHORT_NAMES["UNSC"]
     return _organisation_name(scene) or who(scene.actors)
@@ -239,14 +245,12 @@ def _talks_word(scene: Scene) -> str:
 
 
 def _next(scene: Scene) -> str:
-    return (
-        "Next " if _NEXT.search(scene.text[max(scene.cue.start - 30, 0) : scene.cue.start]) else ""
-    )
+    return "Next " if _NEXT.search(scene.text[scene.back(30) : scene.cue.start]) else ""
 
 
 def _resolution(scene: Scene) -> str | None:
     """ "UN Security Council resolution", when an unnamed resolution is what the cue is of."""
-    before = scene.text[max(scene.cue.start - 80, 0) : scene.cue.start]
+    before = scene.text[scene.back(80) : scene.cue.start]
     if not _RESOLUTION.search(before):
         return None
     organisation = _organisation(scene)
@@ -256,7 +260,7 @@ def _resolution(scene: Scene) -> str | None:
 def _election(scene: Scene) -> str:
     """Named by the country that votes, never by an organisation the vote is about ("a
     referendum on EU membership" is not an EU election)."""
-    qualifier = _QUALIFIER.search(scene.text[max(scene.cue.start - 30, 0) : scene.cue.start])
+    qualifier = _QUALIFIER.search(scene.text[scene.back(30) : scene.cue.start])
     countries = [party for party in scene.parties if party not in _ORGANISATIONS]
     country = SHORT_NAMES.get(countries[0], countries[0]) if countries else ""
     adjective = f"{qualifier.group(1).lower()} " if qualifier else ""
@@ -343,7 +347,7 @@ def _deadline(scene: Scene) -> str:
             owner = mission  # "UNIFIL mandate expires", not the Security Council's
         plural = what.endswith("s")
         return f"{owner} {what} {verb.format(s='' if plural else 's')}"
-    if snapback and _TRIGGERED.search(scene.text, max(scene.cue.start - 30, 0), scene.cue.start):
+    if snapback and _TRIGGERED.search(scene.text, scene.back(30), scene.cue.start):
         return "Snapback triggered"  # the 30-day process starts: "triggered the snapback"
     return f"{subject or _organisation(scene) or ''} {_target(scene) or 'deadline'}"
 
@@ -352,7 +356,7 @@ def _target(scene: Scene) -> str | None:
     """A goal to reach by a date: "a new spending target of 5% of GDP by 2035"."""
     if scene.text[scene.cue.start : scene.cue.end].lower() not in ("by", "before"):
         return None
-    target = _TARGET.search(scene.text, max(scene.cue.start - 60, 0), scene.cue.start)
+    target = _TARGET.search(scene.text, scene.back(60), scene.cue.start)
     return target.group().lower() if target else None
 
 
@@ -373,9 +377,9 @@ def _named_thing(scene: Scene) -> str | None:
     after = _OF_THING.match(scene.text, scene.cue.end)
     if after:
         return after.group(1).lower()
-    if own := _MECHANISM_BEFORE.search(scene.text, max(scene.cue.start - 30, 0), scene.cue.start):
+    if own := _MECHANISM_BEFORE.search(scene.text, scene.back(30), scene.cue.start):
         return own.group(1).lower()  # "before the mechanism expires on October 18"
-    before = scene.text[max(scene.cue.start - 100, 0) : scene.cue.start]
+    before = scene.text[scene.back(100) : scene.cue.start]
     named = _EFFECTIVE_THINGS.findall(before)
     return named[-1].lower() if named else None
 
@@ -401,7 +405,7 @@ def _conference_name(scene: Scene) -> str | None:
     word = scene.text[scene.cue.start : scene.cue.end]
     if not word.startswith("Conference"):
         return None
-    before = _NAME_BEFORE.search(scene.text, max(scene.cue.start - 50, 0), scene.cue.start)
+    before = _NAME_BEFORE.search(scene.text, scene.back(50), scene.cue.start)
     after = _NAME_AFTER.match(scene.text, scene.cue.end)
     if not (before or after):
         return None

@@ -1481,6 +1481,15 @@ def test_every_country_in_the_table_is_a_venue_after_in_and_the_sco_is_named():
     assert (found.title, found.parties) == ("Next SCO summit", ("SCO",))
 
 
+def test_a_title_reads_no_words_of_the_sentence_before():
+    text = (
+        "A truce in Gaza is due to begin on Sunday. "
+        "The deadline for a reply expires at 6 p.m. on Sunday."
+    )
+    found = [p for p in proposals(text, date(2025, 6, 24)) if p.kind is Kind.DEADLINE]
+    assert [p.title for p in found] == ["Deadline"]
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
