@@ -142,7 +142,7 @@ LOWER_TRIGGERS = {
     "set": r"\b(?:daily|weekly|monthly|yearly|annually|quarterly|hourly|every|each|once|twice|"
     r"times|per)\b",
     "holiday": r"christmas|new year|independence day|halloween|valentine|boxing day|thanksgiving",
-    "clock": r"\d(?:\s*[ap]\.?m\b|:\d\d)|\b(?:noon|midnight|midday)",
+    "clock": r"\d(?:\s*[ap]\.?m\b|:\d\d)|\b(?:noon|midnight|midday)|\d{4}\s+(?:gmt|utc)\b",
     "spelled": r"\bnineteen\s|\btwo thousand",
 }
 """A word each rule needs: rules run only near one, not at every position of the text.

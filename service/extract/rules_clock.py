@@ -27,8 +27,11 @@ _ZONE = rf"(?:\s+(?P<z>(?i:{'|'.join(ZONES)}))\b)?"
 _CLOCK = (
     r"(?:(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>(?i:[ap]\.m\.|[ap]\.m\b|[ap]m\b))"
     r"|(?<![\d:.,])(?P<h24>[01]\d|2[0-3]):(?P<m24>[0-5]\d)(?![\d:])"
-    r"|(?P<named>(?i:noon|midday|midnight)))"
+    r"|(?P<named>(?i:noon|midday|midnight))"
+    r"|(?<![\d:.,])(?P<h4>[01]\d|2[0-3])(?P<m4>[0-5]\d)(?=\s+(?:GMT|UTC)\b))"
 )
+"""12-hour and 24-hour times, noon and midnight, and the wires' four digits before GMT or UTC
+("0400 GMT"), which without a zone would be a year."""
 
 
 @rule(
@@ -86,6 +89,8 @@ def _hour_minute(match: re.Match[str]) -> tuple[int, int]:
         return (24 if match["named"].lower() == "midnight" else 12), 0
     if match["h24"]:
         return int(match["h24"]), int(match["m24"])
+    if match["h4"]:
+        return int(match["h4"]), int(match["m4"])
     hour = int(match["h"]) % 12 + (12 if match["ap"].lower().startswith("p") else 0)
     return hour, int(match["m"]) if match["m"] else 0
 

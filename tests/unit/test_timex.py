@@ -114,6 +114,7 @@ def test_parts_of_days_are_times(text: str, value: str):
         ("The vote will open at 09:30 BST on Monday.", "2024-03-18T09:30+01"),
         ("Doors will close at 6 p.m. Friday.", "2024-03-15T18:00"),
         ("The stall shuts at noon today.", "2024-03-14T12:00"),
+        ("The truce begins at 0400 GMT on Saturday.", "2024-03-16T04:00Z"),
     ],
 )
 def test_clock_times_take_the_day_beside_them_and_their_zone(text: str, value: str):
