@@ -1490,6 +1490,11 @@ def test_a_title_reads_no_words_of_the_sentence_before():
     assert [p.title for p in found] == ["Deadline"]
 
 
+def test_the_sco_by_its_full_name_holds_its_summit():
+    text = "The Shanghai Cooperation Organisation summit in Tianjin opens on August 31."
+    assert only(text, date(2025, 8, 28)).title == "SCO summit in Tianjin"
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
@@ -1501,6 +1506,7 @@ def test_a_treaty_not_named_is_titled_by_its_parties():
 
 def test_every_name_is_found_whole_and_the_longest_one_wins():
     for name, (party, *_) in actors._NAMES.items():
+        assert not set(name) & set("[]()?*+\\"), f"{name}: names are words, not patterns"
         found = actors.actors_in(f"Before {name}, and after.")
         assert [(actor.name, actor.party) for actor in found] == [(name, party)], name
     # a longer name that starts with a shorter one is the longer one
