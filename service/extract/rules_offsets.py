@@ -10,6 +10,7 @@ from service.domain.proposals import Mod
 from service.extract import units
 from service.extract.grammar import Anchor, Context, Resolved, Shift, rule
 from service.extract.lexicon import UNITS, VAGUE_AMOUNTS, amount_of, amount_re, counted, unit_re
+from service.extract.tense import has_verb
 from service.extract.units import Unit
 
 DEADLINE_NOUNS = (
@@ -31,6 +32,12 @@ _GIVEN = re.compile(
 )
 
 
+_FIRST_IN = re.compile(
+    r"\b(?i:first|last|only|longest|shortest|highest|lowest|biggest|largest|smallest|worst|"
+    r"best|deadliest|strongest|weakest|fastest|slowest|sharpest|steepest|greatest|most|least|"
+    r"fewest)\b(?P<between>[^,;.]*)$"
+)
+"""What the length after it measures since: "the first visit to China in seven years"."""
 _ULTIMATUM = re.compile(r"\b(?i:ultimatum|deadline)\b")
 
 
@@ -46,6 +53,12 @@ def _unit(match: re.Match[str]) -> Shift:
     trigger="unit",
 )
 def in_amount(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "in 30 days": a day counted from publication; but "the first visit in seven years"
+    is a length, TIMEX3 P7Y, that dates nothing."""
+    first = _FIRST_IN.search(ctx.text, max(match.start() - 60, 0), match.start())
+    if first and not has_verb(first.group("between")):  # not "the first round will be held"
+        least, most, unit = counted(match["n"], match["u"])
+        return units.length(None if least != most else least, unit, ctx.published)
     return _unit(match)
 
 

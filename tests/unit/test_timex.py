@@ -176,6 +176,19 @@ def test_years_said_in_words_or_with_a_part(text: str, said: str, value: str):
 
 
 @pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("It was her first visit to Chile in seven years.", "P7Y"),
+        ("Rents rose at their fastest pace in three years.", "P3Y"),
+        # a verb between: the length counts from now
+        ("The first round will be held in two weeks.", "2024-W13"),
+    ],
+)
+def test_the_first_or_most_in_a_length_is_that_length(text: str, value: str):
+    assert [found for _, found in values(text)] == [value]
+
+
+@pytest.mark.parametrize(
     "text", ["Nineteen delegates walked out.", "Two thousand people marched to the square."]
 )
 def test_numbers_in_words_are_not_years(text: str):
