@@ -340,6 +340,12 @@ _ELECTION_HEDGE = re.compile(
     r"(?:possible|possibly|potential|mooted|proposed)\s+(?:[\w-]+\s+){0,2}?elections?)\b"
 )
 """A doubt that an election will be held then, not about how it will go."""
+_EXPIRY_HEDGE = re.compile(
+    r"\b(?:could|may|might)\s+(?:\w+\s+)?(?:expire|lapse|end|terminate|run\s+out|be\s+extended)\b"
+)
+"""A doubt about a treaty's end itself: its day is set by its text, whatever else is proposed
+("Putin proposed keeping the limits for a year after the treaty expires on February 5")."""
+_WEAK_HEDGES = {Kind.ELECTION: _ELECTION_HEDGE, Kind.TREATY_EXPIRY: _EXPIRY_HEDGE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,15 +424,16 @@ def hedged(
     following: str = "",
     clause: tuple[int, int] | None = None,
     *,
-    election: bool = False,
+    kind: Kind | None = None,
 ) -> bool:
     """Whether the text says the event is undecided: strongly, here or in the next sentence,
     or weakly ("could", "possible") in the clause of the sentence that dates it (by default
-    all of it; see `relative_clause`). Of an election only a doubt about holding it counts:
-    "the opposition could win the election on Sunday" leaves the vote itself scheduled."""
+    all of it; see `relative_clause`). Of an election, or a treaty's expiry, only a doubt
+    about that event itself counts: "the opposition could win the election on Sunday" leaves
+    the vote scheduled."""
     if _STRONG_HEDGE.search(sentence) or _STRONG_HEDGE.search(following):
         return True
-    weak = _ELECTION_HEDGE if election else _WEAK_HEDGE
+    weak = _WEAK_HEDGES.get(kind, _WEAK_HEDGE) if kind else _WEAK_HEDGE
     return bool(weak.search(sentence, *(clause or (0, len(sentence)))))
 
 

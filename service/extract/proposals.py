@@ -282,12 +282,11 @@ def _status(
     following = sentences[number + 1].text if number + 1 < len(sentences) else ""
     sentence = sentences[number]
     clause = relative_clause(sentence.text, tagged.start - sentence.start)
-    election = kind is Kind.ELECTION
     if drafted(sentence.text, tagged.start - sentence.start):
         return Status.TENTATIVE
     if article.once(
-        ("hedged", number, clause, election),
-        lambda: hedged(sentence.text, following, clause, election=election),
+        ("hedged", number, clause, kind),
+        lambda: hedged(sentence.text, following, clause, kind=kind),
     ):
         return Status.TENTATIVE
     if still_on:

@@ -49,13 +49,15 @@ def clause_actors(article: Article, sentence: Sentence, cue: Cue) -> tuple[Actor
     start = text.rfind(";", sentence.start, cue.start) + 1 or sentence.start
     end = text.find(";", cue.end, sentence.end)
     aside = _ASIDE_AFTER.search(text, cue.end, sentence.end if end < 0 else end)
+    last = sentence.end  # where names of the whole sentence stop
     if aside is None and (cue.kind in _GATHERINGS or cue.label == "ceasefire agreed"):
         stop = sentence.end if end < 0 else end
         beside = (found.search(text, cue.end, stop) for found in (_TOLD_AFTER, _SIDELINES))
         aside = min(filter(None, beside), key=lambda match: match.start(), default=None)
+        last = aside.start() if aside else last  # the teller is no party, even alone
     end = aside.start() if aside else end
     clause = article.actors_near(start, sentence.end if end < 0 else end, cue.start, _NAMES_AROUND)
-    return clause or article.actors_near(sentence.start, sentence.end, cue.start, _NAMES_AROUND)
+    return clause or article.actors_near(sentence.start, last, cue.start, _NAMES_AROUND)
 
 
 def parties_for(

@@ -1495,6 +1495,30 @@ def test_the_sco_by_its_full_name_holds_its_summit():
     assert only(text, date(2025, 8, 28)).title == "SCO summit in Tianjin"
 
 
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        (
+            "Putin proposed keeping the limits for a year after New START expires on February 5.",
+            Status.SCHEDULED,
+        ),
+        ("New START could expire on February 5 without a successor.", Status.TENTATIVE),
+    ],
+)
+def test_a_treaty_s_expiry_is_in_doubt_only_where_the_expiry_itself_is(text, status):
+    found = [p for p in proposals(text, date(2025, 9, 23)) if p.kind is Kind.TREATY_EXPIRY]
+    assert [(summary(p)[1], p.status) for p in found] == [("2026-02-05", status)]
+
+
+def test_a_teller_alone_is_still_no_party_of_the_gathering():
+    text = (
+        "Russia and the United States disagree on the limits. "
+        "Talks on a successor could begin before the end of the year, Ryabkov said."
+    )
+    found = [p for p in proposals(text, date(2025, 9, 23)) if p.kind is Kind.MEETING]
+    assert [("Ryabkov" in p.title, set(p.parties)) for p in found] == [(False, {"RU", "US"})]
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
