@@ -76,6 +76,9 @@ _APART = re.compile(
 )
 """How far a date stands from the event after it ("days before"), which it does not date."""
 _SINCE = re.compile(r"\bsince\b")
+_FIRST_BEFORE = re.compile(r"\b(?i:first|only)\s+(?:[\w-]+\s+)?$")
+_NOUN = re.compile(r"\b(?!(?:the|and|for|with|from)\b)[a-z]{3,}\b")
+"""A word of a lower-case noun phrase: an event named by a noun, not a place by its name."""
 _AFTER_THE_EVENT_OF = re.compile(
     r"\b(?:after|following|before|since)\s+(?:the|a|an)\s+(?:[a-z]+\s+)?[a-z]+\s+of\b"
 )
@@ -87,7 +90,11 @@ _PREPARING = re.compile(
 _WHICH_BEFORE = re.compile(r",\s+(?:which|that)\s+(?:[\w\u2019'-]+\s+){1,5}$")
 _COUNTED_FROM = re.compile(r"\b(?:after|before)$")
 _FUNCTION_WORD = re.compile(r"\b(?:the|a|an|of|to|in|on|at|after|before|and|or)\b|[,;]")
-_CONJUNCTION = re.compile(r"\b(?:and|but|or|while|whereas|unless|if)\b|;")
+_CONJUNCTION = re.compile(
+    r"\b(?:and|or)\b(?!\s+(?:the\s+)?[A-Z])|\b(?:but|while|whereas|unless|if)\b|;"
+)
+"""What opens a new verb phrase between a cue and a date; not "and" in a list of names
+("talks with Britain, France and Germany in Istanbul on Friday")."""
 _BOUNDARY_REACH = 12
 _CUES_AROUND = 48  # cues either side of a date; the farthest it may take is 12 words away
 _LATER_CUE = 1.5  # English puts a date after the verb it dates: "met ... last month"
@@ -263,7 +270,12 @@ def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
     if _AFTER_THE_EVENT_OF.search(text, cue.end, tagged.start):
         return True  # "brought forward after the collapse of the coalition in November"
     since = list(_SINCE.finditer(text, cue.end, tagged.start))
-    return bool(since) and has_verb(text[since[-1].end() : tagged.start])
+    if not since:
+        return False
+    after = text[since[-1].end() : tagged.start]
+    if _FIRST_BEFORE.search(text, max(cue.start - 30, 0), cue.start) and _NOUN.search(after):
+        return True  # "the first such meeting since the strikes in June" (not "since Helsinki")
+    return has_verb(after)
 
 
 def _names_the_treaty(cue: Cue, tagged: Tagged, gap: int) -> bool:

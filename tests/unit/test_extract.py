@@ -1519,6 +1519,15 @@ def test_a_teller_alone_is_still_no_party_of_the_gathering():
     assert [("Ryabkov" in p.title, set(p.parties)) for p in found] == [(False, {"RU", "US"})]
 
 
+def test_a_list_of_names_is_no_new_verb_phrase_and_the_first_since_an_event_is_not_then():
+    text = (
+        "Iran will hold talks with Britain, France and Germany on Friday, the Foreign Ministry "
+        "said, the first such meeting since Israeli and US strikes in June."
+    )
+    found = proposals(text, date(2025, 7, 22))
+    assert [(p.title, summary(p)[1]) for p in found] == [("Iran-UK talks", "2025-07-25")]
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
