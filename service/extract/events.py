@@ -236,7 +236,10 @@ _SPECS = (
     _spec(rf"agree[sd]?\s+(?:to\s+|on\s+)?(?:a|an|the)\s+(?:[\w-]+\s+)?(?:{TRUCES})",
           _always(Kind.TREATY_SIGNED),
           "ceasefire agreed", priority=3),
-    _spec(rf"(?:{TRUCES})\s+(?:deal|agreement|accord)", _agreed, "ceasefire agreed", priority=3),
+    *(  # one literal-led pattern per truce word: a leading alternation is scanned slowly
+        _spec(rf"{truce}\s+(?:deal|agreement|accord)", _agreed, "ceasefire agreed", priority=3)
+        for truce in TRUCES.split("|")
+    ),
     _spec(r"(?:deal|agreement|accord|treaty)\s+(?:was\s+|were\s+|is\s+)?(?:reached|struck|"
           r"concluded|clinched)(?!\s+(?:\d|an?\s|the\s|its\s|their\s))|"  # not "reached 60"
           r"(?:reached|struck|concluded|clinched)\s+(?:a|an|the)\s+"
@@ -271,8 +274,8 @@ _SPECS = (
     _spec(r"(?:re-?impos|restor|reinstat)\w*|return|come\s+back", _sanctions_return,
           "sanctions return", priority=2),
     _spec(r"exercises?|drills?|war\s+games?", _exercises, "exercises", reach=10, priority=2),
-    _spec(r"(?:package|round)\s+of\s+sanctions|sanctions\s+package", _package_adopted,
-          "sanctions package", priority=3),
+    _spec(r"sanctions(?:(?<=package\sof\ssanctions)|(?<=round\sof\ssanctions)|\s+package)",
+          _package_adopted, "sanctions package", priority=3),  # starts with a literal: fast
     _spec(r"summit(?:s|ry)?", _always(Kind.SUMMIT), "summit", reach=12, priority=3),
     _spec(r"meet(?:s|ing|ings)?|met|gather(?:s|ed|ing)?|convene[sd]?", _always(Kind.MEETING),
           "meeting", reach=12),
