@@ -127,7 +127,7 @@ class Cue:
 
 @dataclass(frozen=True, slots=True)
 class _Spec:
-    pattern: re.Pattern[str]
+    patterns: tuple[re.Pattern[str], ...]
     kind: Callable[[str], Kind | None]
     label: str
     reach: int = 10
@@ -214,9 +214,30 @@ _NOT_WHEN = (
 
 
 def _spec(pattern: str, kind: Callable[[str], Kind | None], label: str, **rest: Any) -> _Spec:
-    """A cue matched in lower case, without a leading \\b: a pattern that starts with a
-    literal lets the regex engine skip ahead, and `cue_matches` checks the word boundary."""
-    return _Spec(re.compile(rf"(?:{pattern.lower()})\b"), kind, label, **rest)
+    """A cue matched in lower case, without a leading \\b (`cue_matches` checks the word
+    boundary), one pattern per top-level alternative: a pattern that starts with a literal
+    lets the regex engine skip ahead, where one that starts with an alternation is tried at
+    every position of the text (the cues took a third less time so)."""
+    branches = _alternatives(pattern.lower())
+    return _Spec(tuple(re.compile(rf"(?:{branch})\b") for branch in branches), kind, label, **rest)
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern: "a|b(c|d)" is "a" and "b(c|d)"."""
+    found, depth, start, at = [], 0, 0, 0
+    while at < len(pattern):
+        char = pattern[at]
+        if char == "\\":
+            at += 1  # an escaped character, whatever it is
+        elif char == "[":
+            at = pattern.index("]", at + 2)  # a class, in which "(" and "|" are plain
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            found.append(pattern[start:at])
+            start = at + 1
+        at += 1
+    return [*found, pattern[start:]]
 
 
 _SPECS = (
@@ -365,12 +386,22 @@ def cue_matches(text: str) -> list[CueMatch]:
     lowered = text.lower()
     if len(lowered) != len(text):  # a few letters lower to two characters; offsets must hold
         lowered = text.translate(_ASCII_LOWER)
-    found = [
-        CueMatch(match.start(), match.end(), spec)
-        for spec in _SPECS
-        for match in spec.pattern.finditer(lowered)
-        if match.start() == 0 or not _WORD_CHAR.match(lowered, match.start() - 1)
-    ]
+    found = []
+    for spec in _SPECS:
+        spans = sorted(
+            {
+                match.span()
+                for pattern in spec.patterns
+                for match in pattern.finditer(lowered)
+                if match.start() == 0 or not _WORD_CHAR.match(lowered, match.start() - 1)
+            },
+            key=lambda span: (span[0], -span[1]),
+        )
+        taken = 0
+        for start, end in spans:  # as one pattern would: none overlaps the one before
+            if start >= taken:
+                found.append(CueMatch(start, end, spec))
+                taken = end
     return sorted(found, key=lambda cue: cue.start)
 
 
