@@ -266,7 +266,8 @@ _SPECS = (
           r"(?:reached|struck|concluded|clinched)\s+(?:a|an|the)\s+"
           r"(?:[\w-]+\s+)?(?:deal|agreement|accord)", _always(Kind.TREATY_SIGNED), "reached",
           priority=3),
-    _spec(r"(?:nuclear\s+)?(?:deal|treaty|accord|agreement|pact)", _always(Kind.TREATY_SIGNED),
+    _spec(r"nuclear\s+(?:deal|treaty|accord|agreement|pact)|deal|treaty|accord|agreement|pact",
+          _always(Kind.TREATY_SIGNED),
           "agreed", reach=1, side="before"),
     _spec(r"extend(?:s|ed|ing)?|extension", _with_treaty(Kind.TREATY_SIGNED), "extension agreed"),
     _spec(r"(?:enter(?:s|ed|ing)?|came|comes?|coming)\s+into\s+force|entry\s+into\s+force|"
@@ -301,7 +302,8 @@ _SPECS = (
     _spec(r"meet(?:s|ing|ings)?|met|gather(?:s|ed|ing)?|convene[sd]?", _always(Kind.MEETING),
           "meeting", reach=12),
     _spec(r"talks|negotiations?|consultations", _always(Kind.MEETING), "talks", reach=12),
-    _spec(r"(?:tele)?phone\s+(?:call|conversation)|call\s+with|(?:by|on\s+the)\s+(?:tele)?phone",
+    _spec(r"telephone\s+(?:call|conversation)|phone\s+(?:call|conversation)|call\s+with|"
+          r"by\s+(?:tele)?phone|on\s+the\s+(?:tele)?phone",
           _always(Kind.MEETING), "phone call", priority=2),
     _spec(r"(?:adopt|reject|approv|pass|veto)\w*\s+(?:a\s+|the\s+)?(?:draft\s+)?resolution|"
           r"vote[sd]?", _always(Kind.MEETING), "vote", reach=8, priority=2),
@@ -312,7 +314,7 @@ _SPECS = (
     _spec(r"elections?|midterms?|re-?election|referendum|presidential\s+vote|ballot|run-?offs?|"
           r"(?:go|went|goes|going|head|heads|headed)\s+to\s+the\s+polls",
           _always(Kind.ELECTION), "election", reach=12, priority=3),
-    _spec(r"(?<!news\s)(?<!press\s)conferences?|revcon|prepcom|preparatory\s+"
+    _spec(r"conference(?<!news\sconference)(?<!press\sconference)s?|revcon|prepcom|preparatory\s+"
           r"(?:committee|meeting|session)|review(?=\s+(?:of|conference))|forum|"
           r"(?:shangri-la|raisina|manama)\s+dialogue|high-level\s+week",
           _always(Kind.CONFERENCE), "conference", priority=3),
