@@ -356,13 +356,13 @@ _WEAK_HEDGE = re.compile(
     r"\b(?:possible|possibly|possibility|could|may|might|probably|likely|perhaps|proposed|"
     r"propose[sd]?|tentative(?:ly)?|speculation|considering|mooted|floated|"
     r"hop(?:e|es|ed|ing)\s+to|"
-    r"would\s+like\s+to|would\s+have\s+to|in\s+principle|"
+    r"would\s+like\s+to|would\s+have\s+to|in\s+principle|if\s+(?:needed|necessary|required)|"
     r"(?:ready|willing|prepared|offer(?:s|ed)?)\s+to\s+(?:meet|host|visit|hold|attend|travel))\b"
 )
 
 _ELECTION_HEDGE = re.compile(
     r"\b(?:(?:could|may|might)\s+(?:\w+\s+)?(?:be\s+(?:held|called)|take\s+place)|"
-    r"likely\s+to\s+be\s+(?:held|called)|"
+    r"likely\s+to\s+be\s+(?:held|called)|if\s+(?:needed|necessary|required)|"
     r"(?:possible|possibly|potential|mooted|proposed)\s+(?:[\w-]+\s+){0,2}?elections?)\b"
 )
 """A doubt that an election will be held then, not about how it will go."""

@@ -43,7 +43,7 @@ _LEADERS_TOGETHER = re.compile(
 )
 _JOINED = re.compile(r";|,\s+(?:and|but|while|whereas)\s")
 """Where one clause of a sentence ends and another, with a subject of its own, begins."""
-_VOTES_ON = re.compile(r"votes\s+(?:on|in)\s+(?=[A-Z\d])")
+_VOTES_ON = re.compile(r"votes?\s+(?:on|in)\s+(?=[A-Z\d])")
 _RESTATED = re.compile(r",\s+(?i:a|an|the)\s+(?:[\w-]+\s+){0,2}")
 """A cue in apposition after the date names the event the clause before it dates: "met in
 Anchorage on August 15, a summit that ..."; its place is told there."""
@@ -236,8 +236,8 @@ def _kind(article: Article, number: int, cue: Cue, actors: Sequence[Actor]) -> K
 
 
 def _votes_on_a_day(text: str, cue: Cue, actors: Sequence[Actor]) -> bool:
-    """ "Hungary votes on April 12": a country, just before, that votes on a date just after
-    (not "votes on the resolution", nor a council or a person that votes)."""
+    """ "Hungary votes on April 12", "Americans vote on Tuesday": a country, just before, that
+    votes on a date just after (not "votes on the resolution", nor a council or a person)."""
     if not _VOTES_ON.match(text, cue.start):
         return False
     return any(

@@ -1140,6 +1140,7 @@ def test_polls_runoffs_and_referendums_are_elections_titled_by_what_they_are(tex
     [
         ("A snap election could be held in the spring, officials said.", Status.TENTATIVE),
         ("The coalition is discussing a possible early election in March.", Status.TENTATIVE),
+        ("A runoff, if needed, would be held on December 21.", Status.TENTATIVE),
         # a doubt about the outcome leaves the vote itself on
         ("The opposition could win the election on Sunday.", Status.SCHEDULED),
         (
@@ -1330,6 +1331,7 @@ def test_more_leaders_and_congo_as_the_news_names_it(text, title, parties):
     [
         ("Latvia votes on October 3, 2026.", Kind.ELECTION, "2026-10-03"),
         ("Hungary votes in April.", Kind.ELECTION, "2026-04"),  # present: the one to come
+        ("Americans vote on November 3.", Kind.ELECTION, "2025-11-03"),
         # a body, or a country on a motion, votes in a meeting
         ("The Security Council votes on Friday.", Kind.MEETING, "2025-09-12"),
         ("Russia votes on the resolution on Friday.", Kind.MEETING, "2025-09-12"),
