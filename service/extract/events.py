@@ -46,6 +46,7 @@ _ADOPTING = re.compile(r"\b(?i:approv(?:e|es|ed|ing)|adopt(?:s|ed|ing)?|agreed|p
 _AGREEING = re.compile(r"\b(?i:agree[sd]?|agreeing|reached|struck|clinched)\b")
 _DEADLINE_WORDS = re.compile(r"\b(?i:deadline|ultimatum|grace\s+period)\b")
 _SANCTIONS = re.compile(r"\b(?i:sanctions)\b")
+A_TRUCE = re.compile(rf"\b(?i:{TRUCES})\b")
 _WITHDRAWAL = re.compile(r"\b(?i:withdr[ae]w\w*|pull(?:s|ed|ing)?\s+out)\b")
 _BODIES = (
     "World Health Organi[sz]ation|WHO|UNESCO|NATO|IAEA|International Atomic Energy Agency|"
@@ -184,9 +185,11 @@ def _expiry(sentence: str) -> Kind:
 
 
 def _taking_effect(sentence: str) -> Kind:
+    """A withdrawal, a treaty's entry into force, or a measure's start: sanctions, or a truce
+    even when called a deal ("the ceasefire deal, which took effect on Friday")."""
     if _WITHDRAWAL.search(sentence):
         return Kind.TREATY_WITHDRAWAL
-    if _SANCTIONS.search(sentence) or not has_treaty(sentence):
+    if _SANCTIONS.search(sentence) or A_TRUCE.search(sentence) or not has_treaty(sentence):
         return Kind.DEADLINE
     return Kind.TREATY_IN_FORCE
 

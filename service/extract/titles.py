@@ -12,8 +12,15 @@ from itertools import pairwise
 
 from service.domain import Kind
 from service.extract.actors import COUNTRIES, Actor
-from service.extract.events import BODY_LEFT, EXERCISE_NAMES, NAMED_TREATY, TREATY_WORDS, Cue
-from service.extract.lexicon import MEASURES, TRUCES
+from service.extract.events import (
+    A_TRUCE,
+    BODY_LEFT,
+    EXERCISE_NAMES,
+    NAMED_TREATY,
+    TREATY_WORDS,
+    Cue,
+)
+from service.extract.lexicon import MEASURES
 
 SHORT_NAMES = {code: names.split("|")[0] for code, names in COUNTRIES.items()} | {
     "US": "US", "RU": "Russia", "SU": "Soviet", "GB": "UK", "SA": "Saudi", "AE": "UAE",
@@ -58,7 +65,6 @@ _ACRONYM_BEFORE = re.compile(
 )
 """A name in capitals, with a word at most between it and what it names ("APEC leaders'")."""
 _RESOLUTION = re.compile(r"\b[Rr]esolution\b")
-_TRUCE = re.compile(rf"(?i:{TRUCES})")
 _BY = re.compile(r"\s+by\s+(?:the\s+)?")
 _SUBJECT = re.compile(r"(?:[\u2019']s)?\s+(?:formally\s+|unilaterally\s+)?")
 _JUST_BEFORE = re.compile(r"\s+(?:[a-z]+\s+){0,2}")
@@ -279,7 +285,7 @@ def _treaty(scene: Scene) -> str:
         actor = _agent(scene) or who(scene.actors, 1, people_first=False)
         return f"{actor} {step} {name}".strip()
     if scene.cue.label == "ceasefire agreed":  # "India-Pakistan ceasefire agreed"
-        truce = _TRUCE.search(scene.text, scene.cue.start, scene.cue.end)
+        truce = A_TRUCE.search(scene.text, scene.cue.start, scene.cue.end)
         noun = truce.group().lower() if truce else "ceasefire"
         return f"{who(scene.actors, people_first=False)} {noun} agreed"
     if scene.cue.label == "signing ceremony" and not scene.treaty:  # what is signed is unsaid

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from service.domain import Kind
 from service.extract.actors import Actor, parties_of
 from service.extract.article import Article
-from service.extract.events import NAMED_TREATY, Cue, Treaty
-from service.extract.lexicon import REPORTING, TRUCES
+from service.extract.events import A_TRUCE, NAMED_TREATY, Cue, Treaty
+from service.extract.lexicon import REPORTING
 from service.extract.sentences import Sentence
 
 _ELECTION_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?i:elections?|midterms?|polls?)\b")
@@ -21,8 +21,6 @@ _OF_A_TREATY = re.compile(
     r"(?i:\b(?:treaty|treaties|pact|accord|agreement|deal|convention|review\s+conference|"
     r"withdraw\w*|expir\w*|extend\w*|extension|signed|in\s+force|snapback|sanctions)\b)"
 )
-_A_TRUCE = re.compile(rf"\b(?i:{TRUCES})\b")
-"""A truce that expires or is extended is its own, not the treaty the article named before."""
 _ASIDE_AFTER = re.compile(
     r",\s+(?:as|while|because|although|though|whereas|even\s+as|amid|"
     r"(?:hours|days|weeks|months)\s+(?:after|before))\s",
@@ -102,7 +100,7 @@ def treaty_for(article: Article, number: int, cue: Cue) -> Treaty | None:
         ("of a treaty", number),
         lambda: bool(
             _OF_A_TREATY.search(article.text, sentence.start, sentence.end)
-            and not _A_TRUCE.search(article.text, sentence.start, sentence.end)
+            and not A_TRUCE.search(article.text, sentence.start, sentence.end)  # its own
             and not NAMED_TREATY.search(article.text, sentence.start, sentence.end)
         ),
     )

@@ -1530,6 +1530,12 @@ def test_a_list_of_names_is_no_new_verb_phrase_and_the_first_since_an_event_is_n
     assert [(p.title, summary(p)[1]) for p in found] == [("Iran-UK talks", "2025-07-25")]
 
 
+def test_a_ceasefire_deal_that_takes_effect_is_a_truce_not_a_treaty_in_force():
+    text = "Israel and Egypt said the ceasefire deal took effect on Friday."
+    found = only(text, date(2025, 10, 13))
+    assert (found.kind, found.title) == (Kind.DEADLINE, "Israel-Egypt ceasefire takes effect")
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
