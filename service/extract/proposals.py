@@ -249,14 +249,18 @@ def _leaders_together(article: Article, number: int, cue: Cue) -> bool:
     """Whether the cue's clause says leaders meet ("European leaders will discuss it at a
     summit" does not make "officials met in Geneva, and ..." a summit)."""
     sentence = article.sentences.items[number]
-    at = cue.start - sentence.start
-    start = max((b.end() for b in _JOINED.finditer(sentence.text, 0, at)), default=0)
-    after = _JOINED.search(sentence.text, at)
-    end = after.start() if after else len(sentence.text)
+    text = sentence.text
+    joins = article.once(("joins", number), lambda: [m.span() for m in _JOINED.finditer(text)])
+    at = bisect.bisect_right(joins, cue.start - sentence.start, key=_end)
+    start = joins[at - 1][1] if at else 0  # the joins are found once a sentence, not a cue
+    end = joins[at][0] if at < len(joins) else len(text)
     return article.once(
-        ("leaders", number, start),
-        lambda: bool(_LEADERS_TOGETHER.search(sentence.text, start, end)),
+        ("leaders", number, start), lambda: bool(_LEADERS_TOGETHER.search(text, start, end))
     )
+
+
+def _end(span: tuple[int, int]) -> int:
+    return span[1]
 
 
 def _status(
