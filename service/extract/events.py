@@ -305,6 +305,9 @@ _SPECS = (
     _spec(r"meet(?:s|ing|ings)?|met|gather(?:s|ed|ing)?|convene[sd]?", _always(Kind.MEETING),
           "meeting", reach=12),
     _spec(r"talks|negotiations?|consultations", _always(Kind.MEETING), "talks", reach=12),
+    _spec(r"ministerial(?:\s+(?:council|conference|meeting)|(?=\s+(?:in|on|at|of|for|this|next|"
+          r"last|and|was|is|will|which|that)\b|[^\w\s]))", _always(Kind.MEETING), "ministerial",
+          reach=12),  # the noun, not "a ministerial decision"
     _spec(r"telephone\s+(?:call|conversation)|phone\s+(?:call|conversation)|call\s+with|"
           r"by\s+(?:tele)?phone|on\s+the\s+(?:tele)?phone",
           _always(Kind.MEETING), "phone call", priority=2),

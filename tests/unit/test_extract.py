@@ -1536,6 +1536,21 @@ def test_a_ceasefire_deal_that_takes_effect_is_a_truce_not_a_treaty_in_force():
     assert (found.kind, found.title) == (Kind.DEADLINE, "Israel-Egypt ceasefire takes effect")
 
 
+@pytest.mark.parametrize(
+    ("text", "titles"),
+    [
+        ("The OSCE's Ministerial Council will be held in Vienna on December 4 and 5.",
+         ["OSCE ministerial in Vienna"]),
+        ("NATO foreign ministers meet for a ministerial in Brussels on December 3.",
+         ["NATO ministerial in Brussels"]),
+        # the adjective is no meeting
+        ("A ministerial decision on the budget was taken on Monday.", []),
+    ],
+)  # fmt: skip
+def test_a_ministerial_is_a_meeting(text, titles):
+    assert [p.title for p in proposals(text, date(2025, 11, 28))] == titles
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
