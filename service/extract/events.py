@@ -351,8 +351,9 @@ _OFF_LATER_IN_CLAUSE = re.compile(
     r"(?:,[^,;.]{1,60},)?"  # "the summit, scheduled for August, was cancelled"
     r"[^,;.]{0,60}?\b(?i:is|was|are|were|has\s+been|have\s+been|had\s+been)\s+(?:now\s+)?"
     r"(?:(?i:off|shelved|scrapped|cancell?ed|called\s+off|on\s+ice)\b(?!\s+(?:to|from|by|with|on)\b)"
-    r"|(?i:postponed|put\s+off|pushed\s+back)\b"
-    r"(?![^.;]*\b(?i:to|until|till|for|from|and|but|now|again|rescheduled)\b)"
+    r"|(?i:postponed|put\s+off|pushed\s+back|delayed|deferred)\b"
+    r"(?![^.;]*\b(?i:to|until|till|for|from|and|but|now|again|rescheduled|"
+    r"by\s+(?:an?|\d+|one|two|three|four|five|several|some|a\s+few))\b)"
     rf"|(?i:{PUT_OFF}|suspended)\s+(?i:until|till)\s+(?i:further\s+notice))"
 )
 """The clause's own verb says the event is off: "the planned summit with Putin in Budapest

@@ -1057,6 +1057,9 @@ def test_an_event_whose_own_verb_says_it_is_off_is_cancelled(text):
             "2023-03-01",
             "cancelled",
         ),
+        ("A vote had been expected on Monday but was delayed.", "2023-02-20", "cancelled"),
+        # late by some hours is not off
+        ("The talks on Monday were delayed by two hours.", "2023-02-20", "occurred"),
         # put off to a day: that day is the event's
         ("The talks were postponed until Monday.", "2023-02-27", "scheduled"),
     ],
