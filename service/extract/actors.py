@@ -194,7 +194,7 @@ _OFFICIALS = {
     "NATO": "Stoltenberg|Rutte",
     "VE": "Guaidó|Guaido",
 }
-_VENUE = re.compile(r"\b(?:in|at|to)\s+(?:[A-Z][\w\u2019'.-]*,?\s+){0,2}$")
+_VENUE = re.compile(r"\b(?:in|at|to)\s+(?:the\s+)?(?:[A-Z][\w\u2019'.-]*,?\s+){0,2}$")
 _SENTENCE_END = re.compile(r"[a-z]{2}[.!?]\s")
 _CAPITALS = frozenset(
     """
@@ -313,6 +313,7 @@ _VISITED = re.compile(
 """What a visit names as its object is where it goes: "will visit Russia next month"."""
 _MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")
 _ZONE_AFTER = re.compile(r"\s+time\b")
+_BROKERED = re.compile(r"-(?:brokered|mediated)\b")
 _KNOWN_ONCE_NAMED = tuple(
     (re.compile(rf"(?<![\w-])(?<!Mr\.\s){alone}\b(?![\s-]+[A-Z])"), full, code, person)
     for alone, full, code, person in (
@@ -330,8 +331,8 @@ def actors_in(text: str, start: int = 0, end: int | None = None) -> list[Actor]:
     stop = len(text) if end is None else end
     found = _kim(text, start, stop) + _named_again(text, start, stop)
     for match in _NAME.finditer(text, start, stop):
-        if _ZONE_AFTER.match(text, match.end()):
-            continue  # "6 p.m. Washington time" names a clock, not a party
+        if _ZONE_AFTER.match(text, match.end()) or _BROKERED.match(text, match.end()):
+            continue  # "6 p.m. Washington time" names a clock, "a U.S.-brokered deal" a broker
         name = match.group()
         code, leader, person = _NAMES[name]
         venue = name in _VENUES and _after_in(text, match.start())

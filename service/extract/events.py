@@ -43,6 +43,10 @@ _MILITARY_EXERCISE = re.compile(
     r"command-staff|war)\s+(?i:exercises?|drills?|games?)\b|" + EXERCISE_NAMES.pattern
 )
 _ADOPTING = re.compile(r"\b(?i:approv(?:e|es|ed|ing)|adopt(?:s|ed|ing)?|agreed|passed)\b")
+_SIGNING = re.compile(r"\b(?i:sign(?:s|ed|ing)?)\b")
+DECLARATION = re.compile(r"\b(?i:peace\s+declaration|declaration\s+of\s+principles)\b")
+"""A declaration signed as the first step of a peace ("signed a peace declaration at the White
+House"), unlike a joint statement."""
 _AGREEING = re.compile(r"\b(?i:agree[sd]?|agreeing|reached|struck|clinched)\b")
 _DEADLINE_WORDS = re.compile(r"\b(?i:deadline|ultimatum|grace\s+period)\b")
 _SANCTIONS = re.compile(r"\b(?i:sanctions)\b")
@@ -150,6 +154,11 @@ def _leaving(sentence: str) -> Kind | None:
     return Kind.TREATY_WITHDRAWAL if has_treaty(sentence) or BODY_LEFT.search(sentence) else None
 
 
+def _declaration_signed(sentence: str) -> Kind | None:
+    """A peace declaration the sentence says was signed, as the first step of a peace."""
+    return Kind.TREATY_SIGNED if _SIGNING.search(sentence) else None
+
+
 def _agreed(sentence: str) -> Kind | None:
     """A truce deal the sentence says was agreed or reached; not one that collapsed or holds."""
     return Kind.TREATY_SIGNED if _AGREEING.search(sentence) else None
@@ -254,6 +263,8 @@ _SPECS = (
         _with_treaty(Kind.TREATY_SIGNED), "signed", priority=2,
     ),
     _spec(r"signing\s+ceremony", _always(Kind.TREATY_SIGNED), "signing ceremony", priority=2),
+    _spec(r"peace\s+declaration|declaration\s+of\s+principles", _declaration_signed, "signed",
+          priority=2),
     _spec(r"initial(?:l?ed|l?ing)", _with_treaty(Kind.OTHER), "initialled", priority=2),
     _spec(r"adopt(?:s|ed|ing|ion)(?!\s+(?:of\s+)?(?:a\s+|the\s+)?(?:draft\s+)?resolution)",
           _with_treaty(Kind.TREATY_SIGNED), "adopted", priority=2),

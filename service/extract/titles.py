@@ -15,6 +15,7 @@ from service.extract.actors import COUNTRIES, Actor
 from service.extract.events import (
     A_TRUCE,
     BODY_LEFT,
+    DECLARATION,
     EXERCISE_NAMES,
     NAMED_TREATY,
     TREATY_WORDS,
@@ -327,7 +328,7 @@ def _treaty_name(scene: Scene) -> str:
     if named := NAMED_TREATY.search(scene.sentence):
         return named.group()  # "High Seas Treaty", "WHO Pandemic Agreement"
     parties = who(scene.actors, people_first=False)
-    called = TREATY_WORDS.search(scene.sentence)
+    called = DECLARATION.search(scene.sentence) or TREATY_WORDS.search(scene.sentence)
     noun = called.group().lower().replace("treaties", "treaty") if called else "treaty"
     return _resolution(scene) or f"{parties} {noun}"
 

@@ -1562,6 +1562,30 @@ def test_a_ministerial_is_a_meeting(text, titles):
     assert [p.title for p in proposals(text, date(2025, 11, 28))] == titles
 
 
+@pytest.mark.parametrize(
+    ("text", "title", "parties"),
+    [
+        ("Armenia and Azerbaijan signed a U.S.-brokered peace declaration in Washington on "
+         "Friday, ending nearly four decades of conflict.",
+         "Armenia-Azerbaijan peace declaration signed", {"AM", "AZ"}),
+        ("Congo and Rwanda signed a declaration of principles in Washington in April.",
+         "DR Congo-Rwanda declaration of principles signed", {"CD", "RW"}),
+    ],
+)  # fmt: skip
+def test_a_peace_declaration_signed_is_a_signing_and_its_broker_no_party(text, title, parties):
+    found = only(text, date(2025, 8, 9))
+    assert (found.kind, found.title, set(found.parties)) == (Kind.TREATY_SIGNED, title, parties)
+
+
+def test_a_country_after_in_the_is_where():
+    text = "Italy and France will hold talks in the Netherlands on Friday."
+    assert set(only(text, date(2025, 8, 9)).parties) == {"IT", "FR"}
+
+
+def test_a_declaration_discussed_is_no_signing():
+    assert proposals("Leaders discussed a peace declaration on Friday.", date(2025, 8, 9)) == []
+
+
 def test_a_treaty_not_named_is_titled_by_its_parties():
     text = "Armenia and Azerbaijan will sign a peace treaty in Washington on Friday."
     found = only(text, date(2024, 10, 1))
