@@ -54,6 +54,9 @@ TRUCES = r"ceasefire|cease-fire|truce|armistice"
 PUT_OFF = r"postponed|delayed|deferred|adjourned|rescheduled|pushed\s+back|put\s+off"
 """Verbs that move an event later: "postponed until June", "the election, first set for May,
 was put off"."""
+AS_IT_STOOD = r"supposed|meant"
+"""Before "to", a plan told as it stood ("was supposed to be signed", "were meant to open"),
+which says nothing of whether its day is still ahead."""
 REPORTING = (
     r"said|says|announced|announces|told|confirmed|confirms|stated|declared|warned|added|"
     r"noted|insisted|argued|claimed|wrote|tweeted|posted|disclosed|revealed|acknowledged|"

@@ -15,7 +15,7 @@ from service.domain.proposals import Tense
 from service.extract import units
 from service.extract.choose import in_year, year_less
 from service.extract.grammar import Context, Resolved, rule
-from service.extract.lexicon import WEEKDAYS, month_of, month_re, weekday_re, year_re
+from service.extract.lexicon import AS_IT_STOOD, WEEKDAYS, month_of, month_re, weekday_re, year_re
 from service.extract.rules_calendar import PART, part_of
 from service.extract.units import Timex
 
@@ -26,7 +26,7 @@ _NOT_WEEKDAY_BEFORE = frozenset(
     "Good Black Bloody Cyber Super Ash Holy Maundy Palm Easter Clean Manic".split()
 )
 _NOT_WEEKDAY_AFTER = frozenset("Times Telegraph Express Mirror Post Herald Agreement".split())
-_SUPPOSED_TO = re.compile(r"\b(?:supposed|meant)\s+to\s+[^,;.]{0,40}$")
+_SUPPOSED_TO = re.compile(rf"\b(?:{AS_IT_STOOD})\s+to\s+[^,;.]{{0,40}}$")
 """A plan told as it stood ("were supposed to begin on Thursday"): the nearer of the two."""
 _SCHEDULED = re.compile(
     r"\b(?:(?:is|are)\s+(?:(?:on|due|set\s+for)\s+)?|go\s+to\s+the\s+polls\s+on\s+|"

@@ -13,7 +13,7 @@ import bisect
 import re
 
 from service.domain.proposals import Tense
-from service.extract.lexicon import GIVEN_UNTIL, PUT_OFF
+from service.extract.lexicon import AS_IT_STOOD, GIVEN_UNTIL, PUT_OFF
 from service.extract.words import Words
 
 _FUTURE = (
@@ -66,10 +66,8 @@ _HAD = re.compile(r"\bhad\s+(?:[a-z]+ly\s+)?$")
 _FUTURE_NEXT = re.compile(rf"\s+(?:{_FUTURE})\b")
 _FAILED_PASSIVE = re.compile(r"\s+not\s+be\b")
 _TO = re.compile(r"\s+to\b")
-_SUPPOSED = re.compile(r"\b(?:was|were)\s+(?:supposed|meant)\s+(?:to\s+(?:be\s+)?)?$")
-_SUPPOSED_NEXT = re.compile(r"(?:(?:was|were)\s+)?(?:supposed|meant)\s+to\b")
-"""A plan told as it stood ("was supposed to", "were meant to"), which says nothing of whether
-its day is still ahead."""
+_SUPPOSED = re.compile(rf"\b(?:was|were)\s+(?:{AS_IT_STOOD})\s+(?:to\s+(?:be\s+)?)?$")
+_SUPPOSED_NEXT = re.compile(rf"(?:(?:was|were)\s+)?(?:{AS_IT_STOOD})\s+to\b")
 _PLAN_WORDS = frozenset({"planned", "scheduled", "slated"})
 _DETERMINERS = r"a|an|the|its|their|his|her"
 _AS_OR_DETERMINER = re.compile(
