@@ -20,6 +20,7 @@ from service.domain.proposals import Proposal, Tense, TimexType
 from service.extract.actors import Actor, parties_of, place_before, place_of
 from service.extract.article import Article
 from service.extract.attach import Pair, attach
+from service.extract.datelines import dateline_spans, in_dateline
 from service.extract.events import Cue, cancelled, drafted, hedged, relative_clause
 from service.extract.lengths import (
     anchors_of_lengths,
@@ -55,6 +56,7 @@ _LONGEST_EVENT_DAYS = 90
 def propose(article: Article) -> list[Proposal]:
     """Every proposal the article supports, in text order, before deduplication."""
     consumed = anchors_of_lengths(article)
+    datelines = dateline_spans(article.text)
     found: list[tuple[Proposal, str | None]] = []
     for number, sentence in enumerate(article.sentences.items):
         first = bisect.bisect_left(article.tagged, sentence.start, key=lambda t: t.start)
@@ -62,7 +64,9 @@ def propose(article: Article) -> list[Proposal]:
         items = [
             (i, article.tagged[i])
             for i in range(first, last)
-            if i not in consumed and article.tagged[i].timex.proposable
+            if i not in consumed
+            and article.tagged[i].timex.proposable
+            and not in_dateline(datelines, article.tagged[i].start, article.tagged[i].end)
         ]
         cues = article.cues(sentence) + length_cues(article, items)
         pairs = attach(article.text, sentence, items, cues, article.published, article.words)

@@ -1838,6 +1838,16 @@ def test_dates_that_only_say_when_something_was_said_make_no_proposal():
     assert proposals("Officials said on Tuesday that relations were poor.") == []
 
 
+def test_the_date_of_a_dateline_is_when_the_story_was_filed_not_an_event_s():
+    filed = "GENEVA, May 10 (Reuters) - Envoys will hold talks in Geneva on May 20 on the treaty."
+    assert summary(only(filed))[:3] == (Kind.MEETING, "2019-05-20", Status.SCHEDULED)
+    agency = "KYIV, Ukraine, 10 May 2019 (AP) \u2014 The ceasefire talks ended on Monday."
+    assert summary(only(agency))[:2] == (Kind.MEETING, "2019-05-13")
+    # a sentence that opens with capitals and a comma is no dateline
+    told = "NATO, the EU and Britain met on May 10 - in Geneva - to talk."
+    assert summary(only(told))[:2] == (Kind.MEETING, "2019-05-10")
+
+
 def test_a_proposal_carries_its_quote_and_source_and_becomes_a_commitment():
     text = "The treaty expires on February 5, 2026."
     found = extract(text, date(2025, 3, 1), url="https://example.org/a", title="A report")
