@@ -32,6 +32,7 @@ _PAST_VERB_BEFORE = re.compile(
 )
 """A past verb said of the date, perhaps with the place between: "met in Anchorage in"; not a
 participle after a bare "be" ("will now be held on" looks ahead)."""
+_SINCE_BEFORE = re.compile(r"\b(?i:since)\s+(?:(?:early|late|mid)[\s-]+)?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,17 +44,24 @@ class Context:
     sentences: Sentences
 
     def tense_at(self, start: int, end: int) -> Tense | None:
+        if self._since(start):
+            return Tense.PAST
         return self.sentences.tense_at(start, end)
 
     def told(self, start: int) -> Tense | None:
         """The tense of a verb that governs the date at `start` directly: past in "lapsed in
         February", "was signed on March 3"; future in "will hold a referendum on April 22",
-        "expires on February 5"."""
-        if _PAST_VERB_BEFORE.search(self.text, max(start - 60, 0), start):
+        "expires on February 5". "Since" does as a verb would: "stalled since January"."""
+        if self._since(start) or _PAST_VERB_BEFORE.search(self.text, max(start - 60, 0), start):
             return Tense.PAST
         if _FUTURE_VERB_BEFORE.search(self.text, max(start - 60, 0), start):
             return Tense.FUTURE
         return None
+
+    def _since(self, start: int) -> bool:
+        """Whether "since" governs the date at `start` ("his sixth visit since February"):
+        whatever the verb, that date has begun by now."""
+        return _SINCE_BEFORE.search(self.text, max(start - 20, 0), start) is not None
 
     def word_before(self, start: int) -> str:
         found = _WORD_BEFORE.search(self.text[max(start - 40, 0) : start])

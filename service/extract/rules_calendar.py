@@ -246,7 +246,8 @@ def part_month(match: re.Match[str], ctx: Context) -> Resolved:
     make = partial(_part_of_month, month_of(match["m"]), part_of(match["part"]))
     if match["y"]:
         return make(int(match["y"]))
-    return year_less(make, ctx.published, ctx.tense_at(*match.span()))
+    tense = ctx.tense_at(*match.span())
+    return year_less(make, ctx.published, tense, told=ctx.told(match.start()))
 
 
 def _part_of_month(month: int, mod: Mod, year: int) -> Timex:

@@ -197,6 +197,10 @@ def test_a_weekday_listed_after_one_ahead_or_coming_into_force_is_ahead(text, va
         # postponed to a month: ahead; a plan that had been made for one: behind
         ("The referendum was delayed until March.", "2020-03"),
         ("The ceasefire had been due to expire in February.", "2019-02"),
+        # "since" a month or a day: begun by now, however near the next one, whatever the verb
+        ("The talks have been stalled since June.", "2018-06"),
+        ("The envoy will make his sixth visit since June 3.", "2018-06-03"),
+        ("Exports have fallen since early June.", "2018-06"),
     ],
 )
 def test_a_month_without_its_year_takes_the_year_its_verb_points_to(text: str, value: str):
