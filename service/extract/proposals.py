@@ -298,11 +298,18 @@ def _status(
         lambda: hedged(sentence.text, following, clause, kind=kind),
     ):
         return Status.TENTATIVE
-    if still_on:
+    if still_on or _counted_forward(tagged, published):
         return Status.SCHEDULED
     if earliest <= published and _verb_is_past(article, tagged):
         return Status.OCCURRED
     return Status.SCHEDULED
+
+
+def _counted_forward(tagged: Tagged, published: date) -> bool:
+    """ "Said on Saturday he expected talks within ten days", read on Monday: a length laid
+    forward, from a day behind us or from publication, dates what was still ahead when it was
+    said, whatever the verb of saying ("the past two weeks" ends on publication, not after)."""
+    return tagged.timex.type is TimexType.DURATION and tagged.timex.latest > published
 
 
 def _verb_is_past(article: Article, tagged: Tagged) -> bool:

@@ -1763,6 +1763,14 @@ def test_a_deadline_still_running_in_the_month_of_publication_is_scheduled():
     assert summary(only(text, date(2026, 12, 7)))[1:3] == ("2026-12", Status.SCHEDULED)
 
 
+def test_an_event_within_a_length_still_running_was_ahead_when_it_was_said():
+    said = "Zelensky said on Saturday he expected talks with Russia within ten days."
+    assert summary(only(said, date(2026, 12, 7)))[1:3] == ("2026-12", Status.SCHEDULED)
+    # a length that ends on publication is behind us
+    past = "Envoys held talks in Geneva twice in the past two weeks."
+    assert only(past, date(2026, 12, 7)).status is Status.OCCURRED
+
+
 def test_a_country_after_a_city_says_where_not_who():
     text = "Trump and Xi last met in Busan, South Korea, on October 30."
     assert set(only(text, date(2025, 11, 28)).parties) == {"US", "CN"}
