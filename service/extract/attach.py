@@ -77,6 +77,12 @@ _APART = re.compile(
 """How far a date stands from the event after it ("days before"), which it does not date."""
 _SINCE = re.compile(r"\bsince\b")
 _FIRST_BEFORE = re.compile(r"\b(?i:first|only)\s+(?:[\w-]+\s+)?$")
+_COUNTED_BEFORE = re.compile(
+    r"\b(?i:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:nd|rd|th))"
+    r"\s+(?:[\w-]+\s+)?$"
+)
+"""An ordinal past the first: "his sixth visit since February" counts visits from February,
+and none need have been in February, as "the first meeting since June" says one was."""
 _NOUN = re.compile(r"\b(?!(?:the|and|for|with|from)\b)[a-z]{3,}\b")
 """A word of a lower-case noun phrase: an event named by a noun, not a place by its name."""
 _AFTER_THE_EVENT_OF = re.compile(
@@ -264,7 +270,7 @@ def _penalty(text: str, cue: Cue, tagged: Tagged) -> float:
 def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
     """ "Their first meeting since Mr. Biden took office in January", "brought forward after
     the collapse of the coalition in November": the date is the office-taking's, the
-    collapse's, not the meeting's."""
+    collapse's, not the meeting's; in "his sixth visit since February", no visit's."""
     if cue.end > tagged.start:
         return False
     if _AFTER_THE_EVENT_OF.search(text, cue.end, tagged.start):
@@ -273,6 +279,8 @@ def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
     if not since:
         return False
     after = text[since[-1].end() : tagged.start]
+    if _COUNTED_BEFORE.search(text, max(cue.start - 30, 0), cue.start):
+        return True
     if _FIRST_BEFORE.search(text, max(cue.start - 30, 0), cue.start) and _NOUN.search(after):
         return True  # "the first such meeting since the strikes in June" (not "since Helsinki")
     return has_verb(after)

@@ -1545,6 +1545,15 @@ def test_a_list_of_names_is_no_new_verb_phrase_and_the_first_since_an_event_is_n
     assert [(p.title, summary(p)[1]) for p in found] == [("Iran-UK talks", "2025-07-25")]
 
 
+def test_a_count_since_a_date_dates_no_event_of_its_own():
+    text = "The envoy is due in Kyiv on Thursday for his fourth visit since March."
+    found = proposals(text, date(2026, 12, 7))
+    assert [(p.kind, summary(p)[1]) for p in found] == [(Kind.MEETING, "2026-12-10")]
+    # the first since a date says that one was held then
+    first = only("It was their first summit since Helsinki in July 2018.", date(2026, 12, 7))
+    assert summary(first)[:3] == (Kind.SUMMIT, "2018-07", Status.OCCURRED)
+
+
 def test_a_ceasefire_deal_that_takes_effect_is_a_truce_not_a_treaty_in_force():
     text = "Israel and Egypt said the ceasefire deal took effect on Friday."
     found = only(text, date(2025, 10, 13))
