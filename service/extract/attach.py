@@ -224,7 +224,7 @@ def _best(scope: _Scope, index: int, tagged: Tagged, published: date) -> Pair | 
             continue
         if _names_the_treaty(cue, tagged, gap):
             return Pair(index, cue, gap)  # "abandoned the 2015 nuclear deal in 2018": 2015's
-        if (_reported(text, cue) and not future) or _dates_another_event(text, cue, tagged):
+        if (_reported(text, cue, tagged) and not future) or _dates_another_event(text, cue, tagged):
             continue
         if _counts_from(text, cue, tagged) or _apart(text, cue, tagged):
             continue
@@ -342,10 +342,13 @@ def _said_at(text: str, sentence: Sentence, tagged: Tagged) -> bool:
     return bool(_SAID_BEFORE.search(before) or _SAID_AFTER.search(after))
 
 
-def _reported(text: str, cue: Cue) -> bool:
+def _reported(text: str, cue: Cue, tagged: Tagged) -> bool:
     """Whether the cue is the object of a verb of saying or asking ("confirmed the summit",
-    "requested the report"): a past date then dates the saying, not the event."""
-    return bool(_GOVERNED_CUE.search(text[max(cue.start - 40, 0) : cue.start]))
+    "requested the report"): a past date then dates the saying, not the event; unless the
+    event's own verb comes between ("said the conference, held in New York in May, ...")."""
+    if not _GOVERNED_CUE.search(text[max(cue.start - 40, 0) : cue.start]):
+        return False
+    return not (cue.end <= tagged.start and _EVENT_VERB.search(text, cue.end, tagged.start))
 
 
 def _subject_of_boundary(scope: _Scope, tagged: Tagged) -> tuple[Cue, str] | None:

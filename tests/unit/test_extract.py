@@ -1857,6 +1857,9 @@ def test_a_meeting_in_a_month_of_a_year_its_sentence_names_is_of_that_year():
 def test_dates_that_only_say_when_something_was_said_make_no_proposal():
     assert proposals("The Kremlin confirmed the summit on Tuesday.") == []
     assert proposals("Officials said on Tuesday that relations were poor.") == []
+    # the event's own verb before the date makes it the event's again
+    held = "Envoys said the conference, held in Vienna from April 8 to 12, ended in discord."
+    assert summary(only(held))[:3] == (Kind.CONFERENCE, "2019-04-08", Status.OCCURRED)
 
 
 def test_the_date_of_a_dateline_is_when_the_story_was_filed_not_an_event_s():
