@@ -281,6 +281,8 @@ def _status(
     published = article.published
     due, end = when
     earliest = due.first_day if due else tagged.timex.earliest
+    if due and tagged.timex.type is TimexType.DATE:
+        earliest = max(earliest, tagged.timex.earliest)  # "late December": from the 21st
     latest = due.last_day if due else tagged.timex.latest
     still_on = end is not None and end.last_day > published
     sentences = article.sentences.items

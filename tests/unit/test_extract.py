@@ -1770,6 +1770,9 @@ def test_a_conference_known_by_its_name_is_titled_by_it(text, title):
 def test_a_deadline_still_running_in_the_month_of_publication_is_scheduled():
     text = "Iran has until the end of the month to report on its highly enriched uranium."
     assert summary(only(text, date(2026, 12, 7)))[1:3] == ("2026-12", Status.SCHEDULED)
+    # the end of the month is still ahead, whatever the verb that agreed to it
+    agreed = "India and Pakistan agreed to extend the ceasefire until the end of the month."
+    assert summary(only(agreed, date(2026, 12, 7)))[1:3] == ("2026-12", Status.SCHEDULED)
 
 
 def test_an_event_within_a_length_still_running_was_ahead_when_it_was_said():
