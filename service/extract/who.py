@@ -33,6 +33,7 @@ _TOLD_AFTER = re.compile(rf",\s+(?:[\w.\u2019'-]+\s+){{1,5}}?(?:{REPORTING})\b")
 """Who tells of a gathering after it takes no part in it by telling: "Ukraine and Russia will
 hold talks on Wednesday, President Zelensky said"; nor in a truce, often told by whoever
 brokered it. Whoever tells of a deadline has usually set it."""
+_TOLD = re.compile(r"\b(?:said|says|told\s+\w+)\b")
 _SIDELINES = re.compile(r"\s(?:on|at)\s+the\s+(?:sidelines|margins)\s+of\s")
 """A gathering held beside another: "will meet Xi on the sidelines of the APEC summit" is not
 APEC's."""
@@ -54,8 +55,22 @@ def clause_actors(article: Article, sentence: Sentence, cue: Cue) -> tuple[Actor
         aside = min(filter(None, beside), key=lambda match: match.start(), default=None)
         last = aside.start() if aside else last  # the teller is no party, even alone
     end = aside.start() if aside else end
+    if cue.kind in _GATHERINGS:
+        start = _after_the_teller(article, start, cue)
     clause = article.actors_near(start, sentence.end if end < 0 else end, cue.start, _NAMES_AROUND)
     return clause or article.actors_near(sentence.start, last, cue.start, _NAMES_AROUND)
+
+
+def _after_the_teller(article: Article, start: int, cue: Cue) -> int:
+    """Where the names of a gathering start when someone tells of it first: "Bessent said he
+    expected Trump and Xi to meet" is Trump's and Xi's; but "Zelensky said he would meet
+    Putin" is Zelensky's too, as it names only one side after the telling."""
+    tellings = list(_TOLD.finditer(article.text, start, cue.start))
+    if not tellings:
+        return start
+    told = tellings[-1].end()
+    after = parties_of(article.actors_near(told, cue.end, cue.start, _NAMES_AROUND))
+    return told if len(after) >= 2 else start
 
 
 def parties_for(

@@ -1527,6 +1527,15 @@ def test_a_treaty_s_expiry_is_in_doubt_only_where_the_expiry_itself_is(text, sta
     assert [(summary(p)[1], p.status) for p in found] == [("2026-02-05", status)]
 
 
+def test_who_tells_of_a_meeting_of_two_others_is_no_party_of_it():
+    text = "Bessent said he expected Trump and Xi to meet in Beijing in April."
+    found = only(text, date(2026, 12, 7))
+    assert (found.title, set(found.parties)) == ("Trump-Xi summit in Beijing", {"US", "CN"})
+    # one who tells of meeting one other is one side of it
+    own = only("Zelensky said he would meet Putin in Istanbul next week.", date(2026, 12, 7))
+    assert (own.title, set(own.parties)) == ("Zelensky-Putin summit in Istanbul", {"UA", "RU"})
+
+
 def test_a_teller_alone_is_still_no_party_of_the_gathering():
     text = (
         "Russia and the United States disagree on the limits. "
