@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.domain import Kind
-from service.extract.lexicon import GIVEN_UNTIL, MEASURES, PUT_OFF, TRUCES
+from service.extract.lexicon import GIVEN_UNTIL, MEASURES, OTHER_CLAUSE, PUT_OFF, TRUCES
 
 TREATY_WORDS = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal)\b")
 """What a treaty is called when it is not named."""
@@ -495,6 +495,7 @@ _DRAFT_WOULD = re.compile(
     r"\bdraft\s+(?:resolution|law|bill|text|treaty|agreement)\s+(?:that|which)\s+would\b"
 )
 _RELATIVE_OPENING = re.compile(r",\s+(?:which|where)\s")
+_OTHER_CLAUSE = re.compile(OTHER_CLAUSE)
 
 
 def drafted(sentence: str, at: int) -> bool:
@@ -506,13 +507,15 @@ def drafted(sentence: str, at: int) -> bool:
 
 def relative_clause(sentence: str, at: int) -> tuple[int, int]:
     """The span of the relative clause (", which ...", up to its next comma) that holds the
-    offset `at`; the whole sentence when none does. A hedge outside it does not reach it:
-    "Talks could begin after the conference, which opens on April 27" doubts the talks, not
-    the conference."""
+    offset `at`; else the sentence up to a clause after `at` that tells of something else. A
+    hedge outside the span does not reach it: "Talks could begin after the conference, which
+    opens on April 27" doubts the talks, not the conference; "will meet on Thursday, as
+    leaders seek guarantees before a possible ceasefire" doubts only the ceasefire."""
     opening = None
     for found in _RELATIVE_OPENING.finditer(sentence, 0, at):
         opening = found
     if opening is None:
-        return 0, len(sentence)
+        other = _OTHER_CLAUSE.search(sentence, at)
+        return 0, other.start() if other else len(sentence)
     close = sentence.find(",", at)
     return opening.start(), len(sentence) if close < 0 else close

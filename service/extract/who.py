@@ -11,7 +11,7 @@ from service.domain import Kind
 from service.extract.actors import Actor, parties_of
 from service.extract.article import Article
 from service.extract.events import A_TRUCE, NAMED_TREATY, Cue, Treaty
-from service.extract.lexicon import REPORTING
+from service.extract.lexicon import OTHER_CLAUSE, REPORTING
 from service.extract.sentences import Sentence
 
 _ELECTION_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?i:elections?|midterms?|polls?)\b")
@@ -21,14 +21,9 @@ _OF_A_TREATY = re.compile(
     r"(?i:\b(?:treaty|treaties|pact|accord|agreement|deal|convention|review\s+conference|"
     r"withdraw\w*|expir\w*|extend\w*|extension|signed|in\s+force|snapback|sanctions)\b)"
 )
-_ASIDE_AFTER = re.compile(
-    r",\s+(?:as|while|because|although|though|whereas|even\s+as|amid|"
-    r"(?:hours|days|weeks|months)\s+(?:after|before))\s",
-    re.IGNORECASE,
-)
-"""A clause that follows the event's and tells of something else: "..., as a deadline set by
-President Trump approaches", "..., days after US and Israeli strikes" names no one who takes
-part."""
+_ASIDE_AFTER = re.compile(OTHER_CLAUSE)
+"""A clause after the event's names no one who takes part in it: "..., as a deadline set by
+President Trump approaches"."""
 _TOLD_AFTER = re.compile(rf",\s+(?:[\w.\u2019'-]+\s+){{1,5}}?(?:{REPORTING})\b")
 """Who tells of a gathering after it takes no part in it by telling: "Ukraine and Russia will
 hold talks on Wednesday, President Zelensky said"; nor in a truce, often told by whoever

@@ -1028,6 +1028,11 @@ def test_a_hedge_does_not_reach_into_a_relative_clause_that_dates_another_event(
     assert summary(only(text, date(2026, 1, 10)))[1:3] == ("2026-04-27", Status.SCHEDULED)
     doubted = "The summit, which could be held on May 5, has no agenda yet."
     assert summary(only(doubted, date(2026, 1, 10)))[1:3] == ("2026-05-05", Status.TENTATIVE)
+    # nor into a clause after the date that tells of something else
+    told = "Britain will host talks on Thursday, as allies seek guarantees for a possible truce."
+    assert summary(only(told, date(2026, 12, 7)))[1:3] == ("2026-12-10", Status.SCHEDULED)
+    own = "Talks could be held on Thursday, as allies seek guarantees."
+    assert summary(only(own, date(2026, 12, 7)))[1:3] == ("2026-12-10", Status.TENTATIVE)
 
 
 @pytest.mark.parametrize(
