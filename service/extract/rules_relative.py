@@ -14,7 +14,7 @@ from functools import partial
 from service.domain.proposals import Tense
 from service.extract import units
 from service.extract.choose import in_year, year_less
-from service.extract.grammar import Context, Resolved, rule
+from service.extract.grammar import Context, Resolved, YearLess, rule
 from service.extract.lexicon import AS_IT_STOOD, WEEKDAYS, month_of, month_re, weekday_re, year_re
 from service.extract.rules_calendar import PART, part_of
 from service.extract.units import Timex
@@ -207,12 +207,51 @@ def relative_month(match: re.Match[str], ctx: Context) -> Resolved:
 
 @rule(
     "month-after-preposition",
-    r"\b(?i:in|by|since|until|till|through|from|during|before|after|of|for|early\s+in|late\s+in)"
+    r"\b(?i:in|by|since|until|till|through|from|during|before|after|of|for|between|early\s+in|"
+    r"late\s+in)"
     rf"\s+(?P<t>{month_re('m')})",
     trigger="month",
 )
 def month_after_preposition(match: re.Match[str], ctx: Context) -> Resolved:
     return _month_by_tense(match["m"], ctx, match.span("t"))
+
+
+_PAIR_OPENING = r"\b(?i:in|since|from|between|during)\s+"
+_PAIR_JOIN = r"\s+(?i:and|or|to|through|until|till)\s+"
+"""Two months said together: "between April and June", "from November to February"."""
+
+
+@rule(
+    "month-paired-with-a-year",
+    rf"{_PAIR_OPENING}(?P<t>{month_re('m1')}){_PAIR_JOIN}{month_re('m2')},?\s+{year_re('y')}",
+    trigger="month",
+)
+def month_paired_with_a_year(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "between April and June 2025": the first month is of the year told after the second,
+    or of the year before if it comes later in a year ("from November to February 2026")."""
+    first, year = month_of(match["m1"]), int(match["y"])
+    return units.month(year - (first > month_of(match["m2"])), first)
+
+
+@rule(
+    "month-in-a-pair",
+    rf"{_PAIR_OPENING}(?P<first>{month_re('m1')}){_PAIR_JOIN}"
+    rf"(?P<t>{month_re('m2')})(?!,?\s+(?:19|20)\d\d|\.?\s*\d)",
+    trigger="month",
+)
+def month_in_a_pair(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "between April and June", "from November to February": the second month is the
+    first one's year, or the next year's if it comes earlier in a year."""
+    first = _month_by_tense(match["m1"], ctx, match.span("first"))
+    if first is None:
+        return None
+    after = partial(_month_after, month_of(match["m1"]), month_of(match["m2"]))
+    return YearLess(after, after(first.alone.earliest.year), first.tense)
+
+
+def _month_after(first: int, second: int, year: int) -> Timex:
+    """The month `second` at or after the month `first` of `year`."""
+    return units.month(year + (second < first), second)
 
 
 @rule(
@@ -231,7 +270,7 @@ def month_possessive(match: re.Match[str], ctx: Context) -> Resolved:
     return _month_by_tense(match["m"], ctx, match.span())
 
 
-def _month_by_tense(name: str, ctx: Context, span: tuple[int, int]) -> Resolved:
+def _month_by_tense(name: str, ctx: Context, span: tuple[int, int]) -> YearLess | None:
     """A month without its year, in the year the verb at `span` points to."""
     make = partial(_month_of_year, month_of(name))
     return year_less(make, ctx.published, ctx.tense_at(*span), told=ctx.told(span[0]))

@@ -319,6 +319,22 @@ def test_years_months_parts_weeks_and_quarters(text, value, precision, earliest,
 
 
 @pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("Envoys met five times between April and June.", ["2026-04", "2026-06"]),
+        ("The drills will run from November to February.", ["2026-11", "2027-02"]),
+        ("In 2015, they met in March and June.", ["2015", "2015-03", "2015-06"]),
+        ("Talks stalled between April and June 2025.", ["2025-04", "2025-06"]),
+        ("The truce held from November to February 2025.", ["2024-11", "2025-02"]),
+        ("He met May and Johnson in June.", ["2026-06"]),  # May, a name, pairs with no month
+    ],
+)
+def test_the_second_month_of_a_pair_is_a_date_in_the_year_after_the_first(text, values):
+    found = extract(text, date(2026, 12, 7)).mentions
+    assert [m.value for m in found] == values
+
+
+@pytest.mark.parametrize(
     ("text", "value", "earliest", "latest"),
     [
         ("The deadline is 2026-02-05.", "2026-02-05", date(2026, 2, 5), date(2026, 2, 5)),
