@@ -89,6 +89,11 @@ _AFTER_THE_EVENT_OF = re.compile(
     r"\b(?:after|following|before|since)\s+(?:the|a|an)\s+(?:[a-z]+\s+)?[a-z]+\s+of\b"
 )
 """An event named by a noun between the cue and its date, which the date then belongs to."""
+_BEFORE_ANOTHER = re.compile(
+    r"\b(?:after|following|before)\s+(?:[\w-]+\s+){0,4}?[a-z]{3,}\s+(?:on|in)\s+$"
+)
+"""The same, named by any noun that ends the words before the date: "talks between April and
+June before Israeli and American strikes on June 13"."""
 _PREPARING = re.compile(
     r"\b(?:prepar(?:e|es|ed|ing)\s+(?:for\s+)?|in\s+preparation\s+for\s+|ahead\s+of\s+|"
     r"(?:lay|laying|lays)\s+the\s+groundwork\s+for\s+)(?:the|a|an|its|their)?\s*(?:[\w-]+\s+)?$"
@@ -275,6 +280,8 @@ def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
         return False
     if _AFTER_THE_EVENT_OF.search(text, cue.end, tagged.start):
         return True  # "brought forward after the collapse of the coalition in November"
+    if _BEFORE_ANOTHER.search(text, max(cue.end, tagged.start - 60), tagged.start):
+        return True
     since = list(_SINCE.finditer(text, cue.end, tagged.start))
     if not since:
         return False

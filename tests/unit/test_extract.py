@@ -1584,6 +1584,14 @@ def test_a_count_since_a_date_dates_no_event_of_its_own():
     assert summary(first)[:3] == (Kind.SUMMIT, "2018-07", Status.OCCURRED)
 
 
+def test_a_date_after_another_event_named_before_it_is_that_event_s():
+    text = "Oman hosted talks in Muscat for weeks before the American strikes on June 13."
+    assert proposals(text, date(2026, 12, 7)) == []
+    # the same words after the date leave it the talks'
+    dated = "Oman hosted talks in Muscat on June 13 before the American strikes."
+    assert summary(only(dated, date(2026, 12, 7)))[:2] == (Kind.MEETING, "2026-06-13")
+
+
 def test_a_ceasefire_deal_that_takes_effect_is_a_truce_not_a_treaty_in_force():
     text = "Israel and Egypt said the ceasefire deal took effect on Friday."
     found = only(text, date(2025, 10, 13))
