@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate, islice
 
-from service.domain import Kind
+from service.domain import Kind, Precision
 from service.extract.asides import asides
 from service.extract.events import Cue
 from service.extract.lexicon import PUT_OFF, REPORTING
@@ -56,6 +56,8 @@ _AND_BETWEEN = re.compile(r"[^,;.]{0,40}?\s+and\s+")
 """A second verb of the same subject: "opens on April 27 and runs until May 22"."""
 _CLAUSE_BREAK = re.compile(r"[,;]|\b(?:and|but|while|whereas)\b")
 _OPENING = re.compile(r"open|begin|began|start|convene")
+_RANGE_OPENING = re.compile(r"\b(?i:between|from)\s+$")
+_RANGE_JOIN = re.compile(r"\s+(?:and|to|through|until|till)\s+")
 _LISTED = re.compile(r"^[\s,]*(?:(?:and|or|on|in)\b[\s,]*)*$")
 WORD = re.compile(r"[\w\u2019'-]+")
 """What counts as a word between a date and its cue."""
@@ -404,7 +406,23 @@ def _moved_to(text: str, tagged: Tagged) -> bool:
 
 
 def _same_event(text: str, first: Tagged, second: Tagged) -> bool:
-    return _listed(text, first, second) or _nested(first.timex, second.timex)
+    return (
+        _listed(text, first, second)
+        or _nested(first.timex, second.timex)
+        or months_in_a_range(text, first, second)
+    )
+
+
+def months_in_a_range(text: str, first: Tagged, second: Tagged) -> bool:
+    """Whether two months are the first and last of one stretch: "between April and June",
+    "from November to February"; not "in April and June", a list."""
+    return (
+        first.timex.precision is Precision.MONTH
+        and second.timex.precision is Precision.MONTH
+        and first.end <= second.start
+        and _RANGE_OPENING.search(text, max(first.start - 10, 0), first.start) is not None
+        and _RANGE_JOIN.fullmatch(text, first.end, second.start) is not None
+    )
 
 
 def _nested(one: Timex, other: Timex) -> bool:

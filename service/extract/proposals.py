@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from functools import partial
 
 from service.domain import Due, Kind, Precision, Status
 from service.domain.proposals import Proposal, Tense, TimexType
 from service.extract.actors import Actor, parties_of, place_before, place_of
 from service.extract.article import Article
-from service.extract.attach import Pair, attach
+from service.extract.attach import Pair, attach, months_in_a_range
 from service.extract.datelines import dateline_spans, in_dateline
 from service.extract.events import Cue, cancelled, drafted, hedged, relative_clause
 from service.extract.lengths import (
@@ -75,7 +76,8 @@ def propose(article: Article) -> list[Proposal]:
         ]
         if not made and (undated := _undated(article, number, cues)) is not None:
             made.append((undated, None))
-        found.extend(_lasting(article, sentence, _days_in_a_row(made)))
+        ranged = _in_a_row(made, partial(_month_range_of, article.text, article.tagged))
+        found.extend(_lasting(article, sentence, _in_a_row(ranged, _next_day_of)))
     return _opened_and_closed(found)
 
 
@@ -99,20 +101,28 @@ def _lasting(
     return lasting
 
 
-def _days_in_a_row(
-    made: list[tuple[Proposal, str | None]],
+def _in_a_row(
+    made: list[tuple[Proposal, str | None]], continues: Callable[[Proposal, Proposal], bool]
 ) -> list[tuple[Proposal, str | None]]:
     """One event over the days a sentence lists in a row ("will meet in Brussels on Thursday
-    and Friday"): the first, ending on the last. Days apart stay apart events."""
+    and Friday"), or over the months it gives as a range: the first, ending on the last, where
+    `continues` says the next is more of the same. Days apart stay apart events."""
     merged: list[tuple[Proposal, str | None]] = []
     for proposal, role in made:
-        if merged and _next_day_of(merged[-1][0], proposal):
+        if merged and continues(merged[-1][0], proposal):
             first, first_role = merged[-1]
-            end = proposal.end or proposal.due
-            merged[-1] = (first.model_copy(update={"end": end}), first_role)
+            merged[-1] = (_closed_by(first, proposal.end or proposal.due), first_role)
             continue
         merged.append((proposal, role))
     return merged
+
+
+def _month_range_of(text: str, tagged: Sequence[Tagged], before: Proposal, after: Proposal) -> bool:
+    """Whether `after` ends the event `before` opens: "talks between April and June"."""
+    if before.mention is None or after.mention is None or before.end is not None:
+        return False
+    alike = (before.kind, before.title) == (after.kind, after.title)
+    return alike and months_in_a_range(text, tagged[before.mention], tagged[after.mention])
 
 
 def _next_day_of(before: Proposal, after: Proposal) -> bool:

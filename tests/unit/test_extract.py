@@ -826,6 +826,15 @@ def test_days_listed_in_a_row_are_one_event_and_days_apart_are_not():
     assert [(p.due and p.due.value, p.end) for p in apart] == [("2015", None), ("2016", None)]
 
 
+def test_months_given_as_a_range_are_one_event_and_months_listed_are_two():
+    ranged = only("Envoys held five rounds of talks between April and June.", date(2026, 12, 7))
+    assert (summary(ranged)[1], ranged.end and ranged.end.value) == ("2026-04", "2026-06")
+    ahead = only("The conference will sit from November to February.", date(2026, 12, 7))
+    assert (ahead.status, ahead.end and ahead.end.value) == (Status.SCHEDULED, "2027-02")
+    listed = proposals("Envoys held talks in April and June.", date(2026, 12, 7))
+    assert [(summary(p)[1], p.end) for p in listed] == [("2026-04", None), ("2026-06", None)]
+
+
 def test_the_event_a_length_counts_from_is_not_dated_by_it():
     text = "Moscow said it would keep to the limits for a year after the treaty expires."
     assert proposals(text, date(2026, 1, 20)) == []
