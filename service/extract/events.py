@@ -370,16 +370,19 @@ _OFF_LATER_IN_CLAUSE = re.compile(
 """The clause's own verb says the event is off: "the planned summit with Putin in Budapest
 was off", however long the subject; or put off with no word of when it will be held instead
 ("a session in Cairo in late November was postponed by Russia at the last minute")."""
+_ON_A_CONDITION = r"would\s+be\s+(?:held|called)\b[^.;]{0,60}?\b(?:if|unless)"
+"""A plan on a condition: "an election would be held on December 28 if talks failed"."""
 _WEAK_HEDGE = re.compile(
-    r"\b(?:possible|possibly|possibility|could|may|might|probably|likely|perhaps|proposed|"
-    r"propose[sd]?|tentative(?:ly)?|speculation|considering|mooted|floated|"
+    rf"\b(?:{_ON_A_CONDITION}|possible|possibly|possibility|could|may|might|probably|likely|"
+    r"perhaps|proposed|propose[sd]?|tentative(?:ly)?|speculation|considering|mooted|floated|"
     r"hop(?:e|es|ed|ing)\s+to|"
     r"would\s+like\s+to|would\s+have\s+to|in\s+principle|if\s+(?:needed|necessary|required)|"
     r"(?:ready|willing|prepared|offer(?:s|ed)?)\s+to\s+(?:meet|host|visit|hold|attend|travel))\b"
 )
 
 _ELECTION_HEDGE = re.compile(
-    r"\b(?:(?:could|may|might)\s+(?:\w+\s+)?(?:be\s+(?:held|called)|take\s+place)|"
+    rf"\b(?:{_ON_A_CONDITION}|"
+    r"(?:could|may|might)\s+(?:\w+\s+)?(?:be\s+(?:held|called)|take\s+place)|"
     r"likely\s+to\s+be\s+(?:held|called)|if\s+(?:needed|necessary|required)|"
     r"(?:possible|possibly|potential|mooted|proposed)\s+(?:[\w-]+\s+){0,2}?elections?)\b"
 )

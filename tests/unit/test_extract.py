@@ -1178,6 +1178,8 @@ def test_polls_runoffs_and_referendums_are_elections_titled_by_what_they_are(tex
         ("A snap election could be held in the spring, officials said.", Status.TENTATIVE),
         ("The coalition is discussing a possible early election in March.", Status.TENTATIVE),
         ("A runoff, if needed, would be held on December 21.", Status.TENTATIVE),
+        ("A snap election would be held on May 30 if talks on a coalition fail.", Status.TENTATIVE),
+        ("The president said the snap election would be held on May 30.", Status.SCHEDULED),
         # a doubt about the outcome leaves the vote itself on
         ("The opposition could win the election on Sunday.", Status.SCHEDULED),
         (
