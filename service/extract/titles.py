@@ -41,6 +41,8 @@ _NEXT = re.compile(r"(?i:\b(?:another|next|new|possible|second)\s+(?:\w+\s+)?)$"
 _COUNCIL_VOTE = re.compile(
     r"(?<!Federation )(?<!European )(?<!Arctic )(?<!Rights )\b[Cc]ouncil(?:'s)?\s+(?:\w+\s+){0,3}$"
 )
+_SNAPBACK = re.compile(r"\b(?i:snap-?\s*back)")
+"""The sanctions mechanism ("snapback", "snap back"); not a snap election."""
 _BARE_AMOUNT = re.compile(r"(?P<n>\S+)\s+(?P<unit>(?i:hour|day|week|fortnight|month|year))s?")
 _EFFECTIVE_THINGS = re.compile(
     r"(?<!\bon )(?<!\bof )(?<!\bfor )(?<!\bagainst )"
@@ -336,7 +338,7 @@ def _treaty_name(scene: Scene) -> str:
 def _deadline(scene: Scene) -> str:
     """Whoever is put under the limit matters more than who set it: "Russia-US deadline",
     not "Trump deadline"."""
-    snapback = "snap" in scene.sentence.lower()
+    snapback = _SNAPBACK.search(scene.sentence) is not None
     subject = scene.treaty or (
         "Snapback" if snapback else who(scene.actors, people_first=False) or who(scene.actors)
     )

@@ -1192,6 +1192,11 @@ def test_an_election_is_tentative_only_where_holding_it_is_in_doubt(text, status
     assert only(text, date(2025, 12, 2)).status is status
 
 
+def test_a_snap_election_is_no_snapback():
+    text = "Serbia's parties must agree on a government by Friday, or face a snap election."
+    assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
+
+
 def test_leaders_named_first_in_the_sentence_still_gather_for_a_summit():
     text = "Leaders of the Group of Seven will gather in Kananaskis, Alberta, from June 15 to 17."
     found = only(text, date(2025, 2, 24))
