@@ -187,6 +187,8 @@ _OFFICIALS = {
     "Bessent|Lutnick|Greer|Driscoll",
     "RU": "Lavrov|Peskov|Shoigu|Ryabkov|Ushakov|Zakharova|Dmitriev",
     "CN": "Wang Yi|He Lifeng",
+    "JP": "Iwaya|Motegi",
+    "KR": "Cho Hyun|Ahn Gyu-back|Wi Sung-lac",
     "IR": "Zarif|Araghchi|Araqchi",
     "UA": "Kuleba|Sybiha|Yermak|Umerov",
     "IAEA": "Grossi",

@@ -316,6 +316,7 @@ _SPECS = (
     _spec(r"meet(?:s|ing|ings)?|met|gather(?:s|ed|ing)?|convene[sd]?", _always(Kind.MEETING),
           "meeting", reach=12),
     _spec(r"talks|negotiations?|consultations", _always(Kind.MEETING), "talks", reach=12),
+    _spec(r"dialogue(?!\s+(?:with|between|on)\b)", _always(Kind.MEETING), "talks", reach=8),
     _spec(r"ministerial(?:\s+(?:council|conference|meeting)|(?=\s+(?:in|on|at|of|for|this|next|"
           r"last|and|was|is|will|which|that)\b|[^\w\s]))", _always(Kind.MEETING), "ministerial",
           reach=12),  # the noun, not "a ministerial decision"

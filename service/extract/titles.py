@@ -81,7 +81,9 @@ _NAME_AFTER = re.compile(
     r"Dec)[a-z]*\b)(?:[A-Z][\w-]*\s*){1,3}"
 )
 """A name after "Conference": "on Disarmament", not "on Monday"."""
-_FAMILY_NAME_FIRST = frozenset({"Xi", "Hu", "He", "Wang", "Kim", "Moon", "Yoon", "Lee"})
+_FAMILY_NAME_FIRST = frozenset(
+    {"Xi", "Hu", "He", "Wang", "Kim", "Moon", "Yoon", "Lee", "Cho", "Ahn", "Wi"}
+)
 _VERBS = {
     Kind.TREATY_EXPIRY: "expires",
     Kind.TREATY_SIGNED: "signed",

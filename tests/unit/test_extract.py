@@ -1192,6 +1192,19 @@ def test_an_election_is_tentative_only_where_holding_it_is_in_doubt(text, status
     assert only(text, date(2025, 12, 2)).status is status
 
 
+def test_a_dialogue_held_on_a_day_is_talks_and_an_offer_of_dialogue_is_not():
+    held = "Japan and China held an economic dialogue in Beijing on Saturday."
+    found = only(held, date(2026, 1, 5))
+    assert (found.kind, found.title) == (Kind.MEETING, "Japan-China dialogue in Beijing")
+    assert proposals("Iran said on Monday it was open to dialogue with Washington.") == []
+
+
+def test_japanese_and_korean_ministers_are_their_countries_by_family_name():
+    text = "Motegi met Cho Hyun in Seoul on Friday."
+    found = only(text, date(2026, 1, 5))
+    assert (found.title, set(found.parties)) == ("Motegi-Cho meeting in Seoul", {"JP", "KR"})
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
