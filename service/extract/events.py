@@ -329,7 +329,8 @@ _SPECS = (
     _spec(r"visit(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=4),
     _spec(r"(?:arriv(?:e|es|ed|ing)|(?:is|are|was|were)\s+due)\s+in(?=\s+[a-z])" + _NOT_WHEN,
           _always(Kind.MEETING), "visit", reach=6),
-    _spec(r"elections?|midterms?|re-?election|referendum|presidential\s+vote|ballot|run-?offs?|"
+    _spec(r"elections?|elect(?:s|ed)?(?=\s+(?:a|an|the|its|their|five|two|three|four|\d)\b)|"
+          r"midterms?|re-?election|referendum|presidential\s+vote|ballot|run-?offs?|"
           r"(?:go|went|goes|going|head|heads|headed)\s+to\s+the\s+polls",
           _always(Kind.ELECTION), "election", reach=12, priority=3),
     _spec(r"conference(?<!news\sconference)(?<!press\sconference)s?|revcon|prepcom|preparatory\s+"

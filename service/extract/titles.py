@@ -43,6 +43,13 @@ _COUNCIL_VOTE = re.compile(
 )
 _SNAPBACK = re.compile(r"\b(?i:snap-?\s*back)")
 """The sanctions mechanism ("snapback", "snap back"); not a snap election."""
+_ELECTED = re.compile(
+    r"\s+(?:(?:[\w-]+\s+){1,3}?members\s+of\s+the\s+(?P<body>(?:[A-Z][\w-]*\s+){1,3}Council)|"
+    r"(?:a|its|their)\s+new\s+(?P<post>[a-z]+(?:\s+general)?))"
+)
+"""Whom a body elects: "elect five non-permanent members of the Security Council", "will
+elect a new speaker"."""
+_OFFICE_ADJECTIVES = {"president": "presidential", "parliament": "parliamentary"}
 _BARE_AMOUNT = re.compile(r"(?P<n>\S+)\s+(?P<unit>(?i:hour|day|week|fortnight|month|year))s?")
 _EFFECTIVE_THINGS = re.compile(
     r"(?<!\bon )(?<!\bof )(?<!\bfor )(?<!\bagainst )"
@@ -276,6 +283,11 @@ def _election(scene: Scene) -> str:
     country = SHORT_NAMES.get(countries[0], countries[0]) if countries else ""
     adjective = f"{qualifier.group(1).lower()} " if qualifier else ""
     word = scene.text[scene.cue.start : scene.cue.end].lower()
+    if word.startswith("elect") and (chosen := _ELECTED.match(scene.text, scene.cue.end)):
+        if chosen["body"]:
+            return f"{chosen['body']} election"  # "Security Council election"
+        post = _OFFICE_ADJECTIVES.get(chosen["post"], chosen["post"])
+        return f"{country} {post} election"  # "Iran presidential election"
     noun = next((name for name in ("referendum", "runoff", "run-off") if name in word), "election")
     return f"{country} {adjective}{noun}"
 

@@ -1205,6 +1205,20 @@ def test_japanese_and_korean_ministers_are_their_countries_by_family_name():
     assert (found.title, set(found.parties)) == ("Motegi-Cho meeting in Seoul", {"JP", "KR"})
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("The General Assembly will elect five members of the Security Council on June 3.",
+         "Security Council election"),
+        ("Iran will elect a new president on June 28.", "Iran presidential election"),
+        ("Parliament will elect a new speaker on Tuesday.", "Speaker election"),
+    ],
+)  # fmt: skip
+def test_a_body_that_elects_on_a_day_holds_an_election_titled_by_whom_it_elects(text, title):
+    found = only(text, date(2026, 1, 5))
+    assert (found.kind, found.status, found.title) == (Kind.ELECTION, Status.SCHEDULED, title)
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
