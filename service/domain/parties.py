@@ -49,6 +49,8 @@ ORGANISATIONS = {
     "GCC": "Gulf Cooperation Council",
     "QUAD": "Quadrilateral Security Dialogue (Australia, India, Japan, United States)",
     "APEC": "Asia-Pacific Economic Cooperation",
+    "NSG": "Nuclear Suppliers Group",
+    "MTCR": "Missile Technology Control Regime",
     "WARSAW-PACT": "Warsaw Treaty Organization (former)",
     "NPT-PARTIES": "States parties to the NPT",
     "OPEN-SKIES-PARTIES": "States parties to the Treaty on Open Skies",

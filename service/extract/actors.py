@@ -137,6 +137,8 @@ _ORGANISATIONS = {
     "GCC": "GCC|Gulf Cooperation Council",
     "QUAD": "Quad|Quadrilateral Security Dialogue",
     "APEC": "APEC|Asia-Pacific Economic Cooperation",
+    "NSG": "Nuclear Suppliers Group|NSG",
+    "MTCR": "Missile Technology Control Regime|MTCR",
 }
 LEADERS = {
     "US": "Trump|Biden|Obama|Reagan|Bush|Clinton",

@@ -91,6 +91,11 @@ _AFTER_THE_EVENT_OF = re.compile(
     r"\b(?:after|following|before|since)\s+(?:the|a|an)\s+(?:[a-z]+\s+)?[a-z]+\s+of\b"
 )
 """An event named by a noun between the cue and its date, which the date then belongs to."""
+_FOUNDED = re.compile(
+    r"\b(?:founded|established|created|set\s+up|formed|born)\s+(?:\w+\s+){0,2}?(?:in|on)\s+$"
+)
+"""What a body's founding dates is the founding: "The group, which meets every June, was
+founded in 1974"."""
 _BEFORE_ANOTHER = re.compile(
     r"\b(?:after|following|before)\s+(?:[\w-]+\s+){0,4}?[a-z]{3,}\s+(?:on|in)\s+$"
 )
@@ -282,7 +287,10 @@ def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
         return False
     if _AFTER_THE_EVENT_OF.search(text, cue.end, tagged.start):
         return True  # "brought forward after the collapse of the coalition in November"
-    if _BEFORE_ANOTHER.search(text, max(cue.end, tagged.start - 60), tagged.start):
+    window = max(cue.end, tagged.start - 60)
+    if _BEFORE_ANOTHER.search(text, window, tagged.start) or _FOUNDED.search(
+        text, window, tagged.start
+    ):
         return True
     since = list(_SINCE.finditer(text, cue.end, tagged.start))
     if not since:

@@ -317,6 +317,8 @@ _SPECS = (
           "meeting", reach=12),
     _spec(r"talks|negotiations?|consultations", _always(Kind.MEETING), "talks", reach=12),
     _spec(r"dialogue(?!\s+(?:with|between|on)\b)", _always(Kind.MEETING), "talks", reach=8),
+    _spec(r"plenary(?:\s+(?:meeting|session))?(?!\s+(?:power|powers|vote|debate|hall)\b)",
+          _always(Kind.MEETING), "plenary", reach=10),
     _spec(r"ministerial(?:\s+(?:council|conference|meeting)|(?=\s+(?:in|on|at|of|for|this|next|"
           r"last|and|was|is|will|which|that)\b|[^\w\s]))", _always(Kind.MEETING), "ministerial",
           reach=12),  # the noun, not "a ministerial decision"

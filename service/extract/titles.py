@@ -30,7 +30,7 @@ SHORT_NAMES = {code: names.split("|")[0] for code, names in COUNTRIES.items()} |
 """How a title names a party: a country's first name in the actors' table, or a shorter one."""
 _ORGANISATIONS = (
     "NATO", "G7", "G20", "EU", "ASEAN", "UN", "UNSC", "UNGA", "OSCE", "AU", "BRICS", "SCO",
-    "CSTO", "GCC", "QUAD", "APEC",
+    "CSTO", "GCC", "QUAD", "APEC", "NSG", "MTCR",
 )  # fmt: skip
 """Bodies that hold an event rather than take part in it, as the IAEA or the E3 may."""
 _QUALIFIER = re.compile(

@@ -1219,6 +1219,24 @@ def test_a_body_that_elects_on_a_day_holds_an_election_titled_by_whom_it_elects(
     assert (found.kind, found.status, found.title) == (Kind.ELECTION, Status.SCHEDULED, title)
 
 
+def test_an_export_control_group_s_plenary_is_its_meeting():
+    found = only("The Nuclear Suppliers Group holds its plenary in Vilnius on June 12.")
+    assert (found.kind, found.title, found.parties) == (
+        Kind.MEETING,
+        "NSG plenary in Vilnius",
+        ("NSG",),
+    )
+    assert only("The MTCR plenary session is set for October in Seoul.").title == (
+        "MTCR plenary in Seoul"
+    )
+    assert proposals("Parliament gave the minister plenary powers on Tuesday.") == []
+
+
+def test_the_date_a_body_was_founded_is_no_date_of_its_meetings():
+    text = "The group, which meets every June, was founded in 1974 after a nuclear test."
+    assert proposals(text) == []
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
