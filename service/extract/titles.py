@@ -296,7 +296,7 @@ def _treaty(scene: Scene) -> str:
     """The treaty by name; one not named, by the countries that are party to it."""
     if scene.kind is Kind.TREATY_WITHDRAWAL:
         body = BODY_LEFT.search(scene.sentence)
-        named = NAMED_TREATY.search(scene.sentence)
+        named = NAMED_TREATY.search(scene.sentence) or TREATY_WORDS.search(scene.sentence)
         name = scene.treaty or (body["body"] if body else named.group() if named else "Treaty")
         step = _withdrawal_step(scene.text[scene.cue.start : scene.cue.end].lower())
         actor = _agent(scene) or who(scene.actors, 1, people_first=False)

@@ -517,6 +517,8 @@ def test_leaving_a_body_by_notice_is_a_withdrawal_from_it():
         ("Russia revoked its ratification of the CTBT on November 2.",
          "Russia de-ratification of CTBT"),
         ("The US withdrew from the INF Treaty on August 2.", "US withdrawal from INF Treaty"),
+        # a treaty not named is called what the sentence calls it
+        ("Thailand suspended the deal on November 1 after a blast.", "Thailand suspension of deal"),
     ],
 )  # fmt: skip
 def test_a_suspension_or_de_ratification_is_titled_as_such_not_as_a_withdrawal(text, title):
