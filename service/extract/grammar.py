@@ -109,10 +109,11 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class Narrated:
-    """A year or month the story has reached: "the following year" is the one after the
-    year of the date the text last named, "later that month" that date's month."""
+    """A year, month or day the story has reached: "the following year" is the one after the
+    year of the date the text last named, "later that month" that date's month, "the next
+    day" the day after that date's day."""
 
-    unit: Unit  # YEAR or MONTH
+    unit: Unit  # YEAR, MONTH or DAY
     step: int  # -1 the one before, 0 that one, 1 the one after
 
 

@@ -33,7 +33,7 @@ QUARTER_REACH = 1500
 STORY_REACH = 1500
 """Characters back that a named date still sets what "the following year" means."""
 _DATED = re.compile(r"^\d{4}(?:-|$)")
-_STEPS = {"following": 1, "after": 1, "same": 0, "that": 0, "previous": -1, "prior": -1}
+_STEPS = {"following": 1, "next": 1, "after": 1, "same": 0, "that": 0, "previous": -1, "prior": -1}
 _STEPS |= {"before": -1}
 
 
@@ -56,14 +56,18 @@ def the_quarter(match: re.Match[str], ctx: Context) -> Resolved:
     r"\b(?:(?i:later|earlier)\s+(?i:that)\s+(?P<u1>(?i:year|month))"
     r"|(?i:the)\s+(?P<rel>(?i:following|same|previous|prior))\s+(?P<u2>(?i:year|month))"
     r"|(?i:the)\s+(?P<u3>(?i:year|month))\s+(?P<side>(?i:before|after))"
-    r"|(?i:that)\s+(?P<u4>(?i:year|month)))(?![-\w])",
+    r"|(?i:that)\s+(?P<u4>(?i:year|month))"
+    r"|(?i:the)\s+(?P<rel5>(?i:following|next|same|previous|prior))\s+(?P<u5>(?i:day))"
+    r"|(?i:the)\s+(?P<u6>(?i:day))\s+(?P<side6>(?i:before|after))"
+    r"(?!\s+(?i:the|a|an|his|her|its|their|this|that|[A-Z\d])))(?![-\w])",
     trigger="unit",
 )
 def story_unit(match: re.Match[str], ctx: Context) -> Resolved:
-    """ "the following year", "later that month", "the year before": from the story's date."""
-    said = (match["rel"] or match["side"] or "that").lower()
-    named = match["u1"] or match["u2"] or match["u3"] or match["u4"]
-    return Narrated(Unit.YEAR if named.lower() == "year" else Unit.MONTH, _STEPS[said])
+    """ "the following year", "later that month", "the year before", "the next day": from
+    the story's date (a day only from a date known to its day)."""
+    said = (match["rel"] or match["side"] or match["rel5"] or match["side6"] or "that").lower()
+    named = match["u1"] or match["u2"] or match["u3"] or match["u4"] or match["u5"] or "day"
+    return Narrated(Unit(named.lower()), _STEPS[said])
 
 
 @rule("year-ago", r"\b(?i:year-earlier|year-ago)\b", trigger="quarter")
@@ -104,6 +108,9 @@ def _reached(narrated: Narrated, story: Timex) -> Timex | None:
     when = story.earliest
     if narrated.unit is Unit.YEAR:
         return units.year(when.year + narrated.step)
+    if narrated.unit is Unit.DAY:
+        exact = story.precision is Precision.DAY and story.earliest == story.latest
+        return units.day(when + timedelta(narrated.step)) if exact else None
     if story.precision not in (Precision.DAY, Precision.MONTH):
         return None
     months = when.year * 12 + when.month - 1 + narrated.step

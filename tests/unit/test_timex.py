@@ -216,6 +216,12 @@ def test_year_end_is_the_coming_or_the_last_31_december(text: str, value: str):
         ("The board met on October 3, 2022. The following month it sold the fleet.",
          "The following month", "2022-11"),
         ("Rates rose in 2015; the year before they had been cut.", "the year before", "2014"),
+        ("The ferry sank on 4 May 2009. Divers reached it the next day.", "the next day",
+         "2009-05-05"),
+        ("The vote was on 1 March 2020 and the count ended the day after.", "the day after",
+         "2020-03-02"),
+        ("Talks ended on 3 June 2021; the previous day had been calm.", "the previous day",
+         "2021-06-02"),
     ],
 )  # fmt: skip
 def test_the_following_year_steps_from_the_date_the_story_last_named(
@@ -226,6 +232,9 @@ def test_the_following_year_steps_from_the_date_the_story_last_named(
 
 def test_the_following_year_with_no_date_before_it_is_not_guessed():
     assert values("The following year will be harder, the mayor warned.") == []
+    # nor a day from a date known only to its month, nor "the day after" an event
+    assert values("They met in June and again the next day.") == [("June", "2023-06")]
+    assert values("He left the day after the summit.") == []
 
 
 @pytest.mark.parametrize(
