@@ -31,6 +31,8 @@ _SPAN_AFTER = re.compile(r"\s+(?i:from|between|running\s+from|lasting\s+from)\s+
 _CLAUSE_BREAK = re.compile(r"[,;:]")
 _OVER_BEFORE = re.compile(r"\b(?i:after|following|since|ending|ended)\s+$")
 """A length told as over: "talks resumed after a three-week pause"."""
+_SUPERSEDED_BEFORE = re.compile(r"\b(?i:earlier|previous|original|initial|former|old)\s+$")
+"""A length set before and since replaced: "shortening an earlier 50-day deadline"."""
 
 
 def _length_text(article: Article, tagged: Tagged) -> str:
@@ -39,7 +41,7 @@ def _length_text(article: Article, tagged: Tagged) -> str:
 
 def is_deadline_length(article: Article, tagged: Tagged) -> bool:
     """ "a 30-day process", "50 days to agree": a length of time that ends in a deadline."""
-    if tagged.timex.type is not TimexType.DURATION:
+    if tagged.timex.type is not TimexType.DURATION or superseded(article, tagged):
         return False
     named = _LENGTH_EVENT.search(_length_text(article, tagged))
     if named and _OVER_BEFORE.search(article.text, max(tagged.start - 12, 0), tagged.start):
@@ -52,6 +54,14 @@ def is_deadline_length(article: Article, tagged: Tagged) -> bool:
     number = article.sentences.index_at(tagged.start)  # "must ... within"
     sentence = article.sentences.items[number].text
     return article.once(("obliged", number), lambda: obliged(sentence))
+
+
+def superseded(article: Article, tagged: Tagged) -> bool:
+    """ "shortening an earlier 50-day deadline": a length set before and since replaced, whose
+    start the text does not give; it dates nothing."""
+    if tagged.timex.type is not TimexType.DURATION:
+        return False
+    return bool(_SUPERSEDED_BEFORE.search(article.text, max(tagged.start - 12, 0), tagged.start))
 
 
 def anchors_of_lengths(article: Article) -> set[int]:

@@ -29,6 +29,7 @@ from service.extract.lengths import (
     length_cues,
     length_name,
     stated_ends,
+    superseded,
 )
 from service.extract.sentences import Sentence
 from service.extract.tagger import Tagged
@@ -65,9 +66,7 @@ def propose(article: Article) -> list[Proposal]:
         items = [
             (i, article.tagged[i])
             for i in range(first, last)
-            if i not in consumed
-            and article.tagged[i].timex.proposable
-            and not in_dateline(datelines, article.tagged[i].start, article.tagged[i].end)
+            if i not in consumed and _may_date(article, article.tagged[i], datelines)
         ]
         cues = article.cues(sentence) + length_cues(article, items)
         pairs = attach(article.text, sentence, items, cues, article.published, article.words)
@@ -79,6 +78,16 @@ def propose(article: Article) -> list[Proposal]:
         ranged = _in_a_row(made, partial(_month_range_of, article.text, article.tagged))
         found.extend(_lasting(article, sentence, _in_a_row(ranged, _next_day_of)))
     return _opened_and_closed(found)
+
+
+def _may_date(article: Article, tagged: Tagged, datelines: list[tuple[int, int]]) -> bool:
+    """Whether a mention may date an event: not a vague one ("recently"), not the day a story
+    was filed, not a length since replaced ("an earlier 50-day deadline")."""
+    return (
+        tagged.timex.proposable
+        and not in_dateline(datelines, tagged.start, tagged.end)
+        and not superseded(article, tagged)
+    )
 
 
 def _lasting(

@@ -1966,6 +1966,12 @@ def test_dates_that_only_say_when_something_was_said_make_no_proposal():
     assert summary(only(held))[:3] == (Kind.CONFERENCE, "2019-04-08", Status.OCCURRED)
 
 
+def test_a_length_set_before_and_since_replaced_dates_nothing():
+    text = "Trump gave Russia until August 8 to agree, shortening an earlier 50-day deadline."
+    found = only(text, date(2025, 7, 29))
+    assert (found.kind, found.due and found.due.value) == (Kind.DEADLINE, "2025-08-08")
+
+
 def test_the_date_of_a_dateline_is_when_the_story_was_filed_not_an_event_s():
     filed = "GENEVA, May 10 (Reuters) - Envoys will hold talks in Geneva on May 20 on the treaty."
     assert summary(only(filed))[:3] == (Kind.MEETING, "2019-05-20", Status.SCHEDULED)
