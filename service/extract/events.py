@@ -203,6 +203,14 @@ def _taking_effect(sentence: str) -> Kind:
     return Kind.TREATY_IN_FORCE
 
 
+def _entering_force(sentence: str) -> Kind:
+    """A treaty's entry into force; but a truce with no treaty in its sentence starts: "the
+    truce between India and Pakistan came into force on Friday"."""
+    if A_TRUCE.search(sentence) and not has_treaty(sentence):
+        return Kind.DEADLINE
+    return Kind.TREATY_IN_FORCE
+
+
 def obliged(sentence: str) -> bool:
     """Whether the sentence puts someone under a time limit ("must", "has to", "deadline")."""
     return bool(_OBLIGED.search(sentence))
@@ -285,13 +293,25 @@ _SPECS = (
           "agreed", reach=1, side="before"),
     _spec(r"extend(?:s|ed|ing)?|extension", _with_treaty(Kind.TREATY_SIGNED), "extension agreed"),
     _spec(r"(?:enter(?:s|ed|ing)?|came|comes?|coming)\s+into\s+force|entry\s+into\s+force|"
-          r"in\s+force\s+since", _always(Kind.TREATY_IN_FORCE), "enters into force",
+          r"in\s+force\s+since", _entering_force, "enters into force",
           priority=3),
     _spec(r"(?:take[sn]?|took|taking)\s+effect|"
           r"effective(?:(?<=,\seffective)|(?<=\bis\seffective)|(?<=\bare\seffective)|"
           r"(?<=\bbe\seffective))(?=\s+(?:from\s+|on\s+)?"
           r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|\d))",
           _taking_effect, "takes effect", priority=3),
+    *(  # "the truce came into force", "the ceasefire began": a truce starts
+        _spec(rf"{truce}\s+(?:(?:began|begins|started|starts)(?!\s+to\b)|took\s+hold|"
+              r"takes\s+hold|(?:came|comes)\s+into\s+(?:force|effect))", _always(Kind.DEADLINE),
+              "takes effect", priority=3)
+        for truce in TRUCES.split("|")
+    ),
+    *(  # "began the first phase of a ceasefire"; each verb opens with its own letters
+        _spec(rf"{verb}\s+(?:the\s+(?:first|second|third|next)\s+phase\s+of\s+)?"
+              rf"(?:a|an|the)\s+(?:[\w-]+\s+)?(?:{TRUCES})", _always(Kind.DEADLINE),
+              "takes effect", priority=3)
+        for verb in (r"beg(?:an|ins)", r"start(?:ed|s)")
+    ),
     _spec(r"withdr[ae]w(?:s|n|al|ing)?|pull(?:s|ed|ing)?\s+out|suspen(?:d|ds|ded|ding|sion)|"
           r"revok(?:e|es|ed|ing)|revocation|de-?ratif\w*|left|leaves?|leaving|exit(?:s|ed)?|"
           r"quit(?:s|ting)?|abandon(?:s|ed|ing)?|walk(?:s|ed|ing)?\s+away\s+from",

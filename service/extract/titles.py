@@ -68,7 +68,11 @@ _MISSION_REACH = 600
 _MISSION_IN = re.compile(r"\b(?:mission|force)\s+in\s+(?P<where>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)")
 _TRIGGERED = re.compile(r"\b(?i:trigger|invok|activat)\w*\s+(?:the\s+)?[\"\u201c]?$")
 _TARGET = re.compile(r"\b(?:[a-z]+\s+)?target\b")
-_STARTS_OR_ENDS = {"takes effect": "take{s} effect", "expires": "expire{s}"}
+_STARTS_OR_ENDS = {
+    "takes effect": "take{s} effect",
+    "enters into force": "take{s} effect",  # a truce: "the truce came into force"
+    "expires": "expire{s}",
+}
 """What a deadline cue says of a ceasefire, a ban or sanctions named before it."""
 _ACRONYM_BEFORE = re.compile(
     r"(?<![\w-])(?P<name>[A-Z][A-Z]+\d*)\s+(?:[a-z]+(?:s[\u2019']|[\u2019']s)?\s+)?$"
@@ -396,13 +400,14 @@ def _mission(scene: Scene) -> str | None:
 
 def _named_thing(scene: Scene) -> str | None:
     """What takes effect or runs out: named just after the cue ("the expiry of the truce"),
-    else last before it ("the ceasefire, which took effect", "the truce is due to expire")."""
+    else last before it or in it ("the ceasefire, which took effect", "the truce is due to
+    expire", "the truce began")."""
     after = _OF_THING.match(scene.text, scene.cue.end)
     if after:
         return after.group(1).lower()
     if own := _MECHANISM_BEFORE.search(scene.text, scene.back(30), scene.cue.start):
         return own.group(1).lower()  # "before the mechanism expires on October 18"
-    before = scene.text[scene.back(100) : scene.cue.start]
+    before = scene.text[scene.back(100) : scene.cue.end]  # or in it: "the truce began"
     named = _EFFECTIVE_THINGS.findall(before)
     return named[-1].lower() if named else None
 

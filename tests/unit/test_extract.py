@@ -1655,6 +1655,25 @@ def test_a_date_after_another_event_named_before_it_is_that_event_s():
     assert summary(only(dated, date(2026, 12, 7)))[:2] == (Kind.MEETING, "2026-06-13")
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Israel and Egypt began the first phase of a ceasefire at noon on Friday.",
+         "Israel-Egypt ceasefire takes effect"),
+        ("The truce between India and Pakistan came into force on Friday.",
+         "India-Pakistan truce takes effect"),
+        ("The ceasefire began on Friday.", "Ceasefire takes effect"),
+    ],
+)  # fmt: skip
+def test_a_truce_that_begins_or_comes_into_force_takes_effect(text, title):
+    found = only(text, date(2025, 10, 13))
+    assert (found.kind, found.title, summary(found)[1]) == (Kind.DEADLINE, title, "2025-10-10")
+
+
+def test_a_truce_that_starts_to_fray_does_not_start():
+    assert proposals("The ceasefire started to fray on Friday.", date(2025, 10, 13)) == []
+
+
 def test_a_ceasefire_deal_that_takes_effect_is_a_truce_not_a_treaty_in_force():
     text = "Israel and Egypt said the ceasefire deal took effect on Friday."
     found = only(text, date(2025, 10, 13))
