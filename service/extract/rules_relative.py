@@ -109,15 +109,21 @@ def _named(published: date, target: int, back: int, ahead: int, step: int) -> da
 
 @rule(
     "day-word",
-    r"\b(?P<w>(?i:today|tonight|yesterday|tomorrow|this\s+(?:morning|afternoon|evening)))\b",
+    r"\b(?P<w>(?i:(?:the\s+day\s+before\s+)?yesterday|(?:the\s+day\s+after\s+)?tomorrow|"
+    r"today|tonight|this\s+(?:morning|afternoon|evening)))\b",
     trigger="day",
 )
 def day_word(match: re.Match[str], ctx: Context) -> Resolved:
-    shift = {"yesterday": -1, "tomorrow": 1}.get(match["w"].lower(), 0)
-    return units.day(ctx.published + timedelta(shift))
+    said = " ".join(match["w"].lower().split())
+    shift = {"yesterday": -1, "tomorrow": 1}.get(said.rsplit(" ", 1)[-1], 0)
+    return units.day(ctx.published + timedelta(shift * (2 if said.startswith("the") else 1)))
 
 
-@rule("relative-unit", rf"\b{_REL}\s+(?P<u>(?i:week|month|year|weekend))\b", trigger="unit")
+@rule(
+    "relative-unit",
+    rf"\b{_REL}\s+(?P<u>(?i:week|month|year|weekend))\b(?!\s+of\b)",  # "the last week of March"
+    trigger="unit",
+)
 def relative_unit(match: re.Match[str], ctx: Context) -> Resolved:
     return _unit(ctx.published, match["u"].lower(), _step(match))
 

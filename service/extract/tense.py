@@ -175,6 +175,8 @@ def _classify(sentence: str, marker: re.Match[str]) -> Tense | None:
         return Tense.PAST if past else Tense.FUTURE
     if marker.group() in _NOT_PAST:
         return None
+    if marker.group() == "last" and _DETERMINER.search(before):
+        return None  # "the last week of June", "its last session": the final one, not the past
     if marker.group() in _PAST_AUX and _FUTURE_NEXT.match(sentence, marker.end()):
         return None  # "were planning to", "was expected to": the plan's marker decides
     # "would have lapsed", "is expected to have ended": a past form under a future auxiliary;

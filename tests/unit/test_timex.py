@@ -93,6 +93,19 @@ def test_a_decade_ago_is_no_date_news_can_be_held_to():
 
 
 @pytest.mark.parametrize(
+    ("text", "said", "value"),
+    [
+        ("The ferry left the day before yesterday.", "the day before yesterday", "2024-03-12"),
+        ("The ferry sails the day after tomorrow.", "the day after tomorrow", "2024-03-16"),
+        # the last week of a month is no "last week"
+        ("The ferry sails in the last week of June.", "June", "2024-06"),
+    ],
+)
+def test_days_two_off_and_weeks_of_a_month_are_read_whole(text: str, said: str, value: str):
+    assert values(text) == [(said, value)]
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [
         ("The choir met Tuesday morning.", "2024-03-12TMO"),
