@@ -109,12 +109,13 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class Narrated:
-    """A year, month or day the story has reached: "the following year" is the one after the
-    year of the date the text last named, "later that month" that date's month, "the next
-    day" the day after that date's day."""
+    """A year, month, week or day the story has reached: "the following year" is the one
+    after the year of the date the text last named, "later that month" that date's month, "the
+    next day" the day after that date's day, "that night" that day's night."""
 
-    unit: Unit  # YEAR, MONTH or DAY
+    unit: Unit
     step: int  # -1 the one before, 0 that one, 1 the one after
+    part: str | None = None  # of a day: "that night", "the next morning"
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,23 +51,39 @@ def the_quarter(match: re.Match[str], ctx: Context) -> Resolved:
     return Reference(1 if match["ago"] else 0, match["u"].lower())
 
 
+_NOT_AN_EVENT_AFTER = r"(?=\s*(?:[,.;:!?)\u2014]|$))"
+"""Ending a clause: "left the day after." Not "the day after the summit", nor "the day before
+authorities issued a warrant": a day or week before or after an event is no story date."""
+
+
 @rule(
     "story-unit",
-    r"\b(?:(?i:later|earlier)\s+(?i:that)\s+(?P<u1>(?i:year|month))"
-    r"|(?i:the)\s+(?P<rel>(?i:following|same|previous|prior))\s+(?P<u2>(?i:year|month))"
+    r"\b(?:(?i:later|earlier)\s+(?i:that)\s+(?P<u1>(?i:year|month|week|day))"
+    r"|(?i:the)\s+(?P<rel>(?i:following|same|previous|prior))\s+(?P<u2>(?i:year|month|week))"
     r"|(?i:the)\s+(?P<u3>(?i:year|month))\s+(?P<side>(?i:before|after))"
-    r"|(?i:that)\s+(?P<u4>(?i:year|month))"
+    r"|(?i:that)\s+(?P<u4>(?i:year|month|week))"
     r"|(?i:the)\s+(?P<rel5>(?i:following|next|same|previous|prior))\s+(?P<u5>(?i:day))"
-    r"|(?i:the)\s+(?P<u6>(?i:day))\s+(?P<side6>(?i:before|after))"
-    r"(?!\s+(?i:the|a|an|his|her|its|their|this|that|[A-Z\d])))(?![-\w])",
+    rf"|(?i:the)\s+(?P<u6>(?i:day|week))\s+(?P<side6>(?i:before|after)){_NOT_AN_EVENT_AFTER})"
+    r"(?![-\w])",
     trigger="unit",
 )
 def story_unit(match: re.Match[str], ctx: Context) -> Resolved:
     """ "the following year", "later that month", "the year before", "the next day": from
-    the story's date (a day only from a date known to its day)."""
-    said = (match["rel"] or match["side"] or match["rel5"] or match["side6"] or "that").lower()
-    named = match["u1"] or match["u2"] or match["u3"] or match["u4"] or match["u5"] or "day"
-    return Narrated(Unit(named.lower()), _STEPS[said])
+    the story's date (a day or a week only from a date known to its day)."""
+    said = match["rel"] or match["side"] or match["rel5"] or match["side6"] or "that"
+    named = match["u1"] or match["u2"] or match["u3"] or match["u4"] or match["u5"] or match["u6"]
+    return Narrated(Unit(named.lower()), _STEPS[said.lower()])
+
+
+@rule(
+    "story-part-of-day",
+    r"\b(?:(?i:that)|(?i:the)\s+(?P<rel>(?i:following|next|previous)))\s+"
+    r"(?P<part>(?i:morning|afternoon|evening|night))\b",
+    trigger="day",
+)
+def story_part_of_day(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "that night", "the next morning": a part of the story's day, or of the day beside it."""
+    return Narrated(Unit.DAY, _STEPS[(match["rel"] or "that").lower()], match["part"].lower())
 
 
 @rule("year-ago", r"\b(?i:year-earlier|year-ago)\b", trigger="quarter")
@@ -108,9 +124,14 @@ def _reached(narrated: Narrated, story: Timex) -> Timex | None:
     when = story.earliest
     if narrated.unit is Unit.YEAR:
         return units.year(when.year + narrated.step)
+    exact = story.precision is Precision.DAY and story.earliest == story.latest
     if narrated.unit is Unit.DAY:
-        exact = story.precision is Precision.DAY and story.earliest == story.latest
-        return units.day(when + timedelta(narrated.step)) if exact else None
+        if not exact:
+            return None
+        day = units.day(when + timedelta(narrated.step))
+        return units.part_of_day(day, narrated.part) if narrated.part else day
+    if narrated.unit is Unit.WEEK:
+        return units.week_of(when + timedelta(weeks=narrated.step)) if exact else None
     if story.precision not in (Precision.DAY, Precision.MONTH):
         return None
     months = when.year * 12 + when.month - 1 + narrated.step

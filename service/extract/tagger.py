@@ -56,6 +56,7 @@ RULES: tuple[Rule, ...] = (
     narrative.the_quarter,
     narrative.year_ago,
     narrative.story_unit,
+    narrative.story_part_of_day,
     clk.clock,
     clk.clock_alone,
     clk.day_part,

@@ -235,6 +235,14 @@ def test_year_end_is_the_coming_or_the_last_31_december(text: str, value: str):
          "2020-03-02"),
         ("Talks ended on 3 June 2021; the previous day had been calm.", "the previous day",
          "2021-06-02"),
+        ("The ferry sank on 4 May 2009. That night, divers arrived.", "That night",
+         "2009-05-04TNI"),
+        ("The ferry sank on 4 May 2009, and the next morning divers arrived.", "the next morning",
+         "2009-05-05TMO"),
+        ("The ferry sank on 4 May 2009. The following week, divers arrived.", "The following week",
+         "2009-W20"),
+        ("The ferry sank on 4 May 2009, and had been inspected the week before.", "the week before",
+         "2009-W18"),
     ],
 )  # fmt: skip
 def test_the_following_year_steps_from_the_date_the_story_last_named(
@@ -248,6 +256,9 @@ def test_the_following_year_with_no_date_before_it_is_not_guessed():
     # nor a day from a date known only to its month, nor "the day after" an event
     assert values("They met in June and again the next day.") == [("June", "2023-06")]
     assert values("He left the day after the summit.") == []
+    assert values("He was seen on 4 May 2009, the day before police issued a warrant.") == [
+        ("4 May 2009", "2009-05-04")
+    ]
 
 
 @pytest.mark.parametrize(
