@@ -376,6 +376,12 @@ _CANCELLED = re.compile(
     r"\b(?i:cancel(?:l?ed|s|ling)?|called\s+off|call\s+off|scrapped|postponed\s+indefinitely|"
     r"shelved)\b"
 )
+_REJECTED = re.compile(
+    r"\b(?i:rejected|rejects|refused|turned\s+down|dismissed)\s+(?:[\w\u2019'-]+\s+){0,6}?"
+    r"(?i:for|of)\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,2}$"
+)
+"""A proposal turned down, that names the event before its cue: "rejected a proposal by Kyiv
+for a 30-day ceasefire"."""
 _AVERTED = re.compile(
     r"\b(?i:avert(?:s|ed|ing)?|avoid(?:s|ed|ing)?|stav(?:e|es|ed|ing)\s+off|"
     r"head(?:s|ed|ing)?\s+off)\s+[^,;.]{0,60}?\b(?:that|which)\s+(?:was|were|had\s+been|is|are)\s+"
@@ -494,9 +500,11 @@ def treaties_in(text: str, start: int, end: int) -> list[Treaty]:
 
 def cancelled(text: str, start: int, end: int) -> bool:
     """Whether the words around an event cue (text[start:end]) say the event is off:
-    "cancelled his planned summit", "the meeting was called off"."""
+    "cancelled his planned summit", "the meeting was called off", "rejected a proposal for a
+    ceasefire"."""
     near = _CANCELLED.search(text, max(start - _CANCEL_REACH, 0), end + _CANCEL_REACH)
-    averted = _AVERTED.search(text, max(start - 3 * _CANCEL_REACH, 0), start)
+    before = max(start - 3 * _CANCEL_REACH, 0)
+    averted = _AVERTED.search(text, before, start) or _REJECTED.search(text, before, start)
     return bool(near or averted or _OFF_LATER_IN_CLAUSE.match(text, end))
 
 

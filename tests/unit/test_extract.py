@@ -1048,6 +1048,10 @@ def test_hedged_dated_events_are_tentative_and_called_off_ones_cancelled():
         "Trump said he had cancelled his planned summit with Putin in Budapest.", date(2025, 10, 22)
     )
     assert summary(off)[:3] == (Kind.SUMMIT, None, Status.CANCELLED)
+    rejected = "Moscow rejected a proposal by Kyiv for a 30-day ceasefire from Monday."
+    assert only(rejected, date(2025, 5, 9)).status is Status.CANCELLED
+    declined = "Iran rejected calls for talks in Oman on Friday."
+    assert only(declined, date(2025, 5, 7)).status is Status.CANCELLED
 
 
 def test_a_hedge_does_not_reach_into_a_relative_clause_that_dates_another_event():
