@@ -83,6 +83,9 @@ def amount_relative(match: re.Match[str], ctx: Context) -> Resolved:
     return Shift(shift.least, shift.most, shift.unit, sign, anchor)
 
 
+_OF_AFTER = re.compile(r"\s+(?i:of)\b")
+
+
 @rule(
     "within-amount",
     r"\b(?P<prep>(?i:within|over|in|during|for))\s+(?:(?i:the)\s+)?"
@@ -97,6 +100,8 @@ def within_amount(match: re.Match[str], ctx: Context) -> Resolved:
     shift = _unit(match)
     sign = -1 if side in ("past", "last", "previous") else 1
     anchor = Anchor.PUBLICATION if side else Anchor.BEFORE
+    if not side and _OF_AFTER.match(ctx.text, match.end()):
+        anchor = Anchor.NEXT  # "within 30 days of the results being validated": from that
     mod = Mod.EQUAL_OR_LESS if prep == "within" else None
     return Shift(shift.least, shift.most, shift.unit, sign, anchor, duration=True, mod=mod)
 

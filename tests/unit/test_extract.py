@@ -837,6 +837,15 @@ def test_months_given_as_a_range_are_one_event_and_months_listed_are_two():
     assert [(summary(p)[1], p.end) for p in listed] == [("2026-04", None), ("2026-06", None)]
 
 
+def test_a_length_within_which_to_act_counts_from_what_follows_of():
+    dated = only("Iran must respond within 30 days of June 1.", date(2025, 5, 20))
+    assert summary(dated)[:3] == (Kind.DEADLINE, "2025-07-01", Status.SCHEDULED)
+    # from an event with no date, it dates nothing; with no "of", from publication
+    undated = "The parliament must convene within 30 days of the results being validated."
+    assert proposals(undated, date(2025, 9, 29)) == []
+    assert summary(only("Iran must respond within 30 days.", date(2025, 9, 29)))[1] == "2025-10-29"
+
+
 def test_the_event_a_length_counts_from_is_not_dated_by_it():
     text = "Moscow said it would keep to the limits for a year after the treaty expires."
     assert proposals(text, date(2026, 1, 20)) == []
