@@ -84,12 +84,13 @@ def future_ref(match: re.Match[str], ctx: Context) -> Resolved:
     trigger="decade",
 )
 def decade(match: re.Match[str], ctx: Context) -> Resolved:
-    """ "the 1980s" is 198; "the '90s" the nineties of the century before publication's,
-    unless they are still to come in its own."""
+    """ "the 1980s" is 198; "the '90s" the nineties of publication's century if they have
+    begun by the year after it (said in 1989, the coming nineties), else of the century
+    before (said in 2026, the 1990s; "the '30s", the 1930s)."""
     if match["s"] is not None:
         digit = int(match["s"])
         century = ctx.published.year // 100
-        if digit * 10 > ctx.published.year % 100:
+        if century * 100 + digit * 10 > ctx.published.year + 1:
             century -= 1
         return units.decade(century * 10 + digit)
     return units.decade(int(match["c"]) * 10 + int(match["d"]))

@@ -165,6 +165,15 @@ def test_decades_and_centuries(text: str, value: str):
 
 
 @pytest.mark.parametrize(
+    ("published", "value"),
+    [(date(1989, 11, 2), "199"), (date(2026, 12, 7), "199"), (date(1995, 6, 1), "199")],
+)
+def test_the_nineties_said_the_year_before_they_begin_are_the_coming_ones(published, value):
+    assert only("Rates should fall in the early '90s.", published).value == value
+    assert only("Rates fell in the '30s.", published).value == "193"
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [("She graduated with the class of '99.", "1999"), ("The inn has stood since '21.", "2021")],
 )
