@@ -279,33 +279,77 @@ _FIXED_HOLIDAYS = {
     "christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24),
     "new year's day": (1, 1), "new year's eve": (12, 31), "independence day": (7, 4),
     "halloween": (10, 31), "valentine's day": (2, 14), "boxing day": (12, 26),
+    "fourth of july": (7, 4), "veterans day": (11, 11), "armistice day": (11, 11),
+    "remembrance day": (11, 11), "victory day": (5, 9), "bastille day": (7, 14),
 }  # fmt: skip
+_NTH_WEEKDAY_HOLIDAYS = {
+    "labor day": (9, 0, 1), "memorial day": (5, 0, -1), "thanksgiving": (11, 3, 4),
+    "thanksgiving day": (11, 3, 4), "martin luther king day": (1, 0, 3),
+    "martin luther king jr. day": (1, 0, 3), "presidents day": (2, 0, 3),
+    "presidents' day": (2, 0, 3), "columbus day": (10, 0, 2), "mother's day": (5, 6, 2),
+    "father's day": (6, 6, 3),
+}  # fmt: skip
+"""(month, weekday with Monday 0, which one: 1 the first, -1 the last)."""
 
 
 @rule(
     "holiday",
     r"\b(?P<h>(?i:christmas(?:\s+(?:day|eve))?|new\s+year[\u2019']s\s+(?:day|eve)|"
     r"independence\s+day|halloween|valentine[\u2019']s\s+day|boxing\s+day|"
-    r"thanksgiving(?:\s+day)?))(?![\w-])"
+    r"thanksgiving(?:\s+day)?)|"
+    r"(?:Labor|Memorial|Veterans|Armistice|Remembrance|Victory|Bastille|Columbus)\s+Day|"
+    r"Presidents[\u2019']?\s+Day|Martin\s+Luther\s+King(?:\s+Jr\.)?\s+Day|"
+    r"(?:Mother|Father)[\u2019']s\s+Day|Fourth\s+of\s+July|Easter(?:\s+Sunday)?|Good\s+Friday)"
+    r"(?P<week>\s+week)?(?![\w-])(?!\s+[A-Z])"  # not the "Good Friday Agreement"
     rf"(?:,?\s+{year_re('y')})?",
     trigger="holiday",
 )
 def holiday(match: re.Match[str], ctx: Context) -> Resolved:
-    """ "Christmas", "Thanksgiving Day" (the fourth Thursday of November), in the year the
-    text gives, else the one its tense points to."""
+    """ "Christmas", "Thanksgiving Day" (the fourth Thursday of November), "Easter", "Easter
+    week", in the year the text gives, else the one its tense points to; not a name that
+    goes on in capitals ("the Good Friday Agreement")."""
     name = re.sub(r"\s+", " ", match["h"].lower()).replace("\u2019", "'")
-    make: Callable[[int], Timex | None] = _thanksgiving
-    if not name.startswith("thanksgiving"):
-        month, day = _FIXED_HOLIDAYS[name]
-        make = partial(_day_in, month, day)
+    make: Callable[[int], Timex | None]
+    if name in _FIXED_HOLIDAYS:
+        make = partial(_day_in, *_FIXED_HOLIDAYS[name])
+    elif name in _NTH_WEEKDAY_HOLIDAYS:
+        make = partial(_nth_weekday, *_NTH_WEEKDAY_HOLIDAYS[name])
+    else:
+        make = partial(_from_easter, -2 if name == "good friday" else 0)
+    if match["week"]:  # "Easter week": the week that holds the day
+        make = partial(_week_holding, make)
     if match["y"]:
         return make(int(match["y"]))
     return in_year(make, ctx.published, ctx.tense_at(*match.span()))
 
 
-def _thanksgiving(year: int) -> Timex:
-    first = date(year, 11, 1)
-    return units.day(first + timedelta((3 - first.weekday()) % 7 + 21))
+def _week_holding(make: Callable[[int], Timex | None], year: int) -> Timex | None:
+    day = make(year)
+    return units.week_of(day.earliest) if day else None
+
+
+def _nth_weekday(month: int, weekday: int, nth: int, year: int) -> Timex:
+    """The `nth` `weekday` of `month` (the last for -1): Labor Day, the first Monday of
+    September."""
+    if nth < 0:
+        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(1)
+        return units.day(last - timedelta((last.weekday() - weekday) % 7))
+    first = date(year, month, 1)
+    return units.day(first + timedelta((weekday - first.weekday()) % 7 + 7 * (nth - 1)))
+
+
+def _from_easter(days: int, year: int) -> Timex:
+    """Easter Sunday of `year` in the Gregorian calendar, moved by `days` (Good Friday: -2),
+    by the anonymous Gregorian computus."""
+    golden = year % 19
+    century, rest = divmod(year, 100)
+    skipped_leaps, century_in_four = divmod(century, 4)
+    moon_shift = (century - (century + 8) // 25 + 1) // 3
+    epact = (19 * golden + century - skipped_leaps - moon_shift + 15) % 30
+    to_sunday = (32 + 2 * century_in_four + 2 * (rest // 4) - epact - rest % 4) % 7
+    late = (golden + 11 * epact + 22 * to_sunday) // 451
+    month, day = divmod(epact + to_sunday - 7 * late + 114, 31)
+    return units.day(date(year, month, day + 1) + timedelta(days))
 
 
 @rule("year", year_re("y"), trigger="year")

@@ -404,10 +404,21 @@ def test_a_day_after_payable_or_effective_is_one_to_come():
         ("The market will close early on Christmas Eve.", "2024-12-24"),
         ("Turkey prices rose before Thanksgiving Day 2023.", "2023-11-23"),
         ("The parade was held on New Year's Day.", "2024-01-01"),
+        # days that move from year to year
+        ("Pools open on Memorial Day.", "2024-05-27"),  # the last Monday of May
+        ("Schools reopen after Labor Day.", "2024-09-02"),  # the first Monday of September
+        ("The shops will shut on Good Friday.", "2024-03-29"),
+        ("Pilgrims gathered on Easter 2000.", "2000-04-23"),
+        ("Pilgrims will gather in Rome in Easter week.", "2024-W13"),
+        ("Moscow will hold a parade on Victory Day.", "2024-05-09"),
     ],
 )
 def test_holidays_are_their_days(text: str, value: str):
     assert only(text).value == value
+
+
+def test_a_holiday_that_begins_a_name_is_no_date():
+    assert values("The Good Friday Agreement ended the Troubles.") == []
 
 
 def test_the_quarter_alone_is_the_last_one_ended():
