@@ -71,15 +71,18 @@ def amount_ago(match: re.Match[str], ctx: Context) -> Resolved:
 @rule(
     "amount-relative",
     rf"\b{amount_re('n')}\s+{unit_re('u')}\s+"
-    r"(?P<dir>(?i:earlier|later|before|after|from|prior\s+to|afterwards?|beforehand))\b"
-    r"(?!\s+than\b)",
+    r"(?P<dir>(?i:earlier|later|before|after|from(?P<now>\s+(?:now|today))?|prior\s+to|"
+    r"afterwards?|beforehand))\b(?!\s+than\b)",
     trigger="unit",
 )
 def amount_relative(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "a week later", "30 days after August 28", "two years from now"."""
     shift = _unit(match)
     direction = match["dir"].lower()
     sign = -1 if direction in ("earlier", "before", "prior to", "beforehand") else 1
     anchor = Anchor.BEFORE if direction in ("earlier", "later") else Anchor.NEXT
+    if match["now"]:
+        anchor = Anchor.PUBLICATION
     return Shift(shift.least, shift.most, shift.unit, sign, anchor)
 
 

@@ -399,6 +399,17 @@ def test_a_day_after_payable_or_effective_is_one_to_come():
 
 
 @pytest.mark.parametrize(
+    ("text", "said", "value"),
+    [
+        ("The bridge opens two years from now.", "two years from now", "2026"),
+        ("The bridge opens 30 days from today.", "30 days from today", "2024-04-13"),
+    ],
+)
+def test_a_length_from_now_is_a_date_counted_from_publication(text: str, said: str, value: str):
+    assert values(text) == [(said, value)]
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [
         ("The market will close early on Christmas Eve.", "2024-12-24"),
