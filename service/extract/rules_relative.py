@@ -121,10 +121,11 @@ def day_word(match: re.Match[str], ctx: Context) -> Resolved:
 
 @rule(
     "relative-unit",
-    rf"\b{_REL}\s+(?P<u>(?i:week|month|year|weekend))\b(?!\s+of\b)",  # "the last week of March"
+    rf"\b{_REL}\s+(?:(?i:fiscal)\s+)?(?P<u>(?i:week|month|year|weekend))\b(?!\s+of\b)",
     trigger="unit",
 )
 def relative_unit(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "last week", "next fiscal year"; not "the last week of March"."""
     return _unit(ctx.published, match["u"].lower(), _step(match))
 
 

@@ -99,6 +99,7 @@ def test_a_decade_ago_is_no_date_news_can_be_held_to():
         ("The ferry sails the day after tomorrow.", "the day after tomorrow", "2024-03-16"),
         # the last week of a month is no "last week"
         ("The ferry sails in the last week of June.", "June", "2024-06"),
+        ("The ferry made a loss last fiscal year.", "last fiscal year", "2023"),
     ],
 )
 def test_days_two_off_and_weeks_of_a_month_are_read_whole(text: str, said: str, value: str):
