@@ -101,10 +101,12 @@ class Shift:
 @dataclass(frozen=True, slots=True)
 class Reference:
     """A unit the story set earlier: "the quarter" is the one the article last named,
-    "the year-ago quarter" that one `years_back` years before."""
+    "the year-ago quarter" that one `years_back` years before, "the previous quarter" that
+    one `quarters_back` quarters before."""
 
     years_back: int
     unit: str  # "quarter", or "period" (a quarter only when the story has named one)
+    quarters_back: int = 0
 
 
 @dataclass(frozen=True, slots=True)

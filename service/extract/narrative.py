@@ -40,15 +40,17 @@ _STEPS |= {"before": -1}
 @rule(
     "the-quarter",
     r"\b(?i:the|that|its)\s+(?:(?P<adj>(?i:latest|most\s+recent|recent|same|comparable|"
-    r"corresponding|current|just-ended|just\s+ended))\s+)?"
+    r"corresponding|current|just-ended|just\s+ended|previous|prior|preceding))\s+)?"
     r"(?:(?P<ago>(?i:year-earlier|year-ago|prior-year|previous-year))\s+)?"
     r"(?P<u>(?i:quarter|period))\b",
     trigger="quarter",
 )
 def the_quarter(match: re.Match[str], ctx: Context) -> Resolved:
-    if (match["adj"] or "").lower() == "current" and match["u"].lower() == "quarter":
+    adjective = (match["adj"] or "").lower()
+    if adjective == "current" and match["u"].lower() == "quarter":
         return units.quarter_of(ctx.published)
-    return Reference(1 if match["ago"] else 0, match["u"].lower())
+    before = int(adjective in ("previous", "prior", "preceding"))  # "the previous quarter"
+    return Reference(1 if match["ago"] else 0, match["u"].lower(), quarters_back=before)
 
 
 _NOT_AN_EVENT_AFTER = r"(?=\s*(?:[,.;:!?)\u2014]|$))"
@@ -148,17 +150,18 @@ def _referred(
     reference: Reference, last: tuple[int, Timex] | None, published: date
 ) -> Timex | None:
     if last is not None:
-        return _back(last[1], reference.years_back)
+        return _back(last[1], reference.years_back, reference.quarters_back)
     if reference.unit == "quarter":
         before = units.quarter_of(units.quarter_of(published).earliest - timedelta(1))
-        return _back(before, reference.years_back)
+        return _back(before, reference.years_back, reference.quarters_back)
     if reference.unit == "year":
         return units.year(published.year - 1)
     return None
 
 
-def _back(quarter: Timex, years: int) -> Timex:
+def _back(quarter: Timex, years: int, quarters: int = 0) -> Timex:
     found = _QUARTER.match(quarter.value)
     if found is None or quarter.precision is not Precision.QUARTER:
         return quarter
-    return units.quarter(int(found[1]) - years, int(found[2]))
+    year, number = divmod((int(found[1]) - years) * 4 + int(found[2]) - 1 - quarters, 4)
+    return units.quarter(year, number + 1)

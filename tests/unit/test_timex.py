@@ -437,6 +437,15 @@ def test_the_quarter_alone_is_the_last_one_ended():
     assert values("Profit in the quarter doubled.") == [("the quarter", "2023-Q4")]
 
 
+def test_the_previous_quarter_is_the_one_before_the_story_s():
+    text = "Profit in the first quarter of 2023 beat the previous quarter's."
+    assert values(text) == [
+        ("the first quarter of 2023", "2023-Q1"),
+        ("the previous quarter", "2022-Q4"),
+    ]
+    assert values("Profit beat the prior quarter's.") == [("the prior quarter", "2023-Q3")]
+
+
 def test_a_year_earlier_is_a_year():
     assert ("a year earlier", "2022") in values(
         "The shop opened on May 3, 2023; its rival had opened a year earlier."
