@@ -12,6 +12,7 @@ from typing import Any, Protocol, TypeVar, cast
 from service.domain import Source
 from service.extract.actors import Actor, actors_in
 from service.extract.attach import WORD
+from service.extract.datelines import dateline_spans, in_dateline
 from service.extract.events import Cue, CueMatch, Treaty, cue_matches, cues_from, treaties_in
 from service.extract.sentences import Sentence, Sentences
 from service.extract.tagger import Tagged
@@ -27,6 +28,7 @@ class Article:
     sentences: Sentences
     tagged: Sequence[Tagged]
     source: Source
+    datelines: list[tuple[int, int]] = field(init=False)
     actors: tuple[Actor, ...] = field(init=False)
     treaties: tuple[Treaty, ...] = field(init=False)
     words: Words = field(init=False, compare=False, repr=False)
@@ -34,7 +36,10 @@ class Article:
     _found: dict[Hashable, Any] = field(init=False, default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "actors", tuple(actors_in(self.text)))
+        datelines = dateline_spans(self.text)
+        object.__setattr__(self, "datelines", datelines)
+        filed_from = (a for a in actors_in(self.text) if not in_dateline(datelines, a.start, a.end))
+        object.__setattr__(self, "actors", tuple(filed_from))  # "BELEM, Brazil" takes no part
         object.__setattr__(self, "treaties", tuple(treaties_in(self.text, 0, len(self.text))))
         object.__setattr__(self, "words", Words(self.text, WORD))
         object.__setattr__(self, "_cues", tuple(cue_matches(self.text)))

@@ -41,7 +41,7 @@ _GOVERNING = (
 )
 _GOVERNED_CUE = re.compile(rf"\b(?:{_GOVERNING})\s+(?:the|a|an|its|their)?\s*(?:\w+\s+)?$")
 _EVENT_VERB = re.compile(
-    r"\b(?:takes?|took|taking)\s+place|\b(?:be|is|are|was|were|been)\s+(?:held|due|set|"
+    r"\b(?:takes?|took|taking)\s+place|\b(?:be|is|are|was|were|been)\s+(?:held|hosted|due|set|"
     r"scheduled|planned|expected)|\b(?:held|scheduled|planned|set\s+for|due)\b"
 )
 _BOUNDARY = re.compile(
@@ -106,6 +106,7 @@ _PREPARING = re.compile(
     r"(?:lay|laying|lays)\s+the\s+groundwork\s+for\s+)(?:the|a|an|its|their)?\s*(?:[\w-]+\s+)?$"
 )
 _WHICH_BEFORE = re.compile(r",\s+(?:which|that)\s+(?:[\w\u2019'-]+\s+){1,5}$")
+_PASSIVE = re.compile(r"\b(?:be|is|are|was|were|been|being)\s+(?:[a-z]+ly\s+)?$")
 _COUNTED_FROM = re.compile(r"\b(?:after|before)$")
 _FUNCTION_WORD = re.compile(r"\b(?:the|a|an|of|to|in|on|at|after|before|and|or)\b|[,;]")
 _CONJUNCTION = re.compile(
@@ -310,10 +311,15 @@ def _names_the_treaty(cue: Cue, tagged: Tagged, gap: int) -> bool:
 
 
 def _hosts_the_antecedent(text: str, cue: Cue) -> bool:
-    """ "The Quad summit, which India is due to host later this year": what is hosted is the
-    event named before "which", and the date is that event's, not a visit's."""
-    hosting = text.startswith("host", cue.start)
-    return hosting and _WHICH_BEFORE.search(text, max(cue.start - 40, 0), cue.start) is not None
+    """ "The Quad summit, which India is due to host later this year", "talks ... will be
+    hosted by Turkey": what is hosted is the event named before, and the date is that
+    event's, not a visit's."""
+    if not text.startswith("host", cue.start):
+        return False
+    before = max(cue.start - 40, 0)
+    return bool(
+        _WHICH_BEFORE.search(text, before, cue.start) or _PASSIVE.search(text, before, cue.start)
+    )
 
 
 def _prepared_for(text: str, cue: Cue, tagged: Tagged) -> bool:

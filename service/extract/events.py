@@ -359,6 +359,8 @@ _SPECS = (
           r"(?:committee|meeting|session)|review(?=\s+(?:of|conference))|forum|"
           r"(?:shangri-la|raisina|manama)\s+dialogue|high-level\s+week",
           _always(Kind.CONFERENCE), "conference", priority=3),
+    _spec(r"COP\d{1,2}(?!\w)(?!\s+(?:[\w-]+\s+)?(?:summit|conference|talks|meeting))",
+          _always(Kind.CONFERENCE), "conference", priority=3),  # the UN climate conferences
     _spec(r"session", _always(Kind.CONFERENCE), "conference", reach=6),
     _spec(r"report(?![a-z])|publication", _always(Kind.REPORT), "report", reach=8),
 )  # fmt: skip

@@ -21,7 +21,7 @@ from service.domain.proposals import Proposal, Tense, TimexType
 from service.extract.actors import Actor, parties_of, place_before, place_of
 from service.extract.article import Article
 from service.extract.attach import Pair, attach, months_in_a_range
-from service.extract.datelines import dateline_spans, in_dateline
+from service.extract.datelines import in_dateline
 from service.extract.events import Cue, cancelled, drafted, hedged, relative_clause
 from service.extract.lengths import (
     anchors_of_lengths,
@@ -58,7 +58,6 @@ _LONGEST_EVENT_DAYS = 90
 def propose(article: Article) -> list[Proposal]:
     """Every proposal the article supports, in text order, before deduplication."""
     consumed = anchors_of_lengths(article)
-    datelines = dateline_spans(article.text)
     found: list[tuple[Proposal, str | None]] = []
     for number, sentence in enumerate(article.sentences.items):
         first = bisect.bisect_left(article.tagged, sentence.start, key=lambda t: t.start)
@@ -66,7 +65,7 @@ def propose(article: Article) -> list[Proposal]:
         items = [
             (i, article.tagged[i])
             for i in range(first, last)
-            if i not in consumed and _may_date(article, article.tagged[i], datelines)
+            if i not in consumed and _may_date(article, article.tagged[i])
         ]
         cues = article.cues(sentence) + length_cues(article, items)
         pairs = attach(article.text, sentence, items, cues, article.published, article.words)
@@ -80,12 +79,12 @@ def propose(article: Article) -> list[Proposal]:
     return _opened_and_closed(found)
 
 
-def _may_date(article: Article, tagged: Tagged, datelines: list[tuple[int, int]]) -> bool:
+def _may_date(article: Article, tagged: Tagged) -> bool:
     """Whether a mention may date an event: not a vague one ("recently"), not the day a story
     was filed, not a length since replaced ("an earlier 50-day deadline")."""
     return (
         tagged.timex.proposable
-        and not in_dateline(datelines, tagged.start, tagged.end)
+        and not in_dateline(article.datelines, tagged.start, tagged.end)
         and not superseded(article, tagged)
     )
 

@@ -50,6 +50,7 @@ _ELECTED = re.compile(
 """Whom a body elects: "elect five non-permanent members of the Security Council", "will
 elect a new speaker"."""
 _OFFICE_ADJECTIVES = {"president": "presidential", "parliament": "parliamentary"}
+_COP = re.compile(r"COP\d{1,2}")
 _BARE_AMOUNT = re.compile(r"(?P<n>\S+)\s+(?P<unit>(?i:hour|day|week|fortnight|month|year))s?")
 _EFFECTIVE_THINGS = re.compile(
     r"(?<!\bon )(?<!\bof )(?<!\bfor )(?<!\bagainst )"
@@ -421,6 +422,8 @@ def _conference(scene: Scene) -> str:
         return f"{owner} Review Conference"
     if named := _conference_name(scene):
         return f"{named}{_where(scene)}"
+    if _COP.fullmatch(scene.text, scene.cue.start, scene.cue.end):  # the UN climate talks
+        return f"{scene.text[scene.cue.start : scene.cue.end]}{_where(scene)}"
     if words.endswith(("dialogue", "week")):  # "Shangri-La Dialogue", "UNGA high-level week"
         named = scene.text[scene.cue.start : scene.cue.end]
         return f"{owner if words.endswith('week') else ''} {named}{_where(scene)}"

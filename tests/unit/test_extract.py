@@ -1820,6 +1820,13 @@ def test_names_in_an_aside_after_the_event_take_no_part_in_it():
 def test_a_summit_known_by_its_acronym_is_titled_by_it():
     found = only("The COP30 climate summit opens in Belém on November 10.", date(2025, 11, 4))
     assert found.title == "COP30 summit in Belém"
+    # the climate conference by its name alone, hosted by a country that is no visitor
+    cop = only("COP31 will be hosted by Turkey in Antalya in November 2026.", date(2025, 11, 24))
+    assert (cop.kind, cop.title, summary(cop)[1]) == (
+        Kind.CONFERENCE,
+        "COP31 in Antalya",
+        "2026-11",
+    )
     # a meeting on its sidelines is the leaders' own
     sidelines = "Trump and Xi will meet on the sidelines of the APEC summit on Thursday."
     assert only(sidelines, date(2025, 11, 4)).title == "Trump-Xi summit"
@@ -1996,6 +2003,11 @@ def test_dates_that_only_say_when_something_was_said_make_no_proposal():
     # the event's own verb before the date makes it the event's again
     held = "Envoys said the conference, held in Vienna from April 8 to 12, ended in discord."
     assert summary(only(held))[:3] == (Kind.CONFERENCE, "2019-04-08", Status.OCCURRED)
+
+
+def test_the_place_of_a_dateline_takes_no_part():
+    text = "BELEM, Brazil, Nov 22 (Reuters) - The climate summit closed on Saturday."
+    assert only(text, date(2025, 11, 24)).parties == ()
 
 
 def test_a_length_set_before_and_since_replaced_dates_nothing():
