@@ -317,6 +317,10 @@ _VISITED = re.compile(
 """What a visit names as its object is where it goes: "will visit Russia next month"."""
 _MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")
 _ZONE_AFTER = re.compile(r"\s+time\b")
+_A_PARTY_S = re.compile(
+    r"(?i:\b(?:party|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"\d+(?:st|nd|rd|th))\s+)$"
+)
 _BROKERED = re.compile(r"-(?:brokered|mediated)\b")
 _KNOWN_ONCE_NAMED = tuple(
     (re.compile(rf"(?<![\w-])(?<!Mr\.\s){alone}\b(?![\s-]+[A-Z])"), full, code, person)
@@ -338,6 +342,10 @@ def actors_in(text: str, start: int = 0, end: int | None = None) -> list[Actor]:
         if _ZONE_AFTER.match(text, match.end()) or _BROKERED.match(text, match.end()):
             continue  # "6 p.m. Washington time" names a clock, "a U.S.-brokered deal" a broker
         name = match.group()
+        if name == "Congress" and _A_PARTY_S.search(
+            text, max(match.start() - 30, 0), match.start()
+        ):
+            continue  # "its Ninth Congress", "the 21st Party Congress": a party's, not the US's
         code, leader, person = _NAMES[name]
         venue = name in _VENUES and _after_in(text, match.start())
         found.append(Actor(match.start(), match.end(), name, code, leader, person, venue))

@@ -359,6 +359,9 @@ _SPECS = (
           r"(?:committee|meeting|session)|review(?=\s+(?:of|conference))|forum|"
           r"(?:shangri-la|raisina|manama)\s+dialogue|high-level\s+week",
           _always(Kind.CONFERENCE), "conference", priority=3),
+    _spec(r"party\s+congress|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+          r"tenth|\d+(?:st|nd|rd|th))\s+(?:party\s+)?congress", _always(Kind.CONFERENCE),
+          "party congress", reach=10, priority=3),
     _spec(r"COP\d{1,2}(?!\w)(?!\s+(?:[\w-]+\s+)?(?:summit|conference|talks|meeting))",
           _always(Kind.CONFERENCE), "conference", priority=3),  # the UN climate conferences
     _spec(r"session", _always(Kind.CONFERENCE), "conference", reach=6),

@@ -422,6 +422,8 @@ def _conference(scene: Scene) -> str:
         return f"{owner} Review Conference"
     if named := _conference_name(scene):
         return f"{named}{_where(scene)}"
+    if scene.cue.label == "party congress":  # "China Communist Party congress"
+        return f"{who(scene.actors, people_first=False)} party congress".strip()
     if _COP.fullmatch(scene.text, scene.cue.start, scene.cue.end):  # the UN climate talks
         return f"{scene.text[scene.cue.start : scene.cue.end]}{_where(scene)}"
     if words.endswith(("dialogue", "week")):  # "Shangri-La Dialogue", "UNGA high-level week"

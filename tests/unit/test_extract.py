@@ -1252,6 +1252,17 @@ def test_the_date_a_body_was_founded_is_no_date_of_its_meetings():
     assert proposals(text) == []
 
 
+def test_a_party_congress_is_a_conference_of_the_party_s_country_not_the_us_congress():
+    text = "China's Communist Party will open its 21st Party Congress in October 2027."
+    found = only(text, date(2025, 11, 24))
+    assert (found.kind, found.title, found.parties) == (
+        Kind.CONFERENCE,
+        "China party congress",
+        ("CN",),
+    )
+    assert only("Congress will vote on Friday.", date(2025, 11, 24)).parties == ("US",)
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
