@@ -50,6 +50,11 @@ _ELECTED = re.compile(
 """Whom a body elects: "elect five non-permanent members of the Security Council", "will
 elect a new speaker"."""
 _OFFICE_ADJECTIVES = {"president": "presidential", "parliament": "parliamentary"}
+_SEATS = frozenset(
+    {"White House", "Pentagon", "State Department", "Kremlin", "Downing Street", "Élysée"}
+)
+"""Where a government sits, which a title need not name beside its people: "Trump hosted
+Netanyahu at the White House" is Netanyahu's visit, not an Israel-US meeting."""
 _COP = re.compile(r"COP\d{1,2}")
 _BARE_AMOUNT = re.compile(r"(?P<n>\S+)\s+(?P<unit>(?i:hour|day|week|fortnight|month|year))s?")
 _EFFECTIVE_THINGS = re.compile(
@@ -132,14 +137,18 @@ def title_for(scene: Scene) -> str:
 
 
 def who(actors: tuple[Actor, ...], limit: int = 2, *, people_first: bool = True) -> str:
-    """ "Trump-Putin" from the leaders or officials named, else "US-Russia" from countries;
-    a venue ("talks in Washington") is where, not who."""
+    """ "Trump-Putin" from the leaders or officials named, if they speak for every country
+    named, else "US-Ukraine" from the countries ("Bessent and Ukrainian officials"); a venue
+    ("talks in Washington") is where, not who."""
     actors = tuple(actor for actor in actors if not actor.venue)
-    people = _distinct([a for a in actors if a.person], limit)
-    if people and people_first:
-        return "-".join(_surname(actor.name) for actor in people)
-    countries = _distinct([a for a in actors if a.party not in _ORGANISATIONS], limit)
-    return "-".join(SHORT_NAMES.get(actor.party, actor.party) for actor in countries)
+    people = [a for a in actors if a.person]
+    countries = [a for a in actors if a.party not in _ORGANISATIONS]
+    needing = {actor.party for actor in countries if actor.name not in _SEATS}
+    spoken_for = {actor.party for actor in people} >= needing
+    if people and people_first and spoken_for:
+        return "-".join(_surname(actor.name) for actor in _distinct(people, limit))
+    named = _distinct(countries, limit)
+    return "-".join(SHORT_NAMES.get(actor.party, actor.party) for actor in named)
 
 
 def _distinct(actors: list[Actor], limit: int) -> list[Actor]:

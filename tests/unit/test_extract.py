@@ -1263,6 +1263,13 @@ def test_a_party_congress_is_a_conference_of_the_party_s_country_not_the_us_cong
     assert only("Congress will vote on Friday.", date(2025, 11, 24)).parties == ("US",)
 
 
+def test_a_title_names_countries_when_its_people_do_not_speak_for_every_one():
+    text = "Bessent and Ukrainian officials met in Washington on Tuesday."
+    assert only(text, date(2025, 11, 24)).title == "US-Ukraine meeting in Washington"
+    both = "Rubio and Lavrov met in Riyadh on Tuesday."
+    assert only(both, date(2025, 11, 24)).title == "Rubio-Lavrov meeting in Riyadh"
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
