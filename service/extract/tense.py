@@ -28,7 +28,7 @@ _FUTURE = (
     r"extended\s+to(?=\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|"
     r"Thu|Fri|Sat|Sun|\d|the\s+end|mid-|early|late|next))|"
     r"ahead of|is due|are due|is set|are set|will be|to be|"
-    r"expires|begins|starts|opens|ends|closes|lapses|runs\s+out|takes?\s+effect|if|unless|"
+    r"expires|begins|starts|opens|resumes?|ends|closes|lapses|runs\s+out|takes?\s+effect|if|unless|"
     r"(?<!\bhas\s)(?<!\bhave\s)(?<!\bhad\s)(?:comes?|enters?)\s+(?:back\s+)?into\s+force|"
     r"arrives|departs|travels|visits|meets|convenes|hosts|heads\s+to|"
     r"(?<!\bthe\s)(?<!\bof\s)(?<!\bits\s)(?<!\btheir\s)votes(?=\s+(?:on|in)\b)|"

@@ -50,6 +50,8 @@ _ELECTED = re.compile(
 """Whom a body elects: "elect five non-permanent members of the Security Council", "will
 elect a new speaker"."""
 _OFFICE_ADJECTIVES = {"president": "presidential", "parliament": "parliamentary"}
+_BETWEEN_ONES_OWN = re.compile(r"\b(?P<adjective>(?i:inter|intra)-[A-Z][a-z]+)\s+$")
+"""Talks among the parts of one people or region: "inter-Korean talks", "intra-Afghan talks"."""
 _SEATS = frozenset(
     {"White House", "Pentagon", "State Department", "Kremlin", "Downing Street", "Élysée"}
 )
@@ -207,6 +209,8 @@ def _meeting(scene: Scene) -> str:
     subject = f" on {scene.treaty}" if scene.treaty and label == "talks" else ""
     where = _to(scene) if label == "visit" else _where(scene)
     before = [actor for actor in scene.actors if actor.start < scene.cue.start]
+    if between := _BETWEEN_ONES_OWN.search(scene.text, scene.back(20), scene.cue.start):
+        return f"{between['adjective']} {noun}{subject}{where}"  # "Inter-Korean talks"
     if len(before) == 1 and before[0].party in _ORGANISATIONS:  # "the Security Council will
         owner = _organisation_name(scene)  # hold a meeting on Ukraine at France's request"
     elif label == "visit" and scene.place and (visitor := who(tuple(before))):

@@ -1270,6 +1270,14 @@ def test_a_title_names_countries_when_its_people_do_not_speak_for_every_one():
     assert only(both, date(2025, 11, 24)).title == "Rubio-Lavrov meeting in Riyadh"
 
 
+def test_talks_within_one_people_are_titled_so_and_resume_ahead():
+    found = only("The inter-Korean talks resume in Panmunjom on Friday.", date(2025, 11, 24))
+    assert (found.title, summary(found)[1:3]) == (
+        "Inter-Korean talks in Panmunjom",
+        ("2025-11-28", Status.SCHEDULED),
+    )
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
