@@ -260,6 +260,16 @@ def _alternatives(pattern: str) -> list[str]:
     return [*found, pattern[start:]]
 
 
+_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+_PARTY_CONGRESS = "congress(?:{})".format(
+    "|".join(
+        rf"(?<={before}\scongress)"
+        for before in ("party", *_ORDINALS, r"\dst", r"\dnd", r"\drd", r"\dth")
+    )
+)
+"""A party's congress, "the 21st Party Congress", "its Ninth Congress": the word first and
+what comes before it looked back at, so that the pass over the article starts with a literal."""
+
 _SPECS = (
     _spec(r"terminat(?:e|es|ed|ing|ion)", _expiry, "expires", priority=3, side="after"),
     _spec(r"expir(?:e|es|ed|ing|y|ation)|lapse[sd]?|runs?\s+out|ran\s+out", _expiry, "expires",
@@ -359,9 +369,7 @@ _SPECS = (
           r"(?:committee|meeting|session)|review(?=\s+(?:of|conference))|forum|"
           r"(?:shangri-la|raisina|manama)\s+dialogue|high-level\s+week",
           _always(Kind.CONFERENCE), "conference", priority=3),
-    _spec(r"party\s+congress|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
-          r"tenth|\d+(?:st|nd|rd|th))\s+(?:party\s+)?congress", _always(Kind.CONFERENCE),
-          "party congress", reach=10, priority=3),
+    _spec(_PARTY_CONGRESS, _always(Kind.CONFERENCE), "party congress", reach=10, priority=3),
     _spec(r"COP\d{1,2}(?!\w)(?!\s+(?:[\w-]+\s+)?(?:summit|conference|talks|meeting))",
           _always(Kind.CONFERENCE), "conference", priority=3),  # the UN climate conferences
     _spec(r"session", _always(Kind.CONFERENCE), "conference", reach=6),
