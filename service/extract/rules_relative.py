@@ -40,6 +40,11 @@ Friday"; not "vote", as often a noun: "the Senate vote on Tuesday was close").""
 
 
 _LISTED_AFTER = re.compile(rf"\b{weekday_re('prev')}\s+(?:and|or)\s+$")
+_OPENED_BEFORE = re.compile(
+    rf"\b{weekday_re('prev')}\s+and\s+(?:runs?|lasts?|continues?|ends?|closes?|concludes?)\s+"
+    r"(?:through|until|till|on)\s+$"
+)
+"""A weekday that closes what an earlier one opened: "opens on Monday and runs through"."""
 
 
 def _step(match: re.Match[str]) -> int:
@@ -88,6 +93,10 @@ def weekday_date(ctx: Context, target: int, step: int | None, span: tuple[int, i
         first = weekday_date(ctx, WEEKDAYS[listed["prev"]], None, listed.span("prev"))
         if first > published:
             return published + timedelta(ahead or 7)
+    opened = _OPENED_BEFORE.search(ctx.text, max(span[0] - 60, 0), span[0])
+    if opened:  # "opens on Monday and runs through Friday": the Friday after that Monday
+        first = weekday_date(ctx, WEEKDAYS[opened["prev"]], None, opened.span("prev"))
+        return first + timedelta((target - first.weekday()) % 7 or 7)
     if back == 0:
         return published
     if _SUPPOSED_TO.search(ctx.text, max(span[0] - 50, 0), span[0]):

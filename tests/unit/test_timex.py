@@ -92,6 +92,11 @@ def test_a_decade_ago_is_no_date_news_can_be_held_to():
     assert values("A decade ago the bridge was built.") == []
 
 
+def test_a_weekday_that_closes_what_another_opened_comes_after_it():
+    text = "The fair opens on Monday and runs through Friday."  # published Thursday 14 March
+    assert values(text) == [("Monday", "2024-03-18"), ("Friday", "2024-03-22")]
+
+
 @pytest.mark.parametrize(
     ("text", "said", "value"),
     [
