@@ -434,7 +434,11 @@ def _conference(scene: Scene) -> str:
     if "review" in scene.sentence.lower() and scene.treaty:
         return f"{owner} Review Conference"
     if named := _conference_name(scene):
-        return f"{named}{_where(scene)}"
+        bodies = [a for a in scene.actors if a.start < scene.cue.start and not a.country]
+        held_by = ""  # "the IAEA's annual General Conference": whose it is
+        if bodies and named.startswith("General"):
+            held_by = f"{SHORT_NAMES.get(bodies[-1].party, bodies[-1].party)} "
+        return f"{held_by}{named}{_where(scene)}"
     if scene.cue.label == "party congress":  # "China Communist Party congress"
         return f"{who(scene.actors, people_first=False)} party congress".strip()
     if _COP.fullmatch(scene.text, scene.cue.start, scene.cue.end):  # the UN climate talks

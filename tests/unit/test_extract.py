@@ -1923,6 +1923,8 @@ def test_an_organisation_and_a_country_meeting_as_a_pair_are_both_named(text, ti
         ("The Conference on Monday approved its agenda.", "Conference"),
         ("The IAEA's General Conference opens in Vienna on September 15.",
          "IAEA General Conference in Vienna"),
+        ("The IAEA's annual General Conference opens in Vienna on September 15.",
+         "IAEA General Conference in Vienna"),
         ("The defence chiefs meet at the Shangri-La Dialogue in Singapore on May 30.",
          "Shangri-La Dialogue in Singapore"),
         ("The UN General Assembly's high-level week opens on September 22.",
