@@ -310,11 +310,12 @@ _TRAVELLING_TO = re.compile(
 """A trip that names where the event is, before it: "will travel to Jeddah for talks", "will
 fly to Moscow on Wednesday for talks"."""
 _VISITED = re.compile(
-    r"visit(?:s|ed|ing)?\s+(?P<place>"
+    r"visit(?:s|ed|ing)?\s+(?:to\s+)?(?P<place>"
     + "|".join(sorted(map(re.escape, _VENUES), key=len, reverse=True))
     + r")\b"
 )
-"""What a visit names as its object is where it goes: "will visit Russia next month"."""
+"""What a visit names as its object is where it goes: "will visit Russia next month", "his
+first visit to Moscow"."""
 _MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")
 _ZONE_AFTER = re.compile(r"\s+time\b")
 _A_PARTY_S = re.compile(

@@ -1278,6 +1278,11 @@ def test_talks_within_one_people_are_titled_so_and_resume_ahead():
     )
 
 
+def test_a_visit_to_a_place_is_titled_by_where_it_goes():
+    text = "The minister recalled his first visit to Moscow in 1998."
+    assert only(text, date(2025, 11, 24)).title == "Visit to Moscow"
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
