@@ -202,6 +202,7 @@ def _counts_after(end: int, ctx: Context) -> bool:
 
 @rule(
     "month-day-range",
+    rf"(?:{weekday_re('wd')}(?:-|\u2013|\s+(?:to|and)\s+){weekday_re('wd2')},?\s+)?"  # a diary's
     rf"{month_re('m')}\s+{day_re('d')}{_RANGE}(?:{month_re('m2')}\s+)?{day_re('d2')}"
     rf"{_OPTIONAL_YEAR}",
     trigger="month",

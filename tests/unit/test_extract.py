@@ -1283,6 +1283,16 @@ def test_a_visit_to_a_place_is_titled_by_where_it_goes():
     assert only(text, date(2025, 11, 24)).title == "Visit to Moscow"
 
 
+def test_a_diary_entry_over_two_days_is_one_event():
+    entry = "Thursday-Friday, Dec. 11-12: NATO foreign ministers meet in Brussels."
+    found = only(entry, date(2025, 12, 7))
+    assert (found.title, summary(found)[1], found.end and found.end.value) == (
+        "NATO meeting in Brussels",
+        "2025-12-11",
+        "2025-12-12",
+    )
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
