@@ -318,6 +318,11 @@ _VISITED = re.compile(
 first visit to Moscow"."""
 _MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")
 _ZONE_AFTER = re.compile(r"\s+time\b")
+_BROKERED_BY = re.compile(
+    r"\b(?:mediated|brokered|facilitated)\s+by\s+(?:the\s+)?"
+    r"(?:[A-Z][\w.\u2019'-]*,?\s+(?:and\s+)?)*$"  # one name a word: no two ways to read
+)
+"""Names after "mediated by" are the brokers': "talks mediated by Qatar and Turkey"."""
 _A_PARTY_S = re.compile(
     r"(?i:\b(?:party|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
     r"\d+(?:st|nd|rd|th))\s+)$"
@@ -342,6 +347,8 @@ def actors_in(text: str, start: int = 0, end: int | None = None) -> list[Actor]:
     for match in _NAME.finditer(text, start, stop):
         if _ZONE_AFTER.match(text, match.end()) or _BROKERED.match(text, match.end()):
             continue  # "6 p.m. Washington time" names a clock, "a U.S.-brokered deal" a broker
+        if _BROKERED_BY.search(text, max(match.start() - 60, 0), match.start()):
+            continue  # "talks mediated by Qatar and Turkey": brokers, not parties
         name = match.group()
         if name == "Congress" and _A_PARTY_S.search(
             text, max(match.start() - 30, 0), match.start()

@@ -286,7 +286,8 @@ _SPECS = (
     _spec(r"initial(?:l?ed|l?ing)", _with_treaty(Kind.OTHER), "initialled", priority=2),
     _spec(r"adopt(?:s|ed|ing|ion)(?!\s+(?:of\s+)?(?:a\s+|the\s+)?(?:draft\s+)?resolution)",
           _with_treaty(Kind.TREATY_SIGNED), "adopted", priority=2),
-    _spec(rf"agree[sd]?\s+(?:to\s+|on\s+)?(?:a|an|the)\s+(?:[\w-]+\s+)?(?:{TRUCES})",
+    _spec(rf"agree[sd]?\s+(?:on\s+(?:[\w.,-]+\s+){{1,3}}?(?=to\s))?(?:to\s+|on\s+)?"
+          rf"(?:a|an|the)\s+(?:[\w-]+\s+)?(?:{TRUCES})",  # "agreed on Sunday to a ceasefire"
           _always(Kind.TREATY_SIGNED),
           "ceasefire agreed", priority=3),
     *(  # one literal-led pattern per truce word: a leading alternation is scanned slowly

@@ -1293,6 +1293,17 @@ def test_a_diary_entry_over_two_days_is_one_event():
     )
 
 
+def test_a_truce_agreed_with_its_day_between_and_its_brokers_no_party():
+    text = "Pakistan and Afghanistan agreed on Sunday to a ceasefire after talks mediated by Qatar."
+    found = only(text, date(2025, 10, 20))
+    assert (found.kind, found.title, summary(found)[1], found.parties) == (
+        Kind.TREATY_SIGNED,
+        "Pakistan-Afghanistan ceasefire agreed",
+        "2025-10-19",
+        ("PK", "AF"),
+    )
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
