@@ -96,6 +96,8 @@ _FOUNDED = re.compile(
 )
 """What a body's founding dates is the founding: "The group, which meets every June, was
 founded in 1974"."""
+_PARTICIPLE_ASIDE = re.compile(r",\s+(?:first\s+)?[a-z]{3,}ed\s+(?:on|in)\s+$")
+"""An aside that a past participle opens: ", agreed on October 15,"."""
 _BEFORE_ANOTHER = re.compile(
     r"\b(?:after|following|before)\s+(?:[\w-]+\s+){0,4}?[a-z]{3,}\s+(?:on|in)\s+$"
 )
@@ -283,7 +285,11 @@ def _penalty(text: str, cue: Cue, tagged: Tagged) -> float:
 def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
     """ "Their first meeting since Mr. Biden took office in January", "brought forward after
     the collapse of the coalition in November": the date is the office-taking's, the
-    collapse's, not the meeting's; in "his sixth visit since February", no visit's."""
+    collapse's, not the meeting's; in "his sixth visit since February", no visit's; in "a
+    ceasefire, agreed on October 15, had expired on Friday", not the expiry's."""
+    if tagged.end <= cue.start:
+        participle = _PARTICIPLE_ASIDE.search(text, max(tagged.start - 30, 0), tagged.start)
+        return participle is not None and "," in text[tagged.end : cue.start]
     if cue.end > tagged.start:
         return False
     if _AFTER_THE_EVENT_OF.search(text, cue.end, tagged.start):

@@ -1304,6 +1304,12 @@ def test_a_truce_agreed_with_its_day_between_and_its_brokers_no_party():
     )
 
 
+def test_a_date_in_an_aside_a_participle_opens_is_the_participle_s():
+    text = "The truce, agreed on October 15, had expired on Friday evening."
+    found = only(text, date(2025, 10, 20))
+    assert (found.kind, summary(found)[1]) == (Kind.DEADLINE, "2025-10-17")
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
