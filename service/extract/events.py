@@ -211,6 +211,12 @@ def _entering_force(sentence: str) -> Kind:
     return Kind.TREATY_IN_FORCE
 
 
+def deputised(text: str, cue_start: int) -> bool:
+    """Whether others meet in the leaders' stead, named just before the cue: "agreed that
+    their aides would meet next week" is no summit, nor the leaders' meeting."""
+    return _DEPUTIES_BEFORE.search(text, max(cue_start - 40, 0), cue_start) is not None
+
+
 def obliged(sentence: str) -> bool:
     """Whether the sentence puts someone under a time limit ("must", "has to", "deadline")."""
     return bool(_OBLIGED.search(sentence))
@@ -260,6 +266,11 @@ def _alternatives(pattern: str) -> list[str]:
     return [*found, pattern[start:]]
 
 
+_DEPUTIES_BEFORE = re.compile(
+    r"\b(?:aides|officials|envoys|negotiators|delegations|delegates|advisers|advisors|deputies|"
+    r"ministers|diplomats|teams)\s+(?:(?:will|would|could|to|are\s+to|were\s+to|should|must)\s+)?"
+    r"(?:[a-z]+ly\s+)?$"
+)
 _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 _PARTY_CONGRESS = "congress(?:{})".format(
     "|".join(

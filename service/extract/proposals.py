@@ -22,7 +22,14 @@ from service.extract.actors import Actor, parties_of, place_before, place_of
 from service.extract.article import Article
 from service.extract.attach import Pair, attach, months_in_a_range
 from service.extract.datelines import in_dateline
-from service.extract.events import Cue, cancelled, drafted, hedged, relative_clause
+from service.extract.events import (
+    Cue,
+    cancelled,
+    deputised,
+    drafted,
+    hedged,
+    relative_clause,
+)
 from service.extract.lengths import (
     anchors_of_lengths,
     last_day_after,
@@ -252,6 +259,8 @@ def _kind(article: Article, number: int, cue: Cue, actors: Sequence[Actor]) -> K
         return Kind.ELECTION
     if cue.kind is not Kind.MEETING or cue.label not in _SUMMIT_LABELS:
         return cue.kind
+    if deputised(article.text, cue.start):
+        return cue.kind  # "agreed that their aides would meet next week": not the leaders
     leaders = {actor.party for actor in actors if actor.leader}
     if len(leaders) >= 2 or _leaders_together(article, number, cue):
         return Kind.SUMMIT

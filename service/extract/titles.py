@@ -20,6 +20,7 @@ from service.extract.events import (
     NAMED_TREATY,
     TREATY_WORDS,
     Cue,
+    deputised,
 )
 from service.extract.lexicon import MEASURES
 
@@ -216,10 +217,11 @@ def _meeting(scene: Scene) -> str:
     elif label == "visit" and scene.place and (visitor := who(tuple(before))):
         owner = visitor  # "Kim will visit Russia at Putin's invitation": Kim's
     else:  # "EU-China talks", "Trump-Putin summit", "NATO ministers meet"
+        deputies = deputised(scene.text, scene.cue.start)  # "their aides would meet"
         owner = (
             _sides_before(scene)
             or _with_organisation(scene)
-            or who(scene.actors)
+            or who(scene.actors, people_first=not deputies)
             or _organisation(scene)
             or (scene.treaty if label == "meeting" else None)  # "BWC states parties meet"
             or ""

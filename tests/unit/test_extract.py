@@ -1310,6 +1310,19 @@ def test_a_date_in_an_aside_a_participle_opens_is_the_participle_s():
     assert (found.kind, summary(found)[1]) == (Kind.DEADLINE, "2025-10-17")
 
 
+def test_aides_meeting_for_their_leaders_hold_no_summit_and_a_summit_ahead_hedges_only_itself():
+    text = (
+        "Trump and Putin spoke on Thursday and agreed that their aides would meet next week, "
+        "ahead of a possible summit in Budapest."
+    )
+    found = [
+        p for p in proposals(text, date(2025, 10, 24)) if p.due and p.due.value != "2025-10-23"
+    ]
+    assert [(p.kind, p.title, p.status) for p in found] == [
+        (Kind.MEETING, "US-Russia meeting", Status.SCHEDULED)
+    ]
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
