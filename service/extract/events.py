@@ -365,7 +365,8 @@ _SPECS = (
           r"last|and|was|is|will|which|that)\b|[^\w\s]))", _always(Kind.MEETING), "ministerial",
           reach=12),  # the noun, not "a ministerial decision"
     _spec(r"telephone\s+(?:call|conversation)|phone\s+(?:call|conversation)|call\s+with|"
-          r"by\s+(?:tele)?phone|on\s+the\s+(?:tele)?phone",
+          r"by\s+(?:tele)?phone|on\s+the\s+(?:tele)?phone|video\s+call|"
+          r"h(?:eld|ad|olds?|ave|as)\s+a\s+call\b",
           _always(Kind.MEETING), "phone call", priority=2),
     _spec(r"(?:adopt|reject|approv|pass|veto)\w*\s+(?:a\s+|the\s+)?(?:draft\s+)?resolution|"
           r"vote[sd]?", _always(Kind.MEETING), "vote", reach=8, priority=2),

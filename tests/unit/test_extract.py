@@ -1323,6 +1323,11 @@ def test_aides_meeting_for_their_leaders_hold_no_summit_and_a_summit_ahead_hedge
     ]
 
 
+def test_a_call_held_is_a_phone_call():
+    found = only("Rubio and Lavrov held a call on Monday.", date(2025, 10, 24))
+    assert (found.title, summary(found)[1]) == ("Rubio-Lavrov phone call", "2025-10-20")
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
