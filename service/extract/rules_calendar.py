@@ -221,8 +221,9 @@ def day_month_range(match: re.Match[str], ctx: Context) -> Resolved:
     return _day_range(match, ctx, match["m"] or match["m2"], match["m2"])
 
 
-def _day_range(match: re.Match[str], ctx: Context, first: str, last: str) -> Timex | None:
-    """Both ends in the year of the first; the year is chosen for the range as a whole."""
+def _day_range(match: re.Match[str], ctx: Context, first: str, last: str) -> Resolved:
+    """Both ends in the year of the first; the year is chosen for the range as a whole, or
+    told before it in its sentence ("hosts the 2026 summit in Ankara on July 7-8")."""
 
     def make(year: int) -> Timex | None:
         start = _day_in(month_of(first), int(match["d"]), year)
@@ -234,7 +235,8 @@ def _day_range(match: re.Match[str], ctx: Context, first: str, last: str) -> Tim
 
     if match["y"]:
         return make(int(match["y"]))
-    return in_year(make, ctx.published, ctx.tense_at(*match.span()))
+    tense = ctx.tense_at(*match.span())
+    return year_less(make, ctx.published, tense, told=ctx.told(match.start()))
 
 
 @rule("month-year", rf"{month_re('m')},?\s+(?:of\s+)?{year_re('y')}", trigger="month")
