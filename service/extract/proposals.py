@@ -45,6 +45,7 @@ from service.extract.units import Timex, covering, event_window
 from service.extract.who import clause_actors, context_actors, parties_for, treaty_for
 
 _DUE_FORM = re.compile(r"^\d{4}(?:-Q[1-4]|-W\d\d|-\d\d(?:-\d\d)?)?$")
+_THE_BEFORE = re.compile(r"\b(?i:the)\s+$")
 _ANAPHORIC = re.compile(r"\b(?:that|this|the\s+same|the)\s+$")  # "the talks": known ones
 _PAST_BEFORE_CUE = re.compile(r"\b(?:held|had|last|was|were|previous|earlier)\s+(?:\w+\s+)?$")
 _SUMMIT_LABELS = frozenset({"meeting", "talks"})
@@ -200,6 +201,10 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
     named = actors
     if all(actor.venue for actor in actors):  # none, or only where: "to meet in Abu Dhabi"
         named += tuple(a for a in context_actors(article, number) if not a.person)
+    elif _named_before(article, pair.cue, kind, actors):  # "the forum, which ends on Saturday"
+        bodies = tuple(a for a in context_actors(article, number) if not a.country)
+        named = (*bodies, *actors)
+        parties, from_context = (parties_of(bodies), True) if bodies else (parties, from_context)
     scene = _scene(article, sentence, pair.cue, kind, named, parties, length, tagged)
     return Proposal(
         kind=kind,
@@ -213,6 +218,14 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
         mention=pair.mention,
         confidence=_confidence(pair.gap, parties, tagged.timex, status, from_context),
     )
+
+
+def _named_before(article: Article, cue: Cue, kind: Kind, actors: Sequence[Actor]) -> bool:
+    """Whether a gathering is one the story named before, by the body that holds it: "the
+    forum" after "the Asia-Pacific Economic Cooperation forum", with no body in its own
+    sentence."""
+    the = _THE_BEFORE.search(article.text, max(cue.start - 5, 0), cue.start)
+    return kind is Kind.CONFERENCE and the is not None and all(a.country for a in actors)
 
 
 def _undated(article: Article, number: int, cues: Sequence[Cue]) -> Proposal | None:

@@ -1328,6 +1328,17 @@ def test_a_call_held_is_a_phone_call():
     assert (found.title, summary(found)[1]) == ("Rubio-Lavrov phone call", "2025-10-20")
 
 
+def test_the_forum_named_before_is_the_body_s_that_holds_it():
+    text = (
+        "Xi arrived for the Asia-Pacific Economic Cooperation forum on Thursday. "
+        "Takaichi will meet Xi on Friday on the sidelines of the forum, which ends on Saturday."
+    )
+    found = [p for p in proposals(text, date(2025, 10, 30)) if summary(p)[1] == "2025-11-01"]
+    assert [(p.kind, p.title, p.parties) for p in found] == [
+        (Kind.CONFERENCE, "APEC conference", ("APEC",))
+    ]
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
