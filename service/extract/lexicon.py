@@ -59,11 +59,11 @@ AS_IT_STOOD = r"supposed|meant"
 which says nothing of whether its day is still ahead."""
 OTHER_CLAUSE = (
     r",\s+(?i:as|while|because|although|though|whereas|even\s+as|amid|ahead\s+of|"
-    r"(?:hours|days|weeks|months)\s+(?:after|before))\s"
+    r"(?:[\w-]+\s+)?(?:hours|days|weeks|months|years)\s+(?:after|before))\s"
 )
 """A clause that follows an event's and tells of something else: "..., as a deadline set by
-President Trump approaches", "..., days after US and Israeli strikes", "..., ahead of a
-possible summit"."""
+President Trump approaches", "..., three months after US and Israeli strikes", "..., ahead
+of a possible summit"."""
 REPORTING = (
     r"said|says|announced|announces|told|confirmed|confirms|stated|declared|warned|added|"
     r"noted|insisted|argued|claimed|wrote|tweeted|posted|disclosed|revealed|acknowledged|"

@@ -29,6 +29,9 @@ _TOLD_AFTER = re.compile(rf",\s+(?:[\w.\u2019'-]+\s+){{1,5}}?(?:{REPORTING})\b")
 hold talks on Wednesday, President Zelensky said"; nor in a truce, often told by whoever
 brokered it. Whoever tells of a deadline has usually set it."""
 _TOLD = re.compile(r"\b(?:said|says|told\s+\w+)\b")
+_COMES_AFTER = re.compile(r"\s(?:comes?|came)\s+(?:[\w-]+\s+){0,2}?(?:after|before)\s")
+"""A gathering set beside another event: "The board's meeting ... comes three months after
+Britain, France and Germany triggered the snapback" names no one who takes part in it."""
 _SIDELINES = re.compile(r"\s(?:on|at)\s+the\s+(?:sidelines|margins)\s+of\s")
 """A gathering held beside another: "will meet Xi on the sidelines of the APEC summit" is not
 APEC's."""
@@ -46,7 +49,9 @@ def clause_actors(article: Article, sentence: Sentence, cue: Cue) -> tuple[Actor
     last = sentence.end  # where names of the whole sentence stop
     if aside is None and (cue.kind in _GATHERINGS or cue.label == "ceasefire agreed"):
         stop = sentence.end if end < 0 else end
-        beside = (found.search(text, cue.end, stop) for found in (_TOLD_AFTER, _SIDELINES))
+        beside = (
+            found.search(text, cue.end, stop) for found in (_TOLD_AFTER, _SIDELINES, _COMES_AFTER)
+        )
         aside = min(filter(None, beside), key=lambda match: match.start(), default=None)
         last = aside.start() if aside else last  # the teller is no party, even alone
     end = aside.start() if aside else end

@@ -1339,6 +1339,16 @@ def test_the_forum_named_before_is_the_body_s_that_holds_it():
     ]
 
 
+def test_a_meeting_that_comes_after_another_event_takes_none_of_its_names():
+    text = (
+        "The IAEA board meets on December 14, three months after Britain, France and Germany "
+        "triggered the snapback."
+    )
+    assert only(text, date(2026, 12, 7)).parties == ("IAEA",)
+    came = "The meeting on Friday comes three months after France and Germany broke off talks."
+    assert only(came, date(2026, 12, 7)).parties == ()
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
