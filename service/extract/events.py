@@ -295,6 +295,8 @@ _SPECS = (
     _spec(r"peace\s+declaration|declaration\s+of\s+principles", _declaration_signed, "signed",
           priority=2),
     _spec(r"initial(?:l?ed|l?ing)", _with_treaty(Kind.OTHER), "initialled", priority=2),
+    _spec(r"agree[sd]?(?=\s+(?:on\s+)?(?:the|a|an)\s)", _with_treaty(Kind.TREATY_SIGNED),
+          "agreed", reach=6, priority=2),  # "Iran and six world powers agree the JCPOA"
     _spec(r"adopt(?:s|ed|ing|ion)(?!\s+(?:of\s+)?(?:a\s+|the\s+)?(?:draft\s+)?resolution)",
           _with_treaty(Kind.TREATY_SIGNED), "adopted", priority=2),
     _spec(rf"agree[sd]?\s+(?:on\s+(?:[\w.,-]+\s+){{1,3}}?(?=to\s))?(?:to\s+|on\s+)?"

@@ -1349,6 +1349,13 @@ def test_a_meeting_that_comes_after_another_event_takes_none_of_its_names():
     assert only(came, date(2026, 12, 7)).parties == ()
 
 
+def test_a_treaty_agreed_in_a_timeline_entry_is_concluded_that_day():
+    entry = "July 14, 2015 - Iran and six world powers agree the nuclear deal in Vienna."
+    found = only(entry, date(2025, 10, 20))
+    assert (found.kind, summary(found)[1]) == (Kind.TREATY_SIGNED, "2015-07-14")
+    assert proposals("The two sides agreed on a new date for talks.", date(2025, 10, 20)) == []
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
