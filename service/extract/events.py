@@ -73,6 +73,7 @@ _COMMITTED = re.compile(
 
 TREATIES = {
     "New START": ("New START|New Start|New Strategic Arms Reduction Treaty", ("US", "RU")),
+    "START I": (r"START I\b|START-1|(?<=original\s)START|(?<=first\s)START", ("US", "RU")),
     "INF Treaty": (
         "INF Treaty|INF treaty|Intermediate-Range Nuclear Forces Treaty|"
         "intermediate-range (?:missile|nuclear|nuclear forces) treaty|INF",
@@ -289,7 +290,7 @@ _SPECS = (
     _spec(
         r"sign(?:s|ed|ing)?(?!\s+(?:a|the|an)\s+(?:law|decree|bill|order|executive|memorandum|"
         r"letter|statement|joint))",
-        _with_treaty(Kind.TREATY_SIGNED), "signed", priority=2,
+        _with_treaty(Kind.TREATY_SIGNED), "signed", priority=2, reach=12,
     ),
     _spec(r"signing\s+ceremony", _always(Kind.TREATY_SIGNED), "signing ceremony", priority=2),
     _spec(r"peace\s+declaration|declaration\s+of\s+principles", _declaration_signed, "signed",

@@ -1356,6 +1356,19 @@ def test_a_treaty_agreed_in_a_timeline_entry_is_concluded_that_day():
     assert proposals("The two sides agreed on a new date for talks.", date(2025, 10, 20)) == []
 
 
+def test_new_start_signed_by_two_named_presidents_and_the_original_start_is_start_i():
+    text = (
+        "The treaty, signed by Presidents Barack Obama and Dmitri A. Medvedev in Prague in "
+        "April 2010, was the last of its kind. Its predecessor, the original START, had "
+        "expired in December 2009."
+    )
+    found = proposals(text.replace("The treaty", "New START"), date(2026, 12, 7))
+    assert [(p.title, summary(p)[1]) for p in found] == [
+        ("New START signed", "2010-04"),
+        ("START I expires", "2009-12"),
+    ]
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
