@@ -354,6 +354,8 @@ def actors_in(text: str, start: int = 0, end: int | None = None) -> list[Actor]:
             text, max(match.start() - 30, 0), match.start()
         ):
             continue  # "its Ninth Congress", "the 21st Party Congress": a party's, not the US's
+        if name == "Quad" and text.startswith(" of ", match.end()):
+            continue  # "the Quad of the United States, Saudi Arabia, the UAE and Egypt": another
         code, leader, person = _NAMES[name]
         venue = name in _VENUES and _after_in(text, match.start())
         found.append(Actor(match.start(), match.end(), name, code, leader, person, venue))

@@ -537,6 +537,12 @@ def cancelled(text: str, start: int, end: int) -> bool:
     return bool(near or averted or _OFF_LATER_IN_CLAUSE.match(text, end))
 
 
+def no_date_set(sentence: str) -> bool:
+    """Whether the sentence says no date is set ("no date has been set for it to begin"):
+    a length it names then counts from nothing known."""
+    return _STRONG_HEDGE.search(sentence) is not None
+
+
 def hedged(
     sentence: str,
     following: str = "",

@@ -28,6 +28,7 @@ from service.extract.events import (
     deputised,
     drafted,
     hedged,
+    no_date_set,
     relative_clause,
 )
 from service.extract.lengths import (
@@ -190,6 +191,9 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
     actors = clause_actors(article, sentence, pair.cue)
     kind = _kind(article, number, pair.cue, actors)
     due, end = _due(tagged.timex, kind)
+    counted_from_nothing = tagged.anchor is None and tagged.timex.type is TimexType.DURATION
+    if counted_from_nothing and no_date_set(sentence.text):
+        due = None  # "a three-month truce, but no date has been set for it to begin"
     if pair.cue.label == "length" and (said := stated_ends(article).get(pair.mention)):
         due = _as_stated(due, article.tagged[said].timex, kind)
     status = _status(article, number, tagged, (due, end), kind, pair.cue)

@@ -1369,6 +1369,14 @@ def test_new_start_signed_by_two_named_presidents_and_the_original_start_is_star
     ]
 
 
+def test_a_length_whose_start_is_not_set_has_no_due_and_another_quad_is_not_the_quad():
+    text = "Both sides accept a three-month truce, but no date has been set for it to begin."
+    found = only(text, date(2025, 11, 10))
+    assert (found.kind, found.due, found.status) == (Kind.DEADLINE, None, Status.TENTATIVE)
+    quad = "The Quad of the United States, Saudi Arabia and Egypt will meet next month."
+    assert "QUAD" not in only(quad, date(2025, 11, 10)).parties
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
