@@ -1377,6 +1377,13 @@ def test_a_length_whose_start_is_not_set_has_no_due_and_another_quad_is_not_the_
     assert "QUAD" not in only(quad, date(2025, 11, 10)).parties
 
 
+@pytest.mark.parametrize("place", ["Hawaii", "Mar-a-Lago", "Davos", "Busan", "Almaty"])
+def test_more_summit_towns_say_where(place):
+    text = f"US and Chinese officials will hold talks in {place} in April."
+    found = only(text, date(2026, 1, 16))
+    assert found.title == f"US-China talks in {place}"
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
