@@ -96,8 +96,11 @@ _FOUNDED = re.compile(
 )
 """What a body's founding dates is the founding: "The group, which meets every June, was
 founded in 1974"."""
-_PARTICIPLE_ASIDE = re.compile(r",\s+(?:first\s+)?[a-z]{3,}ed\s+(?:on|in)\s+$")
-"""An aside that a past participle opens: ", agreed on October 15,"."""
+_PARTICIPLE_ASIDE = re.compile(
+    r",\s+(?:(?:whose|which|who)\s+(?:[\w-]+\s+){0,5}?)?(?:first\s+)?[a-z]{3,}ed\s+(?:on|in)\s+$"
+)
+"""An aside that a past participle opens, or a relative clause with one: ", agreed on October
+15,", ", whose panel of experts was disbanded in April 2024,"."""
 _BEFORE_ANOTHER = re.compile(
     r"\b(?:after|following|before)\s+(?:[\w-]+\s+){0,4}?[a-z]{3,}\s+(?:on|in)\s+$"
 )
@@ -288,7 +291,7 @@ def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
     collapse's, not the meeting's; in "his sixth visit since February", no visit's; in "a
     ceasefire, agreed on October 15, had expired on Friday", not the expiry's."""
     if tagged.end <= cue.start:
-        participle = _PARTICIPLE_ASIDE.search(text, max(tagged.start - 30, 0), tagged.start)
+        participle = _PARTICIPLE_ASIDE.search(text, max(tagged.start - 70, 0), tagged.start)
         return participle is not None and "," in text[tagged.end : cue.start]
     if cue.end > tagged.start:
         return False

@@ -405,12 +405,15 @@ def _target(scene: Scene) -> str | None:
 
 def _mission(scene: Scene) -> str | None:
     """The UN mission whose mandate it is: by its acronym, named last before the cue in the
-    story ("The mission, known as UNIFIL"), else as "the mission in Lebanon" in its sentence."""
+    story ("The mission, known as UNIFIL"), else as "the mission in Lebanon" in its sentence,
+    else as "the peacekeeping force in Cyprus" in the story before it."""
     start = max(scene.cue.start - _MISSION_REACH, 0)
     named = _MISSION.findall(scene.text, start, scene.cue.start)
     if named:
         return str(named[-1])
     where = _MISSION_IN.search(scene.sentence)
+    if where is None:
+        where = next(reversed(list(_MISSION_IN.finditer(scene.text, start, scene.cue.start))), None)
     return f"UN mission in {where['where']}" if where else None
 
 

@@ -1308,6 +1308,20 @@ def test_a_date_in_an_aside_a_participle_opens_is_the_participle_s():
     text = "The truce, agreed on October 15, had expired on Friday evening."
     found = only(text, date(2025, 10, 20))
     assert (found.kind, summary(found)[1]) == (Kind.DEADLINE, "2025-10-17")
+    whose = (
+        "The sanctions committee on North Korea, whose panel of experts was disbanded in "
+        "April 2024 after a Russian veto, meets behind closed doors on Wednesday."
+    )
+    assert [summary(p)[1] for p in proposals(whose, date(2026, 1, 12))] == ["2026-01-14"]
+
+
+def test_a_mandate_is_the_force_s_named_in_the_sentence_before():
+    text = (
+        "The council will vote on Thursday on renewing the mandate of the UN peacekeeping "
+        "force in Cyprus. The current mandate expires at the end of January."
+    )
+    expiry = [p for p in proposals(text, date(2026, 1, 12)) if p.kind is Kind.DEADLINE]
+    assert [p.title for p in expiry] == ["UN mission in Cyprus mandate expires"]
 
 
 def test_aides_meeting_for_their_leaders_hold_no_summit_and_a_summit_ahead_hedges_only_itself():
