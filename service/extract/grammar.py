@@ -44,7 +44,7 @@ class Context:
     sentences: Sentences
 
     def tense_at(self, start: int, end: int) -> Tense | None:
-        if self._since(start):
+        if self.since(start):
             return Tense.PAST
         return self.sentences.tense_at(start, end)
 
@@ -52,13 +52,13 @@ class Context:
         """The tense of a verb that governs the date at `start` directly: past in "lapsed in
         February", "was signed on March 3"; future in "will hold a referendum on April 22",
         "expires on February 5". "Since" does as a verb would: "stalled since January"."""
-        if self._since(start) or _PAST_VERB_BEFORE.search(self.text, max(start - 60, 0), start):
+        if self.since(start) or _PAST_VERB_BEFORE.search(self.text, max(start - 60, 0), start):
             return Tense.PAST
         if _FUTURE_VERB_BEFORE.search(self.text, max(start - 60, 0), start):
             return Tense.FUTURE
         return None
 
-    def _since(self, start: int) -> bool:
+    def since(self, start: int) -> bool:
         """Whether "since" governs the date at `start` ("his sixth visit since February"):
         whatever the verb, that date has begun by now."""
         return _SINCE_BEFORE.search(self.text, max(start - 20, 0), start) is not None

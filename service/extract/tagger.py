@@ -233,7 +233,11 @@ def _years_told(chosen: list[_Candidate], timexes: list[Timex | None], ctx: Cont
             year = told[1] if told is not None and told[0] == sentence else None
             dated = found.make(year) if year and _agrees(found, year, ctx.published) else None
             timexes[index] = dated or found.alone
-        elif isinstance(found, Timex) and str(found.latest.year) in _stated(ctx, candidate):
+        elif (
+            isinstance(found, Timex)
+            and str(found.latest.year) in _stated(ctx, candidate)
+            and not ctx.since(candidate.start)  # "vacant since October 2022": not the story's
+        ):
             told = (sentence, found.latest.year)
 
 

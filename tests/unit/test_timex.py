@@ -284,6 +284,9 @@ def test_the_following_year_with_no_date_before_it_is_not_guessed():
         ("On 4 May 2009 the ferry sank; divers reached it on June 2.", "June 2", "2009-06-02"),
         ("The track, relaid in 2031, reopens in April.", "April", "2031-04"),
         ("Ankara hosts the 2026 fair on July 7-8.", "July 7-8", "2026-07-07/2026-07-08"),
+        # a year "since" starts a stretch up to now, and sets no year for the story
+        ("Parliament is due to elect a speaker, a post vacant since May 2022, in a session on "
+         "April 9.", "April 9", "2024-04-09"),
     ],
 )  # fmt: skip
 def test_a_month_without_its_year_takes_the_year_its_sentence_stated(
