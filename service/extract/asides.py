@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from service.extract.tense import has_verb
 
 _BETWEEN_COMMAS = re.compile(r",\s[^,;.]{1,40},")
+_NAME = r"[A-Z][\w.\u2019'-]*(?:\s[A-Z][\w.\u2019'-]*)?"
+_NAMES_LISTED = re.compile(rf"(?:,\s{_NAME})+,?\s+and\s+{_NAME}")
+"""The rest of a list of names: ", France and Germany", whose commas end no clause."""
 
 
 def asides(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -24,11 +27,16 @@ def asides(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 def clause_from(text: str, start: int, end: int) -> str:
     """text[start:end] up to its first comma, read through one aside that comma may open:
-    "meeting, the first in years, was held in Geneva" holds "meeting was held in Geneva".
+    "meeting, the first in years, was held in Geneva" holds "meeting was held in Geneva"; or
+    through the rest of a list of names ("talks with Britain, France and Germany in Istanbul").
     One, not every: a list ("summit on 5 May, summit on 6 May, ...") is no run of asides."""
     comma = text.find(",", start, end)
     if comma < 0:
         return text[start:end]
+    listed = _NAMES_LISTED.match(text, comma, end)
+    if listed:  # "talks with Britain, France and Germany in Istanbul": one clause still
+        after = text.find(",", listed.end(), end)
+        return text[start:comma] + text[comma + 1 : end if after < 0 else after]
     aside = _BETWEEN_COMMAS.match(text, comma, end)
     if aside is None or has_verb(aside.group()):
         return text[start:comma]

@@ -1788,6 +1788,11 @@ def test_a_teller_alone_is_still_no_party_of_the_gathering():
     assert [("Ryabkov" in p.title, set(p.parties)) for p in found] == [(False, {"RU", "US"})]
 
 
+def test_a_place_after_a_list_of_names_is_where():
+    text = "Iran will hold talks with Britain, France and Germany in Istanbul on Friday."
+    assert only(text, date(2025, 9, 1)).title == "Iran-UK talks in Istanbul"
+
+
 def test_a_list_of_names_is_no_new_verb_phrase_and_the_first_since_an_event_is_not_then():
     text = (
         "Iran will hold talks with Britain, France and Germany on Friday, the Foreign Ministry "
