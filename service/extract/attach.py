@@ -216,13 +216,26 @@ def attach(
     the words of `text` (runs of `WORD`)."""
     if not items:
         return []
-    scope = _Scope(text, sentence, cues, words)
+    scope = _Scope(text, sentence, _outermost(cues), words)
     best = [
         pair
         for index, tagged in items
         if (pair := _best(scope, index, tagged, published)) is not None
     ]
     return _one_date_each(text, best, dict(items))
+
+
+def _outermost(cues: Sequence[Cue]) -> list[Cue]:
+    """The cues that no longer cue holds, in the order given: "plenary meeting" is one event,
+    whose "meeting" would otherwise take a second date of its own. One pass in order of
+    start, longest first, keeping the furthest end seen."""
+    held, reached, last = set(), -1, (-1, -1)
+    for cue in sorted(cues, key=lambda cue: (cue.start, -cue.end)):
+        if cue.end > reached:
+            reached, last = cue.end, (cue.start, cue.end)
+        elif (cue.start, cue.end) != last:  # the same words may cue two kinds: both stay
+            held.add(id(cue))
+    return [cue for cue in cues if id(cue) not in held]
 
 
 def _best(scope: _Scope, index: int, tagged: Tagged, published: date) -> Pair | None:

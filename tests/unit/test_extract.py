@@ -1234,6 +1234,14 @@ def test_a_body_that_elects_on_a_day_holds_an_election_titled_by_whom_it_elects(
     assert (found.kind, found.status, found.title) == (Kind.ELECTION, Status.SCHEDULED, title)
 
 
+def test_a_cue_inside_a_longer_one_takes_no_date_of_its_own():
+    text = (
+        "Kim will attend a party plenary meeting at the end of the month, where he sets "
+        "policy for the coming year."
+    )
+    assert [summary(p)[1] for p in proposals(text, date(2026, 12, 7))] == ["2026-12"]
+
+
 def test_an_export_control_group_s_plenary_is_its_meeting():
     found = only("The Nuclear Suppliers Group holds its plenary in Vilnius on June 12.")
     assert (found.kind, found.title, found.parties) == (
