@@ -198,6 +198,11 @@ _OFFICIALS = {
     "NATO": "Stoltenberg|Rutte",
     "VE": "Guaidó|Guaido",
 }
+SEATS = frozenset(
+    {"White House", "Pentagon", "State Department", "Kremlin", "Downing Street", "Élysée"}
+)
+"""Where a government sits: named beside its people ("Trump hosted Netanyahu at the White
+House"), it adds no side of its own."""
 _VENUE = re.compile(r"\b(?:in|at|to)\s+(?:the\s+)?(?:[A-Z][\w\u2019'.-]*,?\s+){0,2}$")
 _SENTENCE_END = re.compile(r"[a-z]{2}[.!?]\s")
 _CAPITALS = frozenset(

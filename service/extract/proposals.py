@@ -18,7 +18,7 @@ from functools import partial
 
 from service.domain import Due, Kind, Precision, Status
 from service.domain.proposals import Proposal, Tense, TimexType
-from service.extract.actors import Actor, parties_of, place_before, place_of
+from service.extract.actors import SEATS, Actor, parties_of, place_before, place_of
 from service.extract.article import Article
 from service.extract.attach import Pair, attach, months_in_a_range
 from service.extract.datelines import in_dateline
@@ -46,6 +46,11 @@ from service.extract.units import Timex, covering, event_window
 from service.extract.who import clause_actors, context_actors, parties_for, treaty_for
 
 _DUE_FORM = re.compile(r"^\d{4}(?:-Q[1-4]|-W\d\d|-\d\d(?:-\d\d)?)?$")
+_BOTH_SIDES = re.compile(
+    r"\b(?i:both\s+(?:sides|countries|leaders|governments|parties)|the\s+two\s+(?:sides|"
+    r"countries|leaders|governments|nations|presidents|neighbou?rs))\b"
+)
+"""The sides the sentences before named, told of as such."""
 _THE_BEFORE = re.compile(r"\b(?i:the)\s+$")
 _ANAPHORIC = re.compile(r"\b(?:that|this|the\s+same|the)\s+$")  # "the talks": known ones
 _PAST_BEFORE_CUE = re.compile(r"\b(?:held|had|last|was|were|previous|earlier)\s+(?:\w+\s+)?$")
@@ -189,6 +194,9 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
     sentence = article.sentences.items[number]
     tagged = article.tagged[pair.mention]
     actors = clause_actors(article, sentence, pair.cue)
+    if _both_sides(article.text, sentence, pair.cue) and len(parties_of(actors)) < 2:
+        told = (a for a in context_actors(article, number) if a.name not in SEATS)
+        actors = (*told, *actors)  # "Both sides are expected to sign the treaty next year"
     kind = _kind(article, number, pair.cue, actors)
     due, end = _due(tagged.timex, kind)
     counted_from_nothing = tagged.anchor is None and tagged.timex.type is TimexType.DURATION
@@ -222,6 +230,13 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
         mention=pair.mention,
         confidence=_confidence(pair.gap, parties, tagged.timex, status, from_context),
     )
+
+
+def _both_sides(text: str, sentence: Sentence, cue: Cue) -> bool:
+    """Whether the cue's own clause is of "both sides" or "the two leaders": the sides the
+    sentences before named."""
+    said = list(_BOTH_SIDES.finditer(text, sentence.start, cue.start))
+    return bool(said) and "," not in text[said[-1].end() : cue.start]
 
 
 def _named_before(article: Article, cue: Cue, kind: Kind, actors: Sequence[Actor]) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from service.domain import Kind
-from service.extract.actors import COUNTRIES, Actor
+from service.extract.actors import COUNTRIES, SEATS, Actor
 from service.extract.events import (
     A_TRUCE,
     BODY_LEFT,
@@ -53,11 +53,6 @@ elect a new speaker"."""
 _OFFICE_ADJECTIVES = {"president": "presidential", "parliament": "parliamentary"}
 _BETWEEN_ONES_OWN = re.compile(r"\b(?P<adjective>(?i:inter|intra)-[A-Z][a-z]+)\s+$")
 """Talks among the parts of one people or region: "inter-Korean talks", "intra-Afghan talks"."""
-_SEATS = frozenset(
-    {"White House", "Pentagon", "State Department", "Kremlin", "Downing Street", "Élysée"}
-)
-"""Where a government sits, which a title need not name beside its people: "Trump hosted
-Netanyahu at the White House" is Netanyahu's visit, not an Israel-US meeting."""
 _COP = re.compile(r"COP\d{1,2}")
 _BARE_AMOUNT = re.compile(r"(?P<n>\S+)\s+(?P<unit>(?i:hour|day|week|fortnight|month|year))s?")
 _EFFECTIVE_THINGS = re.compile(
@@ -146,7 +141,7 @@ def who(actors: tuple[Actor, ...], limit: int = 2, *, people_first: bool = True)
     actors = tuple(actor for actor in actors if not actor.venue)
     people = [a for a in actors if a.person]
     countries = [a for a in actors if a.party not in _ORGANISATIONS]
-    needing = {actor.party for actor in countries if actor.name not in _SEATS}
+    needing = {actor.party for actor in countries if actor.name not in SEATS}
     spoken_for = {actor.party for actor in people} >= needing
     if people and people_first and spoken_for:
         return "-".join(_surname(actor.name) for actor in _distinct(people, limit))

@@ -1406,6 +1406,18 @@ def test_more_summit_towns_say_where(place):
     assert found.title == f"US-China talks in {place}"
 
 
+def test_both_sides_are_the_sides_named_before_in_their_own_clause():
+    text = (
+        "Pashinyan and Aliyev met at the White House on August 8. Both sides are expected to "
+        "sign the treaty next year, once Armenia holds a referendum in 2027."
+    )
+    found = proposals(text, date(2025, 9, 1))[1:]
+    assert [(p.title, p.parties) for p in found] == [
+        ("Armenia-Azerbaijan treaty signed", ("AM", "AZ")),
+        ("Armenia referendum", ("AM",)),
+    ]
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
