@@ -195,8 +195,9 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
     tagged = article.tagged[pair.mention]
     actors = clause_actors(article, sentence, pair.cue)
     if _both_sides(article.text, sentence, pair.cue) and len(parties_of(actors)) < 2:
-        told = (a for a in context_actors(article, number) if a.name not in SEATS)
-        actors = (*told, *actors)  # "Both sides are expected to sign the treaty next year"
+        sides = [a for a in context_actors(article, number) if a.name not in SEATS]
+        two = set(parties_of(sides)[:2])  # the first two named, not every one told of
+        actors = (*(a for a in sides if a.party in two), *actors)
     kind = _kind(article, number, pair.cue, actors)
     due, end = _due(tagged.timex, kind)
     counted_from_nothing = tagged.anchor is None and tagged.timex.type is TimexType.DURATION

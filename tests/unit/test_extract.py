@@ -1418,6 +1418,17 @@ def test_both_sides_are_the_sides_named_before_in_their_own_clause():
     ]
 
 
+def test_the_two_countries_are_the_first_two_named_before_not_every_one():
+    text = (
+        "Thailand and Cambodia signed a truce in the presence of President Trump. "
+        "The two countries' defence ministers will meet on December 20."
+    )
+    found = [p for p in proposals(text, date(2025, 12, 8)) if p.kind is Kind.MEETING]
+    assert [(p.title, set(p.parties)) for p in found] == [
+        ("Thailand-Cambodia meeting", {"TH", "KH"})
+    ]
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
