@@ -157,6 +157,7 @@ LOWER_TRIGGERS = {
     r"fourth of july",
     "clock": r"\d(?:\s*[ap]\.?m\b|:\d\d)|\b(?:noon|midnight|midday)|\d{4}\s+(?:gmt|utc)\b",
     "spelled": r"\bnineteen\s|\btwo thousand",
+    "ordinal": r" the \d\d?(?:st|nd|rd|th)\b",
 }
 """A word each rule needs: rules run only near one, not at every position of the text.
 `LOWER_TRIGGERS` are written in lower case and sought in the text lowered, which is several

@@ -117,6 +117,38 @@ def _named(published: date, target: int, back: int, ahead: int, step: int) -> da
 
 
 @rule(
+    "day-of-this-month",
+    r"\b(?i:on|by|until|till|before|after|from)\s+(?i:the)\s+"
+    r"(?P<t>(?P<d>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th))(?=\s*[.,;:)]|\s+(?i:of\s+the\s+month)\b)",
+    trigger="ordinal",
+)
+def day_of_this_month(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "votes on the 15th": the 15th of the month the tense points to, the nearest if none."""
+    published, day = ctx.published, int(match["d"])
+    months = [(published.year * 12 + published.month - 1 + step) for step in (-1, 0, 1)]
+
+    def make(index: int) -> Timex | None:
+        year, month = divmod(months[index], 12)
+        try:
+            return units.day(date(year, month + 1, day))
+        except ValueError:
+            return None
+
+    days = [found for index in range(3) if (found := make(index)) is not None]
+    return _by_tense_or_nearest(days, ctx, match.span("t"))
+
+
+def _by_tense_or_nearest(days: list[Timex], ctx: Context, span: tuple[int, int]) -> Timex | None:
+    published = ctx.published
+    tense = ctx.tense_at(*span)
+    if tense is Tense.FUTURE:
+        days = [found for found in days if found.earliest >= published] or days
+    elif tense is Tense.PAST:
+        days = [found for found in days if found.earliest <= published] or days
+    return min(days, key=lambda found: abs((found.earliest - published).days), default=None)
+
+
+@rule(
     "day-word",
     r"\b(?P<w>(?i:(?:the\s+day\s+before\s+)?yesterday|(?:the\s+day\s+after\s+)?tomorrow|"
     r"today|tonight|this\s+(?:morning|afternoon|evening)))\b",

@@ -67,6 +67,7 @@ RULES: tuple[Rule, ...] = (
     rel.relative_month,
     rel.weekday_range,
     rel.weekday,
+    rel.day_of_this_month,
     rel.day_word,
     rel.season,
     rel.the_season,

@@ -92,6 +92,23 @@ def test_a_decade_ago_is_no_date_news_can_be_held_to():
     assert values("A decade ago the bridge was built.") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Parliament votes on the 20th.", "2024-03-20"),  # published Thursday 14 March
+        ("The vote was held on the 3rd.", "2024-03-03"),
+        ("Payments are due by the 1st.", "2024-04-01"),
+        ("The offer stands until the 28th of the month.", "2024-03-28"),
+    ],
+)
+def test_a_day_of_the_month_alone_is_in_the_month_its_tense_points_to(text: str, value: str):
+    assert only(text).value == value
+
+
+def test_an_ordinal_before_a_noun_is_no_day_of_the_month():
+    assert values("He came second on the 5th ballot.") == []
+
+
 def test_a_weekday_that_closes_what_another_opened_comes_after_it():
     text = "The fair opens on Monday and runs through Friday."  # published Thursday 14 March
     assert values(text) == [("Monday", "2024-03-18"), ("Friday", "2024-03-22")]
