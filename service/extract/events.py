@@ -68,6 +68,7 @@ _OBLIGED = re.compile(
 )
 _COMMITTED = re.compile(
     r"\b(?i:agreed|agrees?|pledged?|committed|commits?|promised?|vowed?|undert(?:ook|akes?)|"
+    r"aims?\s+to|"
     r"must|required?|obliged|ha(?:s|ve)\s+to|needs?\s+to|target|goal|deadline)\b"
 )
 

@@ -655,6 +655,8 @@ def test_a_meeting_of_a_body_is_titled_by_it():
 def test_an_obligation_by_a_month_is_a_deadline_still_ahead():
     found = only("Iran must respond to the European proposal by March, the ministry said.")
     assert summary(found) == (Kind.DEADLINE, "2020-03", Status.SCHEDULED, {"IR"})
+    aim = only("EU leaders aim to finish the budget by the end of 2026.", date(2025, 12, 8))
+    assert summary(aim) == (Kind.DEADLINE, "2026", Status.SCHEDULED, {"EU"})
 
 
 def test_a_thirty_day_process_sets_a_deadline_thirty_days_after_it_starts():
