@@ -21,8 +21,11 @@ TREATY_WORDS = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|conventi
 NAMED_TREATY = re.compile(
     r"(?<![\w-])(?:(?!(?:The|A|An|This|That|Its|Their)\s)[A-Z][\w-]*\s+){1,4}"
     r"(?:Treaty|Agreement|Convention|Accord|Pact)\b"
+    r"|\b(?:Treaty|Convention|Agreement)\s+on\s+(?:the\s+)?[A-Z][\w-]*"
+    r"(?:\s+(?:of\s+|and\s+)?[A-Z][\w-]*){0,4}"
 )
-"""A treaty the text names in capitals, when it is not one of the treaties known by name."""
+"""A treaty the text names in capitals, when it is not one of the treaties known by name:
+"the Ottawa Convention", "the Convention on Cluster Munitions"."""
 _OBSERVING = re.compile(
     r"\b(?i:observ(?:e|es|ed|ing)|abid(?:e|es|ing)\s+by|abided\s+by|respect(?:s|ed|ing)?|"
     r"adher(?:e|es|ed|ing)\s+to|compl(?:y|ies|ied|ying)\s+with|keep(?:s|ing)?\s+to|kept\s+to)\b"

@@ -519,6 +519,9 @@ def test_leaving_a_body_by_notice_is_a_withdrawal_from_it():
         ("The US withdrew from the INF Treaty on August 2.", "US withdrawal from INF Treaty"),
         # a treaty not named is called what the sentence calls it
         ("Thailand suspended the deal on November 1 after a blast.", "Thailand suspension of deal"),
+        # one named with "on" after its noun
+        ("Lithuania withdrew from the Convention on Cluster Munitions on March 7.",
+         "Lithuania withdrawal from Convention on Cluster Munitions"),
     ],
 )  # fmt: skip
 def test_a_suspension_or_de_ratification_is_titled_as_such_not_as_a_withdrawal(text, title):
