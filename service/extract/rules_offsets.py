@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from service.domain.proposals import Mod
+from service.domain.proposals import Mod, Tense
 from service.extract import units
 from service.extract.grammar import Anchor, Context, Resolved, Shift, rule
 from service.extract.lexicon import UNITS, VAGUE_AMOUNTS, amount_of, amount_re, counted, unit_re
@@ -53,10 +53,12 @@ def _unit(match: re.Match[str]) -> Shift:
     trigger="unit",
 )
 def in_amount(match: re.Match[str], ctx: Context) -> Resolved:
-    """ "in 30 days": a day counted from publication; but "the first visit in seven years"
-    is a length, TIMEX3 P7Y, that dates nothing."""
+    """ "in 30 days": a day counted from publication; but "the first visit in seven years",
+    or "the arsenal had grown by 90 warheads in a year", is a length, TIMEX3 P7Y, that dates
+    nothing."""
     first = _FIRST_IN.search(ctx.text, max(match.start() - 60, 0), match.start())
-    if first and not has_verb(first.group("between")):  # not "the first round will be held"
+    said_of_the_past = ctx.tense_at(*match.span()) is Tense.PAST
+    if said_of_the_past or (first and not has_verb(first.group("between"))):
         least, most, unit = counted(match["n"], match["u"])
         return units.length(None if least != most else least, unit, ctx.published)
     return _unit(match)

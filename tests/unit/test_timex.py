@@ -109,6 +109,13 @@ def test_an_ordinal_before_a_noun_is_no_day_of_the_month():
     assert values("He came second on the 5th ballot.") == []
 
 
+def test_in_a_length_said_of_the_past_is_the_length_not_a_day_ahead():
+    found = only("The arsenal had grown by 90 warheads in a year.")
+    assert (found.value, found.type) == ("P1Y", TimexType.DURATION)
+    ahead = only("The arsenal will be replaced in a year.")
+    assert (ahead.value, ahead.type) == ("2025", TimexType.DATE)
+
+
 def test_a_weekday_that_closes_what_another_opened_comes_after_it():
     text = "The fair opens on Monday and runs through Friday."  # published Thursday 14 March
     assert values(text) == [("Monday", "2024-03-18"), ("Friday", "2024-03-22")]
