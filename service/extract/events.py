@@ -394,6 +394,8 @@ _SPECS = (
           _always(Kind.CONFERENCE), "conference", priority=3),  # the UN climate conferences
     _spec(r"session", _always(Kind.CONFERENCE), "conference", reach=6),
     _spec(r"report(?![a-z])|publication", _always(Kind.REPORT), "report", reach=8),
+    _spec(r"publish(?:es|ed|ing)?\s+(?:its|their|the|an?)\s+(?:[\w-]+\s+){0,2}?(?:assessment|"
+          r"review|yearbook|estimate|findings|report)", _always(Kind.REPORT), "report", reach=8),
 )  # fmt: skip
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

@@ -140,11 +140,13 @@ def _dated(match: re.Match[str], ctx: Context, day: int) -> Resolved:
     ahead = ctx.word_before(start).lower() in _AHEAD_BEFORE or bool(
         _AHEAD_FROM.search(ctx.text, max(start - 25, 0), start)
         or _EXTENDED_UNTIL.search(ctx.text, max(start - 80, 0), start)
+        or _EVERY_YEAR_AFTER.match(ctx.text, match.end())  # "by December 31 each year": next
     )
     tense = Tense.FUTURE if ahead else ctx.tense_at(*match.span())
     return year_less(make, ctx.published, tense, told=ctx.told(match.start()))
 
 
+_EVERY_YEAR_AFTER = re.compile(r"\s+(?i:each|every)\s+year\b")
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
 _LIST_SEP = r"(?:,\s*|,?\s+(?i:and|or)\s+)"
 _LIST_HEAD = re.compile(rf"{month_re('m')}\s+{_DAY}(?:{_LIST_SEP}{_DAY})*{_LIST_SEP}$")

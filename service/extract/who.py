@@ -46,7 +46,7 @@ def clause_actors(article: Article, sentence: Sentence, cue: Cue) -> tuple[Actor
     start = text.rfind(";", sentence.start, cue.start) + 1 or sentence.start
     end = text.find(";", cue.end, sentence.end)
     aside = _ASIDE_AFTER.search(text, cue.end, sentence.end if end < 0 else end)
-    last = sentence.end  # where names of the whole sentence stop
+    last = aside.start() if aside else sentence.end  # where names of the whole sentence stop
     if aside is None and (cue.kind in _GATHERINGS or cue.label == "ceasefire agreed"):
         stop = sentence.end if end < 0 else end
         beside = (

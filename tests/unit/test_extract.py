@@ -1434,6 +1434,14 @@ def test_the_two_countries_are_the_first_two_named_before_not_every_one():
     ]
 
 
+def test_a_published_assessment_is_a_report_and_a_yearly_deadline_is_the_next_one():
+    text = "The institute will publish its annual assessment on June 16, days before NATO meets."
+    found = only(text, date(2025, 6, 10))
+    assert (found.kind, summary(found)[1], found.parties) == (Kind.REPORT, "2025-06-16", ())
+    yearly = "Congress requires the report by December 31 each year."
+    assert summary(only(yearly, date(2025, 6, 10)))[1:3] == ("2025-12-31", Status.SCHEDULED)
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
