@@ -232,8 +232,9 @@ _PLACES = (
     "Pyongyang|Kyiv|Kiev|Jerusalem|Ankara|Islamabad|New Delhi|Baghdad|Damascus|Caracas|"
     "Ottawa|Tallinn|Riga|Tbilisi|Miami|Shenzhen|Tianjin|Lima|San Francisco|Kuala Lumpur|"
     "Jakarta|Manila|Bangkok|Canberra|Addis Ababa|Dubai|Antalya|Luxembourg|the White House|"
-    "the Kremlin|Hawaii|Honolulu|Mar-a-Lago|Davos|Busan|Nuuk|Ushuaia|Sharm El-Sheikh|Alma-Ata|"
-    "Almaty|Tashkent|Bishkek|Dushanbe|Ashgabat|Ulaanbaatar|Naypyidaw|Phnom Penh|Vientiane"
+    "the Kremlin|Shanghai|Hong Kong|Hawaii|Honolulu|Mar-a-Lago|Davos|Busan|Nuuk|Ushuaia|"
+    "Sharm El-Sheikh|Alma-Ata|Almaty|Tashkent|Bishkek|Dushanbe|Ashgabat|Ulaanbaatar|Naypyidaw|"
+    "Phnom Penh|Vientiane"
 )
 
 

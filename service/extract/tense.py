@@ -90,13 +90,14 @@ class Verbs:
     def __init__(self, sentence: str) -> None:
         sentence = _first_word_lowered(sentence)
         found = [
-            (marker.start(), marker.end(), tense)
+            (marker.start(), marker.end(), tense, marker.group().startswith("to "))
             for marker in _MARKER.finditer(sentence)
             if (tense := _classify(sentence, marker)) is not None
         ]
-        self._starts = [start for start, _, _ in found]
-        self._ends = [end for _, end, _ in found]
-        self._tenses = [tense for _, _, tense in found]
+        self._starts = [start for start, _, _, _ in found]
+        self._ends = [end for _, end, _, _ in found]
+        self._tenses = [tense for _, _, tense, _ in found]
+        self._infinitives = [infinitive for _, _, _, infinitive in found]
         self._words = Words(sentence, _WORD).between
         self._breaks = [stop.start() for stop in _CLAUSE_BREAK.finditer(sentence)]
 
@@ -120,9 +121,15 @@ class Verbs:
             candidates.append((_AFTER_WEIGHT, before))  # runs into the span
         after = bisect.bisect_left(self._starts, end)
         # "In August, the ministry announced ...": a date that opens the sentence is followed
-        # by its main verb, past the comma after it
+        # by its main verb, past the comma after it; but in "agreed on Tuesday to hold talks"
+        # the infinitive after the date is the agreeing's, not the date's
         fronted = self._words(0, start) <= 1
-        if after < len(self._starts) and self._reaches(end, self._starts[after], int(fronted)):
+        governed = after < len(self._starts) and self._infinitives[after] and candidates
+        if (
+            after < len(self._starts)
+            and not governed
+            and self._reaches(end, self._starts[after], int(fronted))
+        ):
             gap = self._words(end, self._starts[after]) + 1
             candidates.append((_AFTER_WEIGHT * gap, after))
         best: tuple[float, int] | None = None

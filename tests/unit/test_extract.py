@@ -224,6 +224,8 @@ def test_a_name_that_is_a_month_is_not_one_as_a_possessive_or_before_a_capital()
         ),
         # "next to" names a place: the past verb still decides
         ("Shots were fired next to the consulate on Friday.", "2019-05-10"),
+        # an infinitive after the date is the past verb's, not the date's
+        ("The two sides agreed at talks on Friday to hold another round.", "2019-05-10"),
         # "last" before a month and day moves the day, not just the month
         ("The envoy was recalled last Oct. 23 after the vote.", "2018-10-23"),
         # a day six weeks ahead is meant, not one ten months back, whatever the verb
