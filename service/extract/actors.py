@@ -128,7 +128,8 @@ _ORGANISATIONS = {
     "E3": "E3",
     "G7": "G7|G-7|Group of 7|Group of Seven",
     "G20": "G20|G-20|Group of 20|Group of Twenty",
-    "OSCE": "OSCE",
+    "OSCE": "OSCE|Organization for Security and Co-operation in Europe|"
+    "Organisation for Security and Co-operation in Europe",
     "ASEAN": "ASEAN",
     "AU": "African Union",
     "BRICS": "BRICS",

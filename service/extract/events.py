@@ -16,11 +16,13 @@ from typing import Any
 from service.domain import Kind
 from service.extract.lexicon import GIVEN_UNTIL, MEASURES, OTHER_CLAUSE, PUT_OFF, TRUCES
 
-TREATY_WORDS = re.compile(r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal)\b")
+TREATY_WORDS = re.compile(
+    r"\b(?i:treaty|treaties|accord|agreement|pact|convention|deal|final\s+act)\b"
+)
 """What a treaty is called when it is not named."""
 NAMED_TREATY = re.compile(
     r"(?<![\w-])(?:(?!(?:The|A|An|This|That|Its|Their)\s)[A-Z][\w-]*\s+){1,4}"
-    r"(?:Treaty|Agreement|Convention|Accord|Pact)\b"
+    r"(?:Treaty|Agreement|Convention|Accord|Pact|Final\s+Act)\b"
     r"|\b(?:Treaty|Convention|Agreement)\s+on\s+(?:the\s+)?[A-Z][\w-]*"
     r"(?:\s+(?:of\s+|and\s+)?[A-Z][\w-]*){0,4}"
 )

@@ -207,6 +207,8 @@ def _meeting(scene: Scene) -> str:
     before = [actor for actor in scene.actors if actor.start < scene.cue.start]
     if between := _BETWEEN_ONES_OWN.search(scene.text, scene.back(20), scene.cue.start):
         return f"{between['adjective']} {noun}{subject}{where}"  # "Inter-Korean talks"
+    if label == "ministerial" and (body := _organisation(scene)):  # "the OSCE's ministerial"
+        return f"{_next(scene)}{body} {noun}{subject}{where}"
     if len(before) == 1 and before[0].party in _ORGANISATIONS:  # "the Security Council will
         owner = _organisation_name(scene)  # hold a meeting on Ukraine at France's request"
     elif label == "visit" and scene.place and (visitor := who(tuple(before))):

@@ -1444,6 +1444,19 @@ def test_a_published_assessment_is_a_report_and_a_yearly_deadline_is_the_next_on
     assert summary(only(yearly, date(2025, 6, 10)))[1:3] == ("2025-12-31", Status.SCHEDULED)
 
 
+def test_the_osce_by_its_full_name_its_ministerial_and_the_helsinki_final_act():
+    text = (
+        "Finland will host the Organization for Security and Co-operation in Europe's "
+        "ministerial council in Helsinki on December 4-5, marking 50 years since the Helsinki "
+        "Final Act was signed on August 1, 1975."
+    )
+    found = proposals(text, date(2025, 7, 23))
+    assert [(p.title, summary(p)[1]) for p in found] == [
+        ("OSCE ministerial in Helsinki", "2025-12-04"),
+        ("Helsinki Final Act signed", "1975-08-01"),
+    ]
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
