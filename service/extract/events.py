@@ -210,6 +210,12 @@ def _taking_effect(sentence: str) -> Kind:
     return Kind.TREATY_IN_FORCE
 
 
+def _council_acted(sentence: str) -> Kind | None:
+    """What a council authorises or endorses it does by a vote ("the Security Council
+    authorised the force on November 17"); what others endorse is no event."""
+    return Kind.MEETING if _VOTING_BODY.search(sentence) else None
+
+
 def _entering_force(sentence: str) -> Kind:
     """A treaty's entry into force; but a truce with no treaty in its sentence starts: "the
     truce between India and Pakistan came into force on Friday"."""
@@ -278,6 +284,7 @@ _DEPUTIES_BEFORE = re.compile(
     r"ministers|diplomats|teams)\s+(?:(?:will|would|could|to|are\s+to|were\s+to|should|must)\s+)?"
     r"(?:[a-z]+ly\s+)?$"
 )
+_VOTING_BODY = re.compile(r"\b(?:Security\s+Council|General\s+Assembly|Board\s+of\s+Governors)\b")
 _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 _PARTY_CONGRESS = "congress(?:{})".format(
     "|".join(
@@ -379,6 +386,7 @@ _SPECS = (
           _always(Kind.MEETING), "phone call", priority=2),
     _spec(r"(?:adopt|reject|approv|pass|veto)\w*\s+(?:a\s+|the\s+)?(?:draft\s+)?resolution|"
           r"vote[sd]?", _always(Kind.MEETING), "vote", reach=8, priority=2),
+    _spec(r"authori[sz](?:ed|es)|endorsed", _council_acted, "vote", reach=8, priority=2),
     _spec(r"host(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=10),
     _spec(r"visit(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=4),
     _spec(r"(?:arriv(?:e|es|ed|ing)|(?:is|are|was|were)\s+due)\s+in(?=\s+[a-z])" + _NOT_WHEN,

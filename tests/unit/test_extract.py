@@ -1457,6 +1457,13 @@ def test_the_osce_by_its_full_name_its_ministerial_and_the_helsinki_final_act():
     ]
 
 
+def test_what_a_council_authorises_or_endorses_on_a_day_it_votes_on():
+    text = "The force, which the UN Security Council authorised on November 17, deploys soon."
+    found = only(text, date(2025, 12, 21))
+    assert (found.title, summary(found)[1]) == ("UN Security Council vote", "2025-11-17")
+    assert proposals("Trump endorsed the candidate on Friday.", date(2025, 12, 21)) == []
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
