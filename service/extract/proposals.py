@@ -18,7 +18,7 @@ from functools import partial
 
 from service.domain import Due, Kind, Precision, Status
 from service.domain.proposals import Proposal, Tense, TimexType
-from service.extract.actors import SEATS, Actor, parties_of, place_before, place_of
+from service.extract.actors import Actor, parties_of, place_before, place_of
 from service.extract.article import Article
 from service.extract.attach import Pair, attach, months_in_a_range
 from service.extract.datelines import in_dateline
@@ -43,15 +43,16 @@ from service.extract.sentences import Sentence
 from service.extract.tagger import Tagged
 from service.extract.titles import Scene, title_for
 from service.extract.units import Timex, covering, event_window
-from service.extract.who import clause_actors, context_actors, parties_for, treaty_for
+from service.extract.who import (
+    bodies_named_before,
+    clause_actors,
+    context_actors,
+    parties_for,
+    treaty_for,
+    with_both_sides,
+)
 
 _DUE_FORM = re.compile(r"^\d{4}(?:-Q[1-4]|-W\d\d|-\d\d(?:-\d\d)?)?$")
-_BOTH_SIDES = re.compile(
-    r"\b(?i:both\s+(?:sides|countries|leaders|governments|parties)|the\s+two\s+(?:sides|"
-    r"countries|leaders|governments|nations|presidents|neighbou?rs))\b"
-)
-"""The sides the sentences before named, told of as such."""
-_THE_BEFORE = re.compile(r"\b(?i:the)\s+$")
 _ANAPHORIC = re.compile(r"\b(?:that|this|the\s+same|the)\s+$")  # "the talks": known ones
 _PAST_BEFORE_CUE = re.compile(r"\b(?:held|had|last|was|were|previous|earlier)\s+(?:\w+\s+)?$")
 _SUMMIT_LABELS = frozenset({"meeting", "talks"})
@@ -193,11 +194,7 @@ def _closed_by(opened: Proposal, end: Due | None) -> Proposal:
 def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
     sentence = article.sentences.items[number]
     tagged = article.tagged[pair.mention]
-    actors = clause_actors(article, sentence, pair.cue)
-    if _both_sides(article.text, sentence, pair.cue) and len(parties_of(actors)) < 2:
-        sides = [a for a in context_actors(article, number) if a.name not in SEATS]
-        two = set(parties_of(sides)[:2])  # the first two named, not every one told of
-        actors = (*(a for a in sides if a.party in two), *actors)
+    actors = with_both_sides(article, number, pair.cue, clause_actors(article, sentence, pair.cue))
     kind = _kind(article, number, pair.cue, actors)
     due, end = _due(tagged.timex, kind)
     counted_from_nothing = tagged.anchor is None and tagged.timex.type is TimexType.DURATION
@@ -214,10 +211,11 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
     named = actors
     if all(actor.venue for actor in actors):  # none, or only where: "to meet in Abu Dhabi"
         named += tuple(a for a in context_actors(article, number) if not a.person)
-    elif _named_before(article, pair.cue, kind, actors):  # "the forum, which ends on Saturday"
-        bodies = tuple(a for a in context_actors(article, number) if not a.country)
-        named = (*bodies, *actors)
-        parties, from_context = (parties_of(bodies), True) if bodies else (parties, from_context)
+    elif kind is Kind.CONFERENCE and (
+        bodies := bodies_named_before(article, number, pair.cue, actors)
+    ):
+        named = (*bodies, *actors)  # "the forum, which ends on Saturday": the APEC forum
+        parties, from_context = parties_of(bodies), True
     scene = _scene(article, sentence, pair.cue, kind, named, parties, length, tagged)
     return Proposal(
         kind=kind,
@@ -231,21 +229,6 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
         mention=pair.mention,
         confidence=_confidence(pair.gap, parties, tagged.timex, status, from_context),
     )
-
-
-def _both_sides(text: str, sentence: Sentence, cue: Cue) -> bool:
-    """Whether the cue's own clause is of "both sides" or "the two leaders": the sides the
-    sentences before named."""
-    said = list(_BOTH_SIDES.finditer(text, sentence.start, cue.start))
-    return bool(said) and "," not in text[said[-1].end() : cue.start]
-
-
-def _named_before(article: Article, cue: Cue, kind: Kind, actors: Sequence[Actor]) -> bool:
-    """Whether a gathering is one the story named before, by the body that holds it: "the
-    forum" after "the Asia-Pacific Economic Cooperation forum", with no body in its own
-    sentence."""
-    the = _THE_BEFORE.search(article.text, max(cue.start - 5, 0), cue.start)
-    return kind is Kind.CONFERENCE and the is not None and all(a.country for a in actors)
 
 
 def _undated(article: Article, number: int, cues: Sequence[Cue]) -> Proposal | None:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from service.domain import Kind
-from service.extract.actors import Actor, parties_of
+from service.extract.actors import SEATS, Actor, parties_of
 from service.extract.article import Article
 from service.extract.events import A_TRUCE, NAMED_TREATY, Cue, Treaty
 from service.extract.lexicon import OTHER_CLAUSE, REPORTING
@@ -32,6 +32,11 @@ _TOLD = re.compile(r"\b(?:said|says|told\s+\w+)\b")
 _COMES_AFTER = re.compile(r"\s(?:comes?|came)\s+(?:[\w-]+\s+){0,2}?(?:after|before)\s")
 """A gathering set beside another event: "The board's meeting ... comes three months after
 Britain, France and Germany triggered the snapback" names no one who takes part in it."""
+_BOTH_SIDES = re.compile(
+    r"\b(?i:both\s+(?:sides|countries|leaders|governments|parties)|the\s+two\s+(?:sides|"
+    r"countries|leaders|governments|nations|presidents|neighbou?rs))\b"
+)
+_THE_BEFORE = re.compile(r"\b(?i:the)\s+$")
 _SIDELINES = re.compile(r"\s(?:on|at)\s+the\s+(?:sidelines|margins)\s+of\s")
 """A gathering held beside another: "will meet Xi on the sidelines of the APEC summit" is not
 APEC's."""
@@ -59,6 +64,35 @@ def clause_actors(article: Article, sentence: Sentence, cue: Cue) -> tuple[Actor
         start = _after_the_teller(article, start, cue)
     clause = article.actors_near(start, sentence.end if end < 0 else end, cue.start, _NAMES_AROUND)
     return clause or article.actors_near(sentence.start, last, cue.start, _NAMES_AROUND)
+
+
+def with_both_sides(
+    article: Article, number: int, cue: Cue, actors: tuple[Actor, ...]
+) -> tuple[Actor, ...]:
+    """The actors, and the first two sides the sentences before named when the cue's own
+    clause speaks of "both sides" or "the two leaders" but names fewer than two parties
+    ("Both sides are expected to sign the treaty next year"); a seat of government (the
+    White House) is no side."""
+    sentence = article.sentences.items[number]
+    said = list(_BOTH_SIDES.finditer(article.text, sentence.start, cue.start))
+    if not said or "," in article.text[said[-1].end() : cue.start] or len(parties_of(actors)) > 1:
+        return actors
+    sides = [a for a in context_actors(article, number) if a.name not in SEATS]
+    two = set(parties_of(sides)[:2])  # the first two named, not every one told of
+    return (*(a for a in sides if a.party in two), *actors)
+
+
+def bodies_named_before(
+    article: Article, number: int, cue: Cue, actors: tuple[Actor, ...]
+) -> tuple[Actor, ...]:
+    """The organisations the sentences before named, for a gathering called "the forum" whose
+    own names hold none ("the forum, which ends on Saturday", after "the Asia-Pacific
+    Economic Cooperation forum")."""
+    if not _THE_BEFORE.search(article.text, max(cue.start - 5, 0), cue.start):
+        return ()
+    if any(not actor.country for actor in actors):
+        return ()
+    return tuple(a for a in context_actors(article, number) if not a.country)
 
 
 def _after_the_teller(article: Article, start: int, cue: Cue) -> int:
