@@ -101,6 +101,11 @@ _PARTICIPLE_ASIDE = re.compile(
 )
 """An aside that a past participle opens, or a relative clause with one: ", agreed on October
 15,", ", whose panel of experts was disbanded in April 2024,"."""
+_NOUN_AFTER = re.compile(
+    r"\s+(?!(?:and|or|to|in|on|at|for|by|of|with|when|while|after|before)\b)[a-z]{4,}\b"
+    r"(?!\s+of\b)"
+)
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|their)\s+$")
 _BEFORE_ANOTHER = re.compile(
     r"\b(?:after|following|before)\s+(?:[\w-]+\s+){0,4}?[a-z]{3,}\s+(?:on|in)\s+$"
 )
@@ -306,6 +311,8 @@ def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
     if tagged.end <= cue.start:
         participle = _PARTICIPLE_ASIDE.search(text, max(tagged.start - 70, 0), tagged.start)
         return participle is not None and "," in text[tagged.end : cue.start]
+    if _modifies_another_noun(text, cue, tagged):
+        return True  # "vote on the nomination before the August recess": the recess's
     if cue.end > tagged.start:
         return False
     if _AFTER_THE_EVENT_OF.search(text, cue.end, tagged.start):
@@ -324,6 +331,14 @@ def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
     if _FIRST_BEFORE.search(text, max(cue.start - 30, 0), cue.start) and _NOUN.search(after):
         return True  # "the first such meeting since the strikes in June" (not "since Helsinki")
     return has_verb(after)
+
+
+def _modifies_another_noun(text: str, cue: Cue, tagged: Tagged) -> bool:
+    """Whether the date qualifies a noun of its own after the cue: "the August recess", "the
+    October 7 attacks" (not "the October summit", where the noun is the cue)."""
+    noun = _NOUN_AFTER.match(text, tagged.end)
+    before = _DETERMINER_BEFORE.search(text, max(tagged.start - 12, 0), tagged.start)
+    return noun is not None and before is not None and cue.start < tagged.start
 
 
 def _names_the_treaty(cue: Cue, tagged: Tagged, gap: int) -> bool:

@@ -209,7 +209,9 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
     length = length_name(article, tagged) if named_length else None
     parties, from_context = parties_for(article, number, pair.cue, kind, actors)
     named = actors
-    if all(actor.venue for actor in actors):  # none, or only where: "to meet in Abu Dhabi"
+    if pair.cue.label == "vote" and from_context:
+        parties, from_context = (), False  # who votes is said where it votes, or not at all
+    elif all(actor.venue for actor in actors):  # none, or only where: "to meet in Abu Dhabi"
         named += tuple(a for a in context_actors(article, number) if not a.person)
     elif kind is Kind.CONFERENCE and (
         bodies := bodies_named_before(article, number, pair.cue, actors)

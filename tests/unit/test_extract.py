@@ -1464,6 +1464,22 @@ def test_what_a_council_authorises_or_endorses_on_a_day_it_votes_on():
     assert proposals("Trump endorsed the candidate on Friday.", date(2025, 12, 21)) == []
 
 
+def test_a_vote_takes_no_voters_from_the_sentences_before():
+    text = (
+        "The committee will hear the nominee to NATO on Tuesday. "
+        "The House passed the defense bill on Thursday by a vote of 231-196."
+    )
+    votes = [p for p in proposals(text, date(2025, 7, 14)) if "vote" in p.title.lower()]
+    assert [(p.title, p.parties) for p in votes] == [("Vote", ())]
+
+
+def test_a_date_that_qualifies_a_noun_of_its_own_is_that_noun_s():
+    text = "The Senate will vote on the nomination before the August recess."
+    assert proposals(text, date(2025, 7, 14)) == []
+    own = only("Envoys will prepare the October summit.", date(2025, 7, 14))
+    assert summary(own)[:2] == (Kind.SUMMIT, "2025-10")
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
