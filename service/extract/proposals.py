@@ -62,10 +62,10 @@ _LEADERS_TOGETHER = re.compile(
 _JOINED = re.compile(r";|,\s+(?:and|but|while|whereas)\s")
 """Where one clause of a sentence ends and another, with a subject of its own, begins."""
 _VOTES_ON = re.compile(r"votes?\s+(?:on|in)\s+(?=[A-Z\d])")
-_RESTATED = re.compile(r"(?:,\s+|\s+for\s+)(?i:a|an|the)\s+(?:[\w-]+\s+){0,2}")
+_RESTATED = re.compile(r"(?:,\s+(?i:a|an|the)\s+|\s+for\s+(?:(?i:a|an|the)\s+)?)(?:[\w-]+\s+){0,2}")
 """A cue just after the date names the event the clause before it dates: "met in Anchorage on
-August 15, a summit that ...", "will meet in The Hague on June 24 for a summit"; its place is
-told there."""
+August 15, a summit that ...", "will meet in The Hague on June 24 for a summit", "will host
+... in Berlin on Monday for talks"; its place is told there."""
 _UNDATED_KINDS = frozenset({Kind.SUMMIT, Kind.MEETING, Kind.CONFERENCE})
 _LONGEST_EVENT_DAYS = 90
 

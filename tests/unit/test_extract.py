@@ -1480,6 +1480,11 @@ def test_a_date_that_qualifies_a_noun_of_its_own_is_that_noun_s():
     assert summary(own)[:2] == (Kind.SUMMIT, "2025-10")
 
 
+def test_a_host_s_place_before_the_date_is_where_the_talks_after_it_are():
+    text = "Merz will host Zelensky and European leaders in Berlin on Monday for talks."
+    assert only(text, date(2025, 12, 14)).title == "Merz-Zelensky summit in Berlin"
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
