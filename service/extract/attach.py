@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import accumulate, islice
+from itertools import accumulate, islice, pairwise
 
 from service.domain import Kind, Precision
 from service.extract.asides import asides
@@ -106,6 +106,8 @@ _NOUN_AFTER = re.compile(
     r"(?!\s+of\b)"
 )
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|their)\s+$")
+_MEETING_VERB = re.compile(r"(?i:met|meets?|convened|convenes?|gathered|gathers?)")
+_SUBJECT_GAP = re.compile(r"\s+(?:(?:has|have|had|will|would)\s+)?(?:[a-z]+ly\s+)?")
 _BEFORE_ANOTHER = re.compile(
     r"\b(?:after|following|before)\s+(?:[\w-]+\s+){0,4}?[a-z]{3,}\s+(?:on|in)\s+$"
 )
@@ -221,13 +223,28 @@ def attach(
     the words of `text` (runs of `WORD`)."""
     if not items:
         return []
-    scope = _Scope(text, sentence, _outermost(cues), words)
+    scope = _Scope(text, sentence, _said_of_a_named_event(_outermost(cues), text), words)
     best = [
         pair
         for index, tagged in items
         if (pair := _best(scope, index, tagged, published)) is not None
     ]
     return _one_date_each(text, best, dict(items))
+
+
+def _said_of_a_named_event(cues: Sequence[Cue], text: str) -> list[Cue]:
+    """The cues, less a meeting verb whose subject is an event already named just before it:
+    "the preparatory committee met in New York" dates the committee, not a meeting of its
+    own."""
+    ordered = sorted(cues, key=lambda cue: cue.start)
+    said = {
+        id(verb)
+        for subject, verb in pairwise(ordered)
+        if _MEETING_VERB.fullmatch(text, verb.start, verb.end)
+        and subject.kind is not Kind.MEETING
+        and _SUBJECT_GAP.fullmatch(text, subject.end, verb.start)
+    }
+    return [cue for cue in cues if id(cue) not in said]
 
 
 def _outermost(cues: Sequence[Cue]) -> list[Cue]:

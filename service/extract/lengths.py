@@ -27,6 +27,11 @@ _LASTS_BEFORE = re.compile(
     r"\s+(?:for\s+)?$"
 )
 """A verb that gives an event's length: "opens on April 27 and runs for four weeks"."""
+_AND_RUNS = re.compile(
+    r",\s+and\s+(?:will\s+|is\s+to\s+)?(?:runs?|lasts?|continues?)\s+(?:for\s+)?"
+)
+"""The comma a date with its year ends on, then its event's length: "on April 27, 2026, and
+run for four weeks"."""
 _SPAN_AFTER = re.compile(r"\s+(?i:from|between|running\s+from|lasting\s+from)\s+")
 _CLAUSE_BREAK = re.compile(r"[,;:]")
 _OVER_BEFORE = re.compile(r"\b(?i:after|following|since|ending|ended)\s+$")
@@ -122,7 +127,8 @@ def last_day_after(article: Article, sentence: Sentence, opening: int) -> date |
     first = article.tagged[opening]
     at = opening + 1
     while at < len(article.tagged) and (tagged := article.tagged[at]).start < sentence.end:
-        if _CLAUSE_BREAK.search(article.text, first.end, tagged.start):
+        broken = _CLAUSE_BREAK.search(article.text, first.end, tagged.start)
+        if broken and not _AND_RUNS.fullmatch(article.text, first.end, tagged.start):
             return None
         counted = counted_length(tagged.timex.value)
         lasts = _LASTS_BEFORE.search(article.text, max(tagged.start - 30, 0), tagged.start)

@@ -19,6 +19,7 @@ _IN_AFTER_ELECTION = re.compile(r"(?i:\belections?\s+in\s+(?:the\s+)?)$")
 _CONTEXT_SENTENCES = 2
 _OF_A_TREATY = re.compile(
     r"(?i:\b(?:treaty|treaties|pact|accord|agreement|deal|convention|review\s+conference|"
+    r"preparatory\s+committee|prepcom|"
     r"withdraw\w*|expir\w*|extend\w*|extension|signed|in\s+force|snapback|sanctions)\b)"
 )
 _ASIDE_AFTER = re.compile(OTHER_CLAUSE)

@@ -1485,6 +1485,19 @@ def test_a_host_s_place_before_the_date_is_where_the_talks_after_it_are():
     assert only(text, date(2025, 12, 14)).title == "Merz-Zelensky summit in Berlin"
 
 
+def test_a_conference_that_opens_with_its_year_and_runs_for_weeks_and_a_prepcom_that_met():
+    text = (
+        "The Review Conference of the Nuclear Non-Proliferation Treaty will open in New York on "
+        "April 27, 2026, and run for four weeks. A preparatory committee met in New York from "
+        "April 28 to May 9 this year."
+    )
+    found = proposals(text, date(2025, 9, 1))
+    assert [(p.title, summary(p)[1], p.end and p.end.value) for p in found] == [
+        ("NPT Review Conference", "2026-04-27", "2026-05-24"),
+        ("NPT Preparatory Committee", "2025-04-28", "2025-05-09"),
+    ]
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
