@@ -53,6 +53,7 @@ elect a new speaker"."""
 _OFFICE_ADJECTIVES = {"president": "presidential", "parliament": "parliamentary"}
 _BETWEEN_ONES_OWN = re.compile(r"\b(?P<adjective>(?i:inter|intra)-[A-Z][a-z]+)\s+$")
 """Talks among the parts of one people or region: "inter-Korean talks", "intra-Afghan talks"."""
+_BETWEEN = re.compile(r"\s+between\s+")
 _COP = re.compile(r"COP\d{1,2}")
 _BARE_AMOUNT = re.compile(r"(?P<n>\S+)\s+(?P<unit>(?i:hour|day|week|fortnight|month|year))s?")
 _EFFECTIVE_THINGS = re.compile(
@@ -183,7 +184,7 @@ def _summit(scene: Scene) -> str:
     leaders' own: "Trump-Xi summit"."""
     sidelines = "sidelines of" in scene.sentence
     body = None if sidelines else _organisation(scene)
-    owner = body or who(scene.actors) or _named_by(scene) or ""
+    owner = body or _between(scene) or who(scene.actors) or _named_by(scene) or ""
     return f"{_next(scene)}{owner} summit{_where(scene)}"
 
 
@@ -217,6 +218,7 @@ def _meeting(scene: Scene) -> str:
         deputies = deputised(scene.text, scene.cue.start)  # "their aides would meet"
         owner = (
             _sides_before(scene)
+            or _between(scene)
             or _with_organisation(scene)
             or who(scene.actors, people_first=not deputies)
             or _organisation(scene)
@@ -235,6 +237,16 @@ def _sides_before(scene: Scene) -> str | None:
         ):
             return who((first, second), people_first=False)
     return None
+
+
+def _between(scene: Scene) -> str | None:
+    """The sides named after "between" just after the cue: "ready to host a meeting between
+    Putin and Zelenskiy" is theirs, not the host's."""
+    said = _BETWEEN.match(scene.text, scene.cue.end)
+    if said is None:
+        return None
+    sides = tuple(a for a in scene.actors if said.end() <= a.start < said.end() + 60)
+    return who(sides) or None
 
 
 def _with_organisation(scene: Scene) -> str | None:

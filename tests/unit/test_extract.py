@@ -1498,6 +1498,13 @@ def test_a_conference_that_opens_with_its_year_and_runs_for_weeks_and_a_prepcom_
     ]
 
 
+def test_a_meeting_between_two_sides_is_titled_by_them_not_its_host():
+    text = "Erdogan will host talks between Russia and Ukraine in Istanbul on Friday."
+    assert only(text, date(2025, 9, 10)).title == "Russia-Ukraine talks in Istanbul"
+    ready = "Erdogan said Turkey was ready to host a meeting between Putin and Zelensky."
+    assert only(ready, date(2025, 9, 10)).title == "Putin-Zelensky summit"
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
