@@ -328,10 +328,10 @@ def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
     if tagged.end <= cue.start:
         participle = _PARTICIPLE_ASIDE.search(text, max(tagged.start - 70, 0), tagged.start)
         return participle is not None and "," in text[tagged.end : cue.start]
-    if _modifies_another_noun(text, cue, tagged):
-        return True  # "vote on the nomination before the August recess": the recess's
     if cue.end > tagged.start:
         return False
+    if _modifies_another_noun(text, tagged):
+        return True  # "vote on the nomination before the August recess": the recess's
     if _AFTER_THE_EVENT_OF.search(text, cue.end, tagged.start):
         return True  # "brought forward after the collapse of the coalition in November"
     window = max(cue.end, tagged.start - 60)
@@ -350,12 +350,12 @@ def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
     return has_verb(after)
 
 
-def _modifies_another_noun(text: str, cue: Cue, tagged: Tagged) -> bool:
-    """Whether the date qualifies a noun of its own after the cue: "the August recess", "the
-    October 7 attacks" (not "the October summit", where the noun is the cue)."""
+def _modifies_another_noun(text: str, tagged: Tagged) -> bool:
+    """Whether a date after the cue qualifies a noun of its own: "the August recess", "the
+    October 7 attacks" (not "the October summit" before its cue, which it dates)."""
     noun = _NOUN_AFTER.match(text, tagged.end)
     before = _DETERMINER_BEFORE.search(text, max(tagged.start - 12, 0), tagged.start)
-    return noun is not None and before is not None and cue.start < tagged.start
+    return noun is not None and before is not None
 
 
 def _names_the_treaty(cue: Cue, tagged: Tagged, gap: int) -> bool:
