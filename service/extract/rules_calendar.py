@@ -461,6 +461,16 @@ def half_year(match: re.Match[str], ctx: Context) -> Resolved:
     return units.half(_year_of(match, ctx), 1 if match["h"].lower() in ("first", "1st") else 2)
 
 
+@rule(
+    "h-half",
+    rf"\b(?:H(?P<h>[12])\s*{year_re('y')}|{year_re('y2')}\s*H(?P<h2>[12]))\b",
+    trigger="year",
+)
+def h_half(match: re.Match[str], ctx: Context) -> Resolved:
+    """ "H1 2026", "2026 H2": a half of a year, as markets write it."""
+    return units.half(int(match["y"] or match["y2"]), int(match["h"] or match["h2"]))
+
+
 def _year_of(match: re.Match[str], ctx: Context) -> int:
     """The year a match names, or one relative to publication, or publication's own."""
     if match.groupdict().get("y"):

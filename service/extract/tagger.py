@@ -50,6 +50,7 @@ RULES: tuple[Rule, ...] = (
     cal.part_year,
     cal.year_range,
     cal.half_year,
+    cal.h_half,
     cal.quarter_of_year,
     cal.ordinal_quarter,
     cal.q_quarter,

@@ -116,6 +116,18 @@ def test_in_a_length_said_of_the_past_is_the_length_not_a_day_ahead():
     assert (ahead.value, ahead.type) == ("2025", TimexType.DATE)
 
 
+@pytest.mark.parametrize(
+    ("text", "said", "value"),
+    [
+        ("Sales rose in H1 2023.", "H1 2023", "2023-H1"),
+        ("Output will fall in 2024 H2.", "2024 H2", "2024-H2"),
+        ("The H1N1 virus spread in 2009.", "2009", "2009"),
+    ],
+)
+def test_a_half_year_written_as_markets_write_it(text: str, said: str, value: str):
+    assert values(text) == [(said, value)]
+
+
 def test_a_weekday_that_closes_what_another_opened_comes_after_it():
     text = "The fair opens on Monday and runs through Friday."  # published Thursday 14 March
     assert values(text) == [("Monday", "2024-03-18"), ("Friday", "2024-03-22")]
