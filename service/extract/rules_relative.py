@@ -330,15 +330,19 @@ def _month_of_year(number: int, year: int) -> Timex:
 
 @rule(
     "season",
-    rf"\b(?:{_REL}\s+)?(?P<s>(?i:spring|summer|autumn|fall|winter))(?:\s+(?:of\s+)?{year_re('y')})?",
+    rf"\b(?:{_REL}\s+)?(?P<s>(?i:spring|summer|autumn|fall|winter))"
+    rf"(?:\s+(?:of\s+)?(?:{year_re('y')}|(?P<y2>(?:19|20)\d\d)[-/\u2013]\d\d(?!\d)))?",
     trigger="season",
 )
 def season(match: re.Match[str], ctx: Context) -> Resolved:
-    if not (match["rel"] or match["y"]):
+    """ "last spring", "the summer of 2024", "the winter of 1997-98" (TIMEX3 1997-WI: a winter
+    is of the year it begins in)."""
+    year = match["y"] or match["y2"]
+    if not (match["rel"] or year):
         return None
     name = match["s"].lower()
-    if match["y"]:
-        return units.season(int(match["y"]), name)
+    if year:
+        return units.season(int(year), name)
     winter_now = name == "winter" and ctx.published.month <= 2
     return units.season(ctx.published.year - winter_now + _step(match), name)
 

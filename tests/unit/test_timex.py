@@ -128,6 +128,10 @@ def test_a_half_year_written_as_markets_write_it(text: str, said: str, value: st
     assert values(text) == [(said, value)]
 
 
+def test_a_winter_over_two_years_is_of_the_year_it_begins():
+    assert values("Prices rose in the winter of 1997-98.") == [("winter of 1997-98", "1997-WI")]
+
+
 def test_a_weekday_that_closes_what_another_opened_comes_after_it():
     text = "The fair opens on Monday and runs through Friday."  # published Thursday 14 March
     assert values(text) == [("Monday", "2024-03-18"), ("Friday", "2024-03-22")]
