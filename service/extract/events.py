@@ -210,6 +210,12 @@ def _taking_effect(sentence: str) -> Kind:
     return Kind.TREATY_IN_FORCE
 
 
+def _sitting(sentence: str) -> Kind:
+    """A session; one held to elect someone is that election ("parliament is due to elect a
+    new president ... in a session on January 9")."""
+    return Kind.ELECTION if _TO_ELECT.search(sentence) else Kind.CONFERENCE
+
+
 def _council_acted(sentence: str) -> Kind | None:
     """What a council authorises or endorses it does by a vote ("the Security Council
     authorised the force on November 17"); what others endorse is no event."""
@@ -284,6 +290,7 @@ _DEPUTIES_BEFORE = re.compile(
     r"ministers|diplomats|teams)\s+(?:(?:will|would|could|to|are\s+to|were\s+to|should|must)\s+)?"
     r"(?:[a-z]+ly\s+)?$"
 )
+_TO_ELECT = re.compile(r"\bto\s+elect\b")
 _VOTING_BODY = re.compile(r"\b(?:Security\s+Council|General\s+Assembly|Board\s+of\s+Governors)\b")
 _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
 _PARTY_CONGRESS = "congress(?:{})".format(
@@ -402,7 +409,7 @@ _SPECS = (
     _spec(_PARTY_CONGRESS, _always(Kind.CONFERENCE), "party congress", reach=10, priority=3),
     _spec(r"COP\d{1,2}(?!\w)(?!\s+(?:[\w-]+\s+)?(?:summit|conference|talks|meeting))",
           _always(Kind.CONFERENCE), "conference", priority=3),  # the UN climate conferences
-    _spec(r"session", _always(Kind.CONFERENCE), "conference", reach=6),
+    _spec(r"session", _sitting, "conference", reach=6),
     _spec(r"report(?![a-z])|publication", _always(Kind.REPORT), "report", reach=8),
     _spec(r"publish(?:es|ed|ing)?\s+(?:its|their|the|an?)\s+(?:[\w-]+\s+){0,2}?(?:assessment|"
           r"review|yearbook|estimate|findings|report)", _always(Kind.REPORT), "report", reach=8),

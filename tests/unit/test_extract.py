@@ -1505,6 +1505,18 @@ def test_a_meeting_between_two_sides_is_titled_by_them_not_its_host():
     assert only(ready, date(2025, 9, 10)).title == "Putin-Zelensky summit"
 
 
+def test_a_session_held_to_elect_someone_is_that_election():
+    text = "Lebanon's parliament is due to elect a president in a session on January 9."
+    found = only(text, date(2024, 12, 20))
+    assert (found.kind, found.title, summary(found)[1]) == (
+        Kind.ELECTION,
+        "Lebanon election",
+        "2025-01-09",
+    )
+    plain = only("The Conference on Disarmament opens its session on January 19.", date(2025, 1, 5))
+    assert plain.kind is Kind.CONFERENCE
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
