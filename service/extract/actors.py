@@ -336,6 +336,12 @@ _A_PARTY_S = re.compile(
     r"\d+(?:st|nd|rd|th))\s+)$"
 )
 _BROKERED = re.compile(r"-(?:brokered|mediated)\b")
+_IAEA_BOARD = tuple(
+    f"{agency}{size}Board of Governors"
+    for agency in ("IAEA ", "IAEA's ", "IAEA\u2019s ", "Agency's ", "Agency\u2019s ")
+    for size in ("", "35-nation ", "35-member ")
+)
+"""The IAEA's board named in full, after which "the board" is the IAEA's."""
 _KNOWN_ONCE_NAMED = tuple(
     (re.compile(rf"(?<![\w-])(?<!Mr\.\s){alone}\b(?![\s-]+[A-Z])"), full, code, person)
     for alone, full, code, person in (
@@ -344,6 +350,7 @@ _KNOWN_ONCE_NAMED = tuple(
         ("Moon", ("Moon Jae-in",), "KR", True),
         ("Kim", ("Kim Jong Un", "Kim Jong-un"), "KP", True),  # "Mr. Kim": `_kim`
         ("Board of Governors", ("IAEA", "Atomic Energy Agency", "nuclear watchdog"), "IAEA", False),
+        ("(?<=[Tt]he\\s)board", _IAEA_BOARD, "IAEA", False),  # "The board's quarterly meeting"
     )
 )
 

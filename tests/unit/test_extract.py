@@ -1517,6 +1517,17 @@ def test_a_session_held_to_elect_someone_is_that_election():
     assert plain.kind is Kind.CONFERENCE
 
 
+def test_the_board_is_the_iaea_s_once_its_board_of_governors_is_named():
+    text = (
+        "The IAEA's 35-nation Board of Governors meets on Monday. The board and Iran will "
+        "meet again on December 18."
+    )
+    found = proposals(text, date(2026, 12, 7))
+    assert [p.parties for p in found] == [("IAEA",), ("IAEA", "IR")]
+    board = "The board of the company meets on Monday."
+    assert only(board, date(2026, 12, 7)).parties == ()
+
+
 def test_a_snap_election_is_no_snapback():
     text = "Serbia's parties must agree on a government by Friday, or face a snap election."
     assert only(text, date(2025, 12, 2)).title == "Serbia deadline"
