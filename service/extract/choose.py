@@ -48,7 +48,7 @@ def in_year(
         return None
     nearest = min(candidates, key=lambda found: distance(found, published))
     tense = tense or told  # "sanctions expire on July 31": no other verb to go by
-    by_tense = _by_tense(candidates, published, tense)
+    by_tense = of_tense(candidates, published, tense)
     if by_tense is None:
         return nearest
     if told is not None and told is tense:
@@ -59,7 +59,9 @@ def in_year(
     return by_tense
 
 
-def _by_tense(candidates: list[Timex], published: date, tense: Tense | None) -> Timex | None:
+def of_tense(candidates: list[Timex], published: date, tense: Tense | None) -> Timex | None:
+    """Of candidates in order, the last begun by publication for the past, the first not yet
+    over for the future; None with no tense, or none that fits."""
     started = [found for found in candidates if found.earliest <= published]
     open_ = [found for found in candidates if found.latest >= published]
     if tense is Tense.PAST and started:

@@ -13,7 +13,7 @@ from functools import partial
 
 from service.domain.proposals import Tense
 from service.extract import units
-from service.extract.choose import in_year, year_less
+from service.extract.choose import distance, in_year, of_tense, year_less
 from service.extract.grammar import Context, Resolved, YearLess, rule
 from service.extract.lexicon import AS_IT_STOOD, WEEKDAYS, month_of, month_re, weekday_re, year_re
 from service.extract.rules_calendar import PART, part_of
@@ -135,17 +135,8 @@ def day_of_this_month(match: re.Match[str], ctx: Context) -> Resolved:
             return None
 
     days = [found for index in range(3) if (found := make(index)) is not None]
-    return _by_tense_or_nearest(days, ctx, match.span("t"))
-
-
-def _by_tense_or_nearest(days: list[Timex], ctx: Context, span: tuple[int, int]) -> Timex | None:
-    published = ctx.published
-    tense = ctx.tense_at(*span)
-    if tense is Tense.FUTURE:
-        days = [found for found in days if found.earliest >= published] or days
-    elif tense is Tense.PAST:
-        days = [found for found in days if found.earliest <= published] or days
-    return min(days, key=lambda found: abs((found.earliest - published).days), default=None)
+    chosen = of_tense(days, ctx.published, ctx.tense_at(*match.span("t")))
+    return chosen or min(days, key=lambda found: distance(found, ctx.published), default=None)
 
 
 @rule(
