@@ -101,6 +101,12 @@ _PARTICIPLE_ASIDE = re.compile(
 )
 """An aside that a past participle opens, or a relative clause with one: ", agreed on October
 15,", ", whose panel of experts was disbanded in April 2024,"."""
+_CONTENT_OF = re.compile(
+    r"\b(?:calling\s+(?:for|on)|urg(?:ing|es)|demanding|requiring|seeking|asking\s+for|"
+    r"(?:that|which)\s+would)\b"
+)
+"""What a dated act asks for: "passed a motion on Tuesday urging a summit", "a bill next week
+requiring a report": the summit, the report, is not that day's."""
 _NOUN_AFTER = re.compile(
     r"\s+(?!(?:and|or|to|in|on|at|for|by|of|with|when|while|after|before)\b)[a-z]{4,}\b"
     r"(?!\s+of\b)"
@@ -326,6 +332,8 @@ def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
     collapse's, not the meeting's; in "his sixth visit since February", no visit's; in "a
     ceasefire, agreed on October 15, had expired on Friday", not the expiry's."""
     if tagged.end <= cue.start:
+        if _CONTENT_OF.search(text, tagged.end, cue.start):
+            return True
         participle = _PARTICIPLE_ASIDE.search(text, max(tagged.start - 70, 0), tagged.start)
         return participle is not None and "," in text[tagged.end : cue.start]
     if cue.end > tagged.start:

@@ -423,6 +423,7 @@ _STRONG_HEDGE = re.compile(
     r"no\s+date|not\s+yet\s+(?:been\s+)?(?:set|fixed|scheduled|decided|confirmed)|undecided|"
     r"yet\s+to\s+be\s+(?:set|decided|scheduled|fixed|agreed)|no\s+decision|unclear\s+when)"
 )
+_REQUIRED_BY = re.compile(r"\b(?:requiring|would\s+(?:require|force|oblige))\b")
 _CANCEL_REACH = 30
 _CANCELLED = re.compile(
     r"\b(?i:cancel(?:l?ed|s|ling)?|called\s+off|call\s+off|scrapped|postponed\s+indefinitely|"
@@ -560,10 +561,12 @@ def cancelled(text: str, start: int, end: int) -> bool:
     return bool(near or averted or _OFF_LATER_IN_CLAUSE.match(text, end))
 
 
-def no_date_set(sentence: str) -> bool:
-    """Whether the sentence says no date is set ("no date has been set for it to begin"):
-    a length it names then counts from nothing known."""
-    return _STRONG_HEDGE.search(sentence) is not None
+def start_unknown(sentence: str, at: int) -> bool:
+    """Whether a length at `at` in `sentence` counts from nothing known: no date is set ("no
+    date has been set for it to begin"), or a law yet to pass sets it ("a bill requiring the
+    administration to report within 90 days": of its passage)."""
+    bill = _REQUIRED_BY.search(sentence, 0, at)
+    return bill is not None or _STRONG_HEDGE.search(sentence) is not None
 
 
 def hedged(

@@ -28,8 +28,8 @@ from service.extract.events import (
     deputised,
     drafted,
     hedged,
-    no_date_set,
     relative_clause,
+    start_unknown,
 )
 from service.extract.lengths import (
     anchors_of_lengths,
@@ -198,7 +198,7 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
     kind = _kind(article, number, pair.cue, actors)
     due, end = _due(tagged.timex, kind)
     counted_from_nothing = tagged.anchor is None and tagged.timex.type is TimexType.DURATION
-    if counted_from_nothing and no_date_set(sentence.text):
+    if counted_from_nothing and start_unknown(sentence.text, tagged.start - sentence.start):
         due = None  # "a three-month truce, but no date has been set for it to begin"
     if pair.cue.label == "length" and (said := stated_ends(article).get(pair.mention)):
         due = _as_stated(due, article.tagged[said].timex, kind)

@@ -2431,3 +2431,13 @@ def test_sochi_elections_of_2016_and_2020(sochi):
         (Kind.ELECTION, "2016", Status.OCCURRED, {"US"}),
         (Kind.ELECTION, "2020", Status.SCHEDULED, {"US"}),
     ]
+
+
+def test_what_a_dated_act_asks_for_is_not_dated_by_it():
+    motion = "The assembly passed a motion on Tuesday urging a summit of the region's leaders."
+    assert proposals(motion, date(2025, 11, 12)) == []
+    bill = (
+        "Two senators will introduce a bill next week requiring the Pentagon to report "
+        "within 60 days on the missile programme."
+    )
+    assert proposals(bill, date(2025, 11, 12)) == []
