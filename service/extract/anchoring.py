@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from service.domain import Precision
+from service.domain import Precision, TimexType
 from service.extract import units
 from service.extract.grammar import Anchor, Shift
 from service.extract.units import Timex, Unit
@@ -118,7 +118,11 @@ def _event_date(
 
 
 def _can_anchor(shift: Shift, timex: Timex | None) -> bool:
-    """Lengths start on a stated day; points may move from any single unit."""
-    if timex is None or not timex.is_point:
+    """Lengths start on a stated day, or an hour of one ("a three-month truce that takes effect
+    at midnight on Friday"); points may move from any single unit."""
+    if timex is None:
         return False
-    return timex.precision is Precision.DAY or not shift.duration
+    if timex.is_point:
+        return timex.precision is Precision.DAY or not shift.duration
+    hour = timex.type is TimexType.TIME and timex.proposable and "/" not in timex.value
+    return shift.duration and hour

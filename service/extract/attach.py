@@ -255,14 +255,15 @@ def _said_of_a_named_event(cues: Sequence[Cue], text: str) -> list[Cue]:
 
 def _outermost(cues: Sequence[Cue]) -> list[Cue]:
     """The cues that no longer cue holds, in the order given: "plenary meeting" is one event,
-    whose "meeting" would otherwise take a second date of its own. One pass in order of
-    start, longest first, keeping the furthest end seen."""
+    whose "meeting" would otherwise take a second date of its own. A length is its own event
+    wherever it stands ("agreed to a three-month truce": the truce's three months, not the
+    agreement's). One pass in order of start, longest first, keeping the furthest end seen."""
     held, reached, last = set(), -1, (-1, -1)
     for cue in sorted(cues, key=lambda cue: (cue.start, -cue.end)):
         if cue.end > reached:
             reached, last = cue.end, (cue.start, cue.end)
-        elif (cue.start, cue.end) != last:  # the same words may cue two kinds: both stay
-            held.add(id(cue))
+        elif (cue.start, cue.end) != last and cue.label != "length":
+            held.add(id(cue))  # but the same words may cue two kinds, and both stay
     return [cue for cue in cues if id(cue) not in held]
 
 

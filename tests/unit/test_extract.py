@@ -2441,3 +2441,14 @@ def test_what_a_dated_act_asks_for_is_not_dated_by_it():
         "within 60 days on the missile programme."
     )
     assert proposals(bill, date(2025, 11, 12)) == []
+
+
+def test_a_truce_agreed_for_months_runs_from_the_hour_it_takes_effect():
+    text = "The two armies agreed to a 60-day truce that begins at midnight on Sunday."
+    assert summary(only(text, date(2025, 11, 12))) == (
+        Kind.DEADLINE,
+        "2026-01-15",
+        Status.SCHEDULED,
+        set(),
+    )
+
