@@ -131,7 +131,7 @@ _ORGANISATIONS = {
     "OSCE": "OSCE|Organization for Security and Co-operation in Europe|"
     "Organisation for Security and Co-operation in Europe",
     "ASEAN": "ASEAN",
-    "AU": "African Union",
+    "AU": "African Union|Peace and Security Council",
     "BRICS": "BRICS",
     "SCO": "SCO|Shanghai Cooperation Organisation|Shanghai Cooperation Organization",
     "CSTO": "CSTO|Collective Security Treaty Organisation|Collective Security Treaty Organization",
@@ -327,10 +327,11 @@ first visit to Moscow"."""
 _MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")
 _ZONE_AFTER = re.compile(r"\s+time\b")
 _BROKERED_BY = re.compile(
-    r"\b(?:mediated|brokered|facilitated)\s+by\s+(?:the\s+)?"
-    r"(?:[A-Z][\w.\u2019'-]*,?\s+(?:and\s+)?)*$"  # one name a word: no two ways to read
+    r"\b(?:(?:mediated|brokered|facilitated)\s+by|[Mm]ediators\s+from)\s+(?:the\s+)?"
+    r"(?:[A-Z][\w.\u2019'-]*,?\s+(?:and\s+(?:the\s+)?)?)*$"  # one name a word: one reading
 )
-"""Names after "mediated by" are the brokers': "talks mediated by Qatar and Turkey"."""
+"""Names after "mediated by" are the brokers': "talks mediated by Qatar and Turkey",
+"mediators from Egypt and the United Arab Emirates said"."""
 _A_PARTY_S = re.compile(
     r"(?i:\b(?:party|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
     r"\d+(?:st|nd|rd|th))\s+)$"
@@ -362,7 +363,7 @@ def actors_in(text: str, start: int = 0, end: int | None = None) -> list[Actor]:
     for match in _NAME.finditer(text, start, stop):
         if _ZONE_AFTER.match(text, match.end()) or _BROKERED.match(text, match.end()):
             continue  # "6 p.m. Washington time" names a clock, "a U.S.-brokered deal" a broker
-        if _BROKERED_BY.search(text, max(match.start() - 60, 0), match.start()):
+        if _BROKERED_BY.search(text, max(match.start() - 100, 0), match.start()):
             continue  # "talks mediated by Qatar and Turkey": brokers, not parties
         name = match.group()
         if name == "Congress" and _A_PARTY_S.search(

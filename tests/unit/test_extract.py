@@ -2452,3 +2452,12 @@ def test_a_truce_agreed_for_months_runs_from_the_hour_it_takes_effect():
         set(),
     )
 
+
+def test_mediators_from_named_countries_and_the_au_peace_and_security_council():
+    mediated = (
+        "Mediators from the United States, Qatar, Egypt and the United Arab Emirates said the "
+        "two sides would meet in Jeddah on Friday."
+    )
+    assert only(mediated, date(2025, 11, 12)).parties == ()
+    council = "The African Union's Peace and Security Council will meet on Thursday on the crisis."
+    assert only(council, date(2025, 11, 12)).parties == ("AU",)
