@@ -19,7 +19,7 @@ from service.extract.words import Words
 _FUTURE = (
     r"will|won't|shall|'ll|\u2019ll|would|wouldn't|could|might|may|is to|are to|due to|set to|"
     r"must|mustn't|should|shouldn't|ought to|has to|have to|needs? to|"
-    r"(?:hopes?|aims?|seeks?|wants?) to|"
+    r"(?:hopes?|aims?|seeks?|wants?) to|(?<!\bhad\s)(?:hoped|aimed|intended) to|"
     r"going to|to be held|to meet|to hold|to visit|to open|to begin|to start|to sign|"
     r"plan(?:s|ning)? to|intend(?:s|ing)? to|preparing to|expected to|(?:is|are)\s+expected|"
     r"scheduled|slated|planned|"

@@ -201,6 +201,9 @@ def test_a_weekday_listed_after_one_ahead_or_coming_into_force_is_ahead(text, va
         ("The talks have been stalled since June.", "2018-06"),
         ("The envoy will make his sixth visit since June 3.", "2018-06-03"),
         ("Exports have fallen since early June.", "2018-06"),
+        # a hope told in the past is still ahead, unless it had been given up
+        ("The envoy said Moscow hoped to settle the dispute by the end of February.", "2020-02"),
+        ("The envoy said Moscow had hoped to settle the dispute by February.", "2019-02"),
     ],
 )
 def test_a_month_without_its_year_takes_the_year_its_verb_points_to(text: str, value: str):
