@@ -72,6 +72,7 @@ _FIRST_SET = re.compile(
     r"slated|expected)\s+(?:for|in|on)\s+(?:the\s+)?$"
 )
 _MOVED = re.compile(rf"\b(?:{PUT_OFF}|moved|brought\s+forward|advanced)\b")
+_MOVED_FROM = re.compile(rf"\b(?:{PUT_OFF}|moved|brought\s+forward|advanced)\s+from\s+$")
 _APART = re.compile(
     r"\b(?:hours|days|weeks|months|years|a\s+(?:day|week|month|year)|shortly|soon|just|"
     r"only|long)\s+(?:before|after|ahead\s+of|prior\s+to)\b"
@@ -132,6 +133,9 @@ _CONJUNCTION = re.compile(
 )
 """What opens a new verb phrase between a cue and a date; not "and" in a list of names
 ("talks with Britain, France and Germany in Istanbul on Friday")."""
+_NEXT_CLAUSE = re.compile(r",\s+(?:and|or|but)\s")
+"""After a date, what opens the next clause even before a name: "resume its work on January
+19, and the NPT Review Conference ...": the date is not the conference's."""
 _BOUNDARY_REACH = 12
 _CUES_AROUND = 48  # cues either side of a date; the farthest it may take is 12 words away
 _LATER_CUE = 1.5  # English puts a date after the verb it dates: "met ... last month"
@@ -296,9 +300,12 @@ def _best(scope: _Scope, index: int, tagged: Tagged, published: date) -> Pair | 
 
 
 def _superseded(scope: _Scope, tagged: Tagged) -> bool:
-    """ "The election, originally due in September, was brought forward": a day first set,
-    in a sentence that moves the event, is no longer its day."""
+    """ "The election, originally due in September, was brought forward", "the conference
+    postponed from this year": a day first set, in a sentence that moves the event, or the
+    day it was moved from, is no longer its day."""
     text = scope.text
+    if _MOVED_FROM.search(text, max(tagged.start - 40, 0), tagged.start):
+        return True
     first_set = _FIRST_SET.search(text, max(tagged.start - 40, 0), tagged.start)
     sentence = scope.sentence
     return first_set is not None and _MOVED.search(text, sentence.start, sentence.end) is not None
@@ -322,7 +329,7 @@ def _penalty(text: str, cue: Cue, tagged: Tagged) -> float:
         penalty = _ACROSS_VERB if has_verb(between) and not _EVENT_VERB.search(between) else 0.0
     if "," in between:
         penalty += _ACROSS_COMMA
-    if _CONJUNCTION.search(between):
+    if _CONJUNCTION.search(between) or (tagged.end <= cue.start and _NEXT_CLAUSE.search(between)):
         penalty += _ACROSS_CONJUNCTION
     return penalty
 

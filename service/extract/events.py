@@ -402,7 +402,8 @@ _SPECS = (
           r"midterms?|re-?election|referendum|presidential\s+vote|ballot|run-?offs?|"
           r"(?:go|went|goes|going|head|heads|headed)\s+to\s+the\s+polls",
           _always(Kind.ELECTION), "election", reach=12, priority=3),
-    _spec(r"conference(?<!news\sconference)(?<!press\sconference)s?|revcon|prepcom|preparatory\s+"
+    _spec(r"conference(?<!news\sconference)(?<!press\sconference)s?|conference\s+on\s+disarmament|"
+          r"revcon|prepcom|preparatory\s+"
           r"(?:committee|meeting|session)|review(?=\s+(?:of|conference))|forum|"
           r"(?:shangri-la|raisina|manama)\s+dialogue|high-level\s+week",
           _always(Kind.CONFERENCE), "conference", priority=3),

@@ -443,6 +443,8 @@ def _named_thing(scene: Scene) -> str | None:
 def _conference(scene: Scene) -> str:
     words = scene.text[scene.cue.start : scene.cue.end].lower()
     owner = scene.treaty or _organisation(scene) or who(scene.actors)
+    if " ".join(words.split()) == "conference on disarmament":  # whatever else is named
+        return f"Conference on Disarmament{_where(scene)}"
     if "prep" in words:
         return f"{owner} Preparatory Committee"
     if "review" in scene.sentence.lower() and scene.treaty:

@@ -2464,3 +2464,17 @@ def test_mediators_from_named_countries_and_the_au_peace_and_security_council():
     assert only(mediated, date(2025, 11, 12)).parties == ()
     council = "The African Union's Peace and Security Council will meet on Thursday on the crisis."
     assert only(council, date(2025, 11, 12)).parties == ("AU",)
+
+
+def test_the_conference_on_disarmament_keeps_its_date_from_the_next_clause():
+    text = (
+        "The Conference on Disarmament is expected to resume its work in Geneva on May 11, "
+        "and the Review Conference of the NPT meets in New York in April."
+    )
+    titled = {(found.title, found.due.value if found.due else None) for found in proposals(text)}
+    assert ("Conference on Disarmament in Geneva", "2019-05-11") in titled
+
+
+def test_the_day_an_event_was_moved_from_is_not_its_day():
+    text = "The summit, postponed from October, will now be held in Doha in February."
+    assert [found.due.value for found in proposals(text) if found.due] == ["2020-02"]
