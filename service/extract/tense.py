@@ -52,7 +52,8 @@ _PAST_AUX = frozenset({"was", "were"})
 _NOT_PAST = frozenset({"need", "indeed", "speed", "proceed", "succeed", "exceed", "hundred"})
 _MARKER = re.compile(rf"\b(?:(?P<future>{_FUTURE})|(?P<past>{_PAST}))\b")
 _FUTURE_AUX = re.compile(
-    rf"\b(?:{_FUTURE})\s+(?:(?:\w+\s+)?|(?!not\b)\w+\s+be\s+)$"  # "will now be held"
+    rf"\b(?:{_FUTURE})\s+(?:(?:otherwise|still|also|then)\s+)?"  # "would otherwise have lapsed"
+    r"(?:(?:\w+\s+)?|(?!not\b)\w+\s+be\s+)$"  # "will now be held"
 )
 _PAST_PERFECT = re.compile(r"\bhad\s+(?:[a-z]+\s+){0,4}?[a-z]+ed\b")
 _MODALS = frozenset({"could", "might", "may", "must", "mustn't", "should", "shouldn't"})

@@ -204,6 +204,8 @@ def test_a_weekday_listed_after_one_ahead_or_coming_into_force_is_ahead(text, va
         # a hope told in the past is still ahead, unless it had been given up
         ("The envoy said Moscow hoped to settle the dispute by the end of February.", "2020-02"),
         ("The envoy said Moscow had hoped to settle the dispute by February.", "2019-02"),
+        # a past form under "would otherwise have": what was to happen, still ahead
+        ("The measures would otherwise have lapsed on January 31.", "2020-01-31"),
     ],
 )
 def test_a_month_without_its_year_takes_the_year_its_verb_points_to(text: str, value: str):
