@@ -58,12 +58,12 @@ AS_IT_STOOD = r"supposed|meant"
 """Before "to", a plan told as it stood ("was supposed to be signed", "were meant to open"),
 which says nothing of whether its day is still ahead."""
 OTHER_CLAUSE = (
-    r",\s+(?i:as|while|because|although|though|whereas|even\s+as|amid|ahead\s+of|"
-    r"(?:[\w-]+\s+)?(?:hours|days|weeks|months|years)\s+(?:after|before))\s"
+    r",\s+(?i:as|while|because|although|though|whereas|even\s+as|amid|ahead\s+of|after|"
+    r"following|(?:[\w-]+\s+)?(?:hours|days|weeks|months|years)\s+(?:after|before))\s"
 )
 """A clause that follows an event's and tells of something else: "..., as a deadline set by
 President Trump approaches", "..., three months after US and Israeli strikes", "..., ahead
-of a possible summit"."""
+of a possible summit", "..., after Hungary dropped its objections"."""
 REPORTING = (
     r"said|says|announced|announces|told|confirmed|confirms|stated|declared|warned|added|"
     r"noted|insisted|argued|claimed|wrote|tweeted|posted|disclosed|revealed|acknowledged|"

@@ -2480,3 +2480,11 @@ def test_the_conference_on_disarmament_keeps_its_date_from_the_next_clause():
 def test_the_day_an_event_was_moved_from_is_not_its_day():
     text = "The summit, postponed from October, will now be held in Doha in February."
     assert [found.due.value for found in proposals(text) if found.due] == ["2020-02"]
+
+
+def test_who_made_way_for_a_decision_in_a_clause_after_it_is_no_party():
+    text = (
+        "Ministers agreed to extend the EU's sanctions on Belarus until March 31, after "
+        "Slovakia dropped its veto."
+    )
+    assert set(only(text).parties) == {"EU", "BY"}
