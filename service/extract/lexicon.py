@@ -59,7 +59,7 @@ AS_IT_STOOD = r"supposed|meant"
 which says nothing of whether its day is still ahead."""
 OTHER_CLAUSE = (
     r",\s+(?i:as|while|because|although|though|whereas|even\s+as|amid|ahead\s+of|after|"
-    r"following|(?:[\w-]+\s+)?(?:hours|days|weeks|months|years)\s+(?:after|before))\s"
+    r"following|(?:[\w-]+\s+)?(?:hours?|days?|weeks?|months?|years?)\s+(?:after|before))\s"
 )
 """A clause that follows an event's and tells of something else: "..., as a deadline set by
 President Trump approaches", "..., three months after US and Israeli strikes", "..., ahead

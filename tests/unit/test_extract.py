@@ -2488,3 +2488,8 @@ def test_who_made_way_for_a_decision_in_a_clause_after_it_is_no_party():
         "Slovakia dropped its veto."
     )
     assert set(only(text).parties) == {"EU", "BY"}
+
+
+def test_who_acted_a_year_before_in_a_clause_after_it_is_no_party():
+    text = "Moscow left the Open Skies Treaty in 2021, a year after the United States left it."
+    assert set(only(text, date(2025, 11, 12)).parties) == {"RU"}
