@@ -53,13 +53,14 @@ def clause_actors(article: Article, sentence: Sentence, cue: Cue) -> tuple[Actor
     end = text.find(";", cue.end, sentence.end)
     aside = _ASIDE_AFTER.search(text, cue.end, sentence.end if end < 0 else end)
     last = aside.start() if aside else sentence.end  # where names of the whole sentence stop
-    if aside is None and (cue.kind in _GATHERINGS or cue.label == "ceasefire agreed"):
-        stop = sentence.end if end < 0 else end
+    if cue.kind in _GATHERINGS or cue.label == "ceasefire agreed":
+        stop = aside.start() if aside else (sentence.end if end < 0 else end)
         beside = (
             found.search(text, cue.end, stop) for found in (_TOLD_AFTER, _SIDELINES, _COMES_AFTER)
         )
-        aside = min(filter(None, beside), key=lambda match: match.start(), default=None)
-        last = aside.start() if aside else last  # the teller is no party, even alone
+        told = min(filter(None, beside), key=lambda match: match.start(), default=None)
+        if told is not None:  # the teller is no party, even alone
+            aside, last = told, told.start()
     end = aside.start() if aside else end
     if cue.kind in _GATHERINGS:
         start = _after_the_teller(article, start, cue)

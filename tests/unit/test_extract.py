@@ -2493,3 +2493,16 @@ def test_who_made_way_for_a_decision_in_a_clause_after_it_is_no_party():
 def test_who_acted_a_year_before_in_a_clause_after_it_is_no_party():
     text = "Moscow left the Open Skies Treaty in 2021, a year after the United States left it."
     assert set(only(text, date(2025, 11, 12)).parties) == {"RU"}
+
+
+def test_a_meeting_one_side_wants_is_tentative():
+    text = "Kyiv wants a meeting of the two presidents before the end of the year."
+    assert only(text, date(2025, 11, 12)).status is Status.TENTATIVE
+
+
+def test_the_teller_before_a_clause_about_something_else_is_no_party():
+    text = (
+        "Armenian and Azerbaijani envoys will meet in Abu Dhabi on Monday, Qatar's foreign "
+        "minister said, after a first exchange of prisoners."
+    )
+    assert set(only(text, date(2025, 11, 12)).parties) == {"AM", "AZ"}
