@@ -45,8 +45,8 @@ from service.extract.titles import Scene, title_for
 from service.extract.units import Timex, covering, event_window
 from service.extract.who import (
     bodies_named_before,
+    borrowed_actors,
     clause_actors,
-    context_actors,
     parties_for,
     treaty_for,
     with_both_sides,
@@ -212,7 +212,7 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
     if pair.cue.label == "vote" and from_context:
         parties, from_context = (), False  # who votes is said where it votes, or not at all
     elif all(actor.venue for actor in actors):  # none, or only where: "to meet in Abu Dhabi"
-        named += tuple(a for a in context_actors(article, number) if not a.person)
+        named += tuple(a for a in borrowed_actors(article, number, pair.cue) if not a.person)
     elif kind is Kind.CONFERENCE and (
         bodies := bodies_named_before(article, number, pair.cue, actors)
     ):

@@ -41,6 +41,11 @@ _THE_BEFORE = re.compile(r"\b(?i:the)\s+$")
 _SIDELINES = re.compile(r"\s(?:on|at)\s+the\s+(?:sidelines|margins)\s+of\s")
 """A gathering held beside another: "will meet Xi on the sidelines of the APEC summit" is not
 APEC's."""
+_UNNAMED_GROUP = re.compile(
+    r"\b(?:European|Western|Arab|Gulf|Nordic|Baltic|African|Asian|Latin\s+American|world|"
+    r"regional|allied)\s+(?:leaders|countries|states|governments|ministers|officials|nations|"
+    r"allies|powers|diplomats)\b"
+)
 _GATHERINGS = frozenset({Kind.MEETING, Kind.SUMMIT, Kind.CONFERENCE})
 _NAMES_AROUND = 24  # names either side of a cue; a sentence of news holds far fewer
 
@@ -121,7 +126,7 @@ def parties_for(
     named = tuple(dict.fromkeys((*parties_of(actors), *treaty)))
     if named:
         return named, False
-    return parties_of(context_actors(article, number)), True
+    return parties_of(borrowed_actors(article, number, cue)), True
 
 
 def _election_country(text: str, cue: Cue, actors: Sequence[Actor]) -> str | None:
@@ -156,6 +161,16 @@ def treaty_for(article: Article, number: int, cue: Cue) -> Treaty | None:
         ),
     )
     return article.treaty_before(sentence.start) if of_a_treaty else None
+
+
+def borrowed_actors(article: Article, number: int, cue: Cue) -> tuple[Actor, ...]:
+    """The names of the sentences before, for an event whose own sentence names no one who
+    takes part; none when it names a group instead ("European leaders will gather in London
+    on Monday": not the countries the story was about)."""
+    sentence = article.sentences.items[number]
+    if _UNNAMED_GROUP.search(article.text, sentence.start, cue.start):
+        return ()
+    return context_actors(article, number)
 
 
 def context_actors(article: Article, number: int) -> tuple[Actor, ...]:

@@ -2506,3 +2506,12 @@ def test_the_teller_before_a_clause_about_something_else_is_no_party():
         "minister said, after a first exchange of prisoners."
     )
     assert set(only(text, date(2025, 11, 12)).parties) == {"AM", "AZ"}
+
+
+def test_a_group_named_by_region_borrows_no_parties_from_the_story():
+    text = (
+        "Iran and the United States held talks in Muscat on Saturday. Gulf leaders will meet "
+        "in Doha on Monday to discuss the outcome."
+    )
+    gathered = [found for found in proposals(text, date(2025, 11, 12)) if "Doha" in found.title]
+    assert [found.parties for found in gathered] == [()]
