@@ -302,6 +302,9 @@ def _branches(node: _Trie) -> str:
 _NAMES = _entries()
 _NAME = re.compile(rf"(?<![\w.])(?:{_trie(list(_NAMES))})(?!\w)")
 PLACE = re.compile(rf"\b(?:in|at)\s+(?P<place>{_PLACES})\b")
+NEXT_STOP = re.compile(rf"\s+and\s+(?:then\s+)?(?P<stop>(?:in|at)\s+(?:{_PLACES}))\s+(?:on|in)\s+")
+"""The next stop of a journey, between its first date and its own: "is due in Moscow on Friday
+and in Kyiv on Monday"."""
 _VENUES = _PLACE_NAMES | frozenset(_PLACES.split("|"))
 """Names that say where after "in", "at" or "to": the countries and capitals above, and the
 summit towns (Abu Dhabi, Doha, Riyadh, ...)."""

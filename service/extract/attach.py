@@ -19,11 +19,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import accumulate, islice, pairwise
 
 from service.domain import Kind, Precision
+from service.extract.actors import NEXT_STOP
 from service.extract.asides import asides
 from service.extract.events import Cue
 from service.extract.lexicon import PUT_OFF, REPORTING
@@ -239,7 +240,7 @@ def attach(
         for index, tagged in items
         if (pair := _best(scope, index, tagged, published)) is not None
     ]
-    return _one_date_each(text, best, dict(items))
+    return _with_next_stops(text, _one_date_each(text, best, dict(items)), items)
 
 
 def _said_of_a_named_event(cues: Sequence[Cue], text: str) -> list[Cue]:
@@ -483,6 +484,26 @@ def _one_date_each(text: str, pairs: list[Pair], tagged: dict[int, Tagged]) -> l
             of_cue[pair.cue] = same_cue
             taken.add(pair.mention)
     return sorted(chosen, key=lambda p: p.mention)
+
+
+def _with_next_stops(
+    text: str, pairs: list[Pair], items: Sequence[tuple[int, Tagged]]
+) -> list[Pair]:
+    """The pairs, and a visit for each further stop of a journey that one dates: "is due in
+    Moscow on Friday and in Kyiv on Monday" is a visit to each, the second cued by its "in
+    Kyiv" (where its title finds the place)."""
+    by_mention = {pair.mention: pair for pair in pairs}
+    stops = []
+    for (before, first), (index, then) in pairwise(items):
+        visit = by_mention.get(before)
+        if visit is None or visit.cue.label != "visit" or index in by_mention:
+            continue
+        stop = NEXT_STOP.fullmatch(text, first.end, then.start)
+        if stop is not None:
+            cue = replace(visit.cue, start=stop.start("stop"), end=stop.end("stop"))
+            by_mention[index] = Pair(index, cue, visit.gap, visit.role)
+            stops.append(by_mention[index])
+    return sorted([*pairs, *stops], key=lambda pair: pair.mention) if stops else pairs
 
 
 def _moved_to(text: str, tagged: Tagged) -> bool:

@@ -2515,3 +2515,9 @@ def test_a_group_named_by_region_borrows_no_parties_from_the_story():
     )
     gathered = [found for found in proposals(text, date(2025, 11, 12)) if "Doha" in found.title]
     assert [found.parties for found in gathered] == [()]
+
+
+def test_each_stop_of_a_journey_is_a_visit_of_its_own():
+    text = "The envoy is due in Riyadh on Tuesday and then in Doha on Thursday, officials said."
+    visits = [(found.title, found.due.value if found.due else None) for found in proposals(text)]
+    assert visits == [("Visit to Riyadh", "2019-05-14"), ("Visit to Doha", "2019-05-16")]
