@@ -392,7 +392,9 @@ _SPECS = (
           r"h(?:eld|ad|olds?|ave|as)\s+a\s+call\b",
           _always(Kind.MEETING), "phone call", priority=2),
     _spec(r"(?:adopt|reject|approv|pass|veto)\w*\s+(?:a\s+|the\s+)?(?:draft\s+)?resolution|"
-          r"vote[sd]?", _always(Kind.MEETING), "vote", reach=8, priority=2),
+          r"vote[sd]?|approv\w*\s+(?:a\s+|the\s+)?(?:bill|law)|"
+          r"first\s+reading|second\s+reading|third\s+reading|final\s+reading",
+          _always(Kind.MEETING), "vote", reach=8, priority=2),
     _spec(r"authori[sz](?:ed|es)|endorsed", _council_acted, "vote", reach=8, priority=2),
     _spec(r"host(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=10),
     _spec(r"visit(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=4),

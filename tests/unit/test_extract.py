@@ -2521,3 +2521,12 @@ def test_each_stop_of_a_journey_is_a_visit_of_its_own():
     text = "The envoy is due in Riyadh on Tuesday and then in Doha on Thursday, officials said."
     visits = [(found.title, found.due.value if found.due else None) for found in proposals(text)]
     assert visits == [("Visit to Riyadh", "2019-05-14"), ("Visit to Doha", "2019-05-16")]
+
+
+def test_a_reading_or_an_approval_of_a_bill_is_a_vote():
+    text = (
+        "The Duma will hold the second reading on December 9, and the upper house is expected "
+        "to approve the bill on December 17."
+    )
+    votes = {(found.kind, found.due.value if found.due else None) for found in proposals(text)}
+    assert votes == {(Kind.MEETING, "2019-12-09"), (Kind.MEETING, "2019-12-17")}
