@@ -34,6 +34,10 @@ _AND_RUNS = re.compile(
 run for four weeks"."""
 _SPAN_AFTER = re.compile(r"\s+(?i:from|between|running\s+from|lasting\s+from)\s+")
 _CLAUSE_BREAK = re.compile(r"[,;:]")
+_AFTER_WHICH = re.compile(r"\b(?i:after\s+which|after\s+that|thereafter)\b")
+"""What a length counts from when it follows another event: "extended the mandate until
+December 31, after which a withdrawal must be completed within a year" (the mandate's end is
+an event of its own)."""
 _OVER_BEFORE = re.compile(r"\b(?i:after|following|since|ending|ended)\s+$")
 """A length told as over: "talks resumed after a three-week pause"."""
 _SUPERSEDED_BEFORE = re.compile(r"\b(?i:earlier|previous|original|initial|former|old)\s+$")
@@ -72,10 +76,13 @@ def superseded(article: Article, tagged: Tagged) -> bool:
 def anchors_of_lengths(article: Article) -> set[int]:
     """Mentions that only start or end a deadline's count ("on August 28 a 30-day process",
     "a 60-day pause that ends in January"): they are not events of their own."""
+    tagged = article.tagged
     starts = {
-        tagged.anchor
-        for tagged in article.tagged
-        if tagged.anchor is not None and is_deadline_length(article, tagged)
+        length.anchor
+        for length in tagged
+        if length.anchor is not None
+        and is_deadline_length(article, length)
+        and not _AFTER_WHICH.search(article.text, tagged[length.anchor].end, length.start)
     }
     return starts | set(stated_ends(article).values())
 

@@ -2530,3 +2530,14 @@ def test_a_reading_or_an_approval_of_a_bill_is_a_vote():
     )
     votes = {(found.kind, found.due.value if found.due else None) for found in proposals(text)}
     assert votes == {(Kind.MEETING, "2019-12-09"), (Kind.MEETING, "2019-12-17")}
+
+
+def test_a_mandate_end_that_a_later_length_counts_from_is_an_event_of_its_own():
+    text = (
+        "The council renewed the mission's mandate until June 30, after which its troops must "
+        "leave within six months."
+    )
+    assert [found.due.value for found in proposals(text) if found.due] == [
+        "2019-06-30",
+        "2019-12-30",
+    ]
