@@ -138,6 +138,7 @@ _NEXT_CLAUSE = re.compile(r",\s+(?:and|or|but)\s")
 """After a date, what opens the next clause even before a name: "resume its work on January
 19, and the NPT Review Conference ...": the date is not the conference's."""
 _BOUNDARY_REACH = 12
+_TAKING_EFFECT = frozenset({"takes effect", "enters into force"})
 _CUES_AROUND = 48  # cues either side of a date; the farthest it may take is 12 words away
 _LATER_CUE = 1.5  # English puts a date after the verb it dates: "met ... last month"
 _ACROSS_COMMA = 2.5
@@ -456,7 +457,11 @@ def _subject_of_boundary(scope: _Scope, tagged: Tagged) -> tuple[Cue, str] | Non
     subject = scope.subject(verb)
     if subject is None or subject.kind is Kind.TREATY_SIGNED:
         return None  # a signing neither opens nor closes: "adopted ..., will open for signature"
-    return subject, "start" if _OPENING.search(verb.group()) else "end"
+    if _OPENING.search(verb.group()):
+        return subject, "start"
+    if subject.label in _TAKING_EFFECT:  # "the truce, which took effect on Oct. 10, ends on
+        subject = replace(subject, label="expires")  # Jan. 9": the truce's end, not its start
+    return subject, "end"
 
 
 def _one_date_each(text: str, pairs: list[Pair], tagged: dict[int, Tagged]) -> list[Pair]:

@@ -2541,3 +2541,9 @@ def test_a_mandate_end_that_a_later_length_counts_from_is_an_event_of_its_own():
         "2019-06-30",
         "2019-12-30",
     ]
+
+
+def test_the_end_of_a_truce_that_took_effect_before_is_its_expiry():
+    text = "The truce, which took effect on October 2, is due to end on January 30."
+    titles = {found.title for found in proposals(text, date(2025, 11, 12))}
+    assert titles == {"Truce takes effect", "Truce expires"}
