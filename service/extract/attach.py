@@ -105,10 +105,11 @@ _PARTICIPLE_ASIDE = re.compile(
 15,", ", whose panel of experts was disbanded in April 2024,"."""
 _CONTENT_OF = re.compile(
     r"\b(?:calling\s+(?:for|on)|urg(?:ing|es)|demanding|requiring|seeking|asking\s+for|"
-    r"(?:that|which)\s+would)\b"
+    r"(?:that|which)\s+would|unless|if)\b"
 )
-"""What a dated act asks for: "passed a motion on Tuesday urging a summit", "a bill next week
-requiring a report": the summit, the report, is not that day's."""
+"""What a dated act asks for, or waits on: "passed a motion on Tuesday urging a summit", "a
+bill next week requiring a report", "tariffs starting Jan. 1 unless a deal is reached": the
+summit, the report, the deal, is not that day's."""
 _NOUN_AFTER = re.compile(
     r"\s+(?!(?:and|or|to|in|on|at|for|by|of|with|when|while|after|before)\b)[a-z]{4,}\b"
     r"(?!\s+of\b)"

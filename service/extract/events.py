@@ -345,6 +345,12 @@ _SPECS = (
           r"(?<=\bbe\seffective))(?=\s+(?:from\s+|on\s+)?"
           r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|\d))",
           _taking_effect, "takes effect", priority=3),
+    *(  # "impose 25% tariffs on goods from ... starting Jan. 1": a measure from a day
+        _spec(rf"{measure}\s+(?:[^\s.;]+\s+){{0,8}}?(?:starting|beginning)(?=\s+(?:on\s+|in\s+)?"
+              r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|"
+              r"\d|next|this|tomorrow))", _always(Kind.DEADLINE), "takes effect", priority=3)
+        for measure in (r"tariffs?", r"duties", r"sanctions", r"embargo", r"ban")
+    ),
     *(  # "the truce came into force", "the ceasefire began": a truce starts
         _spec(rf"{truce}\s+(?:(?:began|begins|started|starts)(?!\s+to\b)|took\s+hold|"
               r"takes\s+hold|(?:came|comes)\s+into\s+(?:force|effect))", _always(Kind.DEADLINE),

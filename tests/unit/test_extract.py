@@ -2547,3 +2547,18 @@ def test_the_end_of_a_truce_that_took_effect_before_is_its_expiry():
     text = "The truce, which took effect on October 2, is due to end on January 30."
     titles = {found.title for found in proposals(text, date(2025, 11, 12))}
     assert titles == {"Truce takes effect", "Truce expires"}
+
+
+def test_a_measure_starting_on_a_day_takes_effect_then_and_a_condition_is_not_dated():
+    text = (
+        "Washington will impose duties on steel from the bloc starting March 1 unless an "
+        "agreement is signed first."
+    )
+    assert [(found.kind, found.title) for found in proposals(text)] == [
+        (Kind.DEADLINE, "US duties take effect")
+    ]
+
+
+def test_what_a_date_waits_on_is_not_dated_by_it():
+    text = "The minister said he would act on Monday unless a truce agreement is signed."
+    assert proposals(text) == []
