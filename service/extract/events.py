@@ -467,7 +467,7 @@ _ON_A_CONDITION = r"would\s+be\s+(?:held|called)\b[^.;]{0,60}?\b(?:if|unless)"
 _WEAK_HEDGE = re.compile(
     rf"\b(?:{_ON_A_CONDITION}|possible|possibly|possibility|could|may|might|probably|likely|"
     r"perhaps|proposed|propose[sd]?|tentative(?:ly)?|speculation|considering|mooted|floated|"
-    r"hop(?:e|es|ed|ing)\s+to|wants?|wanted|"
+    r"hop(?:e|es|ed|ing)\s+to|wants?|wanted|whether|"
     r"would\s+like\s+to|would\s+have\s+to|in\s+principle|if\s+(?:needed|necessary|required)|"
     r"(?:ready|willing|prepared|offer(?:s|ed)?)\s+to\s+(?:meet|host|visit|hold|attend|travel))\b"
 )

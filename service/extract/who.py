@@ -166,9 +166,12 @@ def treaty_for(article: Article, number: int, cue: Cue) -> Treaty | None:
 def borrowed_actors(article: Article, number: int, cue: Cue) -> tuple[Actor, ...]:
     """The names of the sentences before, for an event whose own sentence names no one who
     takes part; none when it names a group instead ("European leaders will gather in London
-    on Monday": not the countries the story was about)."""
+    on Monday": not the countries the story was about), or a treaty whose members meet ("The
+    Biological Weapons Convention's working group meets": not the OPCW named before)."""
     sentence = article.sentences.items[number]
     if _UNNAMED_GROUP.search(article.text, sentence.start, cue.start):
+        return ()
+    if article.treaty_nearest(sentence.start, sentence.end, cue.start) is not None:
         return ()
     return context_actors(article, number)
 

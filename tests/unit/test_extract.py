@@ -2562,3 +2562,17 @@ def test_a_measure_starting_on_a_day_takes_effect_then_and_a_condition_is_not_da
 def test_what_a_date_waits_on_is_not_dated_by_it():
     text = "The minister said he would act on Monday unless a truce agreement is signed."
     assert proposals(text) == []
+
+
+def test_a_decision_whether_to_hold_an_event_leaves_it_tentative():
+    text = "Members will decide at their session whether to hold a special conference in 2027."
+    assert only(text, date(2025, 11, 12)).status is Status.TENTATIVE
+
+
+def test_a_treaty_named_for_a_meeting_borrows_no_body_from_the_story():
+    text = (
+        "The OPCW said its annual conference ended on Friday. The Biological Weapons "
+        "Convention's working group meets in Geneva on December 15."
+    )
+    geneva = [found for found in proposals(text, date(2025, 11, 12)) if "Geneva" in found.title]
+    assert [found.parties for found in geneva] == [()]
