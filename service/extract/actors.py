@@ -46,6 +46,7 @@ COUNTRIES = {
     "MD": "Moldova|Moldovan|Moldovans",
     "AM": "Armenia|Armenian|Armenians",
     "AZ": "Azerbaijan|Azerbaijani|Azerbaijanis",
+    "GE": "Georgia|Georgian|Georgians|Tbilisi",
     "KZ": "Kazakhstan|Kazakh",
     "EG": "Egypt|Egyptian|Egyptians",
     "LB": "Lebanon|Lebanese",

@@ -406,7 +406,9 @@ _SPECS = (
     _spec(r"visit(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=4),
     _spec(r"(?:arriv(?:e|es|ed|ing)|(?:is|are|was|were)\s+due)\s+in(?=\s+[a-z])" + _NOT_WHEN,
           _always(Kind.MEETING), "visit", reach=6),
-    _spec(r"elections?|elect(?:s|ed)?(?=\s+(?:a|an|the|its|their|five|two|three|four|\d)\b)|"
+    _spec(r"elections?(?!\s+(?:observ|monitor|commission|campaign|law|official|result|"
+          r"authorit|committee|body|bodies|board|watchdog)\w*)|"
+          r"elect(?:s|ed)?(?=\s+(?:a|an|the|its|their|five|two|three|four|\d)\b)|"
           r"midterms?|re-?election|referendum|presidential\s+vote|ballot|run-?offs?|"
           r"(?:go|went|goes|going|head|heads|headed)\s+to\s+the\s+polls",
           _always(Kind.ELECTION), "election", reach=12, priority=3),

@@ -2576,3 +2576,15 @@ def test_a_treaty_named_for_a_meeting_borrows_no_body_from_the_story():
     )
     geneva = [found for found in proposals(text, date(2025, 11, 12)) if "Geneva" in found.title]
     assert [found.parties for found in geneva] == [()]
+
+
+def test_an_election_noun_before_another_is_not_the_election_and_georgia_is_a_country():
+    monitors = "The election observation mission will deploy on February 15."
+    assert proposals(monitors, date(2025, 11, 12)) == []
+    vote = "Georgia will hold a parliamentary election on March 29, officials in Tbilisi said."
+    assert summary(only(vote, date(2025, 11, 12))) == (
+        Kind.ELECTION,
+        "2026-03-29",
+        Status.SCHEDULED,
+        {"GE"},
+    )
