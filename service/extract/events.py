@@ -402,6 +402,10 @@ _SPECS = (
           r"first\s+reading|second\s+reading|third\s+reading|final\s+reading",
           _always(Kind.MEETING), "vote", reach=8, priority=2),
     _spec(r"authori[sz](?:ed|es)|endorsed", _council_acted, "vote", reach=8, priority=2),
+    *(  # "the council will next discuss Lebanon on Jan. 22": a sitting ahead, not one told of
+        _spec(rf"discuss(?<={before}\sdiscuss)", _always(Kind.MEETING), "meeting", reach=4)
+        for before in (r"will", r"will\snext", r"due\sto", r"expected\sto", r"set\sto")
+    ),
     _spec(r"host(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=10),
     _spec(r"visit(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=4),
     _spec(r"(?:arriv(?:e|es|ed|ing)|(?:is|are|was|were)\s+due)\s+in(?=\s+[a-z])" + _NOT_WHEN,

@@ -2588,3 +2588,9 @@ def test_an_election_noun_before_another_is_not_the_election_and_georgia_is_a_co
         Status.SCHEDULED,
         {"GE"},
     )
+
+
+def test_a_body_that_will_discuss_something_on_a_day_meets_then():
+    text = "The board will next discuss the inspections on March 3, the agency said."
+    assert summary(only(text)) == (Kind.MEETING, "2020-03-03", Status.SCHEDULED, set())
+    assert proposals("Leaders discussed the inspections on Friday.") == []
