@@ -2594,3 +2594,8 @@ def test_a_body_that_will_discuss_something_on_a_day_meets_then():
     text = "The board will next discuss the inspections on March 3, the agency said."
     assert summary(only(text)) == (Kind.MEETING, "2020-03-03", Status.SCHEDULED, set())
     assert proposals("Leaders discussed the inspections on Friday.") == []
+
+
+def test_a_body_due_to_renew_a_mandate_by_a_day_has_a_deadline():
+    text = "The council is due to renew the mandate of its monitoring mission by June 30."
+    assert summary(only(text)) == (Kind.DEADLINE, "2019-06-30", Status.SCHEDULED, set())
