@@ -99,10 +99,12 @@ _FOUNDED = re.compile(
 """What a body's founding dates is the founding: "The group, which meets every June, was
 founded in 1974"."""
 _PARTICIPLE_ASIDE = re.compile(
-    r",\s+(?:(?:whose|which|who)\s+(?:[\w-]+\s+){0,5}?)?(?:first\s+)?[a-z]{3,}ed\s+(?:on|in)\s+$"
+    r",\s+(?:(?:whose|which|who)\s+(?:[\w-]+\s+){0,5}?)?(?:first\s+)?[a-z]{3,}ed\s+"
+    r"(?:for\s+[a-z]+\s+)?(?:on|in)\s+$"
 )
 """An aside that a past participle opens, or a relative clause with one: ", agreed on October
-15,", ", whose panel of experts was disbanded in April 2024,"."""
+15,", ", whose panel of experts was disbanded in April 2024,", ", opened for signature in
+1996,"."""
 _CONTENT_OF = re.compile(
     r"\b(?:calling\s+(?:for|on)|urg(?:ing|es)|demanding|requiring|seeking|asking\s+for|"
     r"(?:that|which)\s+would|unless|if)\b"

@@ -2599,3 +2599,8 @@ def test_a_body_that_will_discuss_something_on_a_day_meets_then():
 def test_a_body_due_to_renew_a_mandate_by_a_day_has_a_deadline():
     text = "The council is due to renew the mandate of its monitoring mission by June 30."
     assert summary(only(text)) == (Kind.DEADLINE, "2019-06-30", Status.SCHEDULED, set())
+
+
+def test_a_treaty_opened_for_signature_in_a_year_did_not_then_enter_into_force():
+    text = "The Pelindaba Treaty, opened for signature in 1996, entered into force in 2009."
+    assert [summary(found)[1] for found in proposals(text, date(2025, 11, 12))] == ["2009"]
