@@ -331,7 +331,8 @@ first visit to Moscow"."""
 _MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")
 _ZONE_AFTER = re.compile(r"\s+time\b")
 _BROKERED_BY = re.compile(
-    r"\b(?:(?:mediated|brokered|facilitated)\s+by|[Mm]ediators\s+from)\s+(?:the\s+)?"
+    r"\b(?:(?:mediated|brokered|facilitated)\s+by|[Mm]ediators\s+(?:from|[-\u2013\u2014:]))\s+"
+    r"(?:the\s+)?"
     r"(?:[A-Z][\w.\u2019'-]*,?\s+(?:and\s+(?:the\s+)?)?)*$"  # one name a word: one reading
 )
 """Names after "mediated by" are the brokers': "talks mediated by Qatar and Turkey",
