@@ -31,6 +31,7 @@ from service.extract.events import (
     relative_clause,
     start_unknown,
 )
+from service.extract.headings import headed, main_cue
 from service.extract.lengths import (
     anchors_of_lengths,
     last_day_after,
@@ -82,8 +83,14 @@ def propose(article: Article) -> list[Proposal]:
             for i in range(first, last)
             if i not in consumed and _may_date(article, article.tagged[i])
         ]
-        cues = article.cues(sentence) + length_cues(article, items)
-        pairs = attach(article.text, sentence, items, cues, article.published, article.words)
+        heading = headed(article).get(number)
+        if heading is not None and _may_date(article, article.tagged[heading]):
+            cues = article.cues(sentence)  # a diary's item, dated by the day it is listed under
+            cue = main_cue(cues)
+            pairs = [] if cue is None else [Pair(heading, cue, 0)]
+        else:
+            cues = article.cues(sentence) + length_cues(article, items)
+            pairs = attach(article.text, sentence, items, cues, article.published, article.words)
         made = [
             (p, pair.role) for pair in pairs if (p := _dated(article, number, pair)) is not None
         ]

@@ -2606,3 +2606,20 @@ def test_a_body_due_to_renew_a_mandate_by_a_day_has_a_deadline():
 def test_a_treaty_opened_for_signature_in_a_year_did_not_then_enter_into_force():
     text = "The Pelindaba Treaty, opened for signature in 1996, entered into force in 2009."
     assert [summary(found)[1] for found in proposals(text, date(2025, 11, 12))] == ["2009"]
+
+
+def test_a_diary_date_line_dates_the_items_listed_under_it():
+    diary = (
+        "THE WEEK AHEAD\n\nWEDNESDAY, May 15\n- GENEVA: Arms control envoys meet.\n"
+        "- The summit opens in Sochi on May 17.\n\nFRIDAY, May 17\n- Voters in Panama go to the "
+        "polls.\n"
+    )
+    found = [(found.kind, found.due.value if found.due else None) for found in proposals(diary)]
+    assert found == [
+        (Kind.MEETING, "2019-05-15"),
+        (Kind.SUMMIT, "2019-05-17"),
+        (Kind.ELECTION, "2019-05-17"),
+    ]
+    # a sentence that says more than its date heads nothing
+    prose = "Talks began on Monday, May 13.\n- Envoys meet."
+    assert [found.due.value for found in proposals(prose) if found.due] == ["2019-05-13"]
