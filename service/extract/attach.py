@@ -137,9 +137,10 @@ _CONJUNCTION = re.compile(
 )
 """What opens a new verb phrase between a cue and a date; not "and" in a list of names
 ("talks with Britain, France and Germany in Istanbul on Friday")."""
-_NEXT_CLAUSE = re.compile(r",\s+(?:and|or|but)\s")
+_NEXT_CLAUSE = re.compile(r",\s+(?:and|or|but|with)\s")
 """After a date, what opens the next clause even before a name: "resume its work on January
-19, and the NPT Review Conference ...": the date is not the conference's."""
+19, and the NPT Review Conference ...", "in November 2026, with Australia presiding over the
+negotiations": the date is not the conference's, nor the negotiations'."""
 _BOUNDARY_REACH = 12
 _TAKING_EFFECT = frozenset({"takes effect", "enters into force"})
 _CUES_AROUND = 48  # cues either side of a date; the farthest it may take is 12 words away

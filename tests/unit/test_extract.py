@@ -2623,3 +2623,11 @@ def test_a_diary_date_line_dates_the_items_listed_under_it():
     # a sentence that says more than its date heads nothing
     prose = "Talks began on Monday, May 13.\n- Envoys meet."
     assert [found.due.value for found in proposals(prose) if found.due] == ["2019-05-13"]
+
+
+def test_a_date_before_a_clause_opened_by_with_is_not_that_clause_s():
+    text = (
+        "The next round, COP32, will be hosted by Ethiopia in Addis Ababa in November 2027, "
+        "with Ireland presiding over the negotiations."
+    )
+    assert [found.title for found in proposals(text, date(2025, 11, 12))] == ["COP32"]
