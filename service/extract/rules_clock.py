@@ -32,12 +32,17 @@ _CLOCK = (
 )
 """12-hour and 24-hour times, noon and midnight, and the wires' four digits before GMT or UTC
 ("0400 GMT"), which without a zone would be a year."""
+_NO_DATE_AFTER = (
+    r"(?!,?\s+(?:\d{1,2}\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)"
+)
+"""Not a weekday that a date follows ("6 p.m. on Sunday, Oct. 5"): the time is then that date's,
+which the date, tagged whole, gives it."""
 
 
 @rule(
     "clock",
     rf"(?:{_DAY}\s+(?:(?i:at)\s+)?)?{_CLOCK}{_ZONE}"
-    rf"(?:,?\s+(?:(?i:on)\s+)?(?:{weekday_re('wd2')}|(?P<dw2>(?i:{_DAY_WORDS}))))?",
+    rf"(?:,?\s+(?:(?i:on)\s+)?(?:{weekday_re('wd2')}{_NO_DATE_AFTER}|(?P<dw2>(?i:{_DAY_WORDS}))))?",
     trigger="clock",
 )
 def clock(match: re.Match[str], ctx: Context) -> Resolved:

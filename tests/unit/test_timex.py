@@ -185,6 +185,11 @@ def test_a_clock_time_alone_takes_the_day_its_sentence_names():
         ("8 p.m.", "2024-03-16T20:00"),
         ("Saturday", "2024-03-16"),
     ]
+    # a weekday that a date follows is that date's: "6 p.m. on Friday, May 3"
+    assert values("The offer lapses at 6 p.m. on Friday, May 3.") == [
+        ("6 p.m.", "2024-05-03T18:00"),
+        ("Friday, May 3", "2024-05-03"),
+    ]
 
 
 @pytest.mark.parametrize(
