@@ -26,10 +26,12 @@ from service.extract.units import Timex
 
 PART = (
     r"(?P<part>(?i:early|mid|late|the\s+(?:beginning|start|middle|end|close)\s+of|"
-    r"(?:the\s+)?end\s+of|the\s+turn\s+of))(?:-|\s+)"
+    r"(?:the\s+)?end\s+of|the\s+turn\s+of|"
+    r"the\s+(?:first|last|final)\s+(?:week|days|few\s+days)\s+of))(?:-|\s+)"
 )
 PARTS = {"early": Mod.START, "beginning": Mod.START, "start": Mod.START, "turn": Mod.START}
 PARTS |= {"mid": Mod.MID, "middle": Mod.MID, "late": Mod.END, "end": Mod.END, "close": Mod.END}
+PARTS |= {"first": Mod.START, "last": Mod.END, "final": Mod.END}  # "the last week of December"
 _RANGE = r"\s*(?:-|\u2013|\u2014|\bto\b|\bthrough\b|\band\b|\buntil\b)\s*"
 _WEEKDAY_PREFIX = rf"(?:{weekday_re('wd')},?\s+)?"
 _OPTIONAL_YEAR = rf"(?:,?\s+{year_re('y')})?"
