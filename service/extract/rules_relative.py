@@ -295,11 +295,12 @@ def _month_after(first: int, second: int, year: int) -> Timex:
 
 @rule(
     "month-as-modifier",
-    rf"\b(?i:the|an?)\s+(?P<t>{month_re('m')})(?=\s+[a-z]{{3,}}\b)",
+    rf"\b(?i:the|an?|its|their|his|her|our)\s+(?P<t>{month_re('m')})(?=\s+[a-z]{{3,}}\b)",
     trigger="month",
 )
 def month_as_modifier(match: re.Match[str], ctx: Context) -> Resolved:
-    """ "the October shooting", "a June agreement": a month that qualifies a noun."""
+    """ "the October shooting", "a June agreement", "their February meeting": a month that
+    qualifies a noun."""
     return _month_by_tense(match["m"], ctx, match.span("t"))
 
 

@@ -171,6 +171,7 @@ def test_a_weekday_listed_after_one_ahead_or_coming_into_force_is_ahead(text, va
         ("The bonds will be repaid on an unspecified date in January.", "2020-01"),
         # a month that qualifies a noun is a date as well
         ("Police reopened the inquiry into the October shooting.", "2018-10"),
+        ("Ministers will review the plan at their February meeting.", "2020-02"),
         ("The mediators drafted a September agreement that was never signed.", "2018-09"),
         ("Analysts revised December's export figures downward.", "2018-12"),
         ("The export figures for January were revised.", "2019-01"),
