@@ -337,6 +337,12 @@ _BROKERED_BY = re.compile(
 )
 """Names after "mediated by" are the brokers': "talks mediated by Qatar and Turkey",
 "mediators from Egypt and the United Arab Emirates said"."""
+_BROKERS = re.compile(
+    r"(?:,?\s+(?:and\s+)?[A-Z][\w.\u2019'-]*)*,\s+(?:which|who)\s+(?:had\s+|have\s+)?"
+    r"(?:brokered|mediated|facilitated)\b"
+)
+"""Names that a relative clause says brokered the event: "Qatar and Turkey, which brokered the
+talks, said ..."."""
 _A_PARTY_S = re.compile(
     r"(?i:\b(?:party|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
     r"\d+(?:st|nd|rd|th))\s+)$"
@@ -368,7 +374,9 @@ def actors_in(text: str, start: int = 0, end: int | None = None) -> list[Actor]:
     for match in _NAME.finditer(text, start, stop):
         if _ZONE_AFTER.match(text, match.end()) or _BROKERED.match(text, match.end()):
             continue  # "6 p.m. Washington time" names a clock, "a U.S.-brokered deal" a broker
-        if _BROKERED_BY.search(text, max(match.start() - 100, 0), match.start()):
+        if _BROKERED_BY.search(text, max(match.start() - 100, 0), match.start()) or (
+            _BROKERS.match(text, match.end())
+        ):
             continue  # "talks mediated by Qatar and Turkey": brokers, not parties
         name = match.group()
         if name == "Congress" and _A_PARTY_S.search(

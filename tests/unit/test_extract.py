@@ -2471,6 +2471,8 @@ def test_mediators_from_named_countries_and_the_au_peace_and_security_council():
     assert only(mediated, date(2025, 11, 12)).parties == ()
     listed = "The mediators - Qatar and Egypt - said the sides would meet in Cairo on Friday."
     assert only(listed, date(2025, 11, 12)).parties == ()
+    related = "Qatar and Egypt, which brokered the truce, said talks would open on Friday."
+    assert only(related, date(2025, 11, 12)).parties == ()
     council = "The African Union's Peace and Security Council will meet on Thursday on the crisis."
     assert only(council, date(2025, 11, 12)).parties == ("AU",)
 
