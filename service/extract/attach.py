@@ -72,6 +72,13 @@ _FIRST_SET = re.compile(
     r"\b(?:originally|initially|first|previously)\s+(?:been\s+)?(?:due|scheduled|planned|set|"
     r"slated|expected)\s+(?:for|in|on)\s+(?:the\s+)?$"
 )
+_HAD_BEEN_DUE = re.compile(
+    r"\bhad\s+been\s+(?:due|scheduled|set|expected|planned)\s+(?:to\s+[a-z]+\s+)?"
+    r"(?:at\s+[^,;.]{1,20}?\s+)?(?:on|in|for|at)\s+$"
+)
+_NOW_INSTEAD = re.compile(r"\b(?:now|instead)\b")
+"""A plan as it stood before, and what holds now: "The truce, which had been due to expire at
+6 p.m. on Sunday, now runs until Tuesday"."""
 _MOVED = re.compile(rf"\b(?:{PUT_OFF}|moved|brought\s+forward|advanced)\b")
 _MOVED_FROM = re.compile(rf"\b(?:{PUT_OFF}|moved|brought\s+forward|advanced)\s+from\s+$")
 _APART = re.compile(
@@ -312,8 +319,10 @@ def _superseded(scope: _Scope, tagged: Tagged) -> bool:
     text = scope.text
     if _MOVED_FROM.search(text, max(tagged.start - 40, 0), tagged.start):
         return True
-    first_set = _FIRST_SET.search(text, max(tagged.start - 40, 0), tagged.start)
     sentence = scope.sentence
+    if _HAD_BEEN_DUE.search(text, max(tagged.start - 60, 0), tagged.start):
+        return _NOW_INSTEAD.search(text, tagged.end, sentence.end) is not None
+    first_set = _FIRST_SET.search(text, max(tagged.start - 40, 0), tagged.start)
     return first_set is not None and _MOVED.search(text, sentence.start, sentence.end) is not None
 
 

@@ -2638,3 +2638,8 @@ def test_a_date_before_a_clause_opened_by_with_is_not_that_clause_s():
         "with Ireland presiding over the negotiations."
     )
     assert [found.title for found in proposals(text, date(2025, 11, 12))] == ["COP32"]
+
+
+def test_a_day_a_plan_had_been_due_on_that_now_holds_otherwise_is_given_up():
+    text = "The truce, which had been due to expire at noon on Friday, now runs until Monday."
+    assert [summary(found)[1] for found in proposals(text)] == ["2019-05-20"]
