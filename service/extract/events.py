@@ -74,6 +74,7 @@ _OBLIGED = re.compile(
 _COMMITTED = re.compile(
     r"\b(?i:agreed|agrees?|pledged?|committed|commits?|promised?|vowed?|undert(?:ook|akes?)|"
     r"aims?\s+to|(?:is|are)\s+due\s+to\s+(?:renew|extend|decide|complete|finish|conclude)|"
+    r"(?:propos(?:e|es|ed)|plan(?:s|ned)?)\s+(?:[\w,]+\s+){0,3}?to|"
     r"must|required?|obliged|ha(?:s|ve)\s+to|needs?\s+to|target|goal|deadline)\b"
 )
 

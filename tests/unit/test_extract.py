@@ -2643,3 +2643,8 @@ def test_a_date_before_a_clause_opened_by_with_is_not_that_clause_s():
 def test_a_day_a_plan_had_been_due_on_that_now_holds_otherwise_is_given_up():
     text = "The truce, which had been due to expire at noon on Friday, now runs until Monday."
     assert [summary(found)[1] for found in proposals(text)] == ["2019-05-20"]
+
+
+def test_a_proposal_to_act_by_a_day_is_a_tentative_deadline():
+    text = "The Commission proposed on Tuesday to end coal imports from Russia by the end of 2027."
+    assert summary(only(text, date(2025, 11, 12)))[:3] == (Kind.DEADLINE, "2027", Status.TENTATIVE)
