@@ -102,9 +102,10 @@ def weekday_re(group: str) -> str:
 
 
 def amount_re(group: str) -> str:
-    """A count of units: digits or a number word ("30", "two", "a", "a few")."""
+    """A count of units: digits or a number word ("30", "two", "a", "a few"); not the end of a
+    longer number ("2,000 years", "2.5 years")."""
     words = rf"{_NUMBER_WORDS}|a few|several|a couple of|an?"
-    return rf"(?P<{group}>\d{{1,3}}|(?i:{words}))"
+    return rf"(?P<{group}>(?<![\d,.])\d{{1,3}}|(?i:{words}))"
 
 
 def unit_re(group: str) -> str:

@@ -22,8 +22,8 @@ PAUSE_NOUNS = (
     "transition|mandate|term"
 )
 MEETING_NOUNS = "session|talks|negotiations|consultations|conference|summit|visit|review"
-_NUMBER = r"(?P<n>\d{1,3}|(?i:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|"
-_NUMBER += r"twenty|thirty|forty|forty-five|fifty|sixty|ninety))"
+_NUMBER = r"(?P<n>(?<![\d,.])\d{1,3}|(?i:one|two|three|four|five|six|seven|eight|nine|ten|"
+_NUMBER += r"twelve|fifteen|twenty|thirty|forty|forty-five|fifty|sixty|ninety))"
 
 
 _GIVEN = re.compile(

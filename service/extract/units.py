@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from service.domain import Due, Precision
+from service.domain.dues import FIRST_YEAR, LAST_YEAR
 from service.domain.proposals import Mod, TimexType
 
 
@@ -55,10 +56,12 @@ class Timex:
     @property
     def proposable(self) -> bool:
         """Whether it dates an event closely enough to propose it: not "now" (PRESENT_REF), a
-        decade (198), a set, or a date with unknown parts (XXXX-WXX-2)."""
+        decade (198), a set, a date with unknown parts (XXXX-WXX-2), or one outside the years
+        a commitment may fall in ("the Treaty of Utrecht, signed in 1713")."""
         if self.type is TimexType.DURATION:
             return not self.said_in_passing
-        return self.type is not TimexType.SET and _DATED.match(self.value) is not None
+        tracked = self.earliest.year >= FIRST_YEAR and self.latest.year <= LAST_YEAR
+        return tracked and self.type is not TimexType.SET and _DATED.match(self.value) is not None
 
 
 def day(when: date) -> Timex:

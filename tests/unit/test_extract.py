@@ -2648,3 +2648,14 @@ def test_a_day_a_plan_had_been_due_on_that_now_holds_otherwise_is_given_up():
 def test_a_proposal_to_act_by_a_day_is_a_tentative_deadline():
     text = "The Commission proposed on Tuesday to end coal imports from Russia by the end of 2027."
     assert summary(only(text, date(2025, 11, 12)))[:3] == (Kind.DEADLINE, "2027", Status.TENTATIVE)
+
+
+def test_a_year_outside_the_tracked_ones_is_a_mention_but_no_proposal():
+    found = extract("The talks began in 1701 and a treaty was signed in 1713.", date(2025, 11, 12))
+    assert [mention.value for mention in found.mentions] == ["1701", "1713"]
+    assert found.proposals == []
+
+
+def test_the_end_of_a_longer_number_is_no_count_of_units():
+    text = "The parties agreed to a 2,000-year truce and waited 2.5 years."
+    assert extract(text, date(2025, 11, 12)).mentions == []
