@@ -87,6 +87,7 @@ _APART = re.compile(
 )
 """How far a date stands from the event after it ("days before"), which it does not date."""
 _SINCE = re.compile(r"\bsince\b")
+_SINCE_BEFORE = re.compile(r"\bsince\s+(?:early\s+|late\s+|mid-)?$")
 _FIRST_BEFORE = re.compile(r"\b(?i:first|only)\s+(?:[\w-]+\s+)?$")
 _COUNTED_BEFORE = re.compile(
     r"\b(?i:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:nd|rd|th))"
@@ -484,7 +485,13 @@ def _one_date_each(text: str, pairs: list[Pair], tagged: dict[int, Tagged]) -> l
     precise."""
     kept: dict[tuple[int, bool], Pair] = {}
     moved = {p.mention for p in pairs if _moved_to(text, tagged[p.mention])}
-    for pair in sorted(pairs, key=lambda p: (p.mention not in moved, p.gap, p.mention)):
+    since = {p.mention for p in pairs if _since_before(text, tagged[p.mention])}
+
+    def first_choice(pair: Pair) -> tuple[bool, bool, int, int]:
+        # "will travel to India on Dec. 4-5 for his first visit since 2021": Dec. 4-5
+        return (pair.mention not in moved, pair.mention in since, pair.gap, pair.mention)
+
+    for pair in sorted(pairs, key=first_choice):
         # "opened on Monday and runs until Friday": the end is a date of the cue's own too
         kept.setdefault((pair.cue.start, pair.role == "end"), pair)
     chosen = list(kept.values())
@@ -522,6 +529,10 @@ def _with_next_stops(
             by_mention[index] = Pair(index, cue, visit.gap, visit.role)
             stops.append(by_mention[index])
     return sorted([*pairs, *stops], key=lambda pair: pair.mention) if stops else pairs
+
+
+def _since_before(text: str, tagged: Tagged) -> bool:
+    return _SINCE_BEFORE.search(text, max(tagged.start - 12, 0), tagged.start) is not None
 
 
 def _moved_to(text: str, tagged: Tagged) -> bool:

@@ -2659,3 +2659,8 @@ def test_a_year_outside_the_tracked_ones_is_a_mention_but_no_proposal():
 def test_the_end_of_a_longer_number_is_no_count_of_units():
     text = "The parties agreed to a 2,000-year truce and waited 2.5 years."
     assert extract(text, date(2025, 11, 12)).mentions == []
+
+
+def test_a_visit_dated_and_counted_since_a_year_is_on_its_own_date():
+    text = "The prime minister will travel to Seoul on May 20-21 for his first visit since 2016."
+    assert [summary(found)[1] for found in proposals(text)] == ["2019-05-20"]
