@@ -216,10 +216,18 @@ def _laid(chosen: list[_Candidate], ctx: Context) -> list[Tagged]:
             timexes[index] = lay(shift, base, ctx.published)
     narrative.follow([c.start for c in chosen], [c.found for c in chosen], timexes, ctx.published)
     _clocks_on_their_days(chosen, timexes, ctx)
+    kept = [index for index, timex in enumerate(timexes) if timex is not None]
+    position = {index: at for at, index in enumerate(kept)}  # an anchor indexes what is kept
     return [
-        Tagged(c.start, c.end, timex, RULES[c.order].name, anchor)
-        for c, timex, anchor in zip(chosen, timexes, anchors, strict=True)
-        if timex is not None
+        Tagged(
+            chosen[index].start,
+            chosen[index].end,
+            timex,
+            RULES[chosen[index].order].name,
+            None if (anchor := anchors[index]) is None else position.get(anchor),
+        )
+        for index in kept
+        if (timex := timexes[index]) is not None
     ]
 
 

@@ -2664,3 +2664,11 @@ def test_the_end_of_a_longer_number_is_no_count_of_units():
 def test_a_visit_dated_and_counted_since_a_year_is_on_its_own_date():
     text = "The prime minister will travel to Seoul on May 20-21 for his first visit since 2016."
     assert [summary(found)[1] for found in proposals(text)] == ["2019-05-20"]
+
+
+def test_a_length_keeps_its_anchor_after_a_reference_the_story_cannot_resolve():
+    text = (
+        "The following year will be hard, he said. Britain, France and Germany triggered on "
+        "August 28 a 30-day process to restore sanctions."
+    )
+    assert [summary(found)[1] for found in proposals(text, date(2025, 8, 29))] == ["2025-09-27"]
