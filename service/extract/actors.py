@@ -338,7 +338,7 @@ _BROKERED_BY = re.compile(
 """Names after "mediated by" are the brokers': "talks mediated by Qatar and Turkey",
 "mediators from Egypt and the United Arab Emirates said"."""
 _BROKERS = re.compile(
-    r"(?:,?\s+(?:and\s+)?[A-Z][\w.\u2019'-]*)*,\s+(?:which|who)\s+(?:had\s+|have\s+)?"
+    r"(?:,?\s+(?:and\s+)?[A-Z][\w.\u2019'-]*){0,8},\s+(?:which|who)\s+(?:had\s+|have\s+)?"
     r"(?:brokered|mediated|facilitated)\b"
 )
 """Names that a relative clause says brokered the event: "Qatar and Turkey, which brokered the

@@ -440,6 +440,7 @@ _STRONG_HEDGE = re.compile(
     r"yet\s+to\s+be\s+(?:set|decided|scheduled|fixed|agreed)|no\s+decision|unclear\s+when)"
 )
 _REQUIRED_BY = re.compile(r"\b(?:requiring|would\s+(?:require|force|oblige))\b")
+_BILL_REACH = 200  # characters before a length that may say a bill would require it
 _CANCEL_REACH = 30
 _CANCELLED = re.compile(
     r"\b(?i:cancel(?:l?ed|s|ling)?|called\s+off|call\s+off|scrapped|postponed\s+indefinitely|"
@@ -577,12 +578,16 @@ def cancelled(text: str, start: int, end: int) -> bool:
     return bool(near or averted or _OFF_LATER_IN_CLAUSE.match(text, end))
 
 
-def start_unknown(sentence: str, at: int) -> bool:
-    """Whether a length at `at` in `sentence` counts from nothing known: no date is set ("no
-    date has been set for it to begin"), or a law yet to pass sets it ("a bill requiring the
-    administration to report within 90 days": of its passage)."""
-    bill = _REQUIRED_BY.search(sentence, 0, at)
-    return bill is not None or _STRONG_HEDGE.search(sentence) is not None
+def no_date_set(sentence: str) -> bool:
+    """Whether the sentence says no date is set ("no date has been set for it to begin"): a
+    length it names then counts from nothing known."""
+    return _STRONG_HEDGE.search(sentence) is not None
+
+
+def required_by_a_bill(sentence: str, at: int) -> bool:
+    """Whether a length at `at` is what a law yet to pass would require ("a bill requiring the
+    administration to report within 90 days"): it counts from that law's passage."""
+    return _REQUIRED_BY.search(sentence, max(at - _BILL_REACH, 0), at) is not None
 
 
 def hedged(

@@ -28,8 +28,9 @@ from service.extract.events import (
     deputised,
     drafted,
     hedged,
+    no_date_set,
     relative_clause,
-    start_unknown,
+    required_by_a_bill,
 )
 from service.extract.headings import headed, main_cue
 from service.extract.lengths import (
@@ -205,7 +206,10 @@ def _dated(article: Article, number: int, pair: Pair) -> Proposal | None:
     kind = _kind(article, number, pair.cue, actors)
     due, end = _due(tagged.timex, kind)
     counted_from_nothing = tagged.anchor is None and tagged.timex.type is TimexType.DURATION
-    if counted_from_nothing and start_unknown(sentence.text, tagged.start - sentence.start):
+    if counted_from_nothing and (
+        article.once(("no date set", number), lambda: no_date_set(sentence.text))
+        or required_by_a_bill(sentence.text, tagged.start - sentence.start)
+    ):
         due = None  # "a three-month truce, but no date has been set for it to begin"
     if pair.cue.label == "length" and (said := stated_ends(article).get(pair.mention)):
         due = _as_stated(due, article.tagged[said].timex, kind)
