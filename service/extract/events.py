@@ -307,7 +307,9 @@ _SPECS = (
     _spec(r"terminat(?:e|es|ed|ing|ion)", _expiry, "expires", priority=3, side="after"),
     _spec(r"expir(?:e|es|ed|ing|y|ation)|lapse[sd]?|runs?\s+out|ran\s+out", _expiry, "expires",
           priority=3),
-    _spec(r"until", _until, "expires", reach=0, priority=3, side="after"),
+    _spec(r"until|to(?<=,\sto)(?=\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+          r"[a-z]*\.?\s+\d)",  # "extended their truce by another 90 days, to Feb. 10"
+          _until, "expires", reach=0, priority=3, side="after"),
     _spec(
         r"sign(?:s|ed|ing)?(?!\s+(?:a|the|an)\s+(?:law|decree|bill|order|executive|memorandum|"
         r"letter|statement|joint))",

@@ -52,10 +52,10 @@ _AHEAD_BEFORE = frozenset("payable effective record".split())
 _AHEAD_FROM = re.compile(r"\b(?i:effective|payable)\s+(?i:from|on|as\s+of)\s+$")
 """... and with a preposition between: "effective from 27 August"."""
 _EXTENDED_UNTIL = re.compile(
-    r"\b(?i:extend|renew|prolong)\w*\s+(?:[\w\u2019'-]+,?\s+){0,6}?(?i:until|till|through)\s+$"
+    r"\b(?i:extend|renew|prolong)\w*\s+(?:[\w\u2019'-]+,?\s+){0,8}?(?i:until|till|through|to)\s+$"
 )
 """A measure made to last up to the day, which is then ahead: "renewed the sanctions for six
-months, until March 15"."""
+months, until March 15", "extend their tariff truce by another 90 days, to Feb. 10"."""
 _NOT_YEAR_BEFORE = frozenset(
     """
     about some nearly approximately around roughly almost over than least only just

@@ -2672,3 +2672,13 @@ def test_a_length_keeps_its_anchor_after_a_reference_the_story_cannot_resolve():
         "August 28 a 30-day process to restore sanctions."
     )
     assert [summary(found)[1] for found in proposals(text, date(2025, 8, 29))] == ["2025-09-27"]
+
+
+def test_a_measure_extended_to_a_day_runs_out_then():
+    text = "Both sides agreed to extend their trade truce by another 60 days, to March 9."
+    assert summary(only(text, date(2025, 11, 12))) == (
+        Kind.DEADLINE,
+        "2026-03-09",
+        Status.SCHEDULED,
+        set(),
+    )
