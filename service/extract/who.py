@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from service.domain import Kind
 from service.extract.actors import SEATS, Actor, parties_of
@@ -17,6 +18,8 @@ from service.extract.sentences import Sentence
 _ELECTION_AFTER = re.compile(r"\s+(?:[\w-]+\s+){0,2}?(?i:elections?|midterms?|polls?)\b")
 _IN_AFTER_ELECTION = re.compile(r"(?i:\belections?\s+in\s+(?:the\s+)?)$")
 _CONTEXT_SENTENCES = 2
+_PAIR_SENTENCES = 4  # sentences back that "the two countries" may point to a pair in
+_JOINED_PAIR = re.compile(r"\s+and\s+(?:the\s+)?")
 _OF_A_TREATY = re.compile(
     r"(?i:\b(?:treaty|treaties|pact|accord|agreement|deal|convention|review\s+conference|"
     r"preparatory\s+committee|prepcom|"
@@ -84,9 +87,25 @@ def with_both_sides(
     said = list(_BOTH_SIDES.finditer(article.text, sentence.start, cue.start))
     if not said or "," in article.text[said[-1].end() : cue.start] or len(parties_of(actors)) > 1:
         return actors
+    if paired := _last_pair(article, number):
+        return (*paired, *actors)
     sides = [a for a in context_actors(article, number) if a.name not in SEATS]
     two = set(parties_of(sides)[:2])  # the first two named, not every one told of
     return (*(a for a in sides if a.party in two), *actors)
+
+
+def _last_pair(article: Article, number: int) -> tuple[Actor, Actor] | None:
+    """The first two countries the sentences just before named together ("Japan and the
+    Philippines signed ..."), which "the two countries" then means, whatever others were named
+    since ("after similar deals with Canada and Mexico")."""
+    for before in article.sentences.items[max(number - _PAIR_SENTENCES, 0) : number]:
+        named = article.actors_near(before.start, before.end, before.start, _NAMES_AROUND)
+        countries = [actor for actor in named if actor.country and actor.name not in SEATS]
+        for first, second in pairwise(countries):
+            joined = _JOINED_PAIR.fullmatch(article.text, first.end, second.start)
+            if joined and first.party != second.party:
+                return first, second
+    return None
 
 
 def bodies_named_before(

@@ -2682,3 +2682,12 @@ def test_a_measure_extended_to_a_day_runs_out_then():
         Status.SCHEDULED,
         set(),
     )
+
+
+def test_the_two_countries_are_the_pair_the_story_opened_with():
+    text = (
+        "Japan and the Philippines signed a pact on Monday. It follows deals with Canada and "
+        "Mexico. Britain welcomed it. The two countries will hold talks in Manila on Jan. 15."
+    )
+    talks = [found for found in proposals(text, date(2025, 11, 12)) if "Manila" in found.title]
+    assert [set(found.parties) for found in talks] == [{"JP", "PH"}]
