@@ -21,6 +21,7 @@ _FUTURE = (
     r"must|mustn't|should|shouldn't|ought to|has to|have to|needs? to|"
     r"(?:hopes?|aims?|seeks?|wants?) to|(?<!\bhad\s)(?:hoped|aimed|intended) to|"
     r"going to|to be held|to meet|to hold|to visit|to open|to begin|to start|to sign|"
+    r"to report back|to present|to submit|to respond|to decide|to deliver|"
     r"plan(?:s|ning)? to|intend(?:s|ing)? to|preparing to|expected to|(?:is|are)\s+expected|"
     r"scheduled|slated|planned|"
     r"upcoming|coming|next|(?:prospect|possibility)\s+of|"

@@ -207,6 +207,8 @@ def test_a_weekday_listed_after_one_ahead_or_coming_into_force_is_ahead(text, va
         ("The envoy said Moscow had hoped to settle the dispute by February.", "2019-02"),
         # a past form under "would otherwise have": what was to happen, still ahead
         ("The measures would otherwise have lapsed on January 31.", "2020-01-31"),
+        # what a body was asked to do at a later sitting is ahead of the asking
+        ("The council asked the panel to report back at its session in March.", "2020-03"),
     ],
 )
 def test_a_month_without_its_year_takes_the_year_its_verb_points_to(text: str, value: str):
