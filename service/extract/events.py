@@ -400,6 +400,9 @@ _SPECS = (
           r"by\s+(?:tele)?phone|on\s+the\s+(?:tele)?phone|video\s+call|"
           r"h(?:eld|ad|olds?|ave|as)\s+a\s+call\b",
           _always(Kind.MEETING), "phone call", priority=2),
+    _spec(r"confirmation\s+hearings?|public\s+hearings?|oral\s+hearings?|court\s+hearings?|"
+          r"hearings?(?=\s+(?:on|in|at|into|before)\s)(?<!\son\shearing)(?<!after\shearing)",
+          _always(Kind.MEETING), "hearing", reach=8),
     _spec(r"(?:adopt|reject|approv|pass|veto)\w*\s+(?:a\s+|the\s+)?(?:draft\s+)?resolution|"
           r"vote[sd]?|approv\w*\s+(?:a\s+|the\s+)?(?:bill|law)|"
           r"first\s+reading|second\s+reading|third\s+reading|final\s+reading",

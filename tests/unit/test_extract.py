@@ -2693,3 +2693,9 @@ def test_the_two_countries_are_the_pair_the_story_opened_with():
     )
     talks = [found for found in proposals(text, date(2025, 11, 12)) if "Manila" in found.title]
     assert [set(found.parties) for found in talks] == [{"JP", "PH"}]
+
+
+def test_a_hearing_is_a_meeting_but_hearing_news_is_not():
+    text = "The committee will hold a confirmation hearing for the nominee on January 14."
+    assert summary(only(text)) == (Kind.MEETING, "2020-01-14", Status.SCHEDULED, set())
+    assert proposals("After hearing on Monday that the envoy had left, he resigned.") == []
