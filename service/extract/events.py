@@ -432,6 +432,9 @@ _SPECS = (
           _always(Kind.CONFERENCE), "conference", priority=3),  # the UN climate conferences
     _spec(r"session", _sitting, "conference", reach=6),
     _spec(r"report(?![a-z])|publication", _always(Kind.REPORT), "report", reach=8),
+    _spec(r"advisory\s+opinion|verdict|ruling(?!\s+(?:party|parties|coalition|class|elite|"
+          r"family|junta|bloc|alliance|camp|government|majority|workers|council|communist))",
+          _always(Kind.REPORT), "ruling", reach=10),
     _spec(r"publish(?:es|ed|ing)?\s+(?:its|their|the|an?)\s+(?:[\w-]+\s+){0,2}?(?:assessment|"
           r"review|yearbook|estimate|findings|report)", _always(Kind.REPORT), "report", reach=8),
 )  # fmt: skip

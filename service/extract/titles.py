@@ -100,6 +100,19 @@ _NAME_AFTER = re.compile(
 _FAMILY_NAME_FIRST = frozenset(
     {"Xi", "Hu", "He", "Wang", "Kim", "Moon", "Yoon", "Lee", "Cho", "Ahn", "Wi"}
 )
+_COURTS = {
+    "International Court of Justice": "ICJ",
+    "International Criminal Court": "ICC",
+    "European Court of Human Rights": "ECHR",
+    "European Court of Justice": "ECJ",
+    "Permanent Court of Arbitration": "PCA",
+}
+_COURT = re.compile(
+    r"\b(?:International Court of Justice|International Criminal Court|European Court of "
+    r"(?:Human Rights|Justice)|Permanent Court of Arbitration|ICJ|ICC|(?:Supreme|Constitutional"
+    r"|High) Court)\b"
+)
+"""Courts whose rulings diplomacy follows, by their short names where they have one."""
 _VERBS = {
     Kind.TREATY_EXPIRY: "expires",
     Kind.TREATY_SIGNED: "signed",
@@ -480,6 +493,11 @@ def _conference_name(scene: Scene) -> str | None:
 
 
 def _report(scene: Scene) -> str:
+    if scene.cue.label == "ruling":  # "ICJ advisory opinion", "Court ruling"
+        court = _COURT.search(scene.sentence)
+        said = " ".join(scene.text[scene.cue.start : scene.cue.end].lower().split())
+        named = _COURTS.get(court.group(), court.group()) if court else "Court"
+        return f"{named} {said}"
     return f"{scene.treaty or who(scene.actors, 1) or _organisation(scene) or ''} report"
 
 

@@ -2699,3 +2699,14 @@ def test_a_hearing_is_a_meeting_but_hearing_news_is_not():
     text = "The committee will hold a confirmation hearing for the nominee on January 14."
     assert summary(only(text)) == (Kind.MEETING, "2020-01-14", Status.SCHEDULED, set())
     assert proposals("After hearing on Monday that the envoy had left, he resigned.") == []
+
+
+def test_a_court_s_ruling_is_a_report_named_by_the_court_and_a_ruling_party_is_not():
+    text = "The International Court of Justice will give its advisory opinion on March 3."
+    found = only(text)
+    assert (found.kind, found.title, summary(found)[1]) == (
+        Kind.REPORT,
+        "ICJ advisory opinion",
+        "2020-03-03",
+    )
+    assert proposals("The ruling coalition on Monday named a new leader.") == []
