@@ -331,16 +331,28 @@ _SPECS = (
         _spec(rf"{truce}\s+(?:deal|agreement|accord)", _agreed, "ceasefire agreed", priority=3)
         for truce in TRUCES.split("|")
     ),
-    _spec(r"(?:deal|agreement|accord|treaty)\s+(?:was\s+|were\s+|is\s+)?(?:reached|struck|"
-          r"concluded|clinched)(?!\s+(?:\d|an?\s|the\s|its\s|their\s))|"  # not "reached 60"
-          r"(?:reached|struck|concluded|clinched)\s+(?:a|an|the)\s+"
-          r"(?:[\w-]+\s+)?(?:deal|agreement|accord)", _always(Kind.TREATY_SIGNED), "reached",
-          priority=3),
+    _spec(  # one literal-led pattern per word: a leading alternation is scanned slowly
+        "|".join(
+            [
+                rf"{noun}\s+(?:was\s+|were\s+|is\s+)?(?:reached|struck|concluded|clinched)"
+                r"(?!\s+(?:\d|an?\s|the\s|its\s|their\s))"  # not "reached 60"
+                for noun in ("deal", "agreement", "accord", "treaty")
+            ]
+            + [
+                rf"{verb}\s+(?:a|an|the)\s+(?:[\w-]+\s+)?(?:deal|agreement|accord)"
+                for verb in ("reached", "struck", "concluded", "clinched")
+            ]
+        ),
+        _always(Kind.TREATY_SIGNED),
+        "reached",
+        priority=3,
+    ),
     _spec(r"nuclear\s+(?:deal|treaty|accord|agreement|pact)|deal|treaty|accord|agreement|pact",
           _always(Kind.TREATY_SIGNED),
           "agreed", reach=1, side="before"),
     _spec(r"extend(?:s|ed|ing)?|extension", _with_treaty(Kind.TREATY_SIGNED), "extension agreed"),
-    _spec(r"(?:enter(?:s|ed|ing)?|came|comes?|coming)\s+into\s+force|entry\s+into\s+force|"
+    _spec(r"enter(?:s|ed|ing)?\s+into\s+force|came\s+into\s+force|comes?\s+into\s+force|"
+          r"coming\s+into\s+force|entry\s+into\s+force|"
           r"in\s+force\s+since", _entering_force, "enters into force",
           priority=3),
     _spec(r"(?:take[sn]?|took|taking)\s+effect|"
@@ -370,8 +382,8 @@ _SPECS = (
           r"revok(?:e|es|ed|ing)|revocation|de-?ratif\w*|left|leaves?|leaving|exit(?:s|ed)?|"
           r"quit(?:s|ting)?|abandon(?:s|ed|ing)?|walk(?:s|ed|ing)?\s+away\s+from",
           _leaving, "withdrawal", priority=4),
-    _spec(r"deadline|ultimatum|snapback|snap\s+back|grace\s+period|(?:Transition|"
-          r"Implementation)\s+Day", _always(Kind.DEADLINE), "deadline", priority=3),
+    _spec(r"deadline|ultimatum|snapback|snap\s+back|grace\s+period|Transition\s+Day|"
+          r"Implementation\s+Day", _always(Kind.DEADLINE), "deadline", priority=3),
     _spec(r"Adoption\s+Day", _always(Kind.TREATY_IN_FORCE), "enters into force", priority=3),
     _spec(r"Termination\s+Day", _always(Kind.TREATY_EXPIRY), "expires", priority=3),
     _spec(r"Finali[sz]ation\s+Day", _always(Kind.TREATY_SIGNED), "agreed", priority=3),
@@ -379,8 +391,10 @@ _SPECS = (
           side="after"),
     _spec(rf"(?:has|have|had)\s+until|{GIVEN_UNTIL}", _always(Kind.DEADLINE), "deadline",
           reach=0, priority=3, side="after"),
-    _spec(r"(?:a|an|the)\s+(?:[\w-]+\s+)?(?:ban|embargo|phase-out|cap)", _always(Kind.DEADLINE),
-          "ban", priority=2),
+    _spec("|".join(
+              rf"{article}\s+(?:[\w-]+\s+)?(?:ban|embargo|phase-out|cap)"
+              for article in ("a", "an", "the")
+          ), _always(Kind.DEADLINE), "ban", priority=2),
     _spec(r"(?:re-?impos|restor|reinstat)\w*|return|come\s+back", _sanctions_return,
           "sanctions return", priority=2),
     _spec(r"exercises?|drills?|war\s+games?", _exercises, "exercises", reach=10, priority=2),
@@ -403,8 +417,10 @@ _SPECS = (
     _spec(r"confirmation\s+hearings?|public\s+hearings?|oral\s+hearings?|court\s+hearings?|"
           r"hearings?(?=\s+(?:on|in|at|into|before)\s)(?<!\son\shearing)(?<!after\shearing)",
           _always(Kind.MEETING), "hearing", reach=8),
-    _spec(r"(?:adopt|reject|approv|pass|veto)\w*\s+(?:a\s+|the\s+)?(?:draft\s+)?resolution|"
-          r"vote[sd]?|approv\w*\s+(?:a\s+|the\s+)?(?:bill|law)|"
+    _spec("|".join(
+              rf"{verb}\w*\s+(?:a\s+|the\s+)?(?:draft\s+)?resolution"
+              for verb in ("adopt", "reject", "approv", "pass", "veto")
+          ) + r"|vote[sd]?|approv\w*\s+(?:a\s+|the\s+)?(?:bill|law)|"
           r"first\s+reading|second\s+reading|third\s+reading|final\s+reading",
           _always(Kind.MEETING), "vote", reach=8, priority=2),
     _spec(r"authori[sz](?:ed|es)|endorsed", _council_acted, "vote", reach=8, priority=2),
@@ -414,18 +430,22 @@ _SPECS = (
     ),
     _spec(r"host(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=10),
     _spec(r"visit(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=4),
-    _spec(r"(?:arriv(?:e|es|ed|ing)|(?:is|are|was|were)\s+due)\s+in(?=\s+[a-z])" + _NOT_WHEN,
-          _always(Kind.MEETING), "visit", reach=6),
+    _spec("|".join(
+              rf"{arriving}\s+in(?=\s+[a-z]){_NOT_WHEN}"
+              for arriving in (r"arriv(?:e|es|ed|ing)", r"is\s+due", r"are\s+due", r"was\s+due",
+                               r"were\s+due")
+          ), _always(Kind.MEETING), "visit", reach=6),
     _spec(r"elections?(?!\s+(?:observ|monitor|commission|campaign|law|official|result|"
           r"authorit|committee|body|bodies|board|watchdog)\w*)|"
           r"elect(?:s|ed)?(?=\s+(?:a|an|the|its|their|five|two|three|four|\d)\b)|"
           r"midterms?|re-?election|referendum|presidential\s+vote|ballot|run-?offs?|"
-          r"(?:go|went|goes|going|head|heads|headed)\s+to\s+the\s+polls",
+          r"go(?:es|ing)?\s+to\s+the\s+polls|went\s+to\s+the\s+polls|"
+          r"head(?:s|ed)?\s+to\s+the\s+polls",
           _always(Kind.ELECTION), "election", reach=12, priority=3),
     _spec(r"conference(?<!news\sconference)(?<!press\sconference)s?|conference\s+on\s+disarmament|"
           r"revcon|prepcom|preparatory\s+"
           r"(?:committee|meeting|session)|review(?=\s+(?:of|conference))|forum|"
-          r"(?:shangri-la|raisina|manama)\s+dialogue|high-level\s+week",
+          r"shangri-la\s+dialogue|raisina\s+dialogue|manama\s+dialogue|high-level\s+week",
           _always(Kind.CONFERENCE), "conference", priority=3),
     _spec(_PARTY_CONGRESS, _always(Kind.CONFERENCE), "party congress", reach=10, priority=3),
     _spec(r"COP\d{1,2}(?!\w)(?!\s+(?:[\w-]+\s+)?(?:summit|conference|talks|meeting))",
