@@ -33,6 +33,9 @@ _OBSERVING = re.compile(
     r"adher(?:e|es|ed|ing)\s+to|compl(?:y|ies|ied|ying)\s+with|keep(?:s|ing)?\s+to|kept\s+to)\b"
 )
 _MEASURES = re.compile(rf"\b(?i:{MEASURES})\b")
+_MISSION = re.compile(r"\b(?i:mission|operation|deployment)\b")
+"""What lasts until a day as a measure does: "the Baltic Sentry mission will be extended until
+at least the end of 2027"."""
 _LASTING = re.compile(
     r"\b(?i:extend\w*|renew\w*|prolong\w*|remains?|remained|stays?|stayed|lasts?|lasted|"
     r"holds?|held|runs?|valid|in\s+(?:place|force|effect))\b"
@@ -74,7 +77,7 @@ _OBLIGED = re.compile(
 _COMMITTED = re.compile(
     r"\b(?i:agreed|agrees?|pledged?|committed|commits?|promised?|vowed?|undert(?:ook|akes?)|"
     r"aims?\s+to|(?:is|are)\s+due\s+to\s+(?:renew|extend|decide|complete|finish|conclude)|"
-    r"(?:propos(?:e|es|ed)|plan(?:s|ned)?)\s+(?:[\w,]+\s+){0,3}?to|"
+    r"propos(?:e|es|ed)\s+(?:[\w,]+\s+){0,3}?to|"
     r"must|required?|obliged|ha(?:s|ve)\s+to|needs?\s+to|target|goal|deadline)\b"
 )
 
@@ -189,8 +192,8 @@ def _until(sentence: str) -> Kind | None:
         return Kind.DEADLINE
     if has_treaty(sentence):
         return Kind.TREATY_EXPIRY
-    lasting = _MEASURES.search(sentence) and _LASTING.search(sentence)
-    return Kind.DEADLINE if lasting else None
+    measure = _MEASURES.search(sentence) or _MISSION.search(sentence)
+    return Kind.DEADLINE if measure and _LASTING.search(sentence) else None
 
 
 def _expiry(sentence: str) -> Kind:
@@ -307,7 +310,7 @@ _SPECS = (
     _spec(r"terminat(?:e|es|ed|ing|ion)", _expiry, "expires", priority=3, side="after"),
     _spec(r"expir(?:e|es|ed|ing|y|ation)|lapse[sd]?|runs?\s+out|ran\s+out", _expiry, "expires",
           priority=3),
-    _spec(r"until|to(?<=,\sto)(?=\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    _spec(r"until(?:\s+at\s+least)?|to(?<=,\sto)(?=\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
           r"[a-z]*\.?\s+\d)",  # "extended their truce by another 90 days, to Feb. 10"
           _until, "expires", reach=0, priority=3, side="after"),
     _spec(

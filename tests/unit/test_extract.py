@@ -2710,3 +2710,10 @@ def test_a_court_s_ruling_is_a_report_named_by_the_court_and_a_ruling_party_is_n
         "2020-03-03",
     )
     assert proposals("The ruling coalition on Monday named a new leader.") == []
+
+
+def test_a_mission_extended_until_at_least_a_day_and_a_visit_planned_before_one():
+    text = "The naval mission will be extended until at least the end of 2027, officials said."
+    assert summary(only(text, date(2025, 11, 12)))[:3] == (Kind.DEADLINE, "2027", Status.SCHEDULED)
+    planned = "The agency's chief plans to visit the plant before Christmas."
+    assert only(planned, date(2025, 11, 12)).kind is Kind.MEETING
