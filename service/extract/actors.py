@@ -331,12 +331,13 @@ first visit to Moscow"."""
 _MR_KIM = re.compile(r"\bMr\.\s+Kim\b(?!\s+Jong)")
 _ZONE_AFTER = re.compile(r"\s+time\b")
 _BROKERED_BY = re.compile(
-    r"\b(?:(?:mediated|brokered|facilitated)\s+by|[Mm]ediators\s+(?:from|[-\u2013\u2014:]))\s+"
-    r"(?:the\s+)?"
+    r"\b(?:(?:mediated|brokered|facilitated)\s+by|[Mm]ediators\s+(?:from|[-\u2013\u2014:])|"
+    r"at\s+the\s+request\s+of)\s+(?:the\s+)?"
     r"(?:[A-Z][\w.\u2019'-]*,?\s+(?:and\s+(?:the\s+)?)?)*$"  # one name a word: one reading
 )
 """Names after "mediated by" are the brokers': "talks mediated by Qatar and Turkey",
-"mediators from Egypt and the United Arab Emirates said"."""
+"mediators from Egypt and the United Arab Emirates said"; after "at the request of", whoever
+asked for a meeting, who is no party to it by asking."""
 _BROKERS = re.compile(
     r"(?:,?\s+(?:and\s+)?[A-Z][\w.\u2019'-]*){0,8},\s+(?:which|who)\s+(?:had\s+|have\s+)?"
     r"(?:brokered|mediated|facilitated)\b"

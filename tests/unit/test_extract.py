@@ -2717,3 +2717,8 @@ def test_a_mission_extended_until_at_least_a_day_and_a_visit_planned_before_one(
     assert summary(only(text, date(2025, 11, 12)))[:3] == (Kind.DEADLINE, "2027", Status.SCHEDULED)
     planned = "The agency's chief plans to visit the plant before Christmas."
     assert only(planned, date(2025, 11, 12)).kind is Kind.MEETING
+
+
+def test_who_asked_for_a_meeting_is_no_party_to_it():
+    asked = "The agency's board will meet on Thursday at the request of Ukraine and Poland."
+    assert only(asked).parties == ()
