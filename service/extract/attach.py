@@ -120,6 +120,11 @@ _CONTENT_OF = re.compile(
 """What a dated act asks for, or waits on: "passed a motion on Tuesday urging a summit", "a
 bill next week requiring a report", "tariffs starting Jan. 1 unless a deal is reached": the
 summit, the report, the deal, is not that day's."""
+_AFTER_A_STRETCH = re.compile(
+    r"\b(?:after|following)\s+(?:\w+\s+)?(?:hours|days|weeks|months|years)\s+of\b"
+)
+"""What led up to a dated act: "finalised a minerals agreement on Wednesday after months of
+negotiations" (the negotiations are not Wednesday's)."""
 _NOUN_AFTER = re.compile(
     r"\s+(?!(?:and|or|to|in|on|at|for|by|of|with|when|while|after|before)\b)[a-z]{4,}\b"
     r"(?!\s+of\b)"
@@ -356,7 +361,9 @@ def _dates_another_event(text: str, cue: Cue, tagged: Tagged) -> bool:
     collapse's, not the meeting's; in "his sixth visit since February", no visit's; in "a
     ceasefire, agreed on October 15, had expired on Friday", not the expiry's."""
     if tagged.end <= cue.start:
-        if _CONTENT_OF.search(text, tagged.end, cue.start):
+        if _CONTENT_OF.search(text, tagged.end, cue.start) or _AFTER_A_STRETCH.search(
+            text, tagged.end, cue.start
+        ):
             return True
         participle = _PARTICIPLE_ASIDE.search(text, max(tagged.start - 70, 0), tagged.start)
         return participle is not None and "," in text[tagged.end : cue.start]

@@ -404,7 +404,8 @@ _SPECS = (
     _spec(r"sanctions(?:(?<=package\sof\ssanctions)|(?<=round\sof\ssanctions)|\s+package)",
           _package_adopted, "sanctions package", priority=3),  # starts with a literal: fast
     _spec(r"summit(?:s|ry)?", _always(Kind.SUMMIT), "summit", reach=12, priority=3),
-    _spec(r"meet(?:s|ing|ings)?|met|gather(?:s|ed|ing)?|convene[sd]?", _always(Kind.MEETING),
+    _spec(r"meet(?:s|ing|ings)?|met|gather(?:s|ed|ing)?|convene[sd]?|reconvene[sd]?",
+          _always(Kind.MEETING),
           "meeting", reach=12),
     _spec(r"talks|negotiations?|consultations", _always(Kind.MEETING), "talks", reach=12),
     _spec(r"dialogue(?!\s+(?:with|between|on)\b)", _always(Kind.MEETING), "talks", reach=8),

@@ -2722,3 +2722,12 @@ def test_a_mission_extended_until_at_least_a_day_and_a_visit_planned_before_one(
 def test_who_asked_for_a_meeting_is_no_party_to_it():
     asked = "The agency's board will meet on Thursday at the request of Ukraine and Poland."
     assert only(asked).parties == ()
+
+
+def test_a_house_that_reconvenes_meets_and_what_led_up_to_an_act_is_not_its_day():
+    assert summary(only("Parliament will reconvene on February 26."))[:2] == (
+        Kind.MEETING,
+        "2020-02-26",
+    )
+    text = "Both sides finalised the accord on Wednesday after months of talks in Cairo."
+    assert all(found.kind is not Kind.MEETING for found in proposals(text))
