@@ -108,11 +108,11 @@ _FOUNDED = re.compile(
 founded in 1974"."""
 _PARTICIPLE_ASIDE = re.compile(
     r",\s+(?:(?:whose|which|who)\s+(?:[\w-]+\s+){0,5}?)?(?:first\s+)?[a-z]{3,}ed\s+"
-    r"(?:for\s+[a-z]+\s+)?(?:on|in)\s+$"
+    r"(?:for\s+[a-z]+\s+)?(?:(?:on|in)\s+)?$"
 )
 """An aside that a past participle opens, or a relative clause with one: ", agreed on October
 15,", ", whose panel of experts was disbanded in April 2024,", ", opened for signature in
-1996,"."""
+1996,", ", commissioned last July,"."""
 _CONTENT_OF = re.compile(
     r"\b(?:calling\s+(?:for|on)|urg(?:ing|es)|demanding|requiring|seeking|asking\s+for|"
     r"(?:that|which)\s+would|unless|if)\b"

@@ -429,9 +429,12 @@ _SPECS = (
           _always(Kind.MEETING), "vote", reach=8, priority=2),
     _spec(r"authori[sz](?:ed|es)|endorsed", _council_acted, "vote", reach=8, priority=2),
     *(  # "the council will next discuss Lebanon on Jan. 22": a sitting ahead, not one told of
-        _spec(rf"discuss(?<={before}\sdiscuss)", _always(Kind.MEETING), "meeting", reach=4)
+        _spec(rf"{verb}(?<={before}\s{verb})", _always(Kind.MEETING), "meeting", reach=4)
         for before in (r"will", r"will\snext", r"due\sto", r"expected\sto", r"set\sto")
+        for verb in ("discuss", "debate")
     ),
+    _spec(r"sworn\s+in|swearing-in|inauguration|inaugurated", _always(Kind.OTHER), "inauguration",
+          reach=8, priority=2),
     _spec(r"host(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=10),
     _spec(r"visit(?:s|ed|ing)?", _always(Kind.MEETING), "visit", reach=4),
     _spec("|".join(

@@ -2731,3 +2731,12 @@ def test_a_house_that_reconvenes_meets_and_what_led_up_to_an_act_is_not_its_day(
     )
     text = "Both sides finalised the accord on Wednesday after months of talks in Cairo."
     assert all(found.kind is not Kind.MEETING for found in proposals(text))
+
+
+def test_a_swearing_in_a_debate_ahead_and_an_aside_a_participle_dates():
+    sworn = "The president is due to be sworn in for a second term on January 20."
+    assert summary(only(sworn))[:3] == (Kind.OTHER, "2020-01-20", Status.SCHEDULED)
+    debate = "Parliament will debate the plan on June 10."
+    assert summary(only(debate))[:2] == (Kind.MEETING, "2019-06-10")
+    aside = "The review, commissioned last July, was delayed by budget negotiations."
+    assert proposals(aside) == []
