@@ -49,6 +49,7 @@ _UNNAMED_GROUP = re.compile(
     r"regional|allied)\s+(?:leaders|countries|states|governments|ministers|officials|nations|"
     r"allies|powers|diplomats)\b"
 )
+_GROUP_REACH = 200  # characters before a cue that its subject, a group, is looked for in
 _GATHERINGS = frozenset({Kind.MEETING, Kind.SUMMIT, Kind.CONFERENCE})
 _NAMES_AROUND = 24  # names either side of a cue; a sentence of news holds far fewer
 
@@ -87,14 +88,14 @@ def with_both_sides(
     said = list(_BOTH_SIDES.finditer(article.text, sentence.start, cue.start))
     if not said or "," in article.text[said[-1].end() : cue.start] or len(parties_of(actors)) > 1:
         return actors
-    if paired := _last_pair(article, number):
+    if paired := _first_pair(article, number):
         return (*paired, *actors)
     sides = [a for a in context_actors(article, number) if a.name not in SEATS]
     two = set(parties_of(sides)[:2])  # the first two named, not every one told of
     return (*(a for a in sides if a.party in two), *actors)
 
 
-def _last_pair(article: Article, number: int) -> tuple[Actor, Actor] | None:
+def _first_pair(article: Article, number: int) -> tuple[Actor, Actor] | None:
     """The first two countries the sentences just before named together ("Japan and the
     Philippines signed ..."), which "the two countries" then means, whatever others were named
     since ("after similar deals with Canada and Mexico")."""
@@ -188,7 +189,9 @@ def borrowed_actors(article: Article, number: int, cue: Cue) -> tuple[Actor, ...
     on Monday": not the countries the story was about), or a treaty whose members meet ("The
     Biological Weapons Convention's working group meets": not the OPCW named before)."""
     sentence = article.sentences.items[number]
-    if _UNNAMED_GROUP.search(article.text, sentence.start, cue.start):
+    if _UNNAMED_GROUP.search(
+        article.text, max(sentence.start, cue.start - _GROUP_REACH), cue.start
+    ):
         return ()
     if article.treaty_nearest(sentence.start, sentence.end, cue.start) is not None:
         return ()
