@@ -142,8 +142,8 @@ def test_a_weekday_that_closes_what_another_opened_comes_after_it():
     [
         ("The ferry left the day before yesterday.", "the day before yesterday", "2024-03-12"),
         ("The ferry sails the day after tomorrow.", "the day after tomorrow", "2024-03-16"),
-        # the last week of a month is no "last week"
-        ("The ferry sails in the last week of June.", "June", "2024-06"),
+        # the last week of a month is no "last week", but the end of that month
+        ("The ferry sails in the last week of June.", "the last week of June", "2024-06"),
         ("The ferry made a loss last fiscal year.", "last fiscal year", "2023"),
     ],
 )
