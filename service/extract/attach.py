@@ -79,8 +79,9 @@ _HAD_BEEN_DUE = re.compile(
 _NOW_INSTEAD = re.compile(r"\b(?:now|instead)\b")
 """A plan as it stood before, and what holds now: "The truce, which had been due to expire at
 6 p.m. on Sunday, now runs until Tuesday"."""
-_MOVED = re.compile(rf"\b(?:{PUT_OFF}|moved|brought\s+forward|advanced)\b")
-_MOVED_FROM = re.compile(rf"\b(?:{PUT_OFF}|moved|brought\s+forward|advanced)\s+from\s+$")
+_MOVING = rf"\b(?:{PUT_OFF}|moved|brought\s+forward|advanced)"
+_MOVED = re.compile(rf"{_MOVING}\b")
+_MOVED_FROM = re.compile(rf"{_MOVING}\s+from\s+$")
 _APART = re.compile(
     r"\b(?:hours|days|weeks|months|years|a\s+(?:day|week|month|year)|shortly|soon|just|"
     r"only|long)\s+(?:before|after|ahead\s+of|prior\s+to)\b"

@@ -637,7 +637,7 @@ def hedged(
     all of it; see `relative_clause`). Of an election, or a treaty's expiry, only a doubt
     about that event itself counts: "the opposition could win the election on Sunday" leaves
     the vote scheduled."""
-    if _STRONG_HEDGE.search(sentence) or _STRONG_HEDGE.search(following):
+    if no_date_set(sentence) or no_date_set(following):
         return True
     weak = _WEAK_HEDGES.get(kind, _WEAK_HEDGE) if kind else _WEAK_HEDGE
     return bool(weak.search(sentence, *(clause or (0, len(sentence)))))
